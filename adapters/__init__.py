@@ -1,0 +1,1 @@
+"""Registries behind the gateway: ГБД ФЛ (person registry) and ЕНИС (notary system)."""

@@ -1,0 +1,1 @@
+"""ГБД ФЛ (ЖТ МДҚ), the state database of individuals, as a provider behind ШЭП."""

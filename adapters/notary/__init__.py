@@ -1,0 +1,1 @@
+"""ЕНИС (БНАЖ), the unified notary information system: powers of attorney."""

@@ -1,0 +1,41 @@
+"""Settings of one simulator instance. Built once by the CLI (or a test) and passed down."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import platformdirs
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def default_home() -> Path:
+    """``$EGOV_SIM_HOME`` if set, else the platform's per-user data directory."""
+    env = os.environ.get("EGOV_SIM_HOME")
+    return Path(env) if env else Path(platformdirs.user_data_dir("egov-sim"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=default_home)
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    public_url: str | None = None
+    """Base URL written into certificates (CDP, AIA, OCSP). Default: http://host:port."""
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.home / "pki"
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)

@@ -1,0 +1,1 @@
+"""ШЭП (ЭҮШ) SyncChannel/AsyncChannel v10 and the regional РШЭП (ӨЭҮШ) with the provider АРМ."""

@@ -1,0 +1,1 @@
+"""The egov.kz portal with its personal cabinet, and the ЦОН operator workstation."""

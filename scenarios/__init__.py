@@ -1,0 +1,1 @@
+"""Conformance scenarios: the regulations' N-процесс / N-шарт diagrams played end to end."""

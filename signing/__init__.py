@@ -1,0 +1,1 @@
+"""ЭЦП toolkit: the НУЦ-style test PKI, IIN/BIN, and XML-DSig in the NCALayer/Kalkan layouts."""
