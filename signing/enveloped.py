@@ -1,0 +1,137 @@
+"""The NCALayer/Kalkan enveloped signature (spec signatures.md §3), byte for byte.
+
+Why our own signer and not signxml: signxml cannot write this layout (``URI=""`` becomes
+``"#"``, the reference inherits the SignedInfo c14n, no Santuario whitespace) and it keeps
+comments in a ``URI=""`` reference, contrary to XMLDSig §4.4.3.3 (spec §5.1, §5.10). PKCS#1
+v1.5 is deterministic, so for the same key and input this signer reproduces Kalkan's bytes.
+
+Layout: ``ds:Signature`` (declaring ``ds``) appended as the last child of the root element;
+inclusive c14n 1.0 for SignedInfo; one ``Reference URI=""`` with the transforms
+[enveloped-signature, c14n 1.0 #WithComments]; the leaf certificate only in X509Data.
+A second call on a signed document adds a sequential signature that covers the first.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+from lxml import etree
+
+from egov_sim import safe_xml
+from egov_sim.errors import InputError
+
+from . import algorithms as alg
+from .dsig import ds, b64, canonicalize, has_comments, remove_comments, santuario_whitespace, wrap_base64
+
+Flavor = Literal["ncalayer", "ncanode"]
+CommentPolicy = Literal["strip", "refuse", "keep"]
+
+XML_DECLARATION = {
+    "ncalayer": b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
+    "ncanode": b'<?xml version="1.0" encoding="utf-8" standalone="no"?>',
+}
+_DOCUMENT_C14N = alg.CANONICALIZATIONS[alg.C14N]
+_SIGNATURE_START = b'<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
+
+
+def as_tree(document: bytes | etree._ElementTree | etree._Element) -> etree._ElementTree:
+    """Bytes go through the hardened parser; a tree the caller parsed is used (and changed) as
+    is (an element stands for the document it belongs to)."""
+    if isinstance(document, etree._Element):
+        document = document.getroottree()
+    if isinstance(document, etree._ElementTree):
+        if document.docinfo.doctype:
+            raise safe_xml.UnsafeXmlError("XML with a DOCTYPE is refused", code="XML_DOCTYPE")
+        return document
+    if isinstance(document, (bytes, bytearray)):
+        return safe_xml.parse(bytes(document))
+    raise TypeError("document must be bytes or an lxml ElementTree")
+
+
+def require_rsa(key) -> rsa.RSAPrivateKey:
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise InputError("only RSA keys can sign (GOST keys are not supported)",
+                         code="ALGORITHM_NOT_SUPPORTED")
+    return key
+
+
+def apply_comment_policy(tree: etree._ElementTree, comments: CommentPolicy) -> None:
+    """Spec §5.1: a ``URI=""`` reference never covers comments, and signxml-based receivers
+    wrongly hash them; so by default they are stripped before signing."""
+    if comments == "keep" or not has_comments(tree):
+        return
+    if comments == "refuse":
+        raise InputError("document contains XML comments; they are not covered by a URI=\"\" "
+                         "signature (strip them or sign with comments=keep)", code="XML_COMMENTS")
+    remove_comments(tree)
+
+
+def build_enveloped_signature(digest_value: bytes, *, signature_uri: str, digest_uri: str,
+                              certificate: x509.Certificate) -> etree._Element:
+    signature = etree.Element(ds("Signature"), nsmap={"ds": alg.DS_NS})
+    signed_info = etree.SubElement(signature, ds("SignedInfo"))
+    etree.SubElement(signed_info, ds("CanonicalizationMethod"), Algorithm=alg.C14N)
+    etree.SubElement(signed_info, ds("SignatureMethod"), Algorithm=signature_uri)
+    reference = etree.SubElement(signed_info, ds("Reference"), URI="")
+    transforms = etree.SubElement(reference, ds("Transforms"))
+    etree.SubElement(transforms, ds("Transform"), Algorithm=alg.ENVELOPED_SIGNATURE)
+    etree.SubElement(transforms, ds("Transform"), Algorithm=alg.C14N_WITH_COMMENTS)
+    etree.SubElement(reference, ds("DigestMethod"), Algorithm=digest_uri)
+    etree.SubElement(reference, ds("DigestValue")).text = b64(digest_value)
+    etree.SubElement(signature, ds("SignatureValue"))
+    key_info = etree.SubElement(signature, ds("KeyInfo"))
+    x509_data = etree.SubElement(key_info, ds("X509Data"))
+    etree.SubElement(x509_data, ds("X509Certificate")).text = wrap_base64(
+        certificate.public_bytes(Encoding.DER))
+    santuario_whitespace(signature)
+    return signature
+
+
+def sign_signed_info(signature: etree._Element, key: rsa.RSAPrivateKey, method: alg.SignatureMethod,
+                     c14n: alg.Canonicalization) -> None:
+    """Canonicalize SignedInfo where it stands (inclusive c14n depends on the context) and sign."""
+    signed_info = signature.find(ds("SignedInfo"))
+    data = canonicalize(signed_info, c14n)
+    value = key.sign(data, padding.PKCS1v15(), method.hash())
+    signature.find(ds("SignatureValue")).text = wrap_base64(value)
+
+
+def sign_enveloped(document: bytes | etree._ElementTree, key, cert: x509.Certificate, *,
+                   sha1: bool = False, flavor: Flavor = "ncalayer",
+                   comments: CommentPolicy = "strip") -> bytes:
+    """Sign ``document`` as NCALayer does and return the signed bytes.
+
+    ``flavor`` picks the serialization: ``ncalayer`` (``encoding="UTF-8"``, CRLF between the
+    signature's elements) or ``ncanode`` (Kalkan server side: ``encoding="utf-8"``, LF).
+    ``comments``: ``strip`` (default), ``refuse``, or ``keep`` (Kalkan's own behaviour: kept in
+    the document, not covered by the digest). An ElementTree argument is signed in place.
+    """
+    key = require_rsa(key)
+    if flavor not in XML_DECLARATION:
+        raise InputError(f"unknown flavor {flavor!r} (ncalayer or ncanode)")
+    tree = as_tree(document)
+    apply_comment_policy(tree, comments)
+    signature_uri, digest_uri = alg.signing_methods(sha1=sha1)
+    method = alg.signature_method(signature_uri, allow_sha1=True)
+    digest = alg.digest_method(digest_uri, allow_sha1=True)
+
+    hasher = hashes.Hash(digest.hash())
+    hasher.update(canonicalize(tree, _DOCUMENT_C14N, with_comments=False))
+    signature = build_enveloped_signature(hasher.finalize(), signature_uri=signature_uri,
+                                          digest_uri=digest_uri, certificate=cert)
+    tree.getroot().append(signature)
+    sign_signed_info(signature, key, method, alg.CANONICALIZATIONS[alg.C14N])
+    return serialize(tree, flavor)
+
+
+def serialize(tree: etree._ElementTree, flavor: Flavor) -> bytes:
+    body = etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
+    if flavor == "ncalayer":
+        start = body.rfind(_SIGNATURE_START)
+        end = body.find(b"</ds:Signature>", start) + len(b"</ds:Signature>")
+        body = body[:start] + body[start:end].replace(b">\n<", b">\r\n<") + body[end:]
+    return XML_DECLARATION[flavor] + body

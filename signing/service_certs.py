@@ -1,0 +1,47 @@
+"""Certificates of the simulator's own information systems (ШЭП, ГБД ФЛ, ЕНИС, ...).
+
+Each system signs with a legal-entity employee certificate from the test PKI, issued once
+under a fixed name and reused on every start, as a real system keeps its key file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography import x509
+
+from .keyfiles import load_pkcs12
+from .pki import TestPKI
+
+SERVICE_PASSWORD = "Qwerty12"
+
+
+@dataclass(frozen=True)
+class ServiceIdentity:
+    name: str
+    """File stem under the PKI's ``issued/`` folder."""
+    organization: str
+    bin: str
+    employee_iin: str
+    surname: str
+    given_name: str
+    roles: tuple[str, ...] = ("EMPLOYEE", "CAN_SIGN")
+
+
+@dataclass(frozen=True)
+class ServiceSigner:
+    key: object
+    certificate: x509.Certificate
+
+
+def service_signer(pki: TestPKI, who: ServiceIdentity) -> ServiceSigner:
+    """The system's SIGN key and certificate, issued into ``pki`` the first time it is asked for."""
+    p12 = pki.directory / "issued" / f"{who.name}.p12"
+    if not p12.exists():
+        pki.issue(iin=who.employee_iin, surname=who.surname, given_name=who.given_name,
+                  purpose="SIGN", bin=who.bin, organization=who.organization, roles=who.roles,
+                  # the CA's whole lifetime: a simulator may run on a clock set in the past
+                  not_before=pki.ca.not_valid_before_utc, not_after=pki.ca.not_valid_after_utc,
+                  password=SERVICE_PASSWORD, name=who.name)
+    key, cert, _ = load_pkcs12(p12, SERVICE_PASSWORD)
+    return ServiceSigner(key, cert)
