@@ -1,0 +1,551 @@
+"""The ШЭП exchange journal: every SyncChannel/AsyncChannel exchange, bodies exactly as on the wire.
+
+The gateway records an exchange *before* its response leaves (:meth:`Journal.record` commits
+durably or raises :class:`JournalUnavailable`, which the gateway turns into a fault), so a
+client never holds a response the journal lacks. Tests read it back to check what was called:
+:meth:`Journal.count_calls` answers "serviceId X was called N times with IIN Y".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import builtins
+import datetime as dt
+import json
+import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, fields
+from typing import Any, Iterator, Mapping
+
+from egov_sim.database import Database, DatabaseError, Schema, from_db_time, to_db_time
+from egov_sim.errors import InputError
+
+# Verdicts on the request's transport (WS-Security) signature. The set is open: the signing
+# layer may add more precise ones; a verdict is a short lowercase token.
+VERDICT_VALID = "valid"
+VERDICT_INVALID = "invalid"
+VERDICT_ABSENT = "absent"
+VERDICT_UNVERIFIED_GOST = "unverified-gost"
+"""GOST-signed: recognised but not verified (GOST verification is not available)."""
+VERDICT_NOT_CHECKED = "not-checked"
+_VERDICT = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+CHANNEL_SYNC = "sync"
+CHANNEL_ASYNC = "async"
+
+MAX_PAGE = 1000
+_EXPORT_BATCH = 200
+
+
+class JournalUnavailable(Exception):
+    """The journal could not store an exchange durably; the gateway must answer with a fault."""
+
+    code = "JOURNAL_UNAVAILABLE"
+
+
+class JournalEntryNotFound(InputError):
+    code = "JOURNAL_NOT_FOUND"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One exchange as the gateway saw it. Times are aware datetimes from the gateway's clock."""
+
+    received_at: dt.datetime
+    request_body: bytes
+    response_body: bytes | None = None
+    channel: str = CHANNEL_SYNC
+    message_id: str | None = None
+    correlation_id: str | None = None
+    session_id: str | None = None
+    service_id: str | None = None
+    sender_id: str | None = None
+    route_id: str | None = None
+    provider: str | None = None
+    """The system that served the request (e.g. ``gbd_fl``), None when the gateway answered."""
+    client: str | None = None
+    """The peer address the request came from."""
+    provider_started_at: dt.datetime | None = None
+    provider_finished_at: dt.datetime | None = None
+    responded_at: dt.datetime | None = None
+    provider_ms: float | None = None
+    """Measured provider time (a monotonic clock is better than wall-clock differences);
+    None: computed from provider_started_at/provider_finished_at when both are given."""
+    total_ms: float | None = None
+    """Measured time from receipt to response; None: computed from received_at/responded_at."""
+    request_signature: str = VERDICT_ABSENT
+    response_signed: bool = False
+    signature_details: Mapping[str, Any] | None = None
+    status_code: str | None = None
+    """``responseInfo/status/code`` of a normal response (e.g. ``SCSS001``)."""
+    status_message: str | None = None
+    error_code: str | None = None
+    """``ErrorInfo/errorCode`` of a fault (e.g. ``SCE006``)."""
+    error_message: str | None = None
+    http_status: int | None = None
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """A stored exchange. ``request_body``/``response_body`` are None when not loaded (lists)."""
+
+    id: int
+    channel: str
+    message_id: str | None
+    correlation_id: str | None
+    session_id: str | None
+    service_id: str | None
+    sender_id: str | None
+    route_id: str | None
+    provider: str | None
+    client: str | None
+    received_at: dt.datetime
+    provider_started_at: dt.datetime | None
+    provider_finished_at: dt.datetime | None
+    responded_at: dt.datetime | None
+    provider_ms: float | None
+    total_ms: float | None
+    request_signature: str
+    response_signed: bool
+    signature_details: dict[str, Any] | None
+    status_code: str | None
+    status_message: str | None
+    error_code: str | None
+    error_message: str | None
+    http_status: int | None
+    request_size: int
+    response_size: int | None
+    request_body: bytes | None = field(default=None, repr=False)
+    response_body: bytes | None = field(default=None, repr=False)
+
+    @property
+    def is_fault(self) -> bool:
+        return self.error_code is not None
+
+    @property
+    def outcome(self) -> str | None:
+        """The status code, or the fault's errorCode."""
+        return self.error_code or self.status_code
+
+    def to_dict(self, *, bodies: bool = False) -> dict[str, Any]:
+        """JSON-ready, with the wire's camelCase names; bodies as UTF-8 text or base64."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in ("request_body", "response_body"):
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, dt.datetime):
+                value = to_db_time(value)
+            out[_camel(f.name)] = value
+        if bodies:
+            for name in ("request_body", "response_body"):
+                text, encoding = encode_body(getattr(self, name))
+                out[_camel(name)] = text
+                out[_camel(name) + "Encoding"] = encoding
+        return out
+
+
+def encode_body(body: bytes | None) -> tuple[str | None, str | None]:
+    """``(text, "utf-8")`` when the bytes are UTF-8, else ``(base64, "base64")``."""
+    if body is None:
+        return None, None
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode("ascii"), "base64"
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    """Which entries to list, export or count. Every criterion given must hold (AND)."""
+
+    service_id: str | None = None
+    sender_id: str | None = None
+    route_id: str | None = None
+    status: str | None = None
+    """Matches the status code or the fault's errorCode."""
+    since: dt.datetime | None = None
+    """Received at or after (inclusive)."""
+    until: dt.datetime | None = None
+    """Received before (exclusive)."""
+    message_id: str | None = None
+    text: str | None = None
+    """Contained in the request body (exact, case-sensitive, UTF-8 bytes)."""
+
+
+# ---------------------------------------------------------------------------------------------
+
+JOURNAL_SCHEMA = Schema(
+    component="shep_journal",
+    steps=(
+        (
+            """CREATE TABLE shep_journal (
+                id {id},
+                channel TEXT NOT NULL,
+                message_id TEXT,
+                correlation_id TEXT,
+                session_id TEXT,
+                service_id TEXT,
+                sender_id TEXT,
+                route_id TEXT,
+                provider TEXT,
+                client TEXT,
+                received_at TEXT NOT NULL,
+                provider_started_at TEXT,
+                provider_finished_at TEXT,
+                responded_at TEXT,
+                provider_ms DOUBLE PRECISION,
+                total_ms DOUBLE PRECISION,
+                request_signature TEXT NOT NULL,
+                response_signed INTEGER NOT NULL,
+                signature_details TEXT,
+                status_code TEXT,
+                status_message TEXT,
+                error_code TEXT,
+                error_message TEXT,
+                http_status INTEGER,
+                request_size INTEGER NOT NULL,
+                response_size INTEGER,
+                request_body {blob} NOT NULL,
+                response_body {blob}
+            )""",
+            "CREATE INDEX shep_journal_service ON shep_journal (service_id, received_at)",
+            "CREATE INDEX shep_journal_sender ON shep_journal (sender_id, received_at)",
+            "CREATE INDEX shep_journal_route ON shep_journal (route_id, received_at)",
+            "CREATE INDEX shep_journal_status ON shep_journal (status_code)",
+            "CREATE INDEX shep_journal_error ON shep_journal (error_code)",
+            "CREATE INDEX shep_journal_received ON shep_journal (received_at)",
+            "CREATE INDEX shep_journal_message ON shep_journal (message_id)",
+        ),
+    ),
+)
+
+_COLUMNS = tuple(f.name for f in fields(JournalEntry))
+_SUMMARY_COLUMNS = ", ".join(c for c in _COLUMNS if c not in ("request_body", "response_body"))
+_ALL_COLUMNS = ", ".join(_COLUMNS)
+_INSERT_COLUMNS = tuple(c for c in _COLUMNS if c != "id")
+_INSERT_SQL = (
+    f"INSERT INTO shep_journal ({', '.join(_INSERT_COLUMNS)})"
+    f" VALUES ({', '.join(':' + c for c in _INSERT_COLUMNS)})"
+)
+
+IIN_PATTERN = re.compile(r"[0-9]{12}")
+
+
+def _ms(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds() * 1000.0, 3)
+
+
+def _iin_token(iin: str) -> re.Pattern[bytes]:
+    """The IIN as a whole token: no letter or digit right before or after it.
+
+    So ``000000000000`` does not match inside ``10000000000001`` (a longer number) nor inside
+    ``IIN000000000000`` (a certificate subject's serialNumber, which names the signer).
+    """
+    return re.compile(rb"(?<![0-9A-Za-z])" + iin.encode("ascii") + rb"(?![0-9A-Za-z])")
+
+
+class Journal:
+    """The ШЭП exchange journal on a :class:`Database` (which the caller opens and closes)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        db.migrate(JOURNAL_SCHEMA)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def record(self, exchange: Exchange) -> int:
+        """Store one exchange durably and return its journal id.
+
+        Raises :class:`JournalUnavailable` when the database cannot take it (locked past the
+        busy timeout, unreachable, disk full): the caller must not send a normal response.
+        """
+        row = self._row(exchange)
+        try:
+            with self.db.transaction() as tx:
+                return tx.insert(_INSERT_SQL, row)
+        except DatabaseError as exc:
+            raise JournalUnavailable(f"the ШЭП journal is unavailable: {exc}") from exc
+
+    def record_many(self, exchanges: builtins.list[Exchange]) -> builtins.list[int]:
+        """Store several exchanges in one durable transaction (one fsync); ids in order."""
+        rows = [self._row(e) for e in exchanges]
+        try:
+            with self.db.transaction() as tx:
+                return [tx.insert(_INSERT_SQL, row) for row in rows]
+        except DatabaseError as exc:
+            raise JournalUnavailable(f"the ШЭП journal is unavailable: {exc}") from exc
+
+    @staticmethod
+    def _row(e: Exchange) -> dict[str, Any]:
+        if not isinstance(e.request_body, (bytes, bytearray)):
+            raise TypeError("request_body must be the bytes received on the wire")
+        if e.response_body is not None and not isinstance(e.response_body, (bytes, bytearray)):
+            raise TypeError("response_body must be the bytes sent on the wire")
+        if not _VERDICT.fullmatch(e.request_signature or ""):
+            raise ValueError(f"bad signature verdict {e.request_signature!r}")
+        return {
+            "channel": e.channel,
+            "message_id": e.message_id,
+            "correlation_id": e.correlation_id,
+            "session_id": e.session_id,
+            "service_id": e.service_id,
+            "sender_id": e.sender_id,
+            "route_id": e.route_id,
+            "provider": e.provider,
+            "client": e.client,
+            "received_at": to_db_time(e.received_at),
+            "provider_started_at": _opt_time(e.provider_started_at),
+            "provider_finished_at": _opt_time(e.provider_finished_at),
+            "responded_at": _opt_time(e.responded_at),
+            "provider_ms": (e.provider_ms if e.provider_ms is not None
+                            else _ms(e.provider_started_at, e.provider_finished_at)),
+            "total_ms": e.total_ms if e.total_ms is not None else _ms(e.received_at, e.responded_at),
+            "request_signature": e.request_signature,
+            "response_signed": bool(e.response_signed),
+            "signature_details": (None if e.signature_details is None else
+                                  json.dumps(dict(e.signature_details), ensure_ascii=False,
+                                             sort_keys=True, default=str)),
+            "status_code": e.status_code,
+            "status_message": e.status_message,
+            "error_code": e.error_code,
+            "error_message": e.error_message,
+            "http_status": e.http_status,
+            "request_size": len(e.request_body),
+            "response_size": None if e.response_body is None else len(e.response_body),
+            "request_body": bytes(e.request_body),
+            "response_body": None if e.response_body is None else bytes(e.response_body),
+        }
+
+    def clear(self) -> int:
+        """Delete every entry (between tests); return how many. Ids are never reused."""
+        return self.db.execute("DELETE FROM shep_journal")
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, journal_id: int) -> JournalEntry | None:
+        """One entry with both bodies, or None."""
+        row = self.db.query_one(f"SELECT {_ALL_COLUMNS} FROM shep_journal WHERE id = ?",
+                                (int(journal_id),))
+        return None if row is None else _entry(row)
+
+    def list(self, where: JournalFilter = JournalFilter(), *, limit: int = 50,
+             offset: int = 0) -> builtins.list[JournalEntry]:
+        """Entries matching ``where``, newest first, without bodies."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise InputError(f"limit must be between 1 and {MAX_PAGE}", code="BAD_LIMIT")
+        if offset < 0:
+            raise InputError("offset must not be negative", code="BAD_OFFSET")
+        sql, params = self._where(where)
+        rows = self.db.query(
+            f"SELECT {_SUMMARY_COLUMNS} FROM shep_journal{sql} ORDER BY id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset])
+        return [_entry(r) for r in rows]
+
+    def count(self, where: JournalFilter = JournalFilter()) -> int:
+        sql, params = self._where(where)
+        return int(self.db.scalar(f"SELECT COUNT(*) AS n FROM shep_journal{sql}", params))
+
+    def export(self, where: JournalFilter = JournalFilter()) -> Iterator[dict[str, Any]]:
+        """Matching entries with bodies, oldest first, as JSON-ready dicts (one per JSON line).
+
+        Reads in batches by id, holding no cursor between them: the iterator may be consumed
+        slowly, from different threads, while the gateway keeps writing.
+        """
+        sql, params = self._where(where)
+        glue = " AND " if sql else " WHERE "
+        last_id = 0
+        while True:
+            rows = self.db.query(
+                f"SELECT {_ALL_COLUMNS} FROM shep_journal{sql}{glue}id > ? ORDER BY id LIMIT ?",
+                [*params, last_id, _EXPORT_BATCH])
+            for row in rows:
+                yield _entry(row).to_dict(bodies=True)
+            if len(rows) < _EXPORT_BATCH:
+                return
+            last_id = rows[-1]["id"]
+
+    def count_calls(self, service_id: str, *, iin: str | None = None,
+                    sender_id: str | None = None, since: dt.datetime | None = None) -> int:
+        """How many exchanges called ``service_id`` (faults included), optionally with ``iin``.
+
+        The IIN must appear in the request body as a whole 12-digit token (see
+        :func:`_iin_token`); SQL narrows the candidates, Python checks the token boundaries.
+        """
+        where = JournalFilter(service_id=service_id, sender_id=sender_id, since=since)
+        if iin is None:
+            return self.count(where)
+        iin = iin.strip()
+        if not IIN_PATTERN.fullmatch(iin):
+            raise InputError(f"IIN must be 12 digits, got {iin!r}", code="BAD_IIN")
+        token = _iin_token(iin)
+        sql, params = self._where(where)
+        sql += f" AND {self.db.dialect.contains_bytes('request_body')}"
+        params.append(iin.encode("ascii"))
+        found, last_id = 0, 0
+        while True:
+            rows = self.db.query(
+                f"SELECT id, request_body FROM shep_journal{sql} AND id > ? ORDER BY id LIMIT ?",
+                [*params, last_id, _EXPORT_BATCH])
+            found += sum(1 for r in rows if token.search(bytes(r["request_body"])))
+            if len(rows) < _EXPORT_BATCH:
+                return found
+            last_id = rows[-1]["id"]
+
+    def _where(self, f: JournalFilter) -> tuple[str, builtins.list[Any]]:
+        clauses: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        for column in ("service_id", "sender_id", "route_id", "message_id"):
+            value = getattr(f, column)
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if f.status is not None:
+            clauses.append("(status_code = ? OR error_code = ?)")
+            params += [f.status, f.status]
+        if f.since is not None:
+            clauses.append("received_at >= ?")
+            params.append(to_db_time(f.since))
+        if f.until is not None:
+            clauses.append("received_at < ?")
+            params.append(to_db_time(f.until))
+        if f.text:
+            clauses.append(self.db.dialect.contains_bytes("request_body"))
+            params.append(f.text.encode("utf-8"))
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _opt_time(value: dt.datetime | None) -> str | None:
+    return None if value is None else to_db_time(value)
+
+
+def _entry(row: Mapping[str, Any]) -> JournalEntry:
+    values = dict(row)
+    for name in ("received_at", "provider_started_at", "provider_finished_at", "responded_at"):
+        values[name] = from_db_time(values.get(name))
+    values["response_signed"] = bool(values["response_signed"])
+    details = values.get("signature_details")
+    values["signature_details"] = None if details is None else json.loads(details)
+    for name in ("request_body", "response_body"):
+        if values.get(name) is not None:
+            values[name] = bytes(values[name])
+    return JournalEntry(**values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing user input shared by the CLI and the admin API
+
+_RELATIVE = re.compile(r"(\d+)\s*([smhd])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_time(text: str, *, now: dt.datetime) -> dt.datetime:
+    """``2024-02-05T10:15:00+05:00``, ``2024-02-05`` (UTC midnight) or ``15m``/``2h``/``1d`` ago.
+
+    A time without an offset is read as UTC.
+    """
+    text = text.strip()
+    m = _RELATIVE.fullmatch(text)
+    if m:
+        return now - dt.timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"bad time {text!r}: use ISO-8601 (2024-02-05T10:15:00+05:00) or an age like 15m, 2h, 1d",
+            code="BAD_TIME") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+
+class JournalWriter:
+    """Group commit for request handlers: at most one commit in flight per event loop.
+
+    A handler awaits :meth:`record` and resumes only after its exchange is committed, so an
+    answer never leaves before its journal entry exists. Exchanges that arrive while a commit is
+    running wait and go together in the next one: the commit's cost (and its fsync) is shared
+    by the batch, and the batch grows by itself with the load.
+    """
+
+    def __init__(self, journal: Journal, *, max_batch: int = 512):
+        self.journal = journal
+        self.max_batch = max_batch
+        self._executor: ThreadPoolExecutor | None = None
+        self._pid: int | None = None
+        self._loops: dict[asyncio.AbstractEventLoop, _LoopQueue] = {}
+        self._lock = threading.Lock()
+
+    async def record(self, exchange: Exchange) -> int:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        q = self._loops.get(loop)
+        if q is None:
+            q = self._loops.setdefault(loop, _LoopQueue())
+        q.pending.append((exchange, future))
+        if not q.in_flight:
+            q.in_flight = True
+            loop.call_soon(self._dispatch, loop, q)  # handlers of this loop turn join the batch
+        return await future
+
+    def _writer(self) -> ThreadPoolExecutor:
+        if self._executor is None or self._pid != os.getpid():
+            with self._lock:
+                if self._executor is None or self._pid != os.getpid():
+                    self._pid = os.getpid()
+                    self._executor = ThreadPoolExecutor(1, thread_name_prefix="shep-journal")
+        return self._executor
+
+    def _dispatch(self, loop: asyncio.AbstractEventLoop, q: "_LoopQueue") -> None:
+        batch, q.pending = q.pending[:self.max_batch], q.pending[self.max_batch:]
+        if not batch:
+            q.in_flight = False
+            return
+        try:
+            done = loop.run_in_executor(self._writer(), self.journal.record_many,
+                                        [e for e, _ in batch])
+        except RuntimeError as exc:  # executor shut down
+            for _, future in batch:
+                _fail(future, JournalUnavailable(f"the ШЭП journal is closed: {exc}"))
+            q.in_flight = False
+            return
+        done.add_done_callback(lambda f: self._finished(loop, q, batch, f))
+
+    def _finished(self, loop, q, batch, done: "asyncio.Future[list[int]]") -> None:
+        exc = done.exception()
+        if exc is None:
+            for (_, future), journal_id in zip(batch, done.result()):
+                _resolve(future, journal_id)
+        else:
+            for _, future in batch:
+                _fail(future, exc)
+        self._dispatch(loop, q)
+
+    def close(self) -> None:
+        if self._executor is not None and self._pid == os.getpid():
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+
+@dataclass
+class _LoopQueue:
+    pending: builtins.list = field(default_factory=builtins.list)
+    in_flight: bool = False
+
+
+def _resolve(future: "asyncio.Future[int]", value: int) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def _fail(future: "asyncio.Future[int]", exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)
