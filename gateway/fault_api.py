@@ -1,0 +1,69 @@
+"""Admin JSON API of fault injection: list, add, remove and reset the gateway's fault rules.
+
+Routes are relative (``/faults…``); the server mounts them under ``/admin`` behind the admin
+guard. Rules are stored in the database, so a rule posted to one worker applies to all.
+Database calls are blocking: plain handlers run in Starlette's thread pool, and the one that
+must read a body (POST) hands its database work to the pool.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .fault_injection import API_NAMES, FaultInjector, FaultRuleError, rule_from_mapping
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+
+
+def routes(injector: FaultInjector) -> list[Route]:
+    """The fault rules' admin routes, relative to the mount point (``/admin``)."""
+
+    def list_rules(request: Request) -> Response:
+        return JSONResponse({"items": [r.to_dict() for r in injector.list()]})
+
+    async def add_rule(request: Request) -> Response:
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _error(400, "BAD_JSON", f"the body is not JSON: {exc}")
+        if not isinstance(body, dict):
+            return _error(400, "BAD_FAULT_RULE", "the body must be a JSON object of rule fields")
+        try:
+            rule = rule_from_mapping(body, source="api", names=API_NAMES)
+        except FaultRuleError as exc:
+            return _error(400, exc.code, str(exc), field=exc.field)
+        rule = await run_in_threadpool(injector.add, rule)
+        return JSONResponse(rule.to_dict(), status_code=201,
+                            headers={"Location": str(request.url_for("fault_rule", rule_id=rule.id))})
+
+    def get_rule(request: Request) -> Response:
+        rule_id = request.path_params["rule_id"]
+        rule = injector.get(rule_id)
+        if rule is None:
+            return _error(404, "FAULT_RULE_NOT_FOUND", f"no fault rule {rule_id}")
+        return JSONResponse(rule.to_dict())
+
+    def remove_rule(request: Request) -> Response:
+        rule_id = request.path_params["rule_id"]
+        if not injector.remove(rule_id):
+            return _error(404, "FAULT_RULE_NOT_FOUND", f"no fault rule {rule_id}")
+        return JSONResponse({"removed": rule_id})
+
+    def reset(request: Request) -> Response:
+        return JSONResponse({"deleted": injector.reset()})
+
+    return [
+        Route("/faults", list_rules, methods=["GET"]),
+        Route("/faults", add_rule, methods=["POST"]),
+        Route("/faults", reset, methods=["DELETE"]),
+        Route("/faults/{rule_id:int}", get_rule, methods=["GET"], name="fault_rule"),
+        Route("/faults/{rule_id:int}", remove_rule, methods=["DELETE"]),
+    ]
