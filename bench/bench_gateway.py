@@ -1,0 +1,288 @@
+"""Throughput and latency of the simulated ШЭП gateway against its own SOAP-layer floor.
+
+    python bench/bench_gateway.py [--seconds 10] [--workers 2] [--connections 32] [--load-procs 2]
+                                  [--tmpdir DIR]
+
+Starts ``egov-sim serve --workers N`` (a subprocess, a temporary home, a free port) and drives
+it from separate load processes on loopback: keep-alive HTTP/1.1 connections written with raw
+asyncio streams (a minimal client, so the load generator takes as little of the CPU it shares
+with the server as possible), for a bounded time per scenario:
+
+  (a) POST /sim/echo: parse + serialise with the same SOAP layer; the floor;
+  (b) SendMessage to SIM_ECHO: auth, XSD validation, routing, provider call, response, journal;
+  (c) (b) with a WS-Security-signed request (a sender whose policy is ``required``) and
+      ``sign_responses = true``: verify + sign on every request (a second server, --config).
+
+Prints req/s, p50/p99 latency and the ratios b/a and c/a; targets (2 workers, 2 cores):
+b/a >= 0.5 and (c) >= 600 req/s. Absolute numbers move between runs and machines; compare
+figures measured in one run (soap-layer.md, "Throughput reference").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+SYNC = "http://bip.bee.kz/SyncChannel/v10/Types"
+SIGNED_SENDER = ("BENCH_SIGNED", "bench-secret")
+CONFIG = f"""
+[gateway]
+sign_responses = true
+
+[[participants]]
+sender_id = "{SIGNED_SENDER[0]}"
+password = "{SIGNED_SENDER[1]}"
+wsse = "required"
+"""
+TARGET_RATIO_B = 0.5
+READ_TIMEOUT = 30.0
+TARGET_RPS_C = 600
+
+
+def send_message(sender=("EGOV_SIM_TEST_CLIENT", "test-secret"), iin: str = "880314312347") -> bytes:
+    """A SendMessage of about 900 bytes, the size the soap-layer reference used."""
+    return (
+        f'<soap:Envelope xmlns:soap="{SOAP11}"><soap:Header/><soap:Body>'
+        f'<ns2:SendMessage xmlns:ns2="{SYNC}"><request><requestInfo>'
+        f"<messageId>{uuid.uuid4()}</messageId><serviceId>SIM_ECHO</serviceId>"
+        "<messageDate>2024-02-05T10:15:00.000+05:00</messageDate>"
+        f"<sender><senderId>{sender[0]}</senderId><password>{sender[1]}</password></sender>"
+        "</requestInfo><requestData>"
+        '<data xmlns:cs="http://message.persistence.interactive.nat" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="cs:Request">'
+        f"<messageId>{uuid.uuid4()}</messageId><messageDate>2024-02-05T10:15:00.000+05:00</messageDate>"
+        f"<senderCode>{sender[0]}</senderCode><iin>{iin}</iin><surname>ТЕСТОВ</surname><name>ТЕСТ</name>"
+        "</data></requestData></request></ns2:SendMessage></soap:Body></soap:Envelope>").encode()
+
+
+def http_request(path: str, body: bytes, port: int) -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: text/xml; charset=utf-8\r\nSOAPAction: \"\"\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+# --- load generator (runs in child processes) --------------------------------------------------
+
+
+async def _connection(port: int, requests: list[bytes], deadline: float, offset: int,
+                      latencies: list[float], errors: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    i = offset
+    try:
+        while time.perf_counter() < deadline:
+            payload = requests[i % len(requests)]
+            i += 1
+            started = time.perf_counter()
+            writer.write(payload)
+            try:
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), READ_TIMEOUT)
+                status = int(head[9:12])
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                await asyncio.wait_for(reader.readexactly(length), READ_TIMEOUT)
+            except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+                errors.append(0)  # no answer: this connection is done
+                return
+            latencies.append(time.perf_counter() - started)
+            if status != 200:
+                errors.append(status)
+    finally:
+        writer.close()
+
+
+def _load_process(port: int, requests: list[bytes], connections: int, start_at: float,
+                  seconds: float, out) -> None:
+    try:
+        import uvloop
+        uvloop.install()
+    except ImportError:
+        pass
+
+    async def main():
+        latencies: list[float] = []
+        errors: list[int] = []
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(*(_connection(port, requests, deadline, n, latencies, errors)
+                               for n in range(connections)))
+        return latencies, errors
+
+    out.put(asyncio.run(main()))
+
+
+def drive(port: int, requests: list[bytes], *, seconds: float, connections: int, procs: int) -> dict:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    start_at = time.time() + 1.0  # every process starts together, after interpreter start-up
+    per = [connections // procs + (1 if n < connections % procs else 0) for n in range(procs)]
+    workers = [ctx.Process(target=_load_process, args=(port, requests, c, start_at, seconds, queue))
+               for c in per if c]
+    for w in workers:
+        w.start()
+    latencies, errors = [], []
+    for _ in workers:
+        lat, err = queue.get(timeout=seconds + 60)
+        latencies += lat
+        errors += err
+    for w in workers:
+        w.join()
+    latencies.sort()
+    n = len(latencies)
+    pct = lambda q: latencies[min(n - 1, int(q * n))] * 1000 if n else float("nan")  # noqa: E731
+    return {"requests": n, "errors": len(errors), "rps": n / seconds, "p50": pct(0.50), "p99": pct(0.99)}
+
+
+# --- the server under test ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``egov-sim serve`` in a subprocess; stopped with SIGINT (uvicorn's graceful shutdown)."""
+
+    def __init__(self, home: Path, workers: int, config: Path | None = None):
+        self.port = free_port()
+        args = [sys.executable, "-c", "import sys; from egov_sim.cli import main; main(sys.argv[1:])",
+                "--home", str(home), "serve", "--port", str(self.port), "--workers", str(workers)]
+        if config is not None:
+            args += ["--config", str(config)]
+        self.log = open(home / f"server-{self.port}.log", "wb")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"server exited with {self.proc.returncode}; see {self.log.name}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/bip-sync-wss-gost/", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"server did not start in {timeout:.0f} s; see {self.log.name}")
+
+    def post(self, path: str, body: bytes):
+        import httpx
+
+        return httpx.post(f"http://127.0.0.1:{self.port}{path}", content=body, timeout=10,
+                          headers={"Content-Type": "text/xml; charset=utf-8"})
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def signed_requests(home: Path, count: int) -> list[bytes]:
+    """Requests signed once, up front, with a certificate of the home's test PKI."""
+    from signing.pki import TestPKI
+    from signing.wsse import sign_wsse
+
+    pki = TestPKI.open(home / "pki")
+    cert = pki.issue(iin="880314312347", surname="БЕНЧ", given_name="КЛИЕНТ", name="bench-client")
+    return [sign_wsse(send_message(SIGNED_SENDER), cert.private_key, cert.certificate) for _ in range(count)]
+
+
+def check(reply, *, signed: bool = False) -> None:
+    if reply.status_code != 200 or (b"SCSS001" not in reply.content and b"SendMessage" not in reply.content):
+        raise SystemExit(f"sanity check failed: HTTP {reply.status_code}: {reply.content[:400]!r}")
+    if signed and b"X509IssuerSerial" not in reply.content:
+        raise SystemExit("sanity check failed: the response is not signed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=float, default=10.0, help="measured time per scenario")
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn workers of the server")
+    ap.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections")
+    ap.add_argument("--load-procs", type=int, default=2, help="load generator processes")
+    ap.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each scenario")
+    ap.add_argument("--tmpdir", default=None,
+                    help="where the server's temporary home (and its journal) goes; e.g. /dev/shm "
+                         "to see the cost without the disk's fsync")
+    args = ap.parse_args(argv)
+
+    from signing.pki import TestPKI
+
+    print(f"egov-sim gateway benchmark: {args.workers} workers, {args.connections} connections from "
+          f"{args.load_procs} load processes, {args.seconds:g} s per scenario, {os.cpu_count()} CPUs"
+          + (f", home in {args.tmpdir}" if args.tmpdir else ""))
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="egov-sim-bench-", dir=args.tmpdir) as tmp:
+        home = Path(tmp) / "home"
+        TestPKI.init(home / "pki", base_url="http://127.0.0.1:8080")
+        plain = [send_message() for _ in range(16)]
+        signed = signed_requests(home, 8)
+        config = Path(tmp) / "bench.toml"
+        config.write_text(CONFIG, encoding="utf-8")
+
+        def run(name: str, server: Server, path: str, bodies: list[bytes]) -> None:
+            wire = [http_request(path, b, server.port) for b in bodies]
+            if args.warmup > 0:
+                drive(server.port, wire, seconds=args.warmup, connections=args.connections,
+                      procs=args.load_procs)
+            results[name] = r = drive(server.port, wire, seconds=args.seconds,
+                                      connections=args.connections, procs=args.load_procs)
+            print(f"  {name:<44} {r['rps']:>8.0f} req/s   p50 {r['p50']:6.1f} ms   "
+                  f"p99 {r['p99']:6.1f} ms   ({r['requests']} requests, {r['errors']} errors)", flush=True)
+
+        server = Server(home, args.workers)
+        try:
+            check(server.post("/sim/echo", plain[0]))
+            check(server.post("/bip-sync-wss-gost/", plain[0]))
+            run("(a) /sim/echo (SOAP layer floor)", server, "/sim/echo", plain)
+            run("(b) SendMessage SIM_ECHO", server, "/bip-sync-wss-gost/", plain)
+        finally:
+            server.stop()
+        server = Server(home, args.workers, config)
+        try:
+            check(server.post("/bip-sync-wss-gost/", signed[0]), signed=True)
+            run("(c) (b) + WSSE verify + signed response", server, "/bip-sync-wss-gost/", signed)
+        finally:
+            server.stop()
+
+    a, b, c = results["(a) /sim/echo (SOAP layer floor)"], results["(b) SendMessage SIM_ECHO"], \
+        results["(c) (b) + WSSE verify + signed response"]
+    ratio_b, ratio_c = b["rps"] / a["rps"], c["rps"] / a["rps"]
+    ok_b, ok_c = ratio_b >= TARGET_RATIO_B, c["rps"] >= TARGET_RPS_C
+    print(f"  b/a = {ratio_b:.2f} (target >= {TARGET_RATIO_B}: {'met' if ok_b else 'MISSED'})")
+    print(f"  c/a = {ratio_c:.2f}; (c) = {c['rps']:.0f} req/s (target >= {TARGET_RPS_C}: "
+          f"{'met' if ok_c else 'MISSED'})")
+    errors = sum(r["errors"] for r in results.values())
+    if errors:
+        print(f"  {errors} requests were not answered with HTTP 200")
+    return 0 if errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

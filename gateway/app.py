@@ -1,0 +1,119 @@
+"""HTTP transport of the gateway: the SyncChannel endpoint, the contract files, the echo floor.
+
+Paths follow production: SyncChannel at ``/bip-sync-wss-gost/`` (wire-formats.md §2.9). The
+contract files are served unchanged from ``wsdl/`` under ``/wsdl/``, so their relative
+``wsdl:import``/``xsd:import`` locations resolve over HTTP; ``?wsdl`` on the endpoint serves the
+service WSDL with absolute import locations and this server's address.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from urllib.parse import urljoin
+
+from lxml import etree
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+import wsdl
+
+from . import errors, soap
+from .errors import ErrorCodes, GatewayFault
+from .sync_channel import FAULT_ELEMENT, SyncChannel
+
+SYNC_PATH = "/bip-sync-wss-gost/"
+SYNC_WSDL = "shep/SyncChannel/v10/Interfaces/SyncChannelHttp_Service.wsdl"
+XML = "text/xml; charset=utf-8"
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The request body, refusing to buffer more than ``max_bytes``."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise BodyTooLarge(f"body of {declared} bytes is over the limit of {max_bytes}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise BodyTooLarge(f"body is over the limit of {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(exc: BodyTooLarge, codes: ErrorCodes, channel: SyncChannel) -> Response:
+    body = soap.fault_envelope(GatewayFault(errors.XML_POLICY, str(exc)), fault_element=FAULT_ELEMENT,
+                               codes=codes, when=channel.clock())
+    return Response(body, status_code=500, media_type=XML)
+
+
+def service_wsdl(base_url: str) -> bytes:
+    """The service WSDL for ``?wsdl``: relative imports made absolute, address set to this server.
+
+    A redirect to ``/wsdl/…`` is not enough: zeep (and others) resolve the relative
+    ``wsdl:import location`` against the URL they asked for, ``/bip-sync-wss-gost/``, and 404.
+    The files under ``/wsdl/`` stay byte-for-byte unchanged.
+    """
+    here = f"{base_url}/wsdl/{SYNC_WSDL}"
+    tree = etree.parse(str(Path(wsdl.ROOT) / SYNC_WSDL))
+    for imp in tree.getroot().iter("{http://schemas.xmlsoap.org/wsdl/}import"):
+        imp.set("location", urljoin(here, imp.get("location", "")))
+    for address in tree.getroot().iter("{http://schemas.xmlsoap.org/wsdl/soap/}address"):
+        address.set("location", f"{base_url}{SYNC_PATH}")
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+
+
+def sync_routes(channel: SyncChannel) -> list[Route]:
+    limit = channel.config.limits.max_bytes
+
+    async def send_message(request: Request) -> Response:
+        try:
+            raw = await read_body(request, limit)
+        except BodyTooLarge as exc:
+            return _too_large(exc, channel.config.error_codes, channel)
+        status, body, _ = await channel.handle(raw, request.headers.get("content-type"),
+                                               client=request.client.host if request.client else None)
+        return Response(body, status_code=status, media_type=XML)
+
+    async def describe(request: Request) -> Response:
+        if "wsdl" in request.query_params or request.url.query.lower() == "wsdl":
+            return Response(service_wsdl(str(request.base_url).rstrip("/")), media_type="text/xml")
+        return PlainTextResponse(f"ШЭП SyncChannel v10: POST SOAP 1.1 SendMessage here; WSDL: /wsdl/{SYNC_WSDL}\n")
+
+    return [
+        Route(SYNC_PATH, send_message, methods=["POST"]),
+        Route(SYNC_PATH.rstrip("/"), send_message, methods=["POST"]),
+        Route(SYNC_PATH, describe, methods=["GET"]),
+    ]
+
+
+def contract_routes() -> list[Route]:
+    root = Path(wsdl.ROOT).resolve()
+
+    async def contract_file(request: Request) -> Response:
+        rel = request.path_params["path"]
+        target = (root / rel).resolve()
+        if root not in target.parents or target.suffix not in (".wsdl", ".xsd") or not target.is_file():
+            return PlainTextResponse(f"no contract file {rel!r}\n", status_code=404)
+        return FileResponse(target, media_type="text/xml")
+
+    return [Route("/wsdl/{path:path}", contract_file, methods=["GET"])]
+
+
+def echo_routes(limit: int) -> list[Route]:
+    """A bare echo of the same SOAP layer: the floor the gateway's benchmark measures against."""
+
+    async def echo(request: Request) -> Response:
+        try:
+            message = soap.parse_message(await read_body(request, limit), soap.XmlLimits(max_bytes=limit))
+        except (GatewayFault, BodyTooLarge) as exc:
+            return PlainTextResponse(str(exc), status_code=400)
+        return Response(soap.serialize(soap.envelope_with(copy.deepcopy(message.operation))),
+                        media_type=XML)
+
+    return [Route("/sim/echo", echo, methods=["POST"])]

@@ -1,0 +1,246 @@
+"""The gateway's configuration: participants, services, routes and policies, from one file.
+
+The file is TOML (read with the standard library's tomllib, which reports the line of a
+syntax error). ``egov-sim serve`` runs with none: :func:`default_config` registers the
+built-in participants (portal, ЦОН, test clients) and services. Example in docs/gateway.md.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal, Mapping
+
+from egov_sim.errors import InputError
+from egov_sim.safe_xml import XmlLimits
+
+from .errors import KINDS, ErrorCodes
+
+WssePolicy = Literal["off", "if-present", "required"]
+WSSE_POLICIES = ("off", "if-present", "required")
+
+
+class ConfigError(InputError):
+    code = "BAD_CONFIG"
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A registered information system that may send through ШЭП."""
+
+    sender_id: str
+    password: str | None = None
+    wsse: WssePolicy = "if-present"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Service:
+    """A serviceId of the register of interactions and the provider that answers it.
+
+    ``provider`` is ``builtin:<name>`` for a provider inside the simulator, or an http(s) URL of
+    an external SOAP endpoint that speaks SendMessage (an integrator's own provider).
+    """
+
+    service_id: str
+    provider: str
+    allowed_senders: frozenset[str] | None = None
+    route_required: bool = False
+    timeout: float = 10.0
+    description: str = ""
+
+    def allows(self, sender_id: str) -> bool:
+        return self.allowed_senders is None or sender_id in self.allowed_senders
+
+
+@dataclass(frozen=True)
+class Route:
+    """A routeId and the regional РШЭП instance (provider) it leads to."""
+
+    route_id: str
+    provider: str
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    participants: Mapping[str, Participant]
+    services: Mapping[str, Service]
+    routes: Mapping[str, Route] = field(default_factory=lambda: MappingProxyType({}))
+    sign_responses: bool = False
+    error_codes: ErrorCodes = field(default_factory=ErrorCodes)
+    limits: XmlLimits = field(default_factory=lambda: XmlLimits(max_bytes=5 * 1024 * 1024,
+                                                                max_depth=128))
+    strict_schema: bool = True
+    """Namespaced nested elements are a schema violation (SCE001); lenient mode accepts them.
+    Which one the real ШЭП applies is UNVERIFIED (wire-formats.md §2.3)."""
+    fault_rules: tuple[dict, ...] = ()
+    admin_token: str | None = None
+
+    def with_(self, **changes) -> "GatewayConfig":
+        return replace(self, **changes)
+
+
+BUILTIN_PARTICIPANTS = (
+    Participant("EGOV_SIM_PORTAL", "portal-secret", "if-present", "egov.kz portal IS (ИС ПЭП)"),
+    Participant("EGOV_SIM_IIS_CON", "con-secret", "if-present", "State Corporation ИИС ЦОН"),
+    Participant("EGOV_SIM_RSHEP", "rshep-secret", "if-present", "regional gateway РШЭП"),
+    Participant("EGOV_SIM_TEST_CLIENT", "test-secret", "if-present", "integrator's test client"),
+    Participant("EGOV_SIM_SIGNED_CLIENT", "signed-secret", "required",
+                "test client whose requests must carry a transport signature"),
+)
+
+BUILTIN_SERVICES = (
+    Service("SIM_ECHO", "builtin:echo", description="echoes data back (SYNTHETIC; for smoke tests)"),
+    Service("GBDFL_UniversalServiceSync", "builtin:gbd_fl",
+            description="ГБД ФЛ person lookup by IIN, names and birth dates, or document number"),
+    Service("GBDFLUniversal_token", "builtin:gbd_fl",
+            description="ГБД ФЛ lookup that requires a consent token (kdpToken, publicKey)"),
+    Service("ENIS_PowerOfAttorneyCheck_SIM", "builtin:enis",
+            description="ЕНИС power-of-attorney check (SYNTHETIC contract)"),
+)
+
+
+def _mapping(items, key) -> Mapping:
+    return MappingProxyType({key(i): i for i in items})
+
+
+def default_config() -> GatewayConfig:
+    return GatewayConfig(participants=_mapping(BUILTIN_PARTICIPANTS, lambda p: p.sender_id),
+                         services=_mapping(BUILTIN_SERVICES, lambda s: s.service_id))
+
+
+def _require(table: dict, key: str, where: str, kind=str):
+    if key not in table:
+        raise ConfigError(f"{where}: '{key}' is required")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise ConfigError(f"{where}: '{key}' must be {_KIND_NAMES.get(kind, kind.__name__)}")
+    return value
+
+
+def _known_keys(table: dict, allowed: set[str], where: str) -> None:
+    unknown = set(table) - allowed
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+
+
+_KIND_NAMES = {str: "a string", bool: "true or false", int: "an integer", float: "a number"}
+
+
+def _optional(table: dict, key: str, where: str, kind: type, default):
+    """``table[key]`` checked against ``kind`` (TOML integers count as numbers), or ``default``."""
+    if key not in table:
+        return default
+    value = table[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
+        raise ConfigError(f"{where}: '{key}' must be {_KIND_NAMES.get(kind, kind.__name__)}")
+    return value
+
+
+def _positive(value, key: str, where: str):
+    if value <= 0:
+        raise ConfigError(f"{where}: '{key}' must be greater than 0")
+    return value
+
+
+def _tables(doc: dict, key: str, source: str) -> list[dict]:
+    """An array of tables (``[[key]]``); anything else is a one-line error, not a traceback."""
+    value = doc.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise ConfigError(f"{source}: '{key}' must be an array of tables, written [[{key}]]")
+    return value
+
+
+def _table(doc: dict, key: str, source: str) -> dict:
+    value = doc.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: '{key}' must be a table, written [{key}]")
+    return value
+
+
+def _provider(value: str, where: str) -> str:
+    if not value.startswith(("builtin:", "http://", "https://")):
+        raise ConfigError(f"{where}: provider must be builtin:<name> or an http(s) URL")
+    return value
+
+
+def parse_config(text: str, *, source: str = "config", base: GatewayConfig | None = None) -> GatewayConfig:
+    """Parse the TOML config over ``base`` (default: the built-ins): entries add or replace."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    base = base or default_config()
+    _known_keys(doc, {"gateway", "participants", "services", "routes", "faults", "error_codes"}, source)
+
+    participants = dict(base.participants)
+    for i, t in enumerate(_tables(doc, "participants", source)):
+        where = f"{source}: participants[{i}]"
+        _known_keys(t, {"sender_id", "password", "wsse", "description"}, where)
+        p = Participant(_require(t, "sender_id", where), _optional(t, "password", where, str, None),
+                        _optional(t, "wsse", where, str, "if-present"),
+                        _optional(t, "description", where, str, ""))
+        if p.wsse not in WSSE_POLICIES:
+            raise ConfigError(f"{where}: wsse must be one of {', '.join(WSSE_POLICIES)}")
+        participants[p.sender_id] = p
+
+    services = dict(base.services)
+    for i, t in enumerate(_tables(doc, "services", source)):
+        where = f"{source}: services[{i}]"
+        _known_keys(t, {"service_id", "provider", "allowed_senders", "route_required", "timeout",
+                        "description"}, where)
+        provider = _provider(_require(t, "provider", where), where)
+        allowed = t.get("allowed_senders")
+        if allowed is not None and not (isinstance(allowed, list) and all(isinstance(a, str) for a in allowed)):
+            raise ConfigError(f"{where}: 'allowed_senders' must be a list of senderIds")
+        s = Service(_require(t, "service_id", where), provider,
+                    frozenset(allowed) if allowed is not None else None,
+                    _optional(t, "route_required", where, bool, False),
+                    _positive(_optional(t, "timeout", where, float, 10.0), "timeout", where),
+                    _optional(t, "description", where, str, ""))
+        services[s.service_id] = s
+
+    routes = dict(base.routes)
+    for i, t in enumerate(_tables(doc, "routes", source)):
+        where = f"{source}: routes[{i}]"
+        _known_keys(t, {"route_id", "provider", "region"}, where)
+        r = Route(_require(t, "route_id", where), _provider(_require(t, "provider", where), where),
+                  _optional(t, "region", where, str, ""))
+        routes[r.route_id] = r
+
+    g = _table(doc, "gateway", source)
+    where = f"{source}: [gateway]"
+    _known_keys(g, {"sign_responses", "strict_schema", "max_bytes", "max_depth", "admin_token"}, where)
+    renamed = dict(base.error_codes.renamed)
+    for code, wire in _table(doc, "error_codes", source).items():
+        if code not in KINDS:
+            raise ConfigError(f"{source}: [error_codes] {code} is not a gateway error code")
+        if not isinstance(wire, str) or not wire.strip():
+            raise ConfigError(f"{source}: [error_codes] {code} must be a non-empty string")
+        renamed[code] = wire
+    limits = XmlLimits(_positive(_optional(g, "max_bytes", where, int, base.limits.max_bytes), "max_bytes", where),
+                       _positive(_optional(g, "max_depth", where, int, base.limits.max_depth), "max_depth", where))
+    return GatewayConfig(
+        participants=MappingProxyType(participants), services=MappingProxyType(services),
+        routes=MappingProxyType(routes),
+        sign_responses=_optional(g, "sign_responses", where, bool, base.sign_responses),
+        error_codes=ErrorCodes(MappingProxyType(renamed)), limits=limits,
+        strict_schema=_optional(g, "strict_schema", where, bool, base.strict_schema),
+        fault_rules=base.fault_rules + tuple(_tables(doc, "faults", source)),
+        admin_token=_optional(g, "admin_token", where, str, base.admin_token),
+    )
+
+
+def load_config(path: Path | None) -> GatewayConfig:
+    if path is None:
+        return default_config()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+    return parse_config(text, source=str(path))

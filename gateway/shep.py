@@ -1,0 +1,111 @@
+"""Assembles the simulated ШЭП from settings: config, journal, providers, WS-Security, faults.
+
+Everything the gateway needs is passed in (database, PKI, clock, HTTP client), so a test can
+run several gateways in one process. Providers of later systems (ГБД ФЛ, ЕНИС, РШЭП) register
+themselves in ``builtin_providers`` by name; a service names them as ``builtin:<name>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import httpx
+from starlette.routing import BaseRoute
+
+from egov_sim.clock import Clock, system_clock
+from egov_sim.database import Database
+from signing.iin import make_bin, make_iin
+from signing.pki import TestPKI
+from signing.service_certs import ServiceIdentity, ServiceSigner, service_signer
+from signing.trust import TrustStore
+from signing.verify import Verifier
+
+from . import app, errors
+from .config import GatewayConfig, Service
+from .errors import GatewayFault
+from .fault_injection import FaultInjector
+from .journal import Journal
+from .providers import BUILTIN, HttpProvider, Provider
+from .request_info import RequestInfo
+from .sync_channel import SyncChannel
+from .transport_security import WsseSecurity
+
+# АО «Национальные информационные технологии», the gateway's operator; SYNTHETIC identifiers.
+GATEWAY_IDENTITY = ServiceIdentity(
+    name="shep-gateway", organization='АО "НИТ" (SIM)', bin=make_bin(2000, 1, 1235),
+    employee_iin=make_iin(dt.date(1980, 1, 1), "M", 1), surname="ШЛЮЗ",
+    given_name="ЭЛЕКТРОНДЫҚ ҮКІМЕТ")
+
+
+def gateway_signer(pki: TestPKI) -> ServiceSigner:
+    """The key and certificate the gateway signs its responses with."""
+    return service_signer(pki, GATEWAY_IDENTITY)
+
+
+@dataclass
+class Gateway:
+    channel: SyncChannel
+    journal: Journal
+    config: GatewayConfig
+    http: httpx.AsyncClient
+    injector: FaultInjector
+
+    def routes(self) -> list[BaseRoute]:
+        limit = self.config.limits.max_bytes
+        return app.sync_routes(self.channel) + app.contract_routes() + app.echo_routes(limit)
+
+    def admin_mount(self, *, path: str = "/admin", extra_routes=()) -> BaseRoute:
+        """Journal and fault-injection admin API, loopback-only unless a token is configured."""
+        from starlette.middleware import Middleware
+        from starlette.routing import Mount
+
+        from . import admin_api, fault_api
+
+        return Mount(path, routes=[*admin_api.routes(self.journal, clock=self.channel.clock),
+                                   *fault_api.routes(self.injector), *extra_routes],
+                     middleware=[Middleware(admin_api.AdminGuard, token=self.config.admin_token)])
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+@dataclass
+class ProviderDirectory:
+    """serviceId/routeId → the callable that answers, built-ins by name, externals by URL."""
+
+    config: GatewayConfig
+    builtin: Mapping[str, Provider]
+    http: httpx.AsyncClient
+    _external: dict[str, HttpProvider] = field(default_factory=dict)
+
+    def __call__(self, service: Service, info: RequestInfo) -> Provider:
+        target = self.config.routes[info.route_id].provider if info.route_id else service.provider
+        if target.startswith("builtin:"):
+            name = target.removeprefix("builtin:")
+            provider = self.builtin.get(name)
+            if provider is None:
+                raise GatewayFault(errors.PROVIDER_FAILED, f"built-in provider {name!r} is not available")
+            return provider
+        key = f"{target}|{service.timeout}"
+        if key not in self._external:
+            self._external[key] = HttpProvider(target, timeout=service.timeout, client=self.http,
+                                               limits=self.config.limits)
+        return self._external[key]
+
+
+def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: Clock = system_clock,
+                  builtin_providers: Mapping[str, Provider] | None = None,
+                  extra_trust: bytes = b"", config_source: str = "config") -> Gateway:
+    trust = TrustStore.from_pem(pki.trust_pem() + extra_trust)
+    security = WsseSecurity(Verifier(trust, clock=clock),
+                            gateway_signer(pki) if config.sign_responses else None)
+    http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
+    journal = Journal(db)
+    injector = FaultInjector(db, clock=clock)
+    injector.load_config(config.fault_rules, where=config_source)
+    providers = ProviderDirectory(config, {**BUILTIN, **(builtin_providers or {})}, http)
+    channel = SyncChannel(config, resolve_provider=providers, journal=journal, security=security,
+                          injector=injector, clock=clock)
+    return Gateway(channel, journal, config, http, injector)

@@ -1,0 +1,258 @@
+"""SyncChannel v10 ``SendMessage``: authenticate, check the transport signature, route, call the
+provider, answer — and journal the exchange before the answer leaves.
+
+Data flows one way: transport (gateway/app.py) → envelope (gateway/soap.py) → this handler →
+the provider (a registry), and back. The handler never re-reads the document after the
+transport signature is verified; it works on the verified Body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import copy
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol
+
+from lxml import etree
+
+from egov_sim.clock import Clock, system_clock
+
+from . import errors, soap
+from . import journal as journal_module
+from .config import GatewayConfig, Participant, Service
+from .errors import GatewayFault
+from .providers import SYNC_TYPES, ProviderCall, ProviderFault, ProviderReply
+from .request_info import RequestInfo, read_request_info
+
+SEND_MESSAGE = f"{{{SYNC_TYPES}}}SendMessage"
+FAULT_ELEMENT = f"{{{SYNC_TYPES}}}SendMessageFault1_SendMessageFault"
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+
+
+def new_session_id() -> str:
+    """A ``guid`` as the contract's pattern wants it: with braces."""
+    return "{" + str(uuid.uuid4()) + "}"
+
+
+@dataclass
+class Trace:
+    """What the handler learns of one SendMessage as it goes; becomes a journal Exchange."""
+
+    received_at: Any
+    request_body: bytes
+    session_id: str = field(default_factory=new_session_id)
+    message_id: str | None = None
+    correlation_id: str | None = None
+    service_id: str | None = None
+    sender_id: str | None = None
+    route_id: str | None = None
+    provider: str | None = None
+    provider_ms: float | None = None
+    signature: str = "absent"
+    signature_detail: dict = field(default_factory=dict)
+    response_signed: bool = False
+    status_code: str | None = None
+    status_message: str | None = None
+    fault_code: str | None = None
+    fault_message: str | None = None
+    http_status: int = 200
+    response_body: bytes = b""
+    responded_at: Any = None
+    provider_started_at: Any = None
+    provider_finished_at: Any = None
+    client: str | None = None
+    total_ms: float | None = None
+    fault_action: Any = None
+    """The injected fault that matched this request, if any (gateway/fault_injection.py)."""
+
+    def to_exchange(self) -> journal_module.Exchange:
+        return journal_module.Exchange(
+            received_at=self.received_at, request_body=self.request_body,
+            response_body=self.response_body, channel=journal_module.CHANNEL_SYNC,
+            message_id=self.message_id, correlation_id=self.correlation_id,
+            session_id=self.session_id, service_id=self.service_id, sender_id=self.sender_id,
+            route_id=self.route_id, provider=self.provider, client=self.client,
+            provider_started_at=self.provider_started_at,
+            provider_finished_at=self.provider_finished_at, responded_at=self.responded_at,
+            provider_ms=self.provider_ms, total_ms=self.total_ms,
+            request_signature=self.signature, response_signed=self.response_signed,
+            signature_details=self.signature_detail or None, status_code=self.status_code,
+            status_message=self.status_message, error_code=self.fault_code,
+            error_message=self.fault_message, http_status=self.http_status)
+
+
+class TransportSecurity(Protocol):
+    """WS-Security for the gateway: verify a request's transport signature, sign a response."""
+
+    def verify(self, message: soap.SoapMessage, participant: Participant) -> tuple[str, dict]: ...
+    def sign(self, envelope: etree._Element) -> bytes: ...
+
+
+ProviderResolver = Callable[[Service, RequestInfo], Any]
+
+
+class SyncChannel:
+    def __init__(self, config: GatewayConfig, *, resolve_provider: ProviderResolver,
+                 journal: journal_module.Journal, security: TransportSecurity | None = None,
+                 injector=None, clock: Clock = system_clock):
+        self.config = config
+        self.resolve_provider = resolve_provider
+        self.journal = journal
+        self.journal_writer = journal_module.JournalWriter(journal)
+        self.security = security
+        self.injector = injector
+        self.clock = clock
+
+    async def handle(self, raw: bytes, content_type: str | None, *,
+                     client: str | None = None) -> tuple[int, bytes, Trace]:
+        ex = Trace(received_at=self.clock(), request_body=raw, client=client)
+        started = time.perf_counter()
+        try:
+            soap.check_content_type(content_type)
+            message = soap.parse_message(raw, self.config.limits)
+            body = await self._send_message(message, ex)
+        except GatewayFault as fault:
+            body = self._fault(ex, fault)
+        except Exception as exc:  # noqa: BLE001 — an unexpected bug still answers with a fault
+            body = self._fault(ex, GatewayFault(errors.INTERNAL, f"{exc.__class__.__name__}: {exc}"))
+        if ex.fault_action is not None:
+            body = ex.fault_action.response(body)
+            ex.signature_detail["injectedFault"] = ex.fault_action.rule.describe()
+        ex.response_body = body
+        ex.responded_at = self.clock()
+        ex.total_ms = round((time.perf_counter() - started) * 1000, 3)
+        try:
+            await self.journal_writer.record(ex.to_exchange())
+        except Exception as exc:  # noqa: BLE001 — never answer what was not journaled
+            fault = GatewayFault(errors.JOURNAL_UNAVAILABLE, f"{exc.__class__.__name__}: {exc}")
+            body = self._fault(ex, fault)
+        return ex.http_status, body, ex
+
+    def _fault(self, ex: Trace, fault: GatewayFault) -> bytes:
+        ex.fault_code = self.config.error_codes.wire(fault.code)
+        ex.fault_message = fault.message + (f" ({fault.data})" if fault.data else "")
+        ex.http_status = 500
+        return soap.fault_envelope(fault, fault_element=FAULT_ELEMENT, codes=self.config.error_codes,
+                                   when=self.clock(), session_id=ex.session_id)
+
+    async def _send_message(self, message: soap.SoapMessage, ex: Trace) -> bytes:
+        if message.operation_qname != SEND_MESSAGE:
+            raise GatewayFault(errors.NO_OPERATION,
+                               f"{message.operation_qname} is not an operation of SyncChannel v10 (expected SendMessage)")
+        request = message.operation.find("request")
+        info = read_request_info(request)
+        ex.message_id, ex.correlation_id = info.message_id, info.correlation_id
+        ex.service_id, ex.sender_id, ex.route_id = info.service_id, info.sender_id, info.route_id
+        self._validate(message)
+
+        participant = self._authenticate(info)
+        self._check_transport_signature(message, participant, ex)
+        service = self.config.services.get(info.service_id)
+        if service is None:
+            raise GatewayFault(errors.NO_SERVICE, f"serviceId {info.service_id!r} is not in the register")
+        if not service.allows(info.sender_id):
+            raise GatewayFault(errors.FORBIDDEN,
+                               f"sender {info.sender_id!r} may not call serviceId {info.service_id!r}")
+        if info.route_id is not None and info.route_id not in self.config.routes:
+            raise GatewayFault(errors.NO_ROUTE, f"routeId {info.route_id!r} is not registered")
+        if service.route_required and info.route_id is None:
+            raise GatewayFault(errors.NO_ROUTE, f"serviceId {info.service_id!r} needs a routeId")
+
+        data = request.find("requestData/data")
+        call = ProviderCall(info=info, data=soap.copy_data(data) if data is not None else None,
+                            session_id=ex.session_id, route_id=info.route_id)
+        reply = await self._call_provider(service, info, call, ex)
+        ex.status_code, ex.status_message = reply.code, reply.message
+        return self._response(info, reply, ex)
+
+    def _validate(self, message: soap.SoapMessage) -> None:
+        """XSD validation against the contract (``data`` skipped); lenient mode only logs."""
+        from wsdl.schemas import data_name_errors, sync_validator
+
+        schema = sync_validator()
+        problems = []
+        if not schema.validate(message.operation):
+            err = schema.error_log.last_error
+            problems.append(f"line {err.line}: {err.message}" if err else "schema violation")
+        problems += data_name_errors(message.operation)
+        if problems and self.config.strict_schema:
+            raise GatewayFault(errors.FORMAT, "; ".join(problems))
+
+    def _authenticate(self, info: RequestInfo) -> Participant:
+        import hmac
+
+        participant = self.config.participants.get(info.sender_id)
+        if participant is None:
+            raise GatewayFault(errors.AUTH_FAILED, f"senderId {info.sender_id!r} is not a registered participant")
+        if participant.password is not None and not hmac.compare_digest(
+                (info.password or "").encode(), participant.password.encode()):
+            raise GatewayFault(errors.AUTH_FAILED, f"wrong password for senderId {info.sender_id!r}")
+        return participant
+
+    def _check_transport_signature(self, message: soap.SoapMessage, participant: Participant,
+                                   ex: Trace) -> None:
+        present = message.header is not None and message.header.find(f"{{{WSSE}}}Security") is not None
+        policy = participant.wsse
+        if policy == "off":
+            ex.signature = "not-checked" if present else "absent"
+            return
+        if not present:
+            if policy == "required":
+                raise GatewayFault(errors.NOT_SIGNED, f"participant {participant.sender_id!r} must sign requests (wsse:Security)")
+            return
+        if self.security is None:
+            raise GatewayFault(errors.INTERNAL, "transport signature checking is not configured")
+        verdict, detail = self.security.verify(message, participant)
+        ex.signature, ex.signature_detail = verdict, detail
+        if verdict == "valid":
+            return
+        if verdict == "unverified-gost" and policy == "if-present":
+            return
+        code = errors.SIGNATURE_NOT_CURRENT if verdict == "not-current" else errors.SIGNATURE_INVALID
+        raise GatewayFault(code, detail.get("reason") or verdict)
+
+    async def _call_provider(self, service: Service, info: RequestInfo, call: ProviderCall,
+                             ex: Trace) -> ProviderReply:
+        provider = self.resolve_provider(service, info)
+        ex.provider = service.provider if info.route_id is None else self.config.routes[info.route_id].provider
+        action = self.injector.match(info.service_id, info.sender_id) if self.injector else None
+        ex.fault_action = action
+        started = time.perf_counter()
+        ex.provider_started_at = self.clock()
+        try:
+            left = await action.before(service.timeout) if action is not None else service.timeout
+            async with asyncio.timeout(left):
+                reply = await provider(call)
+        except asyncio.TimeoutError:
+            raise GatewayFault(errors.PROVIDER_TIMEOUT,
+                               f"provider {ex.provider} did not answer within {service.timeout:g} s") from None
+        except ProviderFault as pf:
+            raise GatewayFault(errors.PROVIDER_FAILED, f"provider {ex.provider} answered with a fault",
+                               sub_error=GatewayFault(pf.code, pf.data, message=pf.message)) from None
+        finally:
+            ex.provider_finished_at = self.clock()
+            ex.provider_ms = round((time.perf_counter() - started) * 1000, 3)
+        return reply
+
+    def _response(self, info: RequestInfo, reply: ProviderReply, ex: Trace) -> bytes:
+        resp_el = etree.Element(f"{{{SYNC_TYPES}}}SendMessageResponse", nsmap={"ns2": SYNC_TYPES})
+        response = etree.SubElement(resp_el, "response")
+        ri = etree.SubElement(response, "responseInfo")
+        etree.SubElement(ri, "messageId").text = reply.message_id
+        etree.SubElement(ri, "correlationId").text = info.message_id
+        etree.SubElement(ri, "responseDate").text = soap.now_iso(self.clock())
+        status = etree.SubElement(ri, "status")
+        etree.SubElement(status, "code").text = reply.code
+        etree.SubElement(status, "message").text = reply.message
+        etree.SubElement(ri, "sessionId").text = ex.session_id
+        rd = etree.SubElement(response, "responseData")
+        if reply.data is not None:
+            rd.append(reply.data)
+        env = soap.envelope_with(resp_el)
+        if self.config.sign_responses and self.security is not None:
+            ex.response_signed = True
+            return self.security.sign(env)
+        return soap.serialize(env)
