@@ -1,0 +1,148 @@
+"""ГБД ФЛ behind ШЭП: ``GBDFL_UniversalServiceSync`` and the consent-token ``GBDFLUniversal_token``.
+
+Every request the gateway lets through gets a normal ``cs:Response`` signed by the registry's
+own certificate (a Ministry of Justice employee certificate from the test PKI, SYNTHETIC names),
+as the real registry answers: problems with the request (a bad IIN, nobody found, an empty or
+too broad search, a payload that breaks the contract) are a ``messageResult`` code other than
+``00000`` with ``persons`` absent, never a fault. Only ``00000`` was seen in a real response;
+every other code here is SYNTHETIC and can be changed through :class:`ResultCodes`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Mapping
+
+import anyio
+
+from egov_sim.clock import Clock, system_clock
+from egov_sim.errors import InputError
+from gateway.providers import Provider, ProviderCall, ProviderReply
+from signing.iin import is_valid_iin, make_bin, make_iin
+from signing.service_certs import ServiceIdentity, ServiceSigner
+
+from .registry import MAX_SEARCH_LIMIT, PersonRegistry, TooManyResults
+from .wire import (Participant, PayloadError, PersonQuery, Result, new_guid, read_person_query,
+                   render_person, response_data, sign_payload)
+
+SERVICE_ID = "GBDFL_UniversalServiceSync"
+TOKEN_SERVICE_ID = "GBDFLUniversal_token"
+DEFAULT_RESULT_LIMIT = 50
+
+# The registry's signing certificate: an employee of the Ministry of Justice (SYNTHETIC
+# organisation name, BIN and person; the real one is a GOST certificate, see wire-formats.md §4.4).
+GBDFL_IDENTITY = ServiceIdentity(
+    name="gbdfl-registry", organization="Министерство юстиции Республики Казахстан (SIM)",
+    bin=make_bin(2003, 4, 2401), employee_iin=make_iin(dt.date(1976, 4, 12), "F", 2001),
+    surname="ГБД ФЛ", given_name="ГОСУДАРСТВЕННАЯ БАЗА ДАННЫХ")
+
+SENDER = Participant("GBDFL", "ГБД ФЛ", "ЖТ МДҚ")
+
+# Names of the receivers the simulator knows (its built-in participants); others get their code.
+RECEIVERS: Mapping[str, Participant] = {
+    "EGOV_SIM_IIS_CON": Participant("EGOV_SIM_IIS_CON", "ИИС ЦОН", "ХҚО ЫАЖ"),
+    "EGOV_SIM_PORTAL": Participant("EGOV_SIM_PORTAL", "ИС ПЭП", "ЭҮП АЖ"),
+    "EGOV_SIM_RSHEP": Participant("EGOV_SIM_RSHEP", "РШЭП", "ӨЭҮШ"),
+}
+
+
+@dataclass(frozen=True)
+class ResultCodes:
+    """``messageResult`` codes; only ``ok`` is real, the others are SYNTHETIC defaults."""
+
+    ok: str = "00000"
+    not_found: str = "SIM001"
+    invalid_iin: str = "SIM002"
+    empty_search: str = "SIM003"
+    too_many: str = "SIM004"
+    bad_request: str = "SIM005"
+    token_required: str = "SIM006"
+
+
+NAMES: Mapping[str, tuple[str, str]] = {
+    "ok": ("Сообщение успешно обработано", "Хабарлама сәтті өңделді"),
+    "not_found": ("Сведения о физическом лице не найдены", "Жеке тұлға туралы мәліметтер табылмады"),
+    "invalid_iin": ("Некорректный ИИН", "ЖСН қате"),
+    "empty_search": ("Не заданы параметры поиска", "Іздеу параметрлері берілмеген"),
+    "too_many": ("Найдено слишком много записей, уточните параметры поиска",
+                 "Тым көп жазба табылды, іздеу параметрлерін нақтылаңыз"),
+    "bad_request": ("Некорректный формат запроса", "Сұраныс форматы қате"),
+    "token_required": ("Не указан токен согласия (kdpToken, publicKey)",
+                       "Келісім токені көрсетілмеген (kdpToken, publicKey)"),
+}
+
+
+class GbdflProvider:
+    """The provider callable; one per process, shared by every request."""
+
+    def __init__(self, registry: PersonRegistry, signer: ServiceSigner, *, clock: Clock,
+                 result_limit: int, codes: ResultCodes):
+        self.registry, self.signer, self.clock = registry, signer, clock
+        self.result_limit, self.codes = result_limit, codes
+
+    def result(self, kind: str, detail: str | None = None) -> Result:
+        name_ru, name_kz = NAMES[kind]
+        return Result(getattr(self.codes, kind), f"{name_ru}: {detail}" if detail else name_ru,
+                      name_kz)
+
+    async def __call__(self, call: ProviderCall) -> ProviderReply:
+        # Reading and schema-checking stay on the event loop (validators are not shared
+        # between threads); the database lookup and the RSA signature run in a worker thread.
+        receiver = RECEIVERS.get(call.info.sender_id) or Participant(call.info.sender_id,
+                                                                     call.info.sender_id,
+                                                                     call.info.sender_id)
+        try:
+            query = read_person_query(call.data)
+        except PayloadError as exc:
+            return await anyio.to_thread.run_sync(self._signed, call.info.message_id, receiver,
+                                                  self.result("bad_request", str(exc)), ())
+        if call.info.service_id == TOKEN_SERVICE_ID and not (query.kdp_token and query.public_key):
+            # Any token is accepted: egov-sim does not model the consent service (KDP_SERVICE).
+            return await anyio.to_thread.run_sync(self._signed, query.message_id, receiver,
+                                                  self.result("token_required"), ())
+        return await anyio.to_thread.run_sync(self._answer, query, receiver)
+
+    def _answer(self, query: PersonQuery, receiver: Participant) -> ProviderReply:
+        result, persons = self._lookup(query)
+        return self._signed(query.message_id, receiver, result, persons)
+
+    def _lookup(self, query: PersonQuery) -> tuple[Result, list]:
+        if query.is_empty:
+            return self.result("empty_search"), []
+        if query.iin is not None:
+            if not is_valid_iin(query.iin):
+                return self.result("invalid_iin", query.iin), []
+            person = self.registry.get(query.iin)
+            return (self.result("ok"), [person]) if person else (self.result("not_found"), [])
+        try:
+            persons = self.registry.search(
+                surname=query.surname, name=query.name, patronymic=query.patronymic,
+                birth_date=query.birth_date, birth_date_from=query.birth_date_from,
+                birth_date_to=query.birth_date_to, document_number=query.document_number,
+                limit=self.result_limit)
+        except TooManyResults as exc:
+            return self.result("too_many", f"более {exc.limit}"), []
+        except InputError as exc:  # empty, or contradictory (birthDate with a range)
+            kind = "empty_search" if exc.code == "EMPTY_SEARCH" else "bad_request"
+            return self.result(kind, str(exc)), []
+        return (self.result("ok"), persons) if persons else (self.result("not_found"), [])
+
+    def _signed(self, request_id: str, receiver: Participant, result: Result,
+                persons) -> ProviderReply:
+        data = response_data(message_id=new_guid(), moment=self.clock(), request_id=request_id,
+                             sender=SENDER, receiver=receiver, result=result, persons=persons,
+                             render_person=render_person)
+        return ProviderReply(data=sign_payload(data, self.signer))
+
+
+def build_gbdfl_provider(registry: PersonRegistry, signer: ServiceSigner, *,
+                         clock: Clock = system_clock, result_limit: int = DEFAULT_RESULT_LIMIT,
+                         codes: ResultCodes = ResultCodes()) -> Provider:
+    """The ``builtin:gbd_fl`` provider for both serviceIds (the token one checks kdpToken/publicKey).
+
+    ``result_limit``: a search finding more persons is answered with ``codes.too_many``.
+    """
+    if not 1 <= result_limit <= MAX_SEARCH_LIMIT:
+        raise ValueError(f"result_limit must be between 1 and {MAX_SEARCH_LIMIT}")
+    return GbdflProvider(registry, signer, clock=clock, result_limit=result_limit, codes=codes)

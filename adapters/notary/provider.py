@@ -1,0 +1,99 @@
+"""ЕНИС behind ШЭП: ``ENIS_PowerOfAttorneyCheck_SIM`` (SYNTHETIC service and contract).
+
+Every request the gateway lets through gets a normal, signed ``PoaResponse``: a broken payload
+or a bad IIN is answered with an error code in ``messageResult`` (the way the registries answer),
+never with a fault or a crash. The answer is signed with the ЕНИС system certificate from the
+test PKI, as a standalone document rooted at ``data``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import MappingProxyType
+from typing import Mapping
+
+import anyio
+
+from egov_sim.clock import ALMATY, Clock, system_clock
+from gateway.providers import Provider, ProviderCall, ProviderReply
+from signing.iin import is_valid_iin, make_bin, make_iin
+from signing.service_certs import ServiceIdentity, ServiceSigner
+
+from adapters.gbd_fl.wire import new_guid, sign_payload
+
+from . import check
+from .poa_registry import PoaRegistry
+from .wire import PayloadError, read_poa_request, response_data
+
+SERVICE_ID = "ENIS_PowerOfAttorneyCheck_SIM"  # SYNTHETIC
+
+# The ЕНИС operator's system certificate: SYNTHETIC organisation, BIN and employee.
+ENIS_IDENTITY = ServiceIdentity(
+    name="enis-system", organization="Республиканская нотариальная палата (SIM)",
+    bin=make_bin(2011, 7, 3101), employee_iin=make_iin(dt.date(1979, 9, 3), "M", 3002),
+    surname="ЕНИС", given_name="НОТАРИАЛЬНАЯ СИСТЕМА")
+
+BAD_REQUEST = "ENIS090"
+"""SYNTHETIC, not in the contract's list: the payload breaks the contract (or is missing)."""
+INVALID_IIN = "ENIS091"
+"""SYNTHETIC, not in the contract's list: an IIN of 12 digits that is not a valid IIN."""
+
+RESULTS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    check.FOUND: ("Доверенность найдена и действует", "Сенімхат табылды және күшінде"),
+    check.NOT_FOUND: ("Доверенность не найдена", "Сенімхат табылмады"),
+    check.REVOKED: ("Доверенность отменена", "Сенімхаттың күші жойылған"),
+    check.EXPIRED: ("Срок действия доверенности истёк", "Сенімхаттың қолданылу мерзімі өткен"),
+    check.PARTY_MISMATCH: ("Доверитель или поверенный не совпадает с данными доверенности",
+                           "Сенім білдіруші немесе сенім білдірілген адам сенімхат деректеріне "
+                           "сәйкес келмейді"),
+    check.SCOPE_MISMATCH: ("Доверенность не распространяется на запрошенную услугу",
+                           "Сенімхат сұралған қызметке қолданылмайды"),
+    BAD_REQUEST: ("Некорректный формат запроса", "Сұраныс форматы қате"),
+    INVALID_IIN: ("Некорректный ИИН", "ЖСН қате"),
+})
+
+
+def _result(code: str, detail: str | None = None) -> tuple[str, str, str]:
+    name_ru, name_kz = RESULTS[code]
+    return code, (f"{name_ru}: {detail}" if detail else name_ru), name_kz
+
+
+class EnisProvider:
+    """The provider callable; one per process, shared by every request."""
+
+    def __init__(self, registry: PoaRegistry, signer: ServiceSigner, *, clock: Clock):
+        self.registry, self.signer, self.clock = registry, signer, clock
+
+    async def __call__(self, call: ProviderCall) -> ProviderReply:
+        # Reading and schema-checking stay on the event loop (validators are not shared
+        # between threads); the register lookup and the RSA signature run in a worker thread.
+        try:
+            request = read_poa_request(call.data)
+        except PayloadError as exc:
+            return await self._refusal(call.info.message_id, _result(BAD_REQUEST, str(exc)))
+        bad = [iin for iin in (request.principal_iin, request.attorney_iin)
+               if iin is not None and not is_valid_iin(iin)]
+        if bad:
+            return await self._refusal(request.message_id,
+                                       _result(INVALID_IIN, bad[0]))
+        today = self.clock().astimezone(ALMATY).date()
+        return await anyio.to_thread.run_sync(self._answer, request.message_id,
+                                              request.query(today))
+
+    def _answer(self, request_id: str, query: check.PoaQuery) -> ProviderReply:
+        verdict = check.check(self.registry, query)
+        return self._signed(request_id, _result(verdict.code), verdict)
+
+    async def _refusal(self, request_id: str, result) -> ProviderReply:
+        return await anyio.to_thread.run_sync(self._signed, request_id, result, None)
+
+    def _signed(self, request_id: str, result, verdict) -> ProviderReply:
+        data = response_data(message_id=new_guid(), moment=self.clock(), request_id=request_id,
+                             result=result, verdict=verdict)
+        return ProviderReply(data=sign_payload(data, self.signer))
+
+
+def build_enis_provider(registry: PoaRegistry, signer: ServiceSigner, *,
+                        clock: Clock = system_clock) -> Provider:
+    """The ``builtin:enis`` provider; ``checkDate`` defaults to ``clock``'s date in Kazakhstan."""
+    return EnisProvider(registry, signer, clock=clock)
