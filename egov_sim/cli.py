@@ -44,19 +44,30 @@ def serve(
     host: str = typer.Option(DEFAULT_HOST, help="Address to listen on."),
     port: int = typer.Option(DEFAULT_PORT, help="TCP port."),
     workers: int = typer.Option(1, min=1, help="Worker processes (uvicorn)."),
+    config: Optional[Path] = typer.Option(
+        None, "--config", envvar="EGOV_SIM_CONFIG",
+        help="Gateway config file (TOML): participants, services, routes, policies."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from .server import serve as run_server
 
-    settings: Settings = ctx.obj.with_(host=host, port=port)
+    settings: Settings = ctx.obj.with_(host=host, port=port, config_file=config)
     run_server(settings, workers=workers)
 
 
 def _mount_subcommands() -> None:
     from signing.cli_pki import cert_app, pki_app
     from signing.cli_sign import register as register_sign
+    from adapters.gbd_fl.persons_cli import persons_app
+    from adapters.notary.cli import enis_app
+    from gateway.fault_cli import faults_app
+    from gateway.journal_cli import journal_app
 
     app.add_typer(pki_app, name="pki")
+    app.add_typer(journal_app, name="journal")
+    app.add_typer(faults_app, name="faults")
+    app.add_typer(persons_app, name="persons")
+    app.add_typer(enis_app, name="enis")
     app.add_typer(cert_app, name="cert")
     register_sign(app)
 
@@ -69,10 +80,15 @@ def fail(message: str) -> "typer.Exit":
     return typer.Exit(2)
 
 
+def _is(exc: BaseException, name: str) -> bool:
+    """Click exception by class name: typer may vendor its own copy of click."""
+    return any(cls.__name__ == name for cls in type(exc).__mro__)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: one-line errors with exit code 2, never a traceback."""
     try:
-        app(args=argv, prog_name="egov-sim", standalone_mode=True)
+        code = app(args=argv, prog_name="egov-sim", standalone_mode=False)
     except InputError as exc:
         typer.echo(f"egov-sim: error: {exc}", err=True)
         sys.exit(2)
@@ -81,3 +97,18 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        if _is(exc, "UsageError") and not exc.format_message():
+            sys.exit(2)  # no arguments: the help was printed
+        if _is(exc, "UsageError"):
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "egov-sim"
+            typer.echo(f"egov-sim: error: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(2)
+        if _is(exc, "ClickException"):
+            typer.echo(f"egov-sim: error: {exc.format_message()}", err=True)
+            sys.exit(getattr(exc, "exit_code", 1))
+        if _is(exc, "Abort"):
+            sys.exit(130)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -25,6 +25,8 @@ class Settings:
     port: int = DEFAULT_PORT
     public_url: str | None = None
     """Base URL written into certificates (CDP, AIA, OCSP). Default: http://host:port."""
+    config_file: Path | None = None
+    """The gateway's TOML config (participants, services, routes, policies); None: built-ins."""
 
     @property
     def base_url(self) -> str:
