@@ -389,6 +389,35 @@ class _Executor:
             cur = self._db._run(conn, f"{sql} RETURNING {id_column}", params)
             return int(self._db._fetchall(cur)[0][id_column])
 
+    def insert_many(self, sql: str, rows: Sequence[Params], *, id_column: str = "id") -> list[int]:
+        """Run one ``INSERT`` for each row in one round trip; return the new ids in order.
+
+        Must run inside :meth:`Database.transaction`: on SQLite the ids are then consecutive
+        (the write lock is held), so the last id gives them all.
+        """
+        if not rows:
+            return []
+        if not isinstance(self, Transaction):
+            raise RuntimeError("insert_many needs a transaction")
+        conn = self._state.conn
+        adapted = [_adapt_params(r) for r in rows]
+        try:
+            if self._db.dialect is SQLITE:
+                conn.executemany(sql, adapted)
+                last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+                return list(range(last - len(rows) + 1, last + 1))
+            with conn.cursor() as cur:
+                cur.executemany(f"{to_pyformat(sql)} RETURNING {id_column}", adapted, returning=True)
+                ids = []
+                while True:
+                    ids.append(int(cur.fetchone()[id_column]))
+                    if not cur.nextset():
+                        return ids
+        except self._db._integrity_error as exc:
+            raise IntegrityError(str(exc).strip()) from exc
+        except self._db._driver_error as exc:
+            raise DatabaseError(str(exc).strip() or type(exc).__name__) from exc
+
 
 class Transaction(_Executor):
     """The statements of one :meth:`Database.transaction` block (same connection, one commit)."""

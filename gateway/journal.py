@@ -282,7 +282,7 @@ class Journal:
         rows = [self._row(e) for e in exchanges]
         try:
             with self.db.transaction() as tx:
-                return [tx.insert(_INSERT_SQL, row) for row in rows]
+                return tx.insert_many(_INSERT_SQL, rows)
         except DatabaseError as exc:
             raise JournalUnavailable(f"the ШЭП journal is unavailable: {exc}") from exc
 

@@ -254,3 +254,32 @@ def test_a_forked_child_uses_its_own_connections(tmp_path):
     assert os.waitstatus_to_exitcode(status) == 0
     assert db.scalar("SELECT COUNT(*) AS n FROM notes") == 2
     db.close()
+
+
+# -- bulk inserts ---------------------------------------------------------------------------------
+
+
+def test_insert_many_returns_the_ids_in_order(db):
+    db.migrate(NOTES)
+    with db.transaction() as tx:
+        first = tx.insert("INSERT INTO notes (body) VALUES (?)", ("before",))
+        ids = tx.insert_many("INSERT INTO notes (body, flag) VALUES (:body, :flag)",
+                             [{"body": f"n{i}", "flag": True} for i in range(5)])
+    assert ids == list(range(first + 1, first + 6))
+    assert [db.scalar("SELECT body FROM notes WHERE id = ?", (i,)) for i in ids] == [
+        f"n{i}" for i in range(5)]
+    assert db.scalar("SELECT flag FROM notes WHERE id = ?", (ids[0],)) == 1
+
+
+def test_insert_many_is_all_or_nothing(db):
+    db.migrate(NOTES)
+    with pytest.raises(IntegrityError):
+        with db.transaction() as tx:
+            tx.insert_many("INSERT INTO notes (body) VALUES (?)", [("ok",), (None,)])
+    assert db.scalar("SELECT COUNT(*) FROM notes") == 0
+
+
+def test_insert_many_needs_a_transaction(db):
+    db.migrate(NOTES)
+    with pytest.raises(RuntimeError):
+        db.insert_many("INSERT INTO notes (body) VALUES (?)", [("x",)])
