@@ -78,6 +78,9 @@ class GatewayConfig:
     Which one the real ШЭП applies is UNVERIFIED (wire-formats.md §2.3)."""
     fault_rules: tuple[dict, ...] = ()
     admin_token: str | None = None
+    extra_trust: bytes = b""
+    """PEM certificates trusted besides the simulator's PKI (``[gateway] trust``): e.g. the CA of a
+    client's real НУЦ RSA test key, so its transport signatures verify."""
 
     def with_(self, **changes) -> "GatewayConfig":
         return replace(self, **changes)
@@ -169,8 +172,11 @@ def _provider(value: str, where: str) -> str:
     return value
 
 
-def parse_config(text: str, *, source: str = "config", base: GatewayConfig | None = None) -> GatewayConfig:
-    """Parse the TOML config over ``base`` (default: the built-ins): entries add or replace."""
+def parse_config(text: str, *, source: str = "config", base: GatewayConfig | None = None,
+                 root: Path | None = None) -> GatewayConfig:
+    """Parse the TOML config over ``base`` (default: the built-ins): entries add or replace.
+
+    ``root`` is the folder relative file names (``[gateway] trust``) are resolved against."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -215,7 +221,9 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
 
     g = _table(doc, "gateway", source)
     where = f"{source}: [gateway]"
-    _known_keys(g, {"sign_responses", "strict_schema", "max_bytes", "max_depth", "admin_token"}, where)
+    _known_keys(g, {"sign_responses", "strict_schema", "max_bytes", "max_depth", "admin_token",
+                    "trust"}, where)
+    extra_trust = base.extra_trust + _trust_files(g.get("trust", []), where, root)
     renamed = dict(base.error_codes.renamed)
     for code, wire in _table(doc, "error_codes", source).items():
         if code not in KINDS:
@@ -233,7 +241,30 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
         strict_schema=_optional(g, "strict_schema", where, bool, base.strict_schema),
         fault_rules=base.fault_rules + tuple(_tables(doc, "faults", source)),
         admin_token=_optional(g, "admin_token", where, str, base.admin_token),
+        extra_trust=extra_trust,
     )
+
+
+def _trust_files(paths, where: str, root: Path | None) -> bytes:
+    """The PEM files of ``[gateway] trust`` (relative to the config file), checked to hold certificates."""
+    from cryptography import x509
+
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ConfigError(f"{where}: 'trust' must be a list of PEM file paths")
+    out = b""
+    for name in paths:
+        path = (root / name) if root is not None and not Path(name).is_absolute() else Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{where}: trust file {path}: {exc.strerror}") from None
+        try:
+            if not x509.load_pem_x509_certificates(data):
+                raise ValueError
+        except ValueError:
+            raise ConfigError(f"{where}: trust file {path} holds no PEM certificate") from None
+        out += data if data.endswith(b"\n") else data + b"\n"
+    return out
 
 
 def load_config(path: Path | None) -> GatewayConfig:
@@ -243,4 +274,4 @@ def load_config(path: Path | None) -> GatewayConfig:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
-    return parse_config(text, source=str(path))
+    return parse_config(text, source=str(path), root=Path(path).parent)

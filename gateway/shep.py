@@ -98,7 +98,7 @@ class ProviderDirectory:
 def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: Clock = system_clock,
                   builtin_providers: Mapping[str, Provider] | None = None,
                   extra_trust: bytes = b"", config_source: str = "config") -> Gateway:
-    trust = TrustStore.from_pem(pki.trust_pem() + extra_trust)
+    trust = TrustStore.from_pem(pki.trust_pem() + config.extra_trust + extra_trust)
     security = WsseSecurity(Verifier(trust, clock=clock),
                             gateway_signer(pki) if config.sign_responses else None)
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))

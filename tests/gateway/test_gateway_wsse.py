@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 
 from egov_sim.database import Database, sqlite_url
 from egov_sim.testing import serve_in_thread
-from gateway.config import parse_config
+from gateway.config import ConfigError, load_config, parse_config
 from gateway.journal import JournalFilter
 from gateway.shep import build_gateway, gateway_signer
 from signing import algorithms as alg
@@ -148,9 +148,9 @@ wsse = "off"
 
 
 @contextlib.contextmanager
-def _custom_gateway(home, pki, extra_trust: bytes):
+def _custom_gateway(home, pki, config):
     db = Database.open(sqlite_url(home / "journal.db"))
-    gateway = build_gateway(config=parse_config(EXTRA_CONFIG), db=db, pki=pki, extra_trust=extra_trust)
+    gateway = build_gateway(config=config, db=db, pki=pki)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -168,8 +168,21 @@ def _custom_gateway(home, pki, extra_trust: bytes):
 
 @pytest.fixture(scope="module")
 def trusting_gw(tmp_path_factory, gw_pki, foreign_pki):
-    with _custom_gateway(tmp_path_factory.mktemp("trust-home"), gw_pki, foreign_pki.trust_pem()) as live:
+    """The client's CA is added the way an integrator does it: ``[gateway] trust`` in the config."""
+    home = tmp_path_factory.mktemp("trust-home")
+    (home / "nca-test.pem").write_bytes(foreign_pki.trust_pem())
+    config_file = home / "egov-sim.toml"
+    config_file.write_text(EXTRA_CONFIG + '\n[gateway]\ntrust = ["nca-test.pem"]\n', encoding="utf-8")
+    with _custom_gateway(home, gw_pki, load_config(config_file)) as live:
         yield live
+
+
+def test_trust_file_that_is_not_pem_is_a_config_error(tmp_path):
+    (tmp_path / "bad.pem").write_text("not a certificate")
+    config_file = tmp_path / "egov-sim.toml"
+    config_file.write_text('[gateway]\ntrust = ["bad.pem"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="bad.pem holds no PEM certificate"):
+        load_config(config_file)
 
 
 def test_client_ca_added_to_trust_verifies(trusting_gw, foreign_cert, client_cert):
