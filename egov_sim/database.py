@@ -554,6 +554,11 @@ class Database(_Executor):
         except psycopg.Error as exc:
             raise DatabaseError(f"{redact_url(self.url)}: {exc}".strip()) from exc
 
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, for tools that must open it themselves (bulk loads); None on PostgreSQL."""
+        return Path(self._location) if self.dialect is SQLITE else None
+
     def sidecar_path(self, name: str) -> Path | None:
         """A small file beside an SQLite database (change markers, locks); None on PostgreSQL."""
         if self.dialect is not SQLITE:

@@ -805,7 +805,7 @@ _INSERT_DOCUMENT = f"INSERT INTO {DOCUMENTS_TABLE} (number, iin) VALUES (?, ?)"
 
 def _populate_sqlite(db: Database, count: int, chunks: Callable[[], Iterator[Rows]], replace: bool,
                      progress: Progress | None) -> int:
-    path = db.url[len("sqlite:///"):]
+    path = db.sqlite_path
     timeout = 30.0
     conn = sqlite3.connect(path, isolation_level=None, timeout=timeout)
     try:
