@@ -1,0 +1,385 @@
+"""The staff actions of the provider's internal chain (chain.py), with their rules: who may act
+(the role, the provider, the assigned executor), in which state, and what each action records,
+signs and queues for the request's origin.
+
+Checks run in a fixed order so the answer is predictable: a request of another provider is not
+found (404), then the role (403), then the state (409), then the body (400). Every action writes
+one history entry with the actor and the time of the injected clock, in the same transaction as
+the change and the outbox messages it produces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from egov_sim.auth import Account, Accounts
+from egov_sim.clock import ALMATY, Clock, system_clock
+from egov_sim.database import Transaction
+from wsdl.schemas import payload_validator
+
+from . import chain, wire
+from .arm_store import ArmRequest, ArmStore
+from .catalogue import PROVIDERS, SERVICES, ProviderOffice, StateService
+from .delivery import ORIGIN_INBOXES
+from .staff import STAFF, Signers, StaffMember, ensure_account
+from .workdays import due_date
+
+OFFICE_CHANNELS = {"akimat": "OFFICE", "rural_akim": "AKIM"}
+
+
+class ArmError(Exception):
+    """An action that cannot be done; ``status`` is the HTTP status the API answers with."""
+
+    status = 400
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, **extra: Any):
+        super().__init__(message)
+        self.message, self.extra = message, extra
+
+    def to_json(self) -> dict:
+        return {"error": self.code, "message": self.message, **self.extra}
+
+
+class NotFound(ArmError):
+    status, code = 404, "NOT_FOUND"
+
+
+class Forbidden(ArmError):
+    status, code = 403, "WRONG_ROLE"
+
+
+class Conflict(ArmError):
+    status, code = 409, "WRONG_STATE"
+
+
+class BadInput(ArmError):
+    status, code = 400, "BAD_REQUEST"
+
+
+@dataclass(frozen=True)
+class ArmOptions:
+    refusal_via_head: bool = True
+    """regulations-kz §7 item 9: the seeds do not say whether a reasoned refusal passes through
+    the head's signature (A4). True: the head signs refusals like decisions. False: the
+    executor's own EDS signs the refusal and it goes straight to registration and issue (A5)."""
+    origin_inboxes: dict[str, str] = field(default_factory=lambda: dict(ORIGIN_INBOXES))
+
+
+def short_code(provider: str) -> str:
+    return provider.replace("_", "-")
+
+
+def _year(at: dt.datetime) -> int:
+    return at.astimezone(ALMATY).year
+
+
+def signing_office(office: ProviderOffice) -> str:
+    """Whose head signs: the office's own, or for a rural akim the district akimat's (000 §5.4)."""
+    return office.parent or office.code
+
+
+class ArmActions:
+    def __init__(self, store: ArmStore, accounts: Accounts, signers: Signers, *,
+                 options: ArmOptions = ArmOptions(), clock: Clock = system_clock):
+        self.store, self.accounts, self.signers = store, accounts, signers
+        self.options, self.clock = options, clock
+
+    # --- access ------------------------------------------------------------------------------
+
+    def visible_providers(self, account: Account) -> list[str]:
+        """The inboxes an account sees: its office's, and a head's also the rural akims' under it
+        (their results come to this head for signature, 000 §5.4)."""
+        codes = [account.owner] if account.owner in PROVIDERS else []
+        if "head" in account.roles:
+            codes += [o.code for o in PROVIDERS.values() if o.parent == account.owner]
+        return codes
+
+    def find(self, account: Account, request_id: int) -> ArmRequest:
+        req = self.store.get(request_id)
+        if req is None or req.provider not in self.visible_providers(account):
+            raise NotFound(f"request {request_id} is not in your inbox")
+        return req
+
+    def _authorize(self, account: Account, req: ArmRequest, action: str) -> chain.Step:
+        step = chain.STEPS[action]
+        office = PROVIDERS[req.provider]
+        where = signing_office(office) if action == "sign" else office.code
+        if step.role not in account.roles or account.owner != where:
+            raise Forbidden(f"'{action}' is done by the {step.role} of {where}",
+                            requiredRole=step.role, requiredProvider=where, action=action)
+        if step.role == "executor" and req.executor is not None and account.login != req.executor:
+            raise Forbidden(f"'{action}' is done by the assigned executor {req.executor}",
+                            requiredRole="executor", requiredExecutor=req.executor, action=action)
+        if req.state not in step.from_states:
+            raise Conflict(f"'{action}' needs the request in state {' or '.join(step.from_states)};"
+                           f" it is {req.state}", expectedState=list(step.from_states),
+                           currentState=req.state, action=action)
+        return step
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _record(self, tx: Transaction, req: ArmRequest, account: Account, action: str, to_state: str,
+                at: dt.datetime, detail: dict) -> None:
+        role = chain.STEPS[action].role if action in chain.STEPS else account.roles[0]
+        self.store.add_history(tx, req.id, action=action, actor=account.login, role=role, at=at,
+                               from_state=req.state, to_state=to_state, detail=detail)
+
+    def _move(self, tx: Transaction, req: ArmRequest, to_state: str, **fields) -> None:
+        if not self.store.update(tx, req.id, req.state, state=to_state, **fields):
+            raise Conflict(f"request {req.id} changed meanwhile; reload it", currentState=req.state)
+
+    def _notify(self, tx: Transaction, req: ArmRequest, element: etree._Element, *, kind: str,
+                status: str) -> None:
+        """Queue a message for the request's origin (none for requests taken at the office)."""
+        if req.origin_sender is None:
+            return
+        self.store.enqueue(tx, req.id, kind=kind, status=status,
+                           service_id=self.options.origin_inboxes.get(req.origin_sender),
+                           correlation_id=req.shep_message_id,
+                           payload=etree.tostring(element, encoding="UTF-8"))
+
+    @staticmethod
+    def _service(req: ArmRequest) -> StateService:
+        return SERVICES[req.service_code]
+
+    # --- A1 / S1: the office registers --------------------------------------------------------
+
+    def register(self, account: Account, request_id: int) -> ArmRequest:
+        req = self.find(account, request_id)
+        self._authorize(account, req, "register")
+        with self.store.db.transaction() as tx:
+            self._register(tx, req, account)
+        return self.store.get(req.id)
+
+    def _register(self, tx: Transaction, req: ArmRequest, account: Account) -> None:
+        now = self.clock()
+        office = PROVIDERS[req.provider]
+        n = self.store.next_number(tx, req.provider, "registration", _year(now))
+        number = f"{short_code(req.provider)}-{_year(now)}-{n:06d}"
+        due = due_date(now, self._service(req).deadline_for(office))
+        self._move(tx, req, chain.REGISTERED, registration_number=number, registered_at=now, due_date=due)
+        self._record(tx, req, account, "register", chain.REGISTERED, now,
+                     {"registrationNumber": number, "dueDate": due.isoformat()})
+        self._notify(tx, req, wire.status_notification(req.request_id, "REGISTERED", now,
+                                                       registration=wire.Registration(number, now), due=due),
+                     kind="NOTIFICATION", status="REGISTERED")
+
+    def intake(self, account: Account, body: dict) -> ArmRequest:
+        """An application handed in at the provider's (or rural akim's) office: accepted and
+        registered at once by the clerk (002 §4, §5.1; 000 §1.1-1.2, §5.1)."""
+        if "clerk" not in account.roles or account.owner not in PROVIDERS:
+            raise Forbidden("applications at the office are accepted by a clerk", requiredRole="clerk",
+                            action="intake")
+        office = PROVIDERS[account.owner]
+        channel = "akim" if office.kind == "rural_akim" else "office"
+        svc = SERVICES.get(body["serviceCode"])
+        if svc is None or office.code not in svc.providers or channel not in svc.channels:
+            raise BadInput(f"{office.code} does not accept {body['serviceCode']!r} through the {channel}"
+                           f" channel", field="serviceCode")
+        known = {d.code for d in svc.documents}
+        presented = list(body.get("documents", []))
+        for i, code in enumerate(presented):
+            if code not in known:
+                raise BadInput(f"{code!r} is not a document of {svc.code}", field=f"documents[{i}]")
+        missing = [d.code for d in svc.documents_for(channel) if d.required and d.code not in presented]
+        applicant = body["applicant"]
+        name = " ".join(p for p in (applicant["surname"], applicant["name"], applicant.get("patronymic")) if p)
+        now = self.clock()
+        with self.store.db.transaction() as tx:
+            n = self.store.next_number(tx, office.code, "office-intake", _year(now))
+            new_id, _ = self.store.receive(
+                provider=office.code, service_code=svc.code, channel=OFFICE_CHANNELS[office.kind],
+                origin_sender=None, route_id=None, shep_message_id=None,
+                request_id=f"{short_code(office.code)}-IN-{_year(now)}-{n:06d}",
+                applicant_iin=applicant["iin"], applicant_name=name,
+                checks={"documentsPresented": presented, "missingDocuments": missing,
+                        "form": body.get("form", {})},
+                payload=None, actor=account.login, role="clerk", action="accept",
+                detail={"channel": channel, "documents": presented})
+            self._register(tx, self.store.get(new_id, tx), account)
+        return self.store.get(new_id)
+
+    # --- A2 / S2: the head appoints the executor ----------------------------------------------
+
+    def assign(self, account: Account, request_id: int, executor: str) -> ArmRequest:
+        req = self.find(account, request_id)
+        self._authorize(account, req, "assign")
+        target = ensure_account(self.accounts, executor)
+        if target is None or "executor" not in target.roles or target.owner != req.provider:
+            raise BadInput(f"{executor!r} is not an executor of {req.provider}", field="executor")
+        now = self.clock()
+        with self.store.db.transaction() as tx:
+            self._move(tx, req, chain.EXECUTOR_ASSIGNED, executor=executor)
+            self._record(tx, req, account, "assign", chain.EXECUTOR_ASSIGNED, now, {"executor": executor})
+            self._notify(tx, req, wire.status_notification(req.request_id, "EXECUTOR_ASSIGNED", now,
+                                                           due=req.due_date),
+                         kind="NOTIFICATION", status="EXECUTOR_ASSIGNED")
+        return self.store.get(req.id)
+
+    # --- A3 / S3: the executor reviews, may extend the term, drafts ----------------------------
+
+    def review(self, account: Account, request_id: int) -> ArmRequest:
+        req = self.find(account, request_id)
+        self._authorize(account, req, "review")
+        now = self.clock()
+        with self.store.db.transaction() as tx:
+            self._move(tx, req, chain.UNDER_REVIEW)
+            self._record(tx, req, account, "review", chain.UNDER_REVIEW, now, {})
+            self._notify(tx, req, wire.status_notification(req.request_id, "UNDER_REVIEW", now, due=req.due_date),
+                         kind="NOTIFICATION", status="UNDER_REVIEW")
+        return self.store.get(req.id)
+
+    def extend(self, account: Account, request_id: int, reason: str,
+               missing_documents: list[str] | None = None) -> ArmRequest:
+        """000 §5.3 (K15): documents insufficient, damaged or lost — the term becomes 19 wd
+        (16 wd at a rural akim) instead of a refusal."""
+        req = self.find(account, request_id)
+        self._authorize(account, req, "extend")
+        svc, office = self._service(req), PROVIDERS[req.provider]
+        days = svc.deadline_for(office, extended=True)
+        if days is None:
+            raise Conflict(f"{svc.code} has no extended term (only seed 000 §5.3 defines one)",
+                           action="extend", currentState=req.state)
+        if req.term_extended:
+            raise Conflict("the term is already extended", action="extend", currentState=req.state)
+        known = {d.code for d in svc.documents}
+        for i, code in enumerate(missing_documents or []):
+            if code not in known:
+                raise BadInput(f"{code!r} is not a document of {svc.code}", field=f"missingDocuments[{i}]")
+        now = self.clock()
+        new_due = due_date(req.registered_at, days)
+        with self.store.db.transaction() as tx:
+            if not self.store.update(tx, req.id, req.state, term_extended=True, due_date=new_due):
+                raise Conflict(f"request {req.id} changed meanwhile; reload it", currentState=req.state)
+            self._record(tx, req, account, "extend", req.state, now,
+                         {"reason": reason, "missingDocuments": missing_documents or [],
+                          "termWorkingDays": days, "previousDueDate": req.due_date.isoformat(),
+                          "dueDate": new_due.isoformat()})
+            self._notify(tx, req, wire.status_notification(req.request_id, "TERM_EXTENDED", now, due=new_due,
+                                                           comment=reason),
+                         kind="NOTIFICATION", status="TERM_EXTENDED")
+        return self.store.get(req.id)
+
+    def draft(self, account: Account, request_id: int, body: dict) -> ArmRequest:
+        """Condition K06 ("documents conform and grounds exist?") decides the outcome: a
+        decision when true, a reasoned refusal (002 §10.3 P7 / §11.10 P6) when false."""
+        req = self.find(account, request_id)
+        self._authorize(account, req, "draft")
+        svc = self._service(req)
+        conform = bool(body["documentsConform"])
+        if conform:
+            draft = {"outcome": "decision", "documentsConform": True,
+                     "text": body.get("decisionText") or f"Назначить: {svc.name_ru}",
+                     "amount": body.get("amount")}
+        else:
+            known = {d.code for d in svc.documents}
+            violations = []
+            for i, v in enumerate(body.get("violations", [])):
+                code = v.get("documentTypeCode")
+                if code is not None and code not in known:
+                    raise BadInput(f"{code!r} is not a document of {svc.code}",
+                                   field=f"violations[{i}].documentTypeCode")
+                violations.append({"documentTypeCode": code, "description": v["description"]})
+            draft = {"outcome": "refusal", "documentsConform": False,
+                     "reasonCode": body.get("reasonCode") or "DOCUMENT_VIOLATIONS",
+                     "reasonText": body["reasonText"], "violations": violations}
+        via_head = conform or self.options.refusal_via_head
+        draft["refusalViaHead"] = None if conform else via_head
+        now = self.clock()
+        if via_head:
+            with self.store.db.transaction() as tx:
+                self._move(tx, req, chain.AWAITING_SIGNATURE, draft=draft)
+                self._record(tx, req, account, "draft", chain.AWAITING_SIGNATURE, now, draft)
+                self._notify(tx, req, wire.status_notification(req.request_id, "AWAITING_SIGNATURE", now,
+                                                               due=req.due_date),
+                             kind="NOTIFICATION", status="AWAITING_SIGNATURE")
+        else:  # the refusal skips the head: the executor's own EDS certifies it
+            self._sign(req, account, draft, action="draft")
+        return self.store.get(req.id)
+
+    # --- A4 / S5: the head signs ----------------------------------------------------------------
+
+    def sign(self, account: Account, request_id: int) -> ArmRequest:
+        req = self.find(account, request_id)
+        self._authorize(account, req, "sign")
+        self._sign(req, account, req.draft, action="sign")
+        return self.store.get(req.id)
+
+    def _sign(self, req: ArmRequest, account: Account, draft: dict, *, action: str) -> None:
+        """Build the ServiceResult, sign it with the actor's legal-entity EDS (K13) and keep it.
+
+        The accounting-journal number is reserved here: the contract puts ``journal`` inside
+        the signed ServiceResult, so it must be known before the signature (docs/rshep.md)."""
+        member = STAFF.get(account.login)
+        if member is None:
+            raise Conflict(f"{account.login} has no signing certificate in the simulator", action=action)
+        signer = self.signers(member)  # issued before the transaction: the PKI writes files
+        now = self.clock()
+        year = _year(now)
+        short = short_code(req.provider)
+        with self.store.db.transaction() as tx:
+            if draft["outcome"] == "decision":
+                n = self.store.next_number(tx, req.provider, "decision", year)
+                outcome = wire.Decision(f"D-{short}-{year}-{n:04d}", now.astimezone(ALMATY).date(),
+                                        draft["text"], _amount(draft.get("amount")))
+            else:
+                outcome = wire.Refusal(draft["reasonCode"], draft["reasonText"],
+                                       tuple((v["documentTypeCode"], v["description"]) for v in draft["violations"]))
+            j = self.store.next_number(tx, req.provider, "journal", year)
+            journal = wire.Registration(f"J-{short}-{year}-{j:04d}", now)
+            data = wire.service_result(req.request_id, wire.Registration(req.registration_number, req.registered_at),
+                                       outcome, journal, _signer(member), now)
+            signed = wire.sign_result(data, signer.key, signer.certificate)
+            _check_result(signed)
+            self._move(tx, req, chain.SIGNED, draft=draft, journal_number=journal.number,
+                       result_xml=signed, signed_by=account.login)
+            detail = {"outcome": draft["outcome"], "signer": member.full_name, "signerIin": member.iin,
+                      "journalNumber": journal.number}
+            if isinstance(outcome, wire.Decision):
+                detail["decisionNumber"] = outcome.number
+            if action == "draft":
+                detail.update(draft)
+            self._record(tx, req, account, action, chain.SIGNED, now, detail)
+
+    # --- A5 / S6: the executor registers in the journal and issues ----------------------------
+
+    def issue(self, account: Account, request_id: int) -> ArmRequest:
+        req = self.find(account, request_id)
+        self._authorize(account, req, "issue")
+        now = self.clock()
+        with self.store.db.transaction() as tx:
+            self._move(tx, req, chain.COMPLETED, journal_at=now, completed_at=now)
+            to = ORIGIN_NAMES.get(req.origin_sender, req.origin_sender) if req.origin_sender else "recipient in person"
+            self._record(tx, req, account, "issue", chain.COMPLETED, now,
+                         {"journalNumber": req.journal_number, "outcome": (req.draft or {}).get("outcome"),
+                          "issuedTo": to})
+            if req.origin_sender is not None:
+                self.store.enqueue(tx, req.id, kind="RESPONSE", status="RESULT",
+                                   service_id=self.options.origin_inboxes.get(req.origin_sender),
+                                   correlation_id=req.shep_message_id, payload=req.result_xml)
+        return self.store.get(req.id)
+
+
+ORIGIN_NAMES = {"EGOV_SIM_PORTAL": "portal (EGOV_SIM_PORTAL)", "EGOV_SIM_IIS_CON": "State Corporation (EGOV_SIM_IIS_CON)"}
+
+
+def _amount(value) -> str | None:
+    return None if value is None else f"{float(value):.2f}"
+
+
+def _signer(member: StaffMember) -> wire.Signer:
+    return wire.Signer(member.iin, member.full_name, member.position_ru)
+
+
+def _check_result(signed: bytes) -> None:
+    """A ServiceResult that breaks the contract is a bug here, not a message to send."""
+    from egov_sim.safe_xml import parse
+
+    validator = payload_validator("rshep-response")
+    if not validator.validate(parse(signed).getroot()):
+        raise RuntimeError(f"ServiceResult does not match the contract: {validator.error_log.last_error}")

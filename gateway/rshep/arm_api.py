@@ -1,0 +1,277 @@
+"""The АРМ's HTTP API (JSON, mounted at /arm): sign-in, the inbox, the chain's actions, the
+history, the signed result and the outbox.
+
+Bodies are validated against the schemas of openapi.py (a 400 names the field); staff are
+authenticated with the bearer tokens of egov_sim.auth (realm "arm"); the rules of who may do
+what live in arm_actions.py. After an action commits, its messages to the origin are delivered
+through ШЭП, and the answer says how that went.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Awaitable, Callable
+
+from jsonschema import Draft202012Validator
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from egov_sim.auth import Account, Accounts, AuthError, Throttled, bearer_token
+from egov_sim.clock import ALMATY
+
+from . import chain
+from .arm_actions import ArmActions, ArmError, BadInput, NotFound
+from .arm_store import ArmRequest, ArmStore
+from .catalogue import PROVIDERS, ROUTES, SERVICES
+from .delivery import Deliverer
+from .openapi import REQUEST_BODIES, openapi_document
+from .staff import STAFF, ensure_account
+
+_VALIDATORS = {key: Draft202012Validator(schema) for key, schema in REQUEST_BODIES.items()}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(ALMATY).isoformat(timespec="seconds") if value is not None else None
+
+
+def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers=headers)
+
+
+def _field(error) -> str:
+    """The dotted path of the field a jsonschema error is about (the missing one for required)."""
+    path = ""
+    for part in error.absolute_path:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    missing = None
+    if error.validator == "required":
+        missing = next((p for p in error.validator_value if p not in (error.instance or {})), None)
+    elif error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        missing = extra[0] if extra else None
+    if missing:
+        path = f"{path}.{missing}" if path else missing
+    return path or "(body)"
+
+
+async def _body(request: Request, path: str) -> dict:
+    raw = await request.body()
+    if not raw.strip():
+        body: Any = {}
+    else:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise BadInput("the body is not JSON", field="(body)") from None
+    validator = _VALIDATORS.get((path, request.method.lower()))
+    if validator is not None:
+        error = next(iter(sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))), None)
+        if error is not None:
+            raise BadInput(f"{_field(error)}: {error.message}", field=_field(error))
+    return body
+
+
+class ArmApi:
+    def __init__(self, store: ArmStore, accounts: Accounts, actions: ArmActions, deliverer: Deliverer):
+        self.store, self.accounts, self.actions, self.deliverer = store, accounts, actions, deliverer
+
+    # --- views ---------------------------------------------------------------------------------
+
+    def request_json(self, req: ArmRequest) -> dict:
+        office, svc = PROVIDERS[req.provider], SERVICES[req.service_code]
+        days = svc.deadline_for(office, extended=req.term_extended)
+        next_actions = [s.action for s in chain.STEPS.values() if req.state in s.from_states
+                        and not (s.action == "extend" and (req.term_extended or
+                                                            svc.deadline_for(office, extended=True) is None))]
+        return {
+            "id": req.id, "provider": req.provider, "providerName": office.name_ru,
+            "serviceCode": req.service_code, "serviceName": svc.name_ru, "seed": svc.seed,
+            "channel": req.channel, "origin": req.origin_sender, "routeId": req.route_id,
+            "shepMessageId": req.shep_message_id, "requestId": req.request_id,
+            "applicant": {"iin": req.applicant_iin, "name": req.applicant_name},
+            "receivedAt": _iso(req.received_at), "state": req.state,
+            "registrationNumber": req.registration_number, "registeredAt": _iso(req.registered_at),
+            "dueDate": req.due_date.isoformat() if req.due_date else None,
+            "termWorkingDays": days if req.registered_at else None, "termExtended": req.term_extended,
+            "executor": req.executor, "draft": req.draft, "journalNumber": req.journal_number,
+            "journalAt": _iso(req.journal_at), "signedBy": req.signed_by, "completedAt": _iso(req.completed_at),
+            "resultAvailable": req.result_xml is not None, "checks": req.checks, "nextActions": next_actions,
+        }
+
+    def account_json(self, account: Account) -> dict:
+        member = STAFF.get(account.login)
+        office = PROVIDERS.get(account.owner or "")
+        return {"login": account.login, "roles": list(account.roles), "provider": account.owner,
+                "providerName": office.name_ru if office else None,
+                "fullName": member.full_name if member else None, "iin": member.iin if member else None,
+                "position": member.position_ru if member else None,
+                "inboxes": self.actions.visible_providers(account)}
+
+    def outbox_json(self, request_id: int) -> list[dict]:
+        return [{"outboxId": m.id, "kind": m.kind, "status": m.status, "state": m.state, "error": m.last_error,
+                 "serviceId": m.service_id, "attempts": m.attempts, "shepMessageId": m.shep_message_id}
+                for m in self.store.outbox(request_id)]
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _account(self, request: Request) -> Account | None:
+        return self.accounts.session(bearer_token(request.headers.get("authorization")))
+
+    def secured(self, handler: Callable[[Request, Account], Awaitable[Response]]):
+        async def endpoint(request: Request) -> Response:
+            account = self._account(request)
+            if account is None:
+                return _error(401, "UNAUTHENTICATED", "sign in first (POST /arm/session); the session may have expired")
+            try:
+                return await handler(request, account)
+            except ArmError as err:
+                return JSONResponse(err.to_json(), status_code=err.status)
+        return endpoint
+
+    async def _deliver(self, req: ArmRequest) -> list[dict]:
+        await self.deliverer.deliver(req.id)
+        return self.outbox_json(req.id)
+
+    async def _done(self, req: ArmRequest, status: int = 200) -> JSONResponse:
+        deliveries = await self._deliver(req)
+        return JSONResponse({"request": self.request_json(self.store.get(req.id)), "deliveries": deliveries},
+                            status_code=status)
+
+    # --- handlers ------------------------------------------------------------------------------
+
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(openapi_document(request.scope.get("root_path", "") or "/arm"))
+
+    async def catalogue(self, request: Request) -> Response:
+        return JSONResponse({
+            "services": [{"code": s.code, "seed": s.seed, "nameRu": s.name_ru, "nameKz": s.name_kz,
+                          "routeId": s.route_id, "providers": list(s.providers), "channels": list(s.channels),
+                          "resultKind": s.result_kind, "deadlineWd": s.deadline_wd,
+                          "extendedDeadlineWd": s.extended_deadline_wd, "portalEligibility": s.portal_eligibility,
+                          "documents": [{"code": d.code, "nameRu": d.name_ru, "required": d.required,
+                                         "channels": list(d.channels)} for d in s.documents],
+                          "form": [{"name": f.name, "labelRu": f.label_ru, "type": f.type, "required": f.required,
+                                    "choices": list(f.choices)} for f in s.form]}
+                         for s in SERVICES.values()],
+            "providers": [{"code": o.code, "nameRu": o.name_ru, "nameKz": o.name_kz, "bin": o.bin,
+                           "region": o.region, "routeId": o.route_id, "kind": o.kind, "parent": o.parent,
+                           "workingHours": o.working_hours} for o in PROVIDERS.values()],
+            "routes": dict(ROUTES)})
+
+    async def login(self, request: Request) -> Response:
+        try:
+            body = await _body(request, "/session")
+            ensure_account(self.accounts, body["login"])
+            session = self.accounts.login(body["login"], body["password"])
+        except ArmError as err:
+            return JSONResponse(err.to_json(), status_code=err.status)
+        except Throttled as exc:
+            return _error(429, exc.code, str(exc))
+        except AuthError as exc:
+            return _error(401, exc.code, str(exc))
+        return JSONResponse({"token": session.token, "expiresAt": _iso(session.expires_at),
+                             "account": self.account_json(session.account)})
+
+    async def logout(self, request: Request, account: Account) -> Response:
+        self.accounts.logout(bearer_token(request.headers.get("authorization")))
+        return Response(status_code=204)
+
+    async def me(self, request: Request, account: Account) -> Response:
+        return JSONResponse(self.account_json(account))
+
+    async def list_requests(self, request: Request, account: Account) -> Response:
+        state = request.query_params.get("state")
+        if state is not None and state not in chain.STATES:
+            raise BadInput(f"state must be one of {', '.join(chain.STATES)}", field="state")
+        limit, offset = _int_param(request, "limit", 100, 1, 500), _int_param(request, "offset", 0, 0, None)
+        found = self.store.list(self.actions.visible_providers(account), state=state, limit=limit, offset=offset)
+        return JSONResponse({"requests": [self.request_json(r) for r in found]})
+
+    async def intake(self, request: Request, account: Account) -> Response:
+        body = await _body(request, "/requests")
+        return await self._done(self.actions.intake(account, body), status=201)
+
+    async def get_request(self, request: Request, account: Account) -> Response:
+        return JSONResponse(self.request_json(self.actions.find(account, request.path_params["id"])))
+
+    async def history(self, request: Request, account: Account) -> Response:
+        req = self.actions.find(account, request.path_params["id"])
+        office, svc = PROVIDERS[req.provider], SERVICES[req.service_code]
+        entries, previous = [], None
+        for e in self.store.history(req.id):
+            step = chain.STEPS.get(e.action)
+            entries.append({"action": e.action, "actor": e.actor, "role": e.role, "at": _iso(e.at),
+                            "fromState": e.from_state, "toState": e.to_state,
+                            "elapsedSeconds": (e.at - previous).total_seconds() if previous else None,
+                            "norm": chain.norm(svc.seed, office.kind, e.action),
+                            "source": step.source if step else None, "detail": e.detail})
+            previous = e.at
+        return JSONResponse({"requestId": req.id, "dueDate": req.due_date.isoformat() if req.due_date else None,
+                             "entries": entries})
+
+    async def result(self, request: Request, account: Account) -> Response:
+        req = self.actions.find(account, request.path_params["id"])
+        if req.result_xml is None:
+            raise NotFound(f"request {req.id} has no signed result yet (state {req.state})")
+        return Response(req.result_xml, media_type="application/xml")
+
+    async def outbox(self, request: Request, account: Account) -> Response:
+        req = self.actions.find(account, request.path_params["id"])
+        return JSONResponse({"messages": self.outbox_json(req.id)})
+
+    async def deliver(self, request: Request, account: Account) -> Response:
+        await _body(request, "/requests/{id}/deliver")
+        return await self._done(self.actions.find(account, request.path_params["id"]))
+
+    def action(self, name: str):
+        path = f"/requests/{{id}}/{name}"
+
+        async def handler(request: Request, account: Account) -> Response:
+            body = await _body(request, path)
+            rid = request.path_params["id"]
+            if name == "assign":
+                req = self.actions.assign(account, rid, body["executor"])
+            elif name == "extend":
+                req = self.actions.extend(account, rid, body["reason"], body.get("missingDocuments"))
+            elif name == "draft":
+                req = self.actions.draft(account, rid, body)
+            else:
+                req = getattr(self.actions, name)(account, rid)
+            return await self._done(req)
+        return handler
+
+    def routes(self) -> list[BaseRoute]:
+        s = self.secured
+        routes = [
+            Route("/openapi.json", self.openapi, methods=["GET"]),
+            Route("/catalogue", self.catalogue, methods=["GET"]),
+            Route("/session", self.login, methods=["POST"]),
+            Route("/session", s(self.logout), methods=["DELETE"]),
+            Route("/me", s(self.me), methods=["GET"]),
+            Route("/requests", s(self.list_requests), methods=["GET"]),
+            Route("/requests", s(self.intake), methods=["POST"]),
+            Route("/requests/{id:int}", s(self.get_request), methods=["GET"]),
+            Route("/requests/{id:int}/history", s(self.history), methods=["GET"]),
+            Route("/requests/{id:int}/result", s(self.result), methods=["GET"]),
+            Route("/requests/{id:int}/outbox", s(self.outbox), methods=["GET"]),
+            Route("/requests/{id:int}/deliver", s(self.deliver), methods=["POST"]),
+        ]
+        for name in ("register", "assign", "review", "extend", "draft", "sign", "issue"):
+            routes.append(Route(f"/requests/{{id:int}}/{name}", s(self.action(name)), methods=["POST"]))
+        return routes
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadInput(f"{name} must be an integer", field=name) from None
+    if value < low or (high is not None and value > high):
+        raise BadInput(f"{name} must be between {low} and {high if high is not None else '…'}", field=name)
+    return value

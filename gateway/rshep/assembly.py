@@ -1,0 +1,79 @@
+"""Assembles РШЭП for one simulator: the АРМ store, staff accounts and keys, the regional
+instances, the built-in provider ``builtin:rshep`` and the АРМ API.
+
+Everything comes in from the caller (database, PKI, gateway URL, HTTP client, clock), so a test
+can run several simulators in one process. See docs/rshep.md for the wiring in egov_sim/server.py
+and gateway/config.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Mapping
+
+import httpx
+from argon2 import PasswordHasher
+from starlette.routing import BaseRoute
+
+from egov_sim.auth import DEFAULT_HASHER, Accounts
+from egov_sim.clock import Clock, system_clock
+from egov_sim.database import Database
+from gateway.client import ShepClient
+from signing.pki import TestPKI
+from signing.trust import TrustStore
+from signing.verify import Verifier
+
+from .arm_actions import ArmActions, ArmOptions
+from .arm_api import ArmApi
+from .arm_store import ArmStore
+from .delivery import ORIGIN_INBOXES, Deliverer
+from .instances import RegionalInstance, build_instances
+from .openapi import openapi_document
+from .provider import RshepProvider
+from .staff import Signers, seed_staff
+
+ARM_REALM = "arm"
+RSHEP_SENDER = ("EGOV_SIM_RSHEP", "rshep-secret")
+"""The built-in ШЭП participant РШЭП sends as (gateway/config.py BUILTIN_PARTICIPANTS)."""
+
+
+@dataclass
+class Rshep:
+    store: ArmStore
+    accounts: Accounts
+    actions: ArmActions
+    deliverer: Deliverer
+    instances: Mapping[str, RegionalInstance]
+    provider: RshepProvider
+    """``builtin:rshep``: register it in build_gateway(builtin_providers={"rshep": ...})."""
+    api: ArmApi
+
+    def routes(self) -> list[BaseRoute]:
+        """The АРМ API, to be mounted at /arm."""
+        return self.api.routes()
+
+    def openapi(self, server_url: str = "/arm") -> dict:
+        return openapi_document(server_url)
+
+
+def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.AsyncClient,
+                clock: Clock = system_clock, refusal_via_head: bool = True,
+                origin_inboxes: Mapping[str, str] = ORIGIN_INBOXES,
+                sender: tuple[str, str | None] = RSHEP_SENDER,
+                session_ttl: dt.timedelta = dt.timedelta(hours=8),
+                hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False) -> Rshep:
+    """``seed_accounts``: create every staff account now (otherwise each on its first sign-in)."""
+    store = ArmStore(db, clock=clock)
+    accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
+    if seed_accounts:
+        seed_staff(accounts)
+    options = ArmOptions(refusal_via_head=refusal_via_head, origin_inboxes=dict(origin_inboxes))
+    actions = ArmActions(store, accounts, Signers(pki), options=options, clock=clock)
+    client = ShepClient(gateway_url, sender[0], sender[1], http=http, clock=clock)
+    deliverer = Deliverer(store, client, clock=clock)
+    instances = build_instances()
+    verifier = Verifier(TrustStore.from_pem(pki.trust_pem()), clock=clock)
+    provider = RshepProvider(store, instances, verifier, clock=clock)
+    return Rshep(store, accounts, actions, deliverer, instances, provider,
+                 ArmApi(store, accounts, actions, deliverer))
