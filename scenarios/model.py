@@ -28,6 +28,9 @@ class Duration:
     within: bool = False
     milestone: bool = False
     text: str = ""
+    plus: tuple["Duration", ...] = ()
+    """Further terms of a compound duration: ``9 wd 30 min`` is 9 wd plus (30 min,). ``within``
+    applies to the whole sum."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,26 @@ class Node:
     basis: str = "text"
     line: int = 0
     """Line of the node in its flow file (for error messages and reports)."""
+    source: str = ""
+    """Where the regulation says it (``§9.4``, ``App.1 #3``)."""
+    outcomes: tuple[str, ...] = ()
+    """For an end node: the outcomes a run may end with there (``decision``, ``refusal``,
+    ``notice:data_unavailable``)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term the regulation sets over part of a flow: from the start of node ``start`` to the
+    end of the first of ``end`` the path reaches. It applies to a path that passes ``start``, one
+    of ``end`` and every branch in ``when`` (``C1:no``: 000's 19 wd when documents are missing)."""
+
+    id: str
+    duration: Duration
+    start: str
+    end: tuple[str, ...]
+    when: tuple[str, ...] = ()
+    source: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,12 +100,28 @@ class Flow:
     working_hours: str = "09:00-18:30/13:00-14:30"
     readings: tuple[Reading, ...] = ()
     source: str = ""
+    terms: tuple[Term, ...] = ()
+    """Every term the regulation sets (``total`` is the first one's duration)."""
+    lane_hours: Mapping[str, str] = field(default_factory=dict)
+    """Lanes that keep other hours than ``working_hours`` (the ЦОН 09:00-20:00, the portal 24/7)."""
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:
             if n.id == node_id:
                 return n
         raise KeyError(node_id)
+
+    def hours_for(self, node: Node) -> str:
+        """The working hours the node's lane keeps."""
+        return self.lane_hours.get(node.lane, self.working_hours)
+
+    def terms_for(self, path: tuple[str, ...]) -> tuple[Term, ...]:
+        """The terms that apply to a path (entries as in :attr:`Expectation.path`)."""
+        nodes = {entry.partition(":")[0] for entry in path}
+        taken = set(path)
+        return tuple(t for t in self.terms
+                     if t.start in nodes and any(e in nodes for e in t.end)
+                     and all(w in taken for w in t.when))
 
 
 @dataclass(frozen=True)
