@@ -106,13 +106,42 @@ BUILTIN_SERVICES = (
 )
 
 
+_CHANNEL_SENDERS = {"portal": "EGOV_SIM_PORTAL", "con": "EGOV_SIM_IIS_CON"}
+
+
+def _state_services() -> tuple[Service, ...]:
+    """The catalogue's state services (reached through РШЭП by routeId) and the channels' inboxes."""
+    from .rshep.catalogue import SERVICES
+
+    return tuple(
+        Service(s.code, "builtin:rshep",
+                frozenset(_CHANNEL_SENDERS[c] for c in s.channels if c in _CHANNEL_SENDERS),
+                route_required=True,
+                description=f"{s.name_ru} (seed {s.seed}; SYNTHETIC serviceId; via РШЭП)")
+        for s in SERVICES.values()) + (
+        Service("SIM_PORTAL_INBOX", "builtin:portal_inbox", frozenset({"EGOV_SIM_RSHEP"}),
+                description="the portal's inbox for РШЭП notifications and results (SYNTHETIC)"),
+        Service("SIM_CON_INBOX", "builtin:con_inbox", frozenset({"EGOV_SIM_RSHEP"}),
+                description="ИИС ЦОН's inbox for РШЭП notifications and results (SYNTHETIC)"),
+    )
+
+
+def _regional_routes() -> tuple[Route, ...]:
+    """One routeId per region, each leading to its regional РШЭП instance."""
+    from .rshep.catalogue import ROUTES
+
+    return tuple(Route(route_id, "builtin:rshep", region) for route_id, region in ROUTES.items())
+
+
 def _mapping(items, key) -> Mapping:
     return MappingProxyType({key(i): i for i in items})
 
 
 def default_config() -> GatewayConfig:
-    return GatewayConfig(participants=_mapping(BUILTIN_PARTICIPANTS, lambda p: p.sender_id),
-                         services=_mapping(BUILTIN_SERVICES, lambda s: s.service_id))
+    return GatewayConfig(
+        participants=_mapping(BUILTIN_PARTICIPANTS, lambda p: p.sender_id),
+        services=_mapping(BUILTIN_SERVICES + _state_services(), lambda s: s.service_id),
+        routes=_mapping(_regional_routes(), lambda r: r.route_id))
 
 
 def _require(table: dict, key: str, where: str, kind=str):
