@@ -27,6 +27,14 @@ class Settings:
     """Base URL written into certificates (CDP, AIA, OCSP). Default: http://host:port."""
     config_file: Path | None = None
     """The gateway's TOML config (participants, services, routes, policies); None: built-ins."""
+    population: int = 10_000
+    """Generated ГБД ФЛ persons (the personas come on top); scenario runs use a few hundred."""
+    fast_password_hashing: bool = False
+    """Cheap Argon2id parameters for the simulated accounts (portal users, ЦОН operators, АРМ
+    staff) of throw-away simulators: scenario runs, tests. Never for a server people sign in to."""
+    refusal_via_head: bool = True
+    """АРМ РШЭП: a reasoned refusal passes the head's signature (regulations-kz §7 item 9);
+    False: the executor's own EDS certifies it (docs/rshep.md, "Option refusal_via_head")."""
 
     @property
     def base_url(self) -> str:
