@@ -36,6 +36,10 @@ class SyncASGITransport(httpx.BaseTransport):
         return asyncio.run_coroutine_threadsafe(call(), self._loop).result()
 
     def close(self) -> None:
+        """Stop the loop and its default executor's threads (a leftover thread would make a
+        later process pool spawn instead of fork)."""
         if self._loop.is_running():
+            asyncio.run_coroutine_threadsafe(self._loop.shutdown_default_executor(),
+                                             self._loop).result(timeout=10)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)

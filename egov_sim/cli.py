@@ -62,12 +62,15 @@ def _mount_subcommands() -> None:
     from adapters.notary.cli import enis_app
     from gateway.fault_cli import faults_app
     from gateway.journal_cli import journal_app
+    from scenarios.cli import run_command, scenarios_app
 
     app.add_typer(pki_app, name="pki")
     app.add_typer(journal_app, name="journal")
     app.add_typer(faults_app, name="faults")
     app.add_typer(persons_app, name="persons")
     app.add_typer(enis_app, name="enis")
+    app.add_typer(scenarios_app, name="scenarios")
+    app.command("run")(run_command)
     app.add_typer(cert_app, name="cert")
     register_sign(app)
 

@@ -32,6 +32,12 @@ class Settings:
     fast_password_hashing: bool = False
     """Cheap Argon2id parameters for the simulated accounts (portal users, ЦОН operators, АРМ
     staff) of throw-away simulators: scenario runs, tests. Never for a server people sign in to."""
+    con_c1_literal_and: bool = False
+    """ИИС ЦОН condition 1: notice P4 only when ГБД ФЛ *and* ЕНИС both fail (002 §9.5 read
+    literally; regulations-kz §7 item 5). Default: either failure blocks."""
+    portal_restricted: bool = True
+    """Portal eligibility K16 (000 §1.3): only persons with disabilities or socially significant
+    diseases may use the portal channel; False reads it as an enumeration."""
     refusal_via_head: bool = True
     """АРМ РШЭП: a reasoned refusal passes the head's signature (regulations-kz §7 item 9);
     False: the executor's own EDS certifies it (docs/rshep.md, "Option refusal_via_head")."""

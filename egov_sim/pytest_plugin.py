@@ -13,6 +13,9 @@ from typing import Callable, Iterator
 
 import pytest
 
+from scenarios.pytest_items import (  # noqa: F401 — scenario files collected as pytest items
+    pytest_addoption, pytest_collect_file, pytest_sessionfinish)
+
 from .config import Settings
 
 

@@ -50,7 +50,8 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from gateway.config import load_config
     from gateway.rshep import build_rshep
     from gateway.shep import build_gateway
-    from portal_mock.con.workstation import build_con
+    from portal_mock.con.lookups import LookupRules
+    from portal_mock.con.workstation import ConOptions, build_con
     from portal_mock.portal.assembly import PortalSettings, build_portal
     from signing import pki_http
     from signing.pki import TestPKI
@@ -69,8 +70,10 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     rshep = build_rshep(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                         refusal_via_head=settings.refusal_via_head, hasher=hasher)
     portal = build_portal(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
-                          settings=PortalSettings(hasher=hasher))
-    con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher)
+                          settings=PortalSettings(hasher=hasher,
+                                                  restrict_eligibility=settings.portal_restricted))
+    con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
+                    options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and)))
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,

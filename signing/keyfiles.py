@@ -12,6 +12,8 @@ import base64
 import binascii
 import hashlib
 import hmac
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Sequence
 
@@ -58,9 +60,43 @@ def _read(path: Path) -> bytes:
         raise InputError(f"{path}: is a directory", code="FILE_NOT_FOUND") from None
 
 
+_DECODED: "OrderedDict[tuple, object]" = OrderedDict()
+_DECODED_MAX = 256
+_DECODED_LOCK = threading.Lock()
+
+
+def _remembered(kind: str, data: bytes, password: str | bytes | None, decode):
+    """Decoded key material by (kind, content, password): decrypting and validating an RSA key
+    costs ~35 ms, and the simulator's systems read the same key files on every start (a scenario
+    run builds one simulator per scenario). Keyed by the file's bytes, so a changed file is read
+    again; the key objects are immutable and safe to share."""
+    key = (kind, hashlib.sha256(data).digest(), password)
+    with _DECODED_LOCK:
+        if key in _DECODED:
+            _DECODED.move_to_end(key)
+            return _DECODED[key]
+    value = decode()
+    with _DECODED_LOCK:
+        _DECODED[key] = value
+        while len(_DECODED) > _DECODED_MAX:
+            _DECODED.popitem(last=False)
+    return value
+
+
+def load_private_key_pem(data: bytes, password: bytes | None = None) -> PrivateKey:
+    """A PEM private key (remembered by content, see :func:`_remembered`)."""
+    return _remembered("pem-key", data, password,
+                       lambda: serialization.load_pem_private_key(data, password))
+
+
 def load_pkcs12(path: Path, password: str) -> tuple[PrivateKey, x509.Certificate, list[x509.Certificate]]:
     """(private key, its certificate, the other certificates in the container)."""
     data = _read(path)
+    key, cert, others = _remembered("pkcs12", data, password, lambda: _decode_pkcs12(path, data, password))
+    return key, cert, list(others)
+
+
+def _decode_pkcs12(path: Path, data: bytes, password: str):
     try:
         key, cert, others = pkcs12.load_key_and_certificates(data, password.encode("utf-8"))
     except (ValueError, UnsupportedAlgorithm):
@@ -74,7 +110,7 @@ def load_pkcs12(path: Path, password: str) -> tuple[PrivateKey, x509.Certificate
     if key is None or cert is None:
         raise InputError(f"{path}: the PKCS#12 file holds no private key with its certificate",
                          code="NOT_PKCS12")
-    return key, cert, list(others)
+    return key, cert, tuple(others)
 
 
 def load_certificate(data: bytes) -> x509.Certificate:

@@ -22,7 +22,7 @@ from typing import Literal, Sequence
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from egov_sim import atomic
 from egov_sim.clock import Clock, system_clock
@@ -31,6 +31,7 @@ from egov_sim.errors import InputError
 from . import ocsp_responder, pki_crl, pki_profile
 from .iin import parse_bin, parse_iin
 from .keyfiles import (PrivateKey, cert_pem, key_pem, load_certificate, load_pkcs12,
+                       load_private_key_pem,
                        pkcs12_bytes)
 from .pki_index import CertStatus, Index, IndexData, IssuedRecord, exclusive
 from .pki_profile import ROLE_OIDS, Purpose, Urls
@@ -99,7 +100,7 @@ class _Authority:
         try:
             for stem in cls._FILES:
                 loaded.append(x509.load_pem_x509_certificate((folder / f"{stem}.pem").read_bytes()))
-                loaded.append(load_pem_private_key((folder / f"{stem}.key").read_bytes(), None))
+                loaded.append(load_private_key_pem((folder / f"{stem}.key").read_bytes(), None))
         except (OSError, ValueError) as exc:
             raise InputError(f"test PKI files in {folder} are missing or damaged ({exc}); "
                              "run `egov-sim pki init --force`", code="PKI_CORRUPT") from None

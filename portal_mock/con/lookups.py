@@ -75,6 +75,9 @@ class LookupRules:
     enis_require_active: bool = False
     enis_require_party_match: bool = False
     enis_check_scope: bool = False
+    literal_and: bool = False
+    """Read §9.5 literally: notice P4 only when ГБД ФЛ *and* ЕНИС both fail (regulations-kz §7
+    item 5). Default False: either failure blocks the request (the recommended reading)."""
 
 
 @dataclass(frozen=True)
@@ -273,10 +276,15 @@ class ConditionOne:
 
     person: RegistryCheck
     power_of_attorney: RegistryCheck | None
+    literal_and: bool = False
 
     @property
     def passed(self) -> bool:
-        return self.person.ok and (self.power_of_attorney is None or self.power_of_attorney.ok)
+        if self.power_of_attorney is None:
+            return self.person.ok
+        if self.literal_and:
+            return self.person.ok or self.power_of_attorney.ok
+        return self.person.ok and self.power_of_attorney.ok
 
     @property
     def checks(self) -> list[RegistryCheck]:
@@ -295,7 +303,7 @@ async def condition_one(reg: Registries, *, applicant_iin: str, representative_i
     """
     person = lookup_person(reg, applicant_iin)
     if representative_iin is None:
-        return ConditionOne(await person, None)
+        return ConditionOne(await person, None, reg.rules.literal_and)
     poa = lookup_power_of_attorney(reg, applicant_iin, representative_iin, poa_number, service_code)
     person_check, poa_check = await asyncio.gather(person, poa)
-    return ConditionOne(person_check, poa_check)
+    return ConditionOne(person_check, poa_check, reg.rules.literal_and)

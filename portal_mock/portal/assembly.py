@@ -56,6 +56,9 @@ class PortalSettings:
     inbox_senders: tuple[str, ...] = INBOX_SENDERS
     """Participants whose messages the inbox accepts (besides the gateway's allowed_senders)."""
     shep_timeout: float = 30.0
+    restrict_eligibility: bool = True
+    """K16 (seed 000 §1.3): the portal channel serves only persons with disabilities or socially
+    significant diseases; False reads the passage as a mere enumeration (docs/portal.md)."""
 
 
 @dataclass
@@ -107,7 +110,8 @@ def build_portal(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.As
                      throttle=settings.throttle, hasher=settings.hasher)
     accounts = PortalAccounts(db, store, users, client=client, registry_check=settings.registry_check)
     delivery = Delivery(store, client)
-    submissions = Submissions(store, delivery, verifier, clock=clock, completeness=settings.completeness)
+    submissions = Submissions(store, delivery, verifier, clock=clock, completeness=settings.completeness,
+                              restrict_eligibility=settings.restrict_eligibility)
     inbox = PortalInbox(store, verifier, clock=clock, senders=settings.inbox_senders)
     return Portal(settings, store, accounts, submissions, delivery, inbox, client)
 

@@ -80,11 +80,16 @@ def _signer(info) -> dict | None:
 
 class Submissions:
     def __init__(self, store: RequestStore, delivery: Delivery, verifier: Verifier, *, clock,
-                 completeness: Completeness = "portal"):
+                 completeness: Completeness = "portal", restrict_eligibility: bool = True):
         if completeness not in ("portal", "provider"):
             raise ValueError("completeness must be 'portal' or 'provider'")
         self.store, self.delivery, self.verifier = store, delivery, verifier
         self.clock, self.completeness = clock, completeness
+        self.restrict_eligibility = restrict_eligibility
+
+    def _eligibility(self, service, form):
+        """K16, unless seed 000 §1.3 is read as an enumeration (``restrict_eligibility=False``)."""
+        return form_checks.eligibility(service, form) if self.restrict_eligibility else None
 
     # --- process 3: the form becomes the document to sign -------------------------------
 
@@ -94,7 +99,7 @@ class Submissions:
         stored; otherwise reserve a request number and return the unsigned document."""
         service = portal_service(service_code)
         office = portal_office(service, provider_code)
-        failure = form_checks.eligibility(service, form) or form_checks.completeness_failure(
+        failure = self._eligibility(service, form) or form_checks.completeness_failure(
             form_checks.form_problems(service, form, [_info(a) for a in attachments],
                                       completeness=self.completeness))
         if failure:
@@ -191,7 +196,7 @@ class Submissions:
             return CheckFailure("K11", "P3", notices.FORM_INCOMPLETE, reason,
                                 "the signed request does not match its draft: " + "; ".join(mismatches),
                                 {"mismatches": mismatches})
-        return form_checks.eligibility(service, content.form) or form_checks.completeness_failure(
+        return self._eligibility(service, content.form) or form_checks.completeness_failure(
             form_checks.form_problems(service, content.form, content.attachments,
                                       completeness=self.completeness))
 

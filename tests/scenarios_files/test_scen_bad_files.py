@@ -44,7 +44,7 @@ def test_bad_file_is_reported_with_its_line_and_what_is_wrong(path):
 
 def test_the_corpus_is_large():
     assert len([p for p in BAD if p.parent.name == "flows"]) >= 25
-    assert len([p for p in BAD if p.parent.name == "scenarios"]) >= 25
+    assert len([p for p in BAD if p.parent.name == "scenario_files"]) >= 25
 
 
 def test_a_missing_file_is_reported():

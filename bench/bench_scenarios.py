@@ -1,0 +1,88 @@
+"""Wall time of the whole shipped scenario suite (seeds 000 and 002), in process.
+
+    python bench/bench_scenarios.py [--jobs 1 2] [--rounds 3] [--profile]
+
+Each round is one run as ``egov-sim run`` does it: build the template home, then play every
+scenario on a fresh simulator copied from it, sequentially or with ``-j N`` worker processes.
+The figure is the best round's wall time and scenarios per second; the template's build time is
+reported apart (it is paid once per run). ``--profile`` prints where one sequential run spends
+its time (cProfile, the main thread only).
+
+Target (docs/engine.md): the whole suite in under 10 s with -j 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import os
+import platform
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from egov_sim.clock import ALMATY  # noqa: E402
+from egov_sim.database import DATABASE_URL_ENV  # noqa: E402
+from scenarios.engine import RunOptions, prepare_template, run, scratch_dir  # noqa: E402
+from scenarios.loader import load_all  # noqa: E402
+
+TARGET_SECONDS = 10.0
+
+
+def one_run(jobs: int) -> tuple[float, int, int]:
+    flows, scenarios = load_all()
+    t = time.perf_counter()
+    result = run(scenarios, flows, RunOptions(jobs=jobs, started=dt.datetime.now(ALMATY)))
+    wall = time.perf_counter() - t
+    return wall, len(result.scenarios), sum(1 for r in result.scenarios if r.passed)
+
+
+def template_seconds() -> float:
+    flows, scenarios = load_all()
+    with tempfile.TemporaryDirectory(dir=scratch_dir()) as tmp:
+        t = time.perf_counter()
+        prepare_template(scenarios, flows, Path(tmp), started=dt.datetime.now(ALMATY))
+        return time.perf_counter() - t
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    os.environ.pop(DATABASE_URL_ENV, None)
+
+    print(f"egov-sim scenario suite — Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"scratch {scratch_dir() or tempfile.gettempdir()}")
+    print(f"template home: {template_seconds():.2f} s (once per run, included below)")
+    best: dict[int, float] = {}
+    for jobs in args.jobs:
+        walls = []
+        for _ in range(args.rounds):
+            wall, total, passed = one_run(jobs)
+            walls.append(wall)
+        best[jobs] = min(walls)
+        print(f"-j {jobs}: {total} scenarios ({passed} passed) in {best[jobs]:.2f} s best of "
+              f"{args.rounds} ({', '.join(f'{w:.2f}' for w in walls)}) — {total / best[jobs]:.1f} scenarios/s")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        one_run(1)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    worst = max(best.get(j, 0.0) for j in args.jobs if j >= 2) if any(j >= 2 for j in args.jobs) else None
+    if worst is not None:
+        verdict = "OK" if worst < TARGET_SECONDS else "OVER"
+        print(f"target: the whole suite under {TARGET_SECONDS:.0f} s with -j 2: {verdict}")
+        return 0 if worst < TARGET_SECONDS else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

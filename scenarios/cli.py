@@ -1,0 +1,96 @@
+"""``egov-sim scenarios list`` and ``egov-sim run``: the conformance scenarios from the command line.
+
+``run`` exits 0 when every scenario passed, 1 when any failed, 2 on bad usage or a scenario file
+that does not load (a :class:`~scenarios.loader.ScenarioFileError`, one line, like every input
+error of egov-sim). egov_sim/cli.py mounts both (docs/engine.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from egov_sim.errors import InputError
+
+scenarios_app = typer.Typer(help="The conformance scenarios (flows and catalogue).",
+                            no_args_is_help=True, add_completion=False)
+
+
+def _load(paths: Optional[List[Path]], select: Optional[List[str]] = None):
+    from .loader import load_all
+
+    flows, scenarios = load_all([str(p) for p in paths] if paths else None)
+    if select:
+        scenarios = [s for s in scenarios if any(k in s.id for k in select)]
+        if not scenarios:
+            raise InputError(f"no scenario id contains {' or '.join(map(repr, select))}",
+                             code="NO_SCENARIOS")
+    return flows, scenarios
+
+
+@scenarios_app.command("list")
+def list_command(
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Scenario files or folders (flows found there too); default: the shipped catalogue."),
+    select: Optional[List[str]] = typer.Option(None, "-k", help="Only scenarios whose id contains this."),
+) -> None:
+    """List the scenarios: id, regulation/channel, expected path, outcome and deadline."""
+    from rich.console import Console
+    from rich.table import Table
+
+    flows, scenarios = _load(paths, select)
+    table = Table(title=f"{len(scenarios)} scenarios", title_justify="left")
+    for column in ("Scenario", "Flow", "Expected path", "Outcome", "Deadline", "File"):
+        table.add_column(column, overflow="fold")
+    for s in scenarios:
+        flow = flows[s.flow]
+        table.add_row(s.id, f"{flow.id} ({flow.regulation}/{flow.channel})", " > ".join(s.expect.path),
+                      s.expect.outcome + (f", signed by {s.expect.signed_by}" if s.expect.signed_by else ""),
+                      s.expect.deadline, f"{Path(s.file).name}:{s.line}")
+    Console().print(table)
+
+
+def run_command(
+    ctx: typer.Context,
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Scenario files or folders (flows found there too); default: the shipped catalogue."),
+    against: Optional[str] = typer.Option(
+        None, "--against", metavar="URL",
+        help="Play against a running 'egov-sim serve' (give its data directory with --home) "
+             "instead of a fresh in-process simulator per scenario."),
+    junit: Optional[Path] = typer.Option(None, "--junit", help="Write a JUnit XML report here."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
+    json_: Optional[Path] = typer.Option(None, "--json", help="Write the run as JSON here."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the sampled step times (timing: sampled)."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Scenarios played at once (processes)."),
+    select: Optional[List[str]] = typer.Option(None, "-k", help="Only scenarios whose id contains this."),
+) -> None:
+    """Play the scenarios end to end against the systems; exit 1 if any fails."""
+    from rich.console import Console
+
+    from .engine import RunOptions, run
+    from .reports import ProgressReporter, write_json, write_junit
+
+    flows, scenarios = _load(paths, select)
+    if against and jobs > 1:
+        typer.echo("egov-sim: note: --against plays one scenario at a time (-j ignored)", err=True)
+    home = getattr(ctx.obj, "home", None) if ctx.obj is not None else None
+    options = RunOptions(seed=seed, jobs=jobs, against=against, home=home)
+    console = Console()
+    with ProgressReporter(console) as progress:
+        result = run(scenarios, flows, options, on_start=progress.start, on_result=progress.advance)
+        progress.finish(result)
+    if junit:
+        write_junit(result, junit)
+    if json_:
+        write_json(result, json_)
+    if html:
+        from .reports import write_html
+
+        write_html(result, html)
+    for path, what in ((junit, "JUnit"), (html, "HTML"), (json_, "JSON")):
+        if path:
+            console.print(f"{what} report: {path}")
+    raise typer.Exit(0 if result.passed else 1)

@@ -1,0 +1,379 @@
+"""The engine: plays each scenario's flow node by node against the systems and compares.
+
+For every node it moves the virtual clock to the moment the step's act happens (Kazakhstan
+working time, scenarios/timing.py), runs the node's operation against the real HTTP APIs
+(scenarios/ops) and, at a condition, takes the branch the systems answered. The first time that
+branch is not the expected one, or a step cannot be played, it stops and says where and why, as
+a diff of the expected and taken paths. At the end it checks the outcome and who signed it, the
+terms of the regulation and the ШЭП messages, and gives a :class:`ScenarioResult`.
+
+Scenarios are independent (each gets fresh systems), so ``jobs > 1`` plays them in a pool of
+processes, each building its own simulators from one template home.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import copyreg
+import dataclasses
+import datetime as dt
+import multiprocessing
+import os
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping, Sequence
+
+from adapters.gbd_fl.personas import PERSONAS
+from egov_sim.clock import ALMATY
+from gateway.rshep.catalogue import PROVIDERS
+from gateway.rshep.staff import STAFF
+
+from . import messages as journal_messages
+from .loader import resolve_args
+from .model import Flow, Node, Scenario
+from .ops import OPS, Divergence, Outcome, PlayContext, StepError
+from .results import RunResult, ScenarioResult, StepResult
+from .setup import prepare, system_settings
+from .simulator import (LocalSystems, RemoteSystems, Systems, Template, build_template,
+                        template_epoch)
+from .timing import StepTimes, deadline_verdict, scenario_start, term_verdicts
+
+YES, NO = "yes", "no"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    seed: int = 0
+    """Draws of ``timing: sampled`` (the same seed gives the same step times)."""
+    jobs: int = 1
+    against: str | None = None
+    """URL of a running ``egov-sim serve``; None plays each scenario on a fresh simulator."""
+    home: Path | None = None
+    """With ``against``: the server's data directory (its PKI issues the certificates)."""
+    started: dt.datetime | None = None
+    """The run's start: the virtual start of scenarios without ``start``; default: now."""
+    workdir: Path | None = None
+    """Where the template and the scenarios' homes go (default: a RAM-backed directory when the
+    system has one, else the temporary directory)."""
+
+
+# --- one scenario -------------------------------------------------------------------------------
+
+def play(scenario: Scenario, flow: Flow, systems: Systems, *, seed: int = 0,
+         default_start: dt.datetime | None = None) -> ScenarioResult:
+    """Play ``scenario`` on ``systems`` and compare it with its expectations."""
+    wall = time.perf_counter()
+    start = scenario_start(scenario, default_start or dt.datetime.now(ALMATY))
+    expected = tuple(e for e in scenario.expect.path if not _is_terminal(flow, e))
+    journal = journal_messages.journal_view(systems)
+    baseline = journal.last_id()
+    systems.set_time(start)
+    ctx = PlayContext(scenario, flow, systems, prepare(scenario, systems))
+    clock = StepTimes(flow, scenario, seed=seed)
+    steps: list[StepResult] = []
+    taken: list[str] = []
+    times: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+    node_of: dict[int, str] = {}
+    failure: str | None = None
+    node = flow.node(_start(flow).next)
+    now = start
+    while node.kind != "end":
+        end, due = clock.step(node, now)
+        ctx.node, ctx.act_time, ctx.calls = node, end, []
+        systems.set_time(end)
+        before = journal.last_id()
+        status, branch, detail = _run_op(ctx, node, resolve_args(flow, node, scenario.options))
+        ids = tuple(range(before + 1, journal.last_id() + 1))
+        node_of.update({i: node.id for i in ids})
+        want = _expected_branch(expected, len(taken), node)
+        entry = node.id if branch is None else f"{node.id}:{YES if branch else NO}"
+        if status == "ok" and node.kind == "condition" and branch is None:
+            status, detail = "error", f"the operation {node.op} gave no yes/no answer"
+        if status == "ok" and want is not None and branch is not None and branch != want:
+            status = "diverged"
+        steps.append(StepResult(node.id, now, end, due, status, branch,
+                                want if node.kind == "condition" else None,
+                                detail if not ctx.calls or status == "ok" else f"{detail} [{'; '.join(ctx.calls)}]",
+                                ids))
+        taken.append(entry)
+        times[node.id] = (now, end)
+        if status != "ok":
+            failure = divergence_text(scenario, flow, node, expected, tuple(taken), detail, status)
+            break
+        now = end
+        node = flow.node(node.next if node.kind == "process" else (node.on_true if branch else node.on_false))
+
+    records = journal_messages.records(journal.entries_after(baseline), node_of)
+    outcome = ctx.outcome
+    verdict = None
+    if failure is None:
+        verdict = deadline_verdict(term_verdicts(flow, tuple(taken), times))
+        problems = outcome_problems(scenario, flow, ctx, outcome)
+        problems += deadline_problems(scenario, verdict)
+        problems += journal_messages.check(scenario.expect.messages, records)
+        if problems:
+            failure = "\n".join([f"scenario {scenario.id}: the path was followed, but"] +
+                                [f"  {p}" for p in problems])
+    return ScenarioResult(
+        scenario_id=scenario.id, file=scenario.file, title=scenario.title, flow=flow,
+        passed=failure is None, path=tuple(taken), expected_path=expected, failure=failure,
+        outcome=outcome.kind if outcome else None, signed_by=signer_label(scenario, ctx, outcome),
+        deadline=verdict, steps=tuple(steps), messages=records,
+        wall_seconds=round(time.perf_counter() - wall, 4))
+
+
+def _run_op(ctx: PlayContext, node: Node, args: dict) -> tuple[str, bool | None, str]:
+    op = OPS.get(node.op or "")
+    if op is None:
+        return "error", None, f"no operation {node.op!r} in this engine"
+    try:
+        result = op(ctx, args)
+    except Divergence as exc:
+        return "diverged", None, str(exc)
+    except StepError as exc:
+        return "error", None, str(exc)
+    except Exception as exc:  # an engine or system bug: report it on the step, keep the run going
+        return "error", None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
+    return "ok", result.branch, result.detail
+
+
+def _start(flow: Flow) -> Node:
+    return next(n for n in flow.nodes if n.kind == "start")
+
+
+def _is_terminal(flow: Flow, entry: str) -> bool:
+    node_id = entry.partition(":")[0]
+    return any(n.id == node_id and n.kind in ("start", "end") for n in flow.nodes)
+
+
+def _expected_branch(expected: tuple[str, ...], index: int, node: Node) -> bool | None:
+    if node.kind != "condition" or index >= len(expected):
+        return None
+    node_id, _, answer = expected[index].partition(":")
+    return answer == YES if node_id == node.id and answer else None
+
+
+def divergence_text(scenario: Scenario, flow: Flow, node: Node, expected: tuple[str, ...],
+                    taken: tuple[str, ...], detail: str, status: str) -> str:
+    """The first divergence as a diff: ``-`` what the regulation expects, ``+`` what was taken."""
+    common = 0
+    while common < min(len(expected), len(taken)) and expected[common] == taken[common]:
+        common += 1
+    what = "diverged" if status == "diverged" else "could not be played"
+    lines = [f"scenario {scenario.id} {what} at {node.id} ({node.title or node.op}), "
+             f"{flow.id} line {node.line}",
+             f"the systems answered: {detail.splitlines()[0] if detail else '—'}",
+             "--- expected path (the scenario)", "+++ taken path (the systems)", f"@@ {node.id} @@"]
+    lines += [f"  {e}" for e in expected[max(0, common - 3):common]]
+    lines += [f"- {e}" for e in expected[common:]]
+    lines += [f"+ {e}" for e in taken[common:]]
+    if status == "error" and len(taken) > common and expected[common:common + 1] == taken[-1:]:
+        lines.append(f"+ {node.id} failed: {detail.splitlines()[0]}")
+    if detail and "\n" in detail:
+        lines += [f"  {line}" for line in detail.splitlines()[1:]]
+    return "\n".join(lines)
+
+
+# --- the outcome and who signs it -------------------------------------------------------------
+
+def expected_signers(scenario: Scenario, ctx: PlayContext) -> dict[str, str]:
+    """IIN → label of the signer ``expect.signed_by`` names: a persona, or the head / executor
+    of the provider (for a rural akim the head of the district akimat signs)."""
+    who = scenario.expect.signed_by
+    if who is None:
+        return {}
+    if who in PERSONAS:
+        return {PERSONAS[who].iin: who}
+    office = ctx.state.get("provider")
+    if office is None:
+        return {}
+    if who == "head":
+        office = PROVIDERS[office].parent or office
+        return {m.iin: "head" for m in STAFF.values() if m.provider == office and m.role == "head"}
+    login = ctx.state.get("executor")
+    return {m.iin: "executor" for m in STAFF.values()
+            if m.provider == office and m.role == "executor" and (login is None or m.login == login)}
+
+
+def signer_label(scenario: Scenario, ctx: PlayContext, outcome: Outcome | None) -> str | None:
+    if outcome is None or outcome.signer_iin is None:
+        return None
+    named = expected_signers(scenario, ctx).get(outcome.signer_iin)
+    if named:
+        return named
+    persona = next((k for k, p in PERSONAS.items() if p.iin == outcome.signer_iin), None)
+    return persona or f"{outcome.signer_name} (IIN {outcome.signer_iin})"
+
+
+def outcome_problems(scenario: Scenario, flow: Flow, ctx: PlayContext, outcome: Outcome | None) -> list[str]:
+    want = scenario.expect
+    if outcome is None:
+        return [f"outcome: expected {want.outcome}, the systems issued nothing"]
+    problems = []
+    if outcome.kind != want.outcome:
+        problems.append(f"outcome: expected {want.outcome}, got {outcome.kind} ({outcome.detail})")
+    if want.signed_by is not None:
+        signers = expected_signers(scenario, ctx)
+        if outcome.signer_iin is None:
+            problems.append(f"signed_by: expected {want.signed_by}, the outcome carries no EDS")
+        elif outcome.signer_iin not in signers:
+            problems.append(f"signed_by: expected {want.signed_by} "
+                            f"({', '.join(signers) or 'unknown IIN'}), signed by {outcome.signer_name} "
+                            f"(IIN {outcome.signer_iin}, BIN {outcome.signer_bin})")
+    return problems
+
+
+def deadline_problems(scenario: Scenario, verdict) -> list[str]:
+    want = scenario.expect.deadline
+    if want == "any":
+        return []
+    if verdict is None:
+        return [f"deadline: expected {want}, no term of the regulation applies to the path taken"]
+    got = "met" if verdict.met else "missed"
+    if got != want:
+        return [f"deadline: expected {want}, {got}: finished {verdict.finished.astimezone(ALMATY):%Y-%m-%d %a %H:%M}"
+                f" {'<=' if verdict.met else '>'} due {verdict.due.astimezone(ALMATY):%Y-%m-%d %a %H:%M}"
+                f" ({verdict.allowed})"]
+    return []
+
+
+def scratch_dir() -> Path | None:
+    """``/dev/shm`` when it is there and writable: every commit of a throw-away simulator's
+    SQLite database is an fsync, free on a RAM disk (a scenario plays about twice as fast)."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+# --- a run ----------------------------------------------------------------------------------------
+
+def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], directory: Path,
+                     *, started: dt.datetime) -> Template:
+    """The template home for these scenarios: built at a moment before all of them, with the
+    certificates and staff keys they will use."""
+    starts = [scenario_start(s, started) for s in scenarios]
+    personas = {s.personas["applicant"] for s in scenarios if flows[s.flow].channel == "portal"}
+    if any(s.setup.get("certificate") == "foreign_iin" for s in scenarios):
+        from .setup import FOREIGN_PERSONA
+
+        personas |= {FOREIGN_PERSONA, "guardian"}
+    offices = {n.args.get("provider") for s in scenarios for n in flows[s.flow].nodes
+               if isinstance(n.args.get("provider"), str)}
+    return build_template(directory / "template", epoch=template_epoch(starts), personas=personas,
+                          offices={o for o in offices if o in PROVIDERS})
+
+
+def play_local(scenario: Scenario, flow: Flow, template: Template, *, seed: int,
+               started: dt.datetime, workdir: Path | None = None) -> ScenarioResult:
+    """Play on a fresh simulator made from the template (and thrown away afterwards)."""
+    wall = time.perf_counter()
+    start = scenario_start(scenario, started)
+    try:
+        systems = LocalSystems(template, start=start, settings=system_settings(scenario), workdir=workdir)
+    except Exception as exc:
+        return _broken(scenario, flow, f"the simulator could not be built: {type(exc).__name__}: {exc}", wall)
+    try:
+        result = play(scenario, flow, systems, seed=seed, default_start=started)
+    finally:
+        systems.close()
+    return dataclasses.replace(result, wall_seconds=round(time.perf_counter() - wall, 4))
+
+
+def _broken(scenario: Scenario, flow: Flow, message: str, wall: float) -> ScenarioResult:
+    step = StepResult(_start(flow).id, dt.datetime.now(ALMATY), dt.datetime.now(ALMATY), None, "error",
+                      detail=message)
+    return ScenarioResult(scenario.id, scenario.file, scenario.title, flow, False, (),
+                          tuple(scenario.expect.path), failure=message, steps=(step,),
+                          wall_seconds=round(time.perf_counter() - wall, 4))
+
+
+def run(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], options: RunOptions = RunOptions(),
+        *, on_start: Callable[[int], None] | None = None,
+        on_result: Callable[[ScenarioResult], None] | None = None) -> RunResult:
+    """Play every scenario and collect the results in the scenarios' order. ``on_start(total)``
+    is called when playing begins (after the template is built and the workers started),
+    ``on_result`` for each scenario as it finishes (in any order with ``jobs > 1``)."""
+    started = options.started or dt.datetime.now(ALMATY)
+    wall = time.perf_counter()
+    notify = on_result or (lambda r: None)
+    begin = on_start or (lambda total: None)
+    results: dict[str, ScenarioResult] = {}
+    if options.against:
+        systems = RemoteSystems(options.against, options.home or Path.cwd())
+        begin(len(scenarios))
+        try:
+            for s in scenarios:
+                one = time.perf_counter()
+                r = play(s, flows[s.flow], systems, seed=options.seed, default_start=started)
+                results[s.id] = dataclasses.replace(r, wall_seconds=round(time.perf_counter() - one, 4))
+                notify(results[s.id])
+        finally:
+            systems.close()
+    else:
+        with tempfile.TemporaryDirectory(prefix="egov-sim-run-", dir=options.workdir or scratch_dir()) as tmp:
+            template = prepare_template(scenarios, flows, Path(tmp), started=started)
+            if options.jobs <= 1 or len(scenarios) <= 1:
+                begin(len(scenarios))
+                for s in scenarios:
+                    results[s.id] = play_local(s, flows[s.flow], template, seed=options.seed,
+                                               started=started, workdir=Path(tmp))
+                    notify(results[s.id])
+            else:
+                for r in _play_in_pool(scenarios, flows, template, options, started, Path(tmp), begin):
+                    results[r.scenario_id] = r
+                    notify(r)
+    ordered = tuple(results[s.id] for s in scenarios)
+    return RunResult(ordered, started, round(time.perf_counter() - wall, 3), options.seed,
+                     jobs=1 if options.against else max(1, options.jobs), against=options.against)
+
+
+# --- the process pool ---------------------------------------------------------------------------
+
+def _mappingproxy(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+def _reduce_mappingproxy(proxy: MappingProxyType):
+    return _mappingproxy, (dict(proxy),)
+
+
+copyreg.pickle(MappingProxyType, _reduce_mappingproxy)
+"""Loaded flows and scenarios keep read-only mappings; this lets them (and results) cross to and
+from the worker processes."""
+
+_WORKER: dict = {}
+
+
+def _init_worker(template: Template, seed: int, started: dt.datetime, workdir: Path) -> None:
+    _WORKER.update(template=template, seed=seed, started=started, workdir=workdir)
+
+
+def _play_in_worker(scenario: Scenario, flow: Flow) -> ScenarioResult:
+    w = _WORKER
+    return play_local(scenario, flow, w["template"], seed=w["seed"], started=w["started"],
+                      workdir=w["workdir"])
+
+
+def _play_in_pool(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], template: Template,
+                  options: RunOptions, started: dt.datetime, workdir: Path,
+                  on_start: Callable[[int], None]) -> Iterable[ScenarioResult]:
+    """Each worker builds its own simulators from the template. Workers are forked when this
+    process runs no other thread (fast), else spawned (safe)."""
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=options.jobs, mp_context=context, initializer=_init_worker,
+            initargs=(template, options.seed, started, workdir)) as pool:
+        futures = {pool.submit(_play_in_worker, s, flows[s.flow]): s for s in scenarios}
+        on_start(len(scenarios))
+        for future in concurrent.futures.as_completed(futures):
+            scenario = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:
+                result = _broken(scenario, flows[scenario.flow],
+                                 f"worker failed: {type(exc).__name__}: {exc}", time.perf_counter())
+            yield dataclasses.replace(result, flow=flows[scenario.flow])
