@@ -1,8 +1,9 @@
 """Working days for the regulations' terms ("7 working days", "within 1 working day").
 
-SYNTHETIC simplification: a working day is Monday to Friday; public holidays are not modelled.
-Terms are counted from the day after the registration date (the registration day itself is not
-counted [inferred]), in Kazakhstan time.
+A working day is one that is not a day off in Kazakhstan (weekends, public holidays, decree
+transfers: egov_sim/days_off.py, the calendar the scenario engine counts on too). Terms are
+counted from the day after the registration date (the registration day itself is not counted
+[inferred]), in Kazakhstan time.
 """
 
 from __future__ import annotations
@@ -10,16 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from egov_sim.clock import ALMATY
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days after ``start``."""
-    day = start
-    while days > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
+from egov_sim.days_off import add_working_days
 
 
 def due_date(registered_at: dt.datetime, days: int) -> dt.date:

@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from egov_sim.clock import ALMATY
+from egov_sim.days_off import add_working_days
 
 from .applications_store import NoticeRecord
 from .lookups import ENIS, GBDFL, INVALID_IIN, RegistryCheck
@@ -65,17 +66,6 @@ def render_text(body: dict) -> str:
 
 def local_date(moment: dt.datetime) -> str:
     return moment.astimezone(ALMATY).strftime("%d.%m.%Y")
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """``start`` plus ``days`` working days, Monday to Friday. SYNTHETIC simplification: public
-    holidays and transferred days off are not modelled."""
-    day = start
-    while days > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
 
 
 @dataclass(frozen=True)
