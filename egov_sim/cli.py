@@ -47,11 +47,25 @@ def serve(
     config: Optional[Path] = typer.Option(
         None, "--config", envvar="EGOV_SIM_CONFIG",
         help="Gateway config file (TOML): participants, services, routes, policies."),
+    population: int = typer.Option(
+        10_000, min=0, help="ГБД ФЛ persons generated on the first start (personas come on top)."),
+    refusal_via_head: bool = typer.Option(
+        True, "--refusal-via-head/--refusal-by-executor",
+        help="Reading of 002 §7 item 9: does a reasoned refusal pass the head's signature?"),
+    c1_literal_and: bool = typer.Option(
+        False, "--c1-literal-and",
+        help="Reading of 002 §9.5: ЦОН notice P4 only when ГБД ФЛ and ЕНИС both fail."),
+    portal_open: bool = typer.Option(
+        False, "--portal-open",
+        help="Reading of 000 §1.3 as an enumeration: no portal eligibility check (K16)."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from .server import serve as run_server
 
-    settings: Settings = ctx.obj.with_(host=host, port=port, config_file=config)
+    settings: Settings = ctx.obj.with_(host=host, port=port, config_file=config,
+                                       population=population, refusal_via_head=refusal_via_head,
+                                       con_c1_literal_and=c1_literal_and,
+                                       portal_restricted=not portal_open)
     run_server(settings, workers=workers)
 
 
