@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from egov_sim.clock import Clock, system_clock
 from egov_sim.errors import InputError
+from egov_sim.json_api import check_params, error, int_param
 
 from .journal import MAX_PAGE, Journal, JournalFilter, parse_time
 
@@ -37,30 +38,6 @@ _FILTER_PARAMS = {
     "text": "text",
 }
 _TIME_PARAMS = {"since", "until"}
-
-
-def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
-
-
-def _int_param(request: Request, name: str, default: int | None, *, low: int, high: int) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InputError(f"{name} must be an integer, got {raw!r}", code="BAD_PARAMETER") from None
-    if not low <= value <= high:
-        raise InputError(f"{name} must be between {low} and {high}", code="BAD_PARAMETER")
-    return value
-
-
-def _check_params(request: Request, allowed: set[str]) -> None:
-    unknown = sorted(set(request.query_params) - allowed)
-    if unknown:
-        raise InputError(f"unknown query parameter(s) {', '.join(unknown)};"
-                         f" allowed: {', '.join(sorted(allowed))}", code="BAD_PARAMETER")
 
 
 def _filter(request: Request, now: Callable[[], Any]) -> JournalFilter:
@@ -78,7 +55,7 @@ def _handles_input_errors(handler: Callable[[Request], Response]) -> Callable[[R
         try:
             return handler(request)
         except InputError as exc:
-            return _error(400, exc.code, str(exc))
+            return error(400, exc.code, str(exc))
 
     endpoint.__name__ = handler.__name__
     return endpoint
@@ -90,34 +67,34 @@ def routes(journal: Journal, *, clock: Clock = system_clock) -> list[Route]:
 
     @_handles_input_errors
     def list_entries(request: Request) -> Response:
-        _check_params(request, filter_names | {"limit", "offset"})
+        check_params(request, filter_names | {"limit", "offset"})
         where = _filter(request, clock)
-        limit = _int_param(request, "limit", 50, low=1, high=MAX_PAGE)
-        offset = _int_param(request, "offset", 0, low=0, high=2**62)
+        limit = int_param(request, "limit", 50, low=1, high=MAX_PAGE)
+        offset = int_param(request, "offset", 0, low=0, high=2**62)
         items = journal.list(where, limit=limit, offset=offset)
         return JSONResponse({"items": [e.to_dict() for e in items], "limit": limit,
                              "offset": offset, "total": journal.count(where)})
 
     @_handles_input_errors
     def get_entry(request: Request) -> Response:
-        _check_params(request, {"bodies"})
+        check_params(request, {"bodies"})
         journal_id = request.path_params["journal_id"]
         entry = journal.get(journal_id)
         if entry is None:
-            return _error(404, "JOURNAL_NOT_FOUND", f"no journal entry {journal_id}")
+            return error(404, "JOURNAL_NOT_FOUND", f"no journal entry {journal_id}")
         bodies = request.query_params.get("bodies", "true").lower() not in ("0", "false", "no")
         return JSONResponse(entry.to_dict(bodies=bodies))
 
     @_handles_input_errors
     def export(request: Request) -> Response:
-        _check_params(request, filter_names)
+        check_params(request, filter_names)
         items = journal.export(_filter(request, clock))
         lines = (json.dumps(item, ensure_ascii=False) + "\n" for item in items)
         return StreamingResponse(lines, media_type="application/x-ndjson")
 
     @_handles_input_errors
     def check(request: Request) -> Response:
-        _check_params(request, {"serviceId", "iin", "senderId", "since", "count"})
+        check_params(request, {"serviceId", "iin", "senderId", "since", "count"})
         service_id = request.query_params.get("serviceId")
         if not service_id:
             raise InputError("serviceId is required", code="BAD_PARAMETER")
@@ -127,7 +104,7 @@ def routes(journal: Journal, *, clock: Clock = system_clock) -> list[Route]:
             iin=request.query_params.get("iin") or None,
             sender_id=request.query_params.get("senderId") or None,
             since=parse_time(since, now=clock()) if since else None)
-        expected = _int_param(request, "count", None, low=0, high=2**62)
+        expected = int_param(request, "count", None, low=0, high=2**62)
         body: dict[str, Any] = {"serviceId": service_id, "found": found}
         if expected is None:
             return JSONResponse(body)
@@ -139,7 +116,7 @@ def routes(journal: Journal, *, clock: Clock = system_clock) -> list[Route]:
 
     @_handles_input_errors
     def clear(request: Request) -> Response:
-        _check_params(request, set())
+        check_params(request, set())
         return JSONResponse({"deleted": journal.clear()})
 
     return [

@@ -9,18 +9,15 @@ must read a body (POST) hands its database work to the pool.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from egov_sim.json_api import error
+
 from .fault_injection import API_NAMES, FaultInjector, FaultRuleError, rule_from_mapping
-
-
-def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
 
 
 def routes(injector: FaultInjector) -> list[Route]:
@@ -33,13 +30,13 @@ def routes(injector: FaultInjector) -> list[Route]:
         try:
             body = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError) as exc:
-            return _error(400, "BAD_JSON", f"the body is not JSON: {exc}")
+            return error(400, "BAD_JSON", f"the body is not JSON: {exc}")
         if not isinstance(body, dict):
-            return _error(400, "BAD_FAULT_RULE", "the body must be a JSON object of rule fields")
+            return error(400, "BAD_FAULT_RULE", "the body must be a JSON object of rule fields")
         try:
             rule = rule_from_mapping(body, source="api", names=API_NAMES)
         except FaultRuleError as exc:
-            return _error(400, exc.code, str(exc), field=exc.field)
+            return error(400, exc.code, str(exc), field=exc.field)
         rule = await run_in_threadpool(injector.add, rule)
         return JSONResponse(rule.to_dict(), status_code=201,
                             headers={"Location": str(request.url_for("fault_rule", rule_id=rule.id))})
@@ -48,13 +45,13 @@ def routes(injector: FaultInjector) -> list[Route]:
         rule_id = request.path_params["rule_id"]
         rule = injector.get(rule_id)
         if rule is None:
-            return _error(404, "FAULT_RULE_NOT_FOUND", f"no fault rule {rule_id}")
+            return error(404, "FAULT_RULE_NOT_FOUND", f"no fault rule {rule_id}")
         return JSONResponse(rule.to_dict())
 
     def remove_rule(request: Request) -> Response:
         rule_id = request.path_params["rule_id"]
         if not injector.remove(rule_id):
-            return _error(404, "FAULT_RULE_NOT_FOUND", f"no fault rule {rule_id}")
+            return error(404, "FAULT_RULE_NOT_FOUND", f"no fault rule {rule_id}")
         return JSONResponse({"removed": rule_id})
 
     def reset(request: Request) -> Response:

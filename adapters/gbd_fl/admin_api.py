@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from egov_sim.errors import InputError
+from egov_sim.json_api import check_params, error, int_param
 
 from .personas import PERSONAS
 from .registry import (MAX_SEARCH_LIMIT, Person, PersonRegistry, TooManyResults, normalize_name,
@@ -33,13 +34,9 @@ _SEARCH_PARAMS = {
 _DATE_PARAMS = {"birthDate", "birthDateFrom", "birthDateTo"}
 
 
-def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
-
-
 def _input_error(exc: InputError) -> JSONResponse:
     field = getattr(exc, "field", None)
-    return _error(400, exc.code, str(exc), **({"field": field} if field else {}))
+    return error(400, exc.code, str(exc), **({"field": field} if field else {}))
 
 
 def _handles_errors(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
@@ -49,31 +46,11 @@ def _handles_errors(handler: Callable[[Request], Response]) -> Callable[[Request
         except InputError as exc:
             return _input_error(exc)
         except TooManyResults as exc:
-            return _error(400, "TOO_MANY_RESULTS", str(exc), limit=exc.limit,
+            return error(400, "TOO_MANY_RESULTS", str(exc), limit=exc.limit,
                           foundAtLeast=exc.found_at_least)
 
     endpoint.__name__ = handler.__name__
     return endpoint
-
-
-def _int_param(request: Request, name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InputError(f"{name} must be an integer, got {raw!r}", code="BAD_PARAMETER") from None
-    if not low <= value <= high:
-        raise InputError(f"{name} must be between {low} and {high}", code="BAD_PARAMETER")
-    return value
-
-
-def _check_params(request: Request, allowed: set[str]) -> None:
-    unknown = sorted(set(request.query_params) - allowed)
-    if unknown:
-        raise InputError(f"unknown query parameter(s) {', '.join(unknown)};"
-                         f" allowed: {', '.join(sorted(allowed))}", code="BAD_PARAMETER")
 
 
 def _search_keys(request: Request) -> dict[str, Any]:
@@ -99,8 +76,8 @@ def routes(registry: PersonRegistry) -> list[Route]:
     @_handles_errors
     def list_persons(request: Request) -> Response:
         """``?iin=`` reads one; search keys search (like ГБД ФЛ); none: browse by insertion."""
-        _check_params(request, set(_SEARCH_PARAMS) | {"iin", "limit", "offset"})
-        limit = _int_param(request, "limit", 50, low=1, high=MAX_SEARCH_LIMIT)
+        check_params(request, set(_SEARCH_PARAMS) | {"iin", "limit", "offset"})
+        limit = int_param(request, "limit", 50, low=1, high=MAX_SEARCH_LIMIT)
         iin = request.query_params.get("iin")
         keys = _search_keys(request)
         if iin:
@@ -111,14 +88,14 @@ def routes(registry: PersonRegistry) -> list[Route]:
         if keys:
             found = registry.search(**keys, limit=limit)
             return JSONResponse({"items": [person_to_json(p) for p in found], "limit": limit})
-        offset = _int_param(request, "offset", 0, low=0, high=2**62)
+        offset = int_param(request, "offset", 0, low=0, high=2**62)
         page = registry.page(offset=offset, limit=limit)
         return JSONResponse({"items": [person_to_json(p) for p in page], "limit": limit,
                              "offset": offset, "total": registry.count()})
 
     @_handles_errors
     def personas(request: Request) -> Response:
-        _check_params(request, set())
+        check_params(request, set())
         return JSONResponse({"items": [
             {"key": p.key, "iin": p.iin, "role": p.role, "name": p.name,
              "description": p.description, "registered": registry.exists(p.iin)}
@@ -126,11 +103,11 @@ def routes(registry: PersonRegistry) -> list[Route]:
 
     @_handles_errors
     def get_person(request: Request) -> Response:
-        _check_params(request, set())
+        check_params(request, set())
         iin = request.path_params["iin"]
         person = registry.get(iin)
         if person is None:
-            return _error(404, "PERSON_NOT_FOUND", f"no person with IIN {iin} in ГБД ФЛ")
+            return error(404, "PERSON_NOT_FOUND", f"no person with IIN {iin} in ГБД ФЛ")
         return JSONResponse(person_to_json(person))
 
     async def put_person(request: Request) -> Response:
@@ -139,7 +116,7 @@ def routes(registry: PersonRegistry) -> list[Route]:
         try:
             obj = json.loads(body or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return _error(400, "BAD_JSON", f"the body is not JSON: {exc}")
+            return error(400, "BAD_JSON", f"the body is not JSON: {exc}")
 
         def store() -> tuple[dict[str, Any], bool]:
             person = person_from_json(obj, iin=iin)
@@ -155,10 +132,10 @@ def routes(registry: PersonRegistry) -> list[Route]:
 
     @_handles_errors
     def delete_person(request: Request) -> Response:
-        _check_params(request, set())
+        check_params(request, set())
         iin = request.path_params["iin"]
         if not registry.delete(iin):
-            return _error(404, "PERSON_NOT_FOUND", f"no person with IIN {iin} in ГБД ФЛ")
+            return error(404, "PERSON_NOT_FOUND", f"no person with IIN {iin} in ГБД ФЛ")
         return JSONResponse({"deleted": iin})
 
     return [

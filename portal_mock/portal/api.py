@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 from egov_sim.auth import bearer_token
 from egov_sim.database import DatabaseError
 from egov_sim.errors import InputError
+from egov_sim.json_api import error
 
 from . import catalogue_api, openapi
 from .errors import PortalError, not_found, unauthorized
@@ -41,10 +42,6 @@ Handler = Callable[[Request], Awaitable[Response]]
 ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
-
-
 def endpoint(handlers: dict[str, Handler]) -> Handler:
     """One path, several methods; any failure becomes a JSON error."""
     allowed = ", ".join(sorted(handlers))
@@ -52,7 +49,7 @@ def endpoint(handlers: dict[str, Handler]) -> Handler:
     async def app(request: Request) -> Response:
         handler = handlers.get(request.method)
         if handler is None:
-            return _error(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed here; "
+            return error(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed here; "
                                                      f"use {allowed}", allowed=allowed)
         try:
             return await handler(request)
@@ -60,14 +57,14 @@ def endpoint(handlers: dict[str, Handler]) -> Handler:
             headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
             return JSONResponse(exc.to_json(), status_code=exc.status, headers=headers)
         except InputError as exc:
-            return _error(422, exc.code, str(exc))
+            return error(422, exc.code, str(exc))
         except DatabaseError as exc:
             log.error("portal database error: %s", exc)
-            return _error(503, "DATABASE_UNAVAILABLE", "the portal's database is unavailable; "
+            return error(503, "DATABASE_UNAVAILABLE", "the portal's database is unavailable; "
                                                        "try again later")
         except Exception:  # the API must never answer with a traceback
             log.exception("portal: unexpected error on %s %s", request.method, request.url.path)
-            return _error(500, "INTERNAL", "internal error of the portal")
+            return error(500, "INTERNAL", "internal error of the portal")
 
     app.methods = tuple(handlers)  # what the OpenAPI test compares with the document
     return app
@@ -233,7 +230,7 @@ def routes(portal) -> list[BaseRoute]:
         return JSONResponse((await submissions.resend(user, request.path_params["requestId"])).to_json())
 
     async def fallback(request: Request) -> Response:
-        return _error(404, "NOT_FOUND", f"no such endpoint: {request.method} {request.url.path}; "
+        return error(404, "NOT_FOUND", f"no such endpoint: {request.method} {request.url.path}; "
                                         "see openapi.json")
 
     table = [
