@@ -15,8 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from egov_sim.config import Settings
-from egov_sim.database import Database, database_url
+from egov_sim.cli_context import open_database
 
 from .fault_injection import (MALFORMED_KINDS, RULE_FIELDS, FaultInjector, FaultRule,
                               FaultRuleNotFound, rule_from_mapping)
@@ -35,8 +34,7 @@ CLI_NAMES = {("--sender" if name == "sender_id" else "--" + name.replace("_", "-
 
 @contextmanager
 def _injector(ctx: typer.Context) -> Iterator[FaultInjector]:
-    settings: Settings = ctx.find_root().obj
-    with Database.open(database_url(settings)) as db:
+    with open_database(ctx) as db:
         yield FaultInjector(db)
 
 

@@ -17,9 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from egov_sim import atomic
+from egov_sim.cli_context import open_database
 from egov_sim.clock import system_clock
-from egov_sim.config import Settings
-from egov_sim.database import Database, database_url
 
 from .journal import Journal, JournalEntryNotFound, JournalFilter, encode_body, parse_time
 
@@ -33,8 +32,7 @@ journal_app = typer.Typer(
 
 @contextmanager
 def _journal(ctx: typer.Context) -> Iterator[Journal]:
-    settings: Settings = ctx.find_root().obj
-    with Database.open(database_url(settings)) as db:
+    with open_database(ctx) as db:
         yield Journal(db)
 
 

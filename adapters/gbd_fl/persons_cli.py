@@ -20,9 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from egov_sim.cli_context import open_database
 from egov_sim.clock import ALMATY, system_clock
-from egov_sim.config import Settings
-from egov_sim.database import Database, database_url
 from egov_sim.errors import InputError
 
 from . import dictionaries as dic
@@ -41,8 +40,7 @@ persons_app = typer.Typer(
 
 @contextmanager
 def _registry(ctx: typer.Context) -> Iterator[PersonRegistry]:
-    settings: Settings = ctx.find_root().obj
-    with Database.open(database_url(settings)) as db:
+    with open_database(ctx) as db:
         yield PersonRegistry(db)
 
 

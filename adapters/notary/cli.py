@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import contextmanager
 from dataclasses import asdict
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from egov_sim.cli_context import open_database
 from egov_sim.clock import ALMATY, system_clock
-from egov_sim.config import Settings
-from egov_sim.database import Database, database_url
 from egov_sim.errors import InputError
 
 from .poa_registry import Party, PoaNotFound, PoaRegistry, PowerOfAttorney
@@ -33,11 +31,6 @@ enis_app = typer.Typer(
 )
 
 
-@contextmanager
-def _database(ctx: typer.Context) -> Iterator[Database]:
-    settings: Settings = ctx.find_root().obj
-    with Database.open(database_url(settings)) as db:
-        yield db
 
 
 def _today() -> dt.date:
@@ -92,7 +85,7 @@ def list_poas(
 ) -> None:
     """List powers of attorney, newest first."""
     day = _date(date, "--date") or _today()
-    with _database(ctx) as db:
+    with open_database(ctx) as db:
         registry = PoaRegistry(db)
         poas = registry.list(iin=iin, persona_only=personas, limit=limit, offset=offset)
         seeding = registry.seeding()
@@ -124,7 +117,7 @@ def show(
 ) -> None:
     """Show one power of attorney and its status."""
     day = _date(date, "--date") or _today()
-    with _database(ctx) as db:
+    with open_database(ctx) as db:
         poa = PoaRegistry(db).get(number)
     if poa is None:
         raise PoaNotFound(f"no power of attorney {number}")
@@ -175,7 +168,7 @@ def add(
         raise InputError("give --service CODE (repeatable) or --general", code="BAD_USAGE")
     start = _date(valid_from, "--valid-from") or _today()
     end = _date(valid_to, "--valid-to") or start + dt.timedelta(days=364)
-    with _database(ctx) as db:
+    with open_database(ctx) as db:
         persons = PersonRegistry(db)
         parties = []
         for role, iin in (("principal", principal), ("attorney", attorney)):
@@ -214,6 +207,6 @@ def revoke(
 ) -> None:
     """Record the principal's revocation of a power of attorney."""
     day = _date(on, "--on") or _today()
-    with _database(ctx) as db:
+    with open_database(ctx) as db:
         poa = PoaRegistry(db).revoke(number, day)
     typer.echo(f"revoked {poa.number} as of {day}")
