@@ -9,16 +9,16 @@ transport signature is verified; it works on the verified Body.
 from __future__ import annotations
 
 import asyncio
-
-import copy
+import hmac
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Protocol
 
 from lxml import etree
 
 from egov_sim.clock import Clock, system_clock
+from wsdl.schemas import data_name_errors, sync_validator
 
 from . import errors, soap
 from . import journal as journal_module
@@ -170,8 +170,6 @@ class SyncChannel:
 
     def _validate(self, message: soap.SoapMessage) -> None:
         """XSD validation against the contract (``data`` skipped); lenient mode only logs."""
-        from wsdl.schemas import data_name_errors, sync_validator
-
         schema = sync_validator()
         problems = []
         if not schema.validate(message.operation):
@@ -182,8 +180,6 @@ class SyncChannel:
             raise GatewayFault(errors.FORMAT, "; ".join(problems))
 
     def _authenticate(self, info: RequestInfo) -> Participant:
-        import hmac
-
         participant = self.config.participants.get(info.sender_id)
         if participant is None:
             raise GatewayFault(errors.AUTH_FAILED, f"senderId {info.sender_id!r} is not a registered participant")

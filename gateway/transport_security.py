@@ -38,7 +38,7 @@ class WsseSecurity:
             return "valid", detail
         failures = result.all_failures
         detail["reason"] = "; ".join(f"{f.code}: {f.message}" for f in failures)[:500]
-        if codes == {"ALGORITHM_NOT_SUPPORTED"} and any("gost" in f.message.lower() for f in failures):
+        if codes == {"ALGORITHM_NOT_SUPPORTED"} and result.gost:
             return "unverified-gost", detail
         if codes and codes <= _NOT_CURRENT:
             return "not-current", detail

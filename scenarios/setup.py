@@ -81,7 +81,7 @@ class Prepared:
             return self._expired(applicant)
         if how == "revoked":
             return self._certs["revoked"]
-        return self._persona_cert(applicant, f"the applicant's certificate")
+        return self._persona_cert(applicant, "the applicant's certificate")
 
     def certificate_label(self, ctx) -> str:
         return self.signing_certificate(ctx).label

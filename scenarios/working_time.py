@@ -10,7 +10,7 @@ Conventions (docs/scenarios.md, "Calendar"):
 - **Days off** are Saturday, Sunday, the public holidays of the Labour Code and the days off the
   Government moves by decree, from the maintained ``holidays`` package (Kurban Ait by the Islamic
   calendar, Orthodox Christmas, the observed Monday of a holiday that falls on a weekend, the
-  decree transfers) plus :data:`DECREE_TRANSFERS` for transfers a ``holidays`` release may lack.
+  decree transfers) plus ``egov_sim.days_off.DECREE_TRANSFERS`` for transfers a ``holidays`` release may lack.
   A Saturday or Sunday a decree makes a working day is a working day.
 - **Working hours** are written ``09:00-18:00/13:00-14:00`` (open-close, then breaks),
   optionally followed by the days the office is open (``mon-fri`` by default, ``mon-sat``,
@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from egov_sim.clock import ALMATY
-from egov_sim.days_off import DECREE_TRANSFERS, DaysOff, Transfer, kazakhstan  # noqa: F401
+from egov_sim.days_off import DaysOff, kazakhstan
 
 from .model import Duration
 

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from egov_sim.clock import ALMATY
-from scenarios.working_time import (ALWAYS, CON_HOURS, DECREE_TRANSFERS, PROVIDER_HOURS, DurationError, HoursError,
-                                WorkingHours, WorkingTime, kazakhstan, parse_duration)
+from egov_sim.days_off import DECREE_TRANSFERS, DaysOff, Transfer, kazakhstan
+from scenarios.working_time import (ALWAYS, CON_HOURS, PROVIDER_HOURS, DurationError, HoursError,
+                                    WorkingHours, WorkingTime, parse_duration)
 
 
 def at(*args: int) -> dt.datetime:
@@ -79,8 +80,6 @@ def test_the_decree_table_agrees_with_the_holidays_package(transfer):
 
 
 def test_a_table_transfer_missing_from_holidays_still_counts():
-    from scenarios.working_time import DaysOff, Transfer
-
     days = DaysOff((Transfer(dt.date(2031, 5, 2), dt.date(2031, 5, 10), "test decree"),))
     wt = WorkingTime(PROVIDER_HOURS, days_off=days)
     assert not wt.is_working_day(dt.date(2031, 5, 2))  # a Friday
