@@ -17,6 +17,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def refused_port(host: str = "127.0.0.1") -> Iterator[int]:
+    """A port bound but not listening, for "nobody answers there": connections are refused, and
+    no other server (a parallel test worker's) can take the port while it is held, as it could
+    a port that is merely free."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        yield sock.getsockname()[1]
+
+
 class _ThreadServer(uvicorn.Server):
     def install_signal_handlers(self) -> None:  # signals belong to the main thread's owner
         pass

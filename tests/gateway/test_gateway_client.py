@@ -10,7 +10,7 @@ from lxml import etree
 
 from egov_sim.config import Settings
 from egov_sim.server import build_app
-from egov_sim.testing import free_port, serve_in_thread
+from egov_sim.testing import free_port, refused_port, serve_in_thread
 from gateway.client import ShepClient, ShepError, ShepFault
 
 
@@ -54,8 +54,9 @@ def test_fault_is_raised_with_its_code(gateway_url):
 
 def test_unreachable_gateway_is_a_shep_error():
     async def go(http):
-        client = ShepClient(f"http://127.0.0.1:{free_port()}", "X", None, http=http, timeout=2)
-        return await client.send("SIM_ECHO")
+        with refused_port() as port:
+            client = ShepClient(f"http://127.0.0.1:{port}", "X", None, http=http, timeout=2)
+            return await client.send("SIM_ECHO")
 
     with pytest.raises(ShepError):
         run(go)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from egov_sim.testing import free_port, serve_in_thread
+from egov_sim.testing import refused_port, serve_in_thread
 from gateway.journal import JournalFilter
 
 from shep_support import (CS, GUID, IIN, SOAP11, SYNC, XSI, assert_fault, envelope, live_gateway,
@@ -103,8 +103,14 @@ def stub():
 
 
 @pytest.fixture(scope="module")
-def gateway_with_providers(tmp_path_factory, gw_pki, stub):
-    down = f"http://127.0.0.1:{free_port()}/nobody-listens"
+def closed_port():
+    with refused_port() as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def gateway_with_providers(tmp_path_factory, gw_pki, stub, closed_port):
+    down = f"http://127.0.0.1:{closed_port}/nobody-listens"
     services = {"PRV_OK": "ok", "PRV_FAULT": "fault", "PRV_BARE_FAULT": "bare_fault",
                 "PRV_SLOW": "slow", "PRV_GARBAGE": "garbage", "PRV_502": "bad_gateway",
                 "PRV_WRONG": "wrong_element"}
