@@ -3,8 +3,11 @@ simulator with ШЭП and РШЭП per module, on a clock the tests move."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from egov_sim.clock import fixed_clock
 from egov_sim.database import DATABASE_URL_ENV
 from signing.pki import TestPKI
 
@@ -21,7 +24,8 @@ def _database_per_home():
 
 @pytest.fixture(scope="session")
 def rshep_pki(tmp_path_factory) -> TestPKI:
-    return TestPKI.init(tmp_path_factory.mktemp("rshep-pki"), base_url="http://127.0.0.1:9")
+    return TestPKI.init(tmp_path_factory.mktemp("rshep-pki"), base_url="http://127.0.0.1:9",
+                        clock=fixed_clock(next_monday_morning() - dt.timedelta(days=1)))
 
 
 @pytest.fixture(scope="module")

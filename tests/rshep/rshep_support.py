@@ -63,11 +63,15 @@ class Clock:
         self.at += dt.timedelta(**delta)
 
 
+TEST_MONDAY = dt.datetime(2026, 2, 2, 9, 0, tzinfo=ALMATY)
+"""The tests' fixed start: Monday 2 February 2026, 09:00 Almaty. No Kazakh holiday falls in the
+three weeks after it, so "10 working days = 14 days" holds; the test PKI is created on the same
+clock, so its certificates are valid then whatever today's date is."""
+
+
 def next_monday_morning() -> dt.datetime:
-    """09:00 Almaty on a Monday a week or two ahead (inside the test CA's validity)."""
-    today = dt.datetime.now(ALMATY).date()
-    monday = today + dt.timedelta(days=7 + (7 - today.weekday()) % 7)
-    return dt.datetime.combine(monday, dt.time(9, 0), ALMATY)
+    """The tests' start (a fixed date: the suite must pass on any date)."""
+    return TEST_MONDAY
 
 
 @dataclass
