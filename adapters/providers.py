@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.database import Database
-from signing.pki import TestPKI
-from signing.service_certs import service_signer
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.database import Database
+from egov_sim.signing.pki import TestPKI
+from egov_sim.signing.service_certs import service_signer
 
 from .gbd_fl.provider import GBDFL_IDENTITY, build_gbdfl_provider
 from .gbd_fl.registry import PersonRegistry, ensure_population

@@ -164,7 +164,7 @@ class Server:
 
     def __init__(self, home: Path, workers: int, config: Path | None = None):
         self.port = free_port()
-        args = [sys.executable, "-c", "import sys; from egov_sim.cli import main; main(sys.argv[1:])",
+        args = [sys.executable, "-c", "import sys; from egov_sim.app.cli import main; main(sys.argv[1:])",
                 "--home", str(home), "serve", "--port", str(self.port), "--workers", str(workers)]
         if config is not None:
             args += ["--config", str(config)]
@@ -205,8 +205,8 @@ class Server:
 
 def signed_requests(home: Path, count: int) -> list[bytes]:
     """Requests signed once, up front, with a certificate of the home's test PKI."""
-    from signing.pki import TestPKI
-    from signing.wsse import sign_wsse
+    from egov_sim.signing.pki import TestPKI
+    from egov_sim.signing.wsse import sign_wsse
 
     pki = TestPKI.open(home / "pki")
     cert = pki.issue(iin="880314312347", surname="БЕНЧ", given_name="КЛИЕНТ", name="bench-client")
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                          "to see the cost without the disk's fsync")
     args = ap.parse_args(argv)
 
-    from signing.pki import TestPKI
+    from egov_sim.signing.pki import TestPKI
 
     print(f"egov-sim gateway benchmark: {args.workers} workers, {args.connections} connections from "
           f"{args.load_procs} load processes, {args.seconds:g} s per scenario, {os.cpu_count()} CPUs"

@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from egov_sim.clock import ALMATY  # noqa: E402
-from egov_sim.database import DATABASE_URL_ENV  # noqa: E402
-from scenarios.engine import RunOptions, prepare_template, run, scratch_dir  # noqa: E402
-from scenarios.loader import load_all  # noqa: E402
+from egov_sim.core.clock import ALMATY  # noqa: E402
+from egov_sim.core.database import DATABASE_URL_ENV  # noqa: E402
+from egov_sim.scenarios.engine import RunOptions, prepare_template, run, scratch_dir  # noqa: E402
+from egov_sim.scenarios.loader import load_all  # noqa: E402
 
 TARGET_SECONDS = 10.0
 

@@ -36,22 +36,22 @@ from lxml import etree  # noqa: E402
 from signxml import SignatureConfiguration, XMLSigner, XMLVerifier  # noqa: E402
 from signxml.algorithms import SignatureConstructionMethod  # noqa: E402
 
-from egov_sim import safe_xml  # noqa: E402
-from signing import algorithms as alg  # noqa: E402
-from signing.dsig import decode_base64  # noqa: E402
-from signing.enveloped import sign_enveloped  # noqa: E402
-from signing.iin import make_iin  # noqa: E402
-from signing.pki import TestPKI  # noqa: E402
-from signing.trust import TrustStore  # noqa: E402
-from signing.verify import Verifier  # noqa: E402
-from signing.wsse import sign_wsse  # noqa: E402
+from egov_sim.core import safe_xml  # noqa: E402
+from egov_sim.signing import algorithms as alg  # noqa: E402
+from egov_sim.signing.dsig import decode_base64  # noqa: E402
+from egov_sim.signing.enveloped import sign_enveloped  # noqa: E402
+from egov_sim.reference.iin import make_iin  # noqa: E402
+from egov_sim.signing.pki import TestPKI  # noqa: E402
+from egov_sim.signing.trust import TrustStore  # noqa: E402
+from egov_sim.signing.verify import Verifier  # noqa: E402
+from egov_sim.signing.wsse import sign_wsse  # noqa: E402
 
 SIZES = {"2 KB": 2 * 1024, "12 KB": 12 * 1024, "100 KB": 100 * 1024}
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 NS = {"soap": SOAP, "ds": alg.DS_NS,
       "wsse": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-"""The options of egov_sim.safe_xml's parser; libxml2 itself stops at 256 levels of nesting."""
+"""The options of egov_sim.core.safe_xml's parser; libxml2 itself stops at 256 levels of nesting."""
 
 SURNAMES = ["ЖАНҰЗАҚОВ", "ӘБІЛҚАЙЫРОВА", "ҚҰРМАНҒАЛИЕВ", "СӘРСЕНБАЕВА", "ИВАНОВ", "ТӨЛЕГЕНОВА"]
 NAMES = ["ӘЛИХАН", "ГҮЛНҰР", "ЕРҒАЛИ", "АЙГҮЛ", "СЕРГЕЙ", "ДӘУРЕН"]
@@ -201,7 +201,7 @@ def build_candidates(size: int, signer, pki, trust_pem_path: Path) -> tuple[dict
         XMLVerifier().verify(env_signed, ca_pem_file=str(trust_pem_path), expect_config=signxml_env_config)
 
     def signxml_wsse_sign_plain():
-        from signing.wsse import build_key_info, prepare_envelope
+        from egov_sim.signing.wsse import build_key_info, prepare_envelope
 
         tree = safe_xml.parse(plain)
         parts = prepare_envelope(tree)

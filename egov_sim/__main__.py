@@ -1,5 +1,5 @@
 """``python -m egov_sim`` runs the ``egov-sim`` command."""
 
-from .cli import main
+from egov_sim.app.cli import main
 
 main()

@@ -23,9 +23,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.errors import InputError
-from egov_sim.json_api import check_params, error, int_param
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.errors import InputError
+from egov_sim.core.json_api import check_params, error, int_param
 
 from .journal import MAX_PAGE, Journal, JournalFilter, parse_time
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-import wsdl
+from egov_sim import wsdl
 
 from . import errors, soap
 from .errors import ErrorCodes, GatewayFault

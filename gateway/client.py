@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import httpx
 from lxml import etree
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.safe_xml import UnsafeXmlError, parse
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.safe_xml import UnsafeXmlError, parse
 
 from .providers import SYNC_TYPES
 from .soap import SOAP11, now_iso, serialize
@@ -88,7 +88,7 @@ class ShepClient:
         etree.SubElement(env, f"{{{SOAP11}}}Header")
         etree.SubElement(env, f"{{{SOAP11}}}Body").append(send)
         if self.signer is not None:
-            from signing.wsse import sign_wsse
+            from egov_sim.signing.wsse import sign_wsse
 
             return sign_wsse(etree.ElementTree(env), self.signer.key, self.signer.certificate,
                              engine="strict")

@@ -13,8 +13,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, Mapping
 
-from egov_sim.errors import InputError
-from egov_sim.safe_xml import XmlLimits
+from egov_sim.core.errors import InputError
+from egov_sim.core.safe_xml import XmlLimits
 
 from .errors import KINDS, ErrorCodes
 
@@ -111,7 +111,7 @@ _CHANNEL_SENDERS = {"portal": "EGOV_SIM_PORTAL", "con": "EGOV_SIM_IIS_CON"}
 
 def _state_services() -> tuple[Service, ...]:
     """The catalogue's state services (reached through РШЭП by routeId) and the channels' inboxes."""
-    from .rshep.catalogue import SERVICES
+    from egov_sim.reference.catalogue import SERVICES
 
     return tuple(
         Service(s.code, "builtin:rshep",
@@ -128,7 +128,7 @@ def _state_services() -> tuple[Service, ...]:
 
 def _regional_routes() -> tuple[Route, ...]:
     """One routeId per region, each leading to its regional РШЭП instance."""
-    from .rshep.catalogue import ROUTES
+    from egov_sim.reference.catalogue import ROUTES
 
     return tuple(Route(route_id, "builtin:rshep", region) for route_id, region in ROUTES.items())
 

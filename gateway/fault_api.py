@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from egov_sim.json_api import error
+from egov_sim.core.json_api import error
 
 from .fault_injection import API_NAMES, FaultInjector, FaultRuleError, rule_from_mapping
 

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from egov_sim.cli_context import open_database
+from egov_sim.core.cli_support import open_database
 
 from .fault_injection import (MALFORMED_KINDS, RULE_FIELDS, FaultInjector, FaultRule,
                               FaultRuleNotFound, rule_from_mapping)

@@ -30,9 +30,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Awaitable, Callable, Iterable, Iterator, Mapping
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.database import Database, Schema, Transaction, from_db_time, to_db_time
-from egov_sim.errors import InputError
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.database import Database, Schema, Transaction, from_db_time, to_db_time
+from egov_sim.core.errors import InputError
 
 from .errors import GatewayFault
 

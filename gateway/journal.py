@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterator, Mapping
 
-from egov_sim.database import Database, DatabaseError, Schema, from_db_time, to_db_time
-from egov_sim.errors import InputError
+from egov_sim.core.database import Database, DatabaseError, Schema, from_db_time, to_db_time
+from egov_sim.core.errors import InputError
 
 # Verdicts on the request's transport (WS-Security) signature. The set is open: the signing
 # layer may add more precise ones; a verdict is a short lowercase token.

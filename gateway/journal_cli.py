@@ -1,7 +1,7 @@
 """``egov-sim journal …``: read, export, check and clear the ШЭП exchange journal.
 
 Settings come from the root command (``ctx.find_root().obj``); the database from
-:func:`egov_sim.database.database_url`. Errors a user can cause are :class:`InputError`
+:func:`egov_sim.core.database.database_url`. Errors a user can cause are :class:`InputError`
 (the root CLI prints them on one line, exit code 2); ``check`` exits 1 on a count mismatch.
 """
 
@@ -16,9 +16,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from egov_sim import atomic
-from egov_sim.cli_context import open_database
-from egov_sim.clock import system_clock
+from egov_sim.core import atomic
+from egov_sim.core.cli_support import open_database
+from egov_sim.core.clock import system_clock
 
 from .journal import Journal, JournalEntryNotFound, JournalFilter, encode_body, parse_time
 

@@ -15,7 +15,7 @@ from typing import Awaitable, Callable, Mapping
 import httpx
 from lxml import etree
 
-from egov_sim.safe_xml import UnsafeXmlError, XmlLimits, parse
+from egov_sim.core.safe_xml import UnsafeXmlError, XmlLimits, parse
 
 from . import errors
 from .errors import GatewayFault

@@ -14,13 +14,13 @@ from typing import Mapping
 import httpx
 from starlette.routing import BaseRoute
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.database import Database
-from signing.iin import make_bin, make_iin
-from signing.pki import TestPKI
-from signing.service_certs import ServiceIdentity, ServiceSigner, service_signer
-from signing.trust import TrustStore
-from signing.verify import Verifier
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.database import Database
+from egov_sim.reference.iin import make_bin, make_iin
+from egov_sim.signing.pki import TestPKI
+from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner, service_signer
+from egov_sim.signing.trust import TrustStore
+from egov_sim.signing.verify import Verifier
 
 from . import app, errors
 from .config import GatewayConfig, Service

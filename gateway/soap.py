@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from egov_sim.clock import ALMATY
-from egov_sim.safe_xml import UnsafeXmlError, XmlLimits, parse
+from egov_sim.core.clock import ALMATY
+from egov_sim.core.safe_xml import UnsafeXmlError, XmlLimits, parse
 
 from . import errors
 from .errors import ErrorCodes, GatewayFault

@@ -17,8 +17,8 @@ from typing import Any, Callable, Protocol
 
 from lxml import etree
 
-from egov_sim.clock import Clock, system_clock
-from wsdl.schemas import data_name_errors, sync_validator
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.wsdl.schemas import data_name_errors, sync_validator
 
 from . import errors, soap
 from . import journal as journal_module

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from signing.service_certs import ServiceSigner
-from signing.verify import Verifier
+from egov_sim.signing.service_certs import ServiceSigner
+from egov_sim.signing.verify import Verifier
 
 from .config import Participant
 from .soap import SoapMessage
@@ -45,7 +45,7 @@ class WsseSecurity:
         return "invalid", detail
 
     def sign(self, envelope: etree._Element) -> bytes:
-        from signing.wsse import sign_wsse
+        from egov_sim.signing.wsse import sign_wsse
 
         if self.signer is None:
             raise RuntimeError("the gateway has no signing certificate")

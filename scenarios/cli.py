@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from egov_sim.errors import InputError
+from egov_sim.core.errors import InputError
 
 scenarios_app = typer.Typer(help="The conformance scenarios (flows and catalogue).",
                             no_args_is_help=True, add_completion=False)

@@ -3,7 +3,7 @@
 QA plays each regulation's conditions both ways; a condition whose "no" no scenario takes is a
 refusal path nobody has seen work. This module computes, from the loaded files alone (nothing
 runs), every condition's yes and no branch with the scenarios that take it, and the nodes no
-scenario visits. ``python -m scenarios.coverage`` prints the table docs/scenarios.md shows.
+scenario visits. ``python -m egov_sim.scenarios.coverage`` prints the table docs/scenarios.md shows.
 """
 
 from __future__ import annotations

@@ -28,10 +28,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, Sequence
 
-from adapters.gbd_fl.personas import PERSONAS
-from egov_sim.clock import ALMATY
-from gateway.rshep.catalogue import PROVIDERS
-from gateway.rshep.staff import STAFF
+from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.core.clock import ALMATY
+from egov_sim.reference.catalogue import PROVIDERS
+from egov_sim.gateway.rshep.staff import STAFF
 
 from . import messages as journal_messages
 from .loader import resolve_args

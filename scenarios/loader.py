@@ -24,13 +24,13 @@ from typing import Any, Iterable, Mapping, Sequence
 import jsonschema
 import yaml
 
-from adapters.gbd_fl.personas import PERSONAS
-from adapters.gbd_fl.provider import SERVICE_ID as GBDFL_SERVICE_ID
-from adapters.gbd_fl.provider import TOKEN_SERVICE_ID as GBDFL_TOKEN_SERVICE_ID
-from adapters.notary.provider import SERVICE_ID as ENIS_SERVICE_ID
-from egov_sim.clock import ALMATY
-from egov_sim.errors import InputError
-from gateway.rshep.catalogue import SERVICES
+from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.adapters.gbd_fl.provider import SERVICE_ID as GBDFL_SERVICE_ID
+from egov_sim.adapters.gbd_fl.provider import TOKEN_SERVICE_ID as GBDFL_TOKEN_SERVICE_ID
+from egov_sim.adapters.notary.provider import SERVICE_ID as ENIS_SERVICE_ID
+from egov_sim.core.clock import ALMATY
+from egov_sim.core.errors import InputError
+from egov_sim.reference.catalogue import SERVICES
 
 from .working_time import DurationError, HoursError, WorkingHours, parse_duration
 from .model import Duration, ExpectedMessage, Expectation, Flow, Node, Reading, Scenario, Term
@@ -55,7 +55,7 @@ class ScenarioFileError(InputError):
 KINDS = ("start", "process", "condition", "end")
 BASES = ("text", "reconstructed", "inferred")
 CHANNELS = ("con", "portal", "office", "akim")
-"""gateway/rshep/catalogue.py CHANNELS: ЦОН, portal, the provider's office, the rural akim."""
+"""egov_sim/reference/catalogue.py CHANNELS: ЦОН, portal, the provider's office, the rural akim."""
 REGULATIONS = ("000", "001", "002")
 CHECKS = tuple(f"K{n:02d}" for n in range(1, 20))
 """regulations-kz.md §6."""
@@ -923,7 +923,7 @@ def _check_setup(f: _File, s: _Map, where: str, flow: Flow, setup: Mapping[str, 
 # --- many files ---------------------------------------------------------------------------------
 
 def _package_dir(name: str) -> Path:
-    return Path(str(importlib.resources.files("scenarios") / name))
+    return Path(str(importlib.resources.files("egov_sim.scenarios") / name))
 
 
 def shipped_flow_paths() -> list[Path]:

@@ -13,8 +13,8 @@ import datetime as dt
 import re
 from typing import Iterable, Protocol
 
-from adapters.gbd_fl.personas import PERSONAS
-from egov_sim.database import from_db_time
+from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.core.database import from_db_time
 
 from .model import ExpectedMessage
 from .results import MessageRecord

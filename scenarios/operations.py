@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal, Mapping
 
-from gateway.rshep.catalogue import PROVIDERS, SERVICES
+from egov_sim.reference.catalogue import PROVIDERS, SERVICES
 
 System = Literal["portal", "con", "arm", "person", "front_office"]
 Plays = Literal["process", "condition"]
 
-_SERVICE = {"enum": sorted(SERVICES), "description": "service code (ШЭП serviceId), gateway/rshep/catalogue.py"}
-_PROVIDER = {"enum": sorted(PROVIDERS), "description": "provider office code, gateway/rshep/catalogue.py"}
+_SERVICE = {"enum": sorted(SERVICES), "description": "service code (ШЭП serviceId), egov_sim/reference/catalogue.py"}
+_PROVIDER = {"enum": sorted(PROVIDERS), "description": "provider office code, egov_sim/reference/catalogue.py"}
 _DOCUMENT_CODES = sorted({d.code for s in SERVICES.values() for d in s.documents})
 _DOCUMENTS = {"type": "array", "items": {"enum": _DOCUMENT_CODES}, "uniqueItems": True,
               "description": "documentTypeCode of each document handed in; default: every document "

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from adapters.gbd_fl.personas import PERSONAS
-from adapters.notary.personas import POA_PERSONAS
-from signing.keyfiles import load_pkcs12
+from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.adapters.notary.personas import POA_PERSONAS
+from egov_sim.signing.keyfiles import load_pkcs12
 
 from .model import Scenario
 from .simulator import CERT_PASSWORD, Systems, supported_switches

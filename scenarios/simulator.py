@@ -7,7 +7,7 @@ simulator from nothing costs seconds (RSA keys, the ГБД ФЛ population, Argo
 **template home** is built once per run — PKI, database with a small population, staff accounts
 and signing keys, the personas' certificates — and each scenario gets a copy of it (files copy in
 milliseconds) with its own app on the scenario's virtual clock. The app is reached through
-:class:`egov_sim.asgi_transport.SyncASGITransport` and its channels reach ШЭП through an ASGI
+:class:`egov_sim.core.asgi_transport.SyncASGITransport` and its channels reach ШЭП through an ASGI
 transport to the same app: no sockets.
 
 Against a running server nothing can be reset: scenarios are told apart by their own request
@@ -28,9 +28,9 @@ from typing import Iterable
 
 import httpx
 
-from egov_sim.clock import ALMATY
-from egov_sim.config import Settings
-from egov_sim.database import DATABASE_URL_ENV
+from egov_sim.core.clock import ALMATY
+from egov_sim.core.settings import Settings
+from egov_sim.core.database import DATABASE_URL_ENV
 
 TEMPLATE_POPULATION = 300
 """Generated persons of the template's ГБД ФЛ (the personas come on top): enough for lookups,
@@ -42,7 +42,7 @@ CERT_PASSWORD = "Qwerty12"
 SWITCHES = {"refusal_via_head": "refusal_via_head",
             "c1_literal_and": "con_c1_literal_and",
             "portal_restricted": "portal_restricted"}
-"""Reading options → the simulator setting that switches them (egov_sim.config.Settings). An
+"""Reading options → the simulator setting that switches them (egov_sim.core.settings.Settings). An
 option whose setting the running egov-sim lacks is played as the systems behave by default."""
 
 
@@ -101,11 +101,11 @@ def build_template(home: Path, *, epoch: dt.datetime, personas: Iterable[str],
                    offices: Iterable[str] = (), population: int = TEMPLATE_POPULATION) -> Template:
     """Build a simulator home at ``epoch``: PKI, population, ЕНИС, accounts (cheap hashes), the
     staff's and operators' signing keys for ``offices`` and SIGN certificates for ``personas``."""
-    from adapters.gbd_fl.personas import PERSONAS
-    from egov_sim.server import build_app
-    from gateway.rshep.catalogue import PROVIDERS
-    from gateway.rshep.staff import STAFF, seed_staff
-    from portal_mock.con.operators import SEED_OPERATORS, operator_signer
+    from egov_sim.adapters.gbd_fl.personas import PERSONAS
+    from egov_sim.app.server import build_app
+    from egov_sim.reference.catalogue import PROVIDERS
+    from egov_sim.gateway.rshep.staff import STAFF, seed_staff
+    from egov_sim.portal_mock.con.operators import SEED_OPERATORS, operator_signer
 
     home = Path(home)
     clock = VirtualClock(epoch)
@@ -212,8 +212,8 @@ class LocalSystems(Systems):
 
     def __init__(self, template: Template, *, start: dt.datetime, settings: dict | None = None,
                  workdir: Path | None = None):
-        from egov_sim.asgi_transport import SyncASGITransport
-        from egov_sim.server import build_app
+        from egov_sim.core.asgi_transport import SyncASGITransport
+        from egov_sim.app.server import build_app
 
         self.template = template
         self._tmp = tempfile.mkdtemp(prefix="egov-sim-scenario-", dir=workdir)
@@ -261,12 +261,12 @@ class RemoteSystems(Systems):
     template = None
 
     def __init__(self, url: str, home: Path):
-        from signing.pki import TestPKI
+        from egov_sim.signing.pki import TestPKI
 
         self.base_url = url.rstrip("/")
         self.home = Path(home)
         if not (self.home / "pki").is_dir():
-            from egov_sim.errors import InputError
+            from egov_sim.core.errors import InputError
 
             raise InputError(f"--against {url}: no test PKI in {self.home / 'pki'}; give the server's "
                              "data directory with --home (certificates are issued from its PKI)",

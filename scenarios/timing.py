@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from egov_sim.clock import ALMATY
+from egov_sim.core.clock import ALMATY
 
 from .model import Duration, Flow, Node, Scenario, Term
 from .results import DeadlineVerdict

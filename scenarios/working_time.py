@@ -10,7 +10,7 @@ Conventions (docs/scenarios.md, "Calendar"):
 - **Days off** are Saturday, Sunday, the public holidays of the Labour Code and the days off the
   Government moves by decree, from the maintained ``holidays`` package (Kurban Ait by the Islamic
   calendar, Orthodox Christmas, the observed Monday of a holiday that falls on a weekend, the
-  decree transfers) plus ``egov_sim.days_off.DECREE_TRANSFERS`` for transfers a ``holidays`` release may lack.
+  decree transfers) plus ``egov_sim.core.days_off.DECREE_TRANSFERS`` for transfers a ``holidays`` release may lack.
   A Saturday or Sunday a decree makes a working day is a working day.
 - **Working hours** are written ``09:00-18:00/13:00-14:00`` (open-close, then breaks),
   optionally followed by the days the office is open (``mon-fri`` by default, ``mon-sat``,
@@ -28,7 +28,7 @@ Conventions (docs/scenarios.md, "Calendar"):
 - **Sampled** timing draws a "within N" duration uniformly in (0, N] (whole minutes, at least
   one) from the given ``random.Random``; an exactly stated duration is never sampled.
 
-All moments are aware datetimes; results are in Kazakhstan time (UTC+5, egov_sim.clock.ALMATY).
+All moments are aware datetimes; results are in Kazakhstan time (UTC+5, egov_sim.core.clock.ALMATY).
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from egov_sim.clock import ALMATY
-from egov_sim.days_off import DaysOff, kazakhstan
+from egov_sim.core.clock import ALMATY
+from egov_sim.core.days_off import DaysOff, kazakhstan
 
 from .model import Duration
 
@@ -51,7 +51,7 @@ DAY_MINUTES = 24 * 60
 
 PROVIDER_HOURS = "09:00-18:00/13:00-14:00"
 """A provider's office: seed 001 states it for its department and for the rural akims; seeds 000
-and 002 state no hours [inferred], and gateway/rshep/catalogue.py assumes the same."""
+and 002 state no hours [inferred], and egov_sim/reference/catalogue.py assumes the same."""
 
 CON_HOURS = "09:00-20:00"
 """The ЦОН (State Corporation's front office): 09:00-20:00 without a break (seed 001)."""
@@ -304,7 +304,7 @@ class WorkingTime:
 
 def _local(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
-        raise ValueError("working time needs an aware datetime (Kazakhstan time: egov_sim.clock.ALMATY)")
+        raise ValueError("working time needs an aware datetime (Kazakhstan time: egov_sim.core.clock.ALMATY)")
     return moment.astimezone(ALMATY)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
 
-from egov_sim.errors import InputError
+from egov_sim.core.errors import InputError
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 

@@ -16,9 +16,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from egov_sim import atomic
-from egov_sim.config import Settings
-from egov_sim.errors import InputError
+from egov_sim.core import atomic
+from egov_sim.core.settings import Settings
+from egov_sim.core.errors import InputError
 
 from .certinfo import CertInfo, describe
 from .keyfiles import looks_like_pkcs12, load_certificate, load_pkcs12

@@ -17,8 +17,8 @@ from typing import Optional
 import typer
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from egov_sim import atomic
-from egov_sim.errors import InputError
+from egov_sim.core import atomic
+from egov_sim.core.errors import InputError
 
 
 class LayoutChoice(str, Enum):

@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
-from egov_sim import safe_xml
-from egov_sim.errors import InputError
+from egov_sim.core import safe_xml
+from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
 from .dsig import ds, b64, canonicalize, has_comments, remove_comments, santuario_whitespace, wrap_base64

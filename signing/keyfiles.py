@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from egov_sim.errors import InputError
+from egov_sim.core.errors import InputError
 
 PrivateKey = PrivateKeyTypes
 

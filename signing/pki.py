@@ -4,7 +4,7 @@ It issues person (IIN) and legal-entity (BIN + role) certificates for signing or
 authentication as password-protected PKCS#12 files, revokes them, and answers revocation
 queries (full and delta CRLs, OCSP through a delegated responder) with addresses that point
 at the simulator. Several processes may use one PKI directory: writers lock, readers notice
-changes (see :mod:`signing.pki_index`). The on-disk layout is documented in docs/pki.md.
+changes (see :mod:`egov_sim.signing.pki_index`). The on-disk layout is documented in docs/pki.md.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from egov_sim import atomic
-from egov_sim.clock import Clock, system_clock
-from egov_sim.errors import InputError
+from egov_sim.core import atomic
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.errors import InputError
 
 from . import ocsp_responder, pki_crl, pki_profile
-from .iin import parse_bin, parse_iin
+from egov_sim.reference.iin import parse_bin, parse_iin
 from .keyfiles import (PrivateKey, cert_pem, key_pem, load_certificate, load_pkcs12,
                        load_private_key_pem,
                        pkcs12_bytes)
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 MOUNT = "/pki"
-"""Where egov_sim.server mounts :mod:`signing.pki_http`; part of every URL in certificates."""
+"""Where egov_sim.app.server mounts :mod:`egov_sim.signing.pki_http`; part of every URL in certificates."""
 FULL_CRL_PATH = "/crl/nca_rsa_sim.crl"
 DELTA_CRL_PATH = "/crl/nca_d_rsa_sim.crl"
 ROOT_CRL_PATH = "/crl/root_rsa_sim.crl"

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from egov_sim.clock import Clock
+from egov_sim.core.clock import Clock
 
 from .ocsp_responder import MAX_REQUEST_BYTES
 from .pki import (CA_CERT_PATH, DELTA_CRL_PATH, FULL_CRL_PATH, OCSP_PATH, ROOT_CERT_PATH,

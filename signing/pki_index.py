@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from egov_sim import atomic
-from egov_sim.errors import InputError
+from egov_sim.core import atomic
+from egov_sim.core.errors import InputError
 
 FORMAT = 1
 INDEX_NAME = "index.json"

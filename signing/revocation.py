@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.errors import InputError
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.errors import InputError
 
 from .pki import DELTA_CRL_PATH, FULL_CRL_PATH, MOUNT, OCSP_PATH, TestPKI
 

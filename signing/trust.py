@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from egov_sim.errors import InputError
+from egov_sim.core.errors import InputError
 
 from .certinfo import key_usage_kind
 

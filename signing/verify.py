@@ -31,8 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.errors import InputError
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
 from .dsig import (SOAP_NAMESPACES, X509V3_TOKEN, canonicalize, decode_base64,

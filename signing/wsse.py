@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
-from egov_sim.errors import InputError
+from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
 from .dsig import (BASE64_BINARY, SOAP_NAMESPACES, WSSE_NS, WSU_ID, WSU_NS, X509V3_TOKEN, b64,

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from egov_sim.config import Settings
+from egov_sim.core.settings import Settings
 
 
 def _tool(name: str) -> str:

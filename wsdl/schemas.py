@@ -291,7 +291,7 @@ def payload_root(data: etree._Element) -> etree._Element:
     if xsi_type is not None:
         prefix, _, local = xsi_type.strip().rpartition(":")
         if local == "string" and data.nsmap.get(prefix or None) == XSD_NS:
-            from egov_sim import safe_xml
+            from egov_sim.core import safe_xml
 
             text = _XML_DECL.sub("", data.text or "", count=1)
             return safe_xml.parse(text.encode("utf-8")).getroot()

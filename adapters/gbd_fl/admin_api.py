@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from egov_sim.errors import InputError
-from egov_sim.json_api import check_params, error, int_param
+from egov_sim.core.errors import InputError
+from egov_sim.core.json_api import check_params, error, int_param
 
 from .personas import PERSONAS
 from .registry import (MAX_SEARCH_LIMIT, Person, PersonRegistry, TooManyResults, normalize_name,

@@ -20,7 +20,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Mapping
 
-from signing.iin import parse_iin
+from egov_sim.reference.iin import parse_iin
 
 from . import dictionaries as dic
 from .names import translit

@@ -1,7 +1,7 @@
 """``egov-sim persons …``: generate, browse and edit ГБД ФЛ's person registry.
 
 Settings come from the root command (``ctx.find_root().obj``); the database from
-:func:`egov_sim.database.database_url`. Errors a user can cause are :class:`InputError` (the root
+:func:`egov_sim.core.database.database_url`. Errors a user can cause are :class:`InputError` (the root
 CLI prints them on one line, exit code 2). Every edit is committed before the command returns.
 """
 
@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from egov_sim.cli_context import open_database
-from egov_sim.clock import ALMATY, system_clock
-from egov_sim.errors import InputError
+from egov_sim.core.cli_support import open_database
+from egov_sim.core.clock import ALMATY, system_clock
+from egov_sim.core.errors import InputError
 
 from . import dictionaries as dic
 from .personas import PERSONAS, install_personas

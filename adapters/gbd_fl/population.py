@@ -48,10 +48,10 @@ from functools import partial
 from itertools import accumulate
 from typing import Any, Callable, Iterator
 
-from egov_sim.clock import ALMATY, system_clock
-from egov_sim.database import POSTGRESQL, SQLITE, Database
-from egov_sim.errors import InputError
-from signing.iin import make_iin
+from egov_sim.core.clock import ALMATY, system_clock
+from egov_sim.core.database import POSTGRESQL, SQLITE, Database
+from egov_sim.core.errors import InputError
+from egov_sim.reference.iin import make_iin
 
 from . import dictionaries as dic
 from . import names as nm

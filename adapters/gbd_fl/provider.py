@@ -16,11 +16,11 @@ from typing import Mapping
 
 import anyio
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.errors import InputError
-from gateway.providers import Provider, ProviderCall, ProviderReply
-from signing.iin import is_valid_iin, make_bin, make_iin
-from signing.service_certs import ServiceIdentity, ServiceSigner
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.errors import InputError
+from egov_sim.gateway.providers import Provider, ProviderCall, ProviderReply
+from egov_sim.reference.iin import is_valid_iin, make_bin, make_iin
+from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner
 
 from .registry import MAX_SEARCH_LIMIT, PersonRegistry, TooManyResults
 from .wire import (Participant, PayloadError, PersonQuery, Result, new_guid, read_person_query,

@@ -6,7 +6,7 @@ the other registries rely on:
 
 * names are upper case, as ГБД ФЛ stores them; searches are case-insensitive;
 * ``gender`` is the ГБД code, "1" male and "2" female, and always agrees with the IIN (as does
-  ``birth_date``); every IIN is checked by :func:`signing.iin.parse_iin`;
+  ``birth_date``); every IIN is checked by :func:`egov_sim.reference.iin.parse_iin`;
 * :class:`Address` ``region`` is the oblast or city of republican significance and ``district``
   the district (район) or city of oblast significance, both as :mod:`.dictionaries` codes; on the
   wire ГБД ФЛ swaps the words (``<district>`` = oblast). For a foreign country (``country`` other
@@ -16,7 +16,7 @@ the other registries rely on:
 * ``parents``/``children`` and ``guardians``/``wards`` are IINs and reciprocal: :meth:`put` and
   :meth:`delete` keep the other side of every link that is in the registry in step.
 
-Storage (one table per kind, portable SQL per :mod:`egov_sim.database`): ``gbdfl_persons`` has
+Storage (one table per kind, portable SQL per :mod:`egov_sim.core.database`): ``gbdfl_persons`` has
 the searched fields as indexed columns (``iin`` unique; ``surname, name, birth_date``) and the rest
 of the record as compact JSON (positional arrays, defaults left out: see :func:`encode_row`);
 ``gbdfl_documents`` maps every document number to its holder's IIN (indexed), for searches by
@@ -31,10 +31,10 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from egov_sim.clock import ALMATY, Clock, system_clock
-from egov_sim.database import Database, Schema, Transaction
-from egov_sim.errors import InputError
-from signing.iin import IinInfo, InvalidNumber, parse_iin
+from egov_sim.core.clock import ALMATY, Clock, system_clock
+from egov_sim.core.database import Database, Schema, Transaction
+from egov_sim.core.errors import InputError
+from egov_sim.reference.iin import IinInfo, InvalidNumber, parse_iin
 
 from . import dictionaries as dic
 from .names import translit
@@ -133,7 +133,7 @@ class Person:
 
     @property
     def sex(self) -> str:
-        """"M" or "F", as :mod:`signing.iin` spells it."""
+        """"M" or "F", as :mod:`egov_sim.reference.iin` spells it."""
         return "M" if self.gender == dic.MALE else "F"
 
     @property

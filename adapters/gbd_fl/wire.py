@@ -15,10 +15,10 @@ from typing import Callable, Iterable
 
 from lxml import etree
 
-from egov_sim.clock import ALMATY
-from egov_sim.errors import InputError
-from signing.enveloped import sign_enveloped
-from wsdl.schemas import GBDFL_MESSAGE_NS, XSI_NS, payload_root, payload_validator
+from egov_sim.core.clock import ALMATY
+from egov_sim.core.errors import InputError
+from egov_sim.signing.enveloped import sign_enveloped
+from egov_sim.wsdl.schemas import GBDFL_MESSAGE_NS, XSI_NS, payload_root, payload_validator
 
 from . import dictionaries as dic
 

@@ -1,6 +1,6 @@
 """``egov-sim enis …``: the simulated ЕНИС register of powers of attorney from the command line.
 
-Settings come from the root command; the database from :func:`egov_sim.database.database_url`
+Settings come from the root command; the database from :func:`egov_sim.core.database.database_url`
 (the same one ``egov-sim serve`` uses). Status is shown as of a date (default: today in
 Kazakhstan), the way the provider judges ``checkDate``.
 """
@@ -16,9 +16,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from egov_sim.cli_context import open_database
-from egov_sim.clock import ALMATY, system_clock
-from egov_sim.errors import InputError
+from egov_sim.core.cli_support import open_database
+from egov_sim.core.clock import ALMATY, system_clock
+from egov_sim.core.errors import InputError
 
 from .poa_registry import Party, PoaNotFound, PoaRegistry, PowerOfAttorney
 from .scope import ACTIONS, Scope, service_ref
@@ -162,7 +162,7 @@ def add(
     substitution: bool = typer.Option(False, "--substitution", help="Allow re-assignment (передоверие)."),
 ) -> None:
     """Register a new power of attorney between two persons of ГБД ФЛ."""
-    from adapters.gbd_fl.registry import PersonRegistry
+    from egov_sim.adapters.gbd_fl.registry import PersonRegistry
 
     if not general and not services:
         raise InputError("give --service CODE (repeatable) or --general", code="BAD_USAGE")

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Mapping
 
-from egov_sim.database import Database, IntegrityError, Schema
-from egov_sim.errors import InputError
+from egov_sim.core.database import Database, IntegrityError, Schema
+from egov_sim.core.errors import InputError
 
 from .notaries import Notary
 from .scope import Scope, ServiceRef
@@ -279,7 +279,7 @@ class PoaRegistry:
 
 
 def _check(poa: PowerOfAttorney) -> None:
-    from signing.iin import is_valid_iin
+    from egov_sim.reference.iin import is_valid_iin
 
     for role, party in (("principal", poa.principal), ("attorney", poa.attorney)):
         if not is_valid_iin(party.iin):

@@ -14,12 +14,12 @@ from typing import Mapping
 
 import anyio
 
-from egov_sim.clock import ALMATY, Clock, system_clock
-from gateway.providers import Provider, ProviderCall, ProviderReply
-from signing.iin import is_valid_iin, make_bin, make_iin
-from signing.service_certs import ServiceIdentity, ServiceSigner
+from egov_sim.core.clock import ALMATY, Clock, system_clock
+from egov_sim.gateway.providers import Provider, ProviderCall, ProviderReply
+from egov_sim.reference.iin import is_valid_iin, make_bin, make_iin
+from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner
 
-from adapters.gbd_fl.wire import new_guid, sign_payload
+from egov_sim.adapters.gbd_fl.wire import new_guid, sign_payload
 
 from . import check
 from .poa_registry import PoaRegistry

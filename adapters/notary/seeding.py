@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from egov_sim.clock import ALMATY, Clock, system_clock
-from egov_sim.database import Database
-from egov_sim.errors import InputError
+from egov_sim.core.clock import ALMATY, Clock, system_clock
+from egov_sim.core.database import Database
+from egov_sim.core.errors import InputError
 
 from .notaries import PERSONA_DISTRICT, Notary, make_notaries
 from .personas import POA_PERSONAS
@@ -52,7 +52,7 @@ def ensure_powers_of_attorney(db: Database, registry, *, count: int = DEFAULT_CO
 
 
 def _persona_person(registry, key: str):
-    from adapters.gbd_fl.personas import PERSONAS
+    from egov_sim.adapters.gbd_fl.personas import PERSONAS
 
     persona = PERSONAS.get(key)
     person = registry.get(persona.iin) if persona is not None else None

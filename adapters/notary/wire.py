@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from adapters.gbd_fl.wire import (PayloadError, dictionary, fields, message_date, parse_date,
+from egov_sim.adapters.gbd_fl.wire import (PayloadError, dictionary, fields, message_date, parse_date,
                                   read_payload, text, typed_data)
-from wsdl.schemas import ENIS_NS
+from egov_sim.wsdl.schemas import ENIS_NS
 
 from .check import PoaQuery, Verdict
 from .poa_registry import Party, PowerOfAttorney

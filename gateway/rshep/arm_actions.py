@@ -16,14 +16,14 @@ from typing import Any
 
 from lxml import etree
 
-from egov_sim.auth import Account, Accounts
-from egov_sim.clock import ALMATY, Clock, system_clock
-from egov_sim.database import Transaction
-from wsdl.schemas import payload_validator
+from egov_sim.core.auth import Account, Accounts
+from egov_sim.core.clock import ALMATY, Clock, system_clock
+from egov_sim.core.database import Transaction
+from egov_sim.wsdl.schemas import payload_validator
 
 from . import chain, wire
 from .arm_store import ArmRequest, ArmStore
-from .catalogue import PROVIDERS, SERVICES, ProviderOffice, StateService
+from egov_sim.reference.catalogue import PROVIDERS, SERVICES, ProviderOffice, StateService
 from .delivery import ORIGIN_INBOXES
 from .staff import STAFF, Signers, StaffMember, ensure_account
 from .workdays import due_date
@@ -378,7 +378,7 @@ def _signer(member: StaffMember) -> wire.Signer:
 
 def _check_result(signed: bytes) -> None:
     """A ServiceResult that breaks the contract is a bug here, not a message to send."""
-    from egov_sim.safe_xml import parse
+    from egov_sim.core.safe_xml import parse
 
     validator = payload_validator("rshep-response")
     if not validator.validate(parse(signed).getroot()):

@@ -2,7 +2,7 @@
 history, the signed result and the outbox.
 
 Bodies are validated against the schemas of openapi.py (a 400 names the field); staff are
-authenticated with the bearer tokens of egov_sim.auth (realm "arm"); the rules of who may do
+authenticated with the bearer tokens of egov_sim.core.auth (realm "arm"); the rules of who may do
 what live in arm_actions.py. After an action commits, its messages to the origin are delivered
 through ШЭП, and the answer says how that went.
 """
@@ -18,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from egov_sim.auth import Account, Accounts, AuthError, Throttled, bearer_token
-from egov_sim.clock import ALMATY
+from egov_sim.core.auth import Account, Accounts, AuthError, Throttled, bearer_token
+from egov_sim.core.clock import ALMATY
 
 from . import chain
 from .arm_actions import ArmActions, ArmError, BadInput, NotFound
 from .arm_store import ArmRequest, ArmStore
-from .catalogue import PROVIDERS, ROUTES, SERVICES
+from egov_sim.reference.catalogue import PROVIDERS, ROUTES, SERVICES
 from .delivery import Deliverer
 from .openapi import REQUEST_BODIES, openapi_document
 from .staff import STAFF, ensure_account

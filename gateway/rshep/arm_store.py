@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.database import Database, IntegrityError, Schema, Transaction, from_db_time, to_db_time
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.database import Database, IntegrityError, Schema, Transaction, from_db_time, to_db_time
 
 ARM_SCHEMA = Schema("rshep_arm", (
     ("""CREATE TABLE arm_requests (

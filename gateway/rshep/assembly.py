@@ -16,13 +16,13 @@ import httpx
 from argon2 import PasswordHasher
 from starlette.routing import BaseRoute
 
-from egov_sim.auth import DEFAULT_HASHER, Accounts
-from egov_sim.clock import Clock, system_clock
-from egov_sim.database import Database
-from gateway.client import ShepClient
-from signing.pki import TestPKI
-from signing.trust import TrustStore
-from signing.verify import Verifier
+from egov_sim.core.auth import DEFAULT_HASHER, Accounts
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.database import Database
+from egov_sim.gateway.client import ShepClient
+from egov_sim.signing.pki import TestPKI
+from egov_sim.signing.trust import TrustStore
+from egov_sim.signing.verify import Verifier
 
 from .arm_actions import ArmActions, ArmOptions
 from .arm_api import ArmApi

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.safe_xml import parse
-from gateway.client import ShepClient, ShepError, ShepFault
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.safe_xml import parse
+from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
 
 from .arm_store import FAILED, NO_ROUTE, SENT, ArmStore
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from .catalogue import PROVIDERS, ROUTES, ProviderOffice
+from egov_sim.reference.catalogue import PROVIDERS, ROUTES, ProviderOffice
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,15 @@ from typing import Mapping
 
 from lxml import etree
 
-from egov_sim.clock import Clock, system_clock
-from egov_sim.safe_xml import UnsafeXmlError
-from gateway.providers import SUCCESS_CODE, ProviderCall, ProviderReply
-from signing.verify import Verifier, reroot
-from wsdl.schemas import payload_root, payload_validator
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.safe_xml import UnsafeXmlError
+from egov_sim.gateway.providers import SUCCESS_CODE, ProviderCall, ProviderReply
+from egov_sim.signing.verify import Verifier, reroot
+from egov_sim.wsdl.schemas import payload_root, payload_validator
 
 from . import wire
 from .arm_store import ArmStore
-from .catalogue import SERVICES
+from egov_sim.reference.catalogue import SERVICES
 from .instances import RegionalInstance
 
 # SYNTHETIC status codes of the acknowledgement (responseInfo/status/code and errorCode).

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from egov_sim.clock import ALMATY
-from signing.enveloped import sign_enveloped
-from wsdl.schemas import RSHEP_NS, XSI_NS
+from egov_sim.core.clock import ALMATY
+from egov_sim.signing.enveloped import sign_enveloped
+from egov_sim.wsdl.schemas import RSHEP_NS, XSI_NS
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 NSMAP = {"rs": RSHEP_NS, "xsi": XSI_NS}

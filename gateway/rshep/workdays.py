@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from egov_sim.clock import ALMATY
-from egov_sim.days_off import add_working_days
+from egov_sim.core.clock import ALMATY
+from egov_sim.core.days_off import add_working_days
 
 
 def due_date(registered_at: dt.datetime, days: int) -> dt.date:

@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 
-from egov_sim.auth import Accounts, AuthError, Throttled, bearer_token
-from egov_sim.clock import Clock
-from egov_sim.database import DatabaseError
-from egov_sim.errors import InputError
+from egov_sim.core.auth import Accounts, AuthError, Throttled, bearer_token
+from egov_sim.core.clock import Clock
+from egov_sim.core.database import DatabaseError
+from egov_sim.core.errors import InputError
 
 from . import applications_store as st
 from . import notices as nt

@@ -16,9 +16,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from egov_sim.clock import ALMATY, Clock, system_clock
-from egov_sim.database import Database, Schema, Transaction, from_db_time
-from egov_sim.errors import InputError
+from egov_sim.core.clock import ALMATY, Clock, system_clock
+from egov_sim.core.database import Database, Schema, Transaction, from_db_time
+from egov_sim.core.errors import InputError
 
 # Application statuses (the node the application stands at, regulations-kz.md 4.3).
 REFUSED_AT_INTAKE = "REFUSED_AT_INTAKE"  # C0 false -> X2: receipt of refusal (K01); end

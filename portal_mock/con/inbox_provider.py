@@ -29,11 +29,11 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from egov_sim.clock import Clock
-from egov_sim.errors import InputError
-from gateway.providers import ProviderCall, ProviderFault, ProviderReply
-from signing.verify import Verifier, reroot
-from wsdl.schemas import XSI_NS, payload_root, payload_validator
+from egov_sim.core.clock import Clock
+from egov_sim.core.errors import InputError
+from egov_sim.gateway.providers import ProviderCall, ProviderFault, ProviderReply
+from egov_sim.signing.verify import Verifier, reroot
+from egov_sim.wsdl.schemas import XSI_NS, payload_root, payload_validator
 
 from . import applications_store as st
 from .applications_store import ApplicationStore, HistoryEntry, StoredFile

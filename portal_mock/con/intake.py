@@ -29,12 +29,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from egov_sim.clock import Clock
-from egov_sim.errors import InputError
-from gateway.client import ShepClient, ShepError, ShepFault
-from gateway.providers import SUCCESS_CODE
-from signing.iin import is_valid_iin
-from signing.pki import TestPKI
+from egov_sim.core.clock import Clock
+from egov_sim.core.errors import InputError
+from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
+from egov_sim.gateway.providers import SUCCESS_CODE
+from egov_sim.reference.iin import is_valid_iin
+from egov_sim.signing.pki import TestPKI
 
 from . import applications_store as st
 from . import notices as nt
@@ -50,7 +50,7 @@ ATTACHMENT_PREFIX = "attachment/"
 
 
 class Catalogue(Protocol):
-    """What the intake needs of gateway.rshep.catalogue (a stand-in may replace it in tests)."""
+    """What the intake needs of egov_sim.reference.catalogue (a stand-in may replace it in tests)."""
 
     def service(self, code: str) -> Any: ...
     def services_for(self, channel: str) -> list: ...

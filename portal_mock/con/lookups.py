@@ -34,16 +34,16 @@ from typing import Mapping
 
 from lxml import etree
 
-from adapters.gbd_fl.provider import GBDFL_IDENTITY
-from adapters.gbd_fl.provider import SERVICE_ID as GBDFL_SERVICE_ID
-from adapters.gbd_fl.wire import message_date, text, typed_data
-from adapters.notary.provider import ENIS_IDENTITY
-from adapters.notary.provider import SERVICE_ID as ENIS_SERVICE_ID
-from egov_sim.clock import ALMATY, Clock
-from gateway.client import ShepClient, ShepError, ShepFault
-from signing.iin import is_valid_iin
-from signing.verify import Verifier, reroot
-from wsdl.schemas import ENIS_NS, GBDFL_MESSAGE_NS
+from egov_sim.adapters.gbd_fl.provider import GBDFL_IDENTITY
+from egov_sim.adapters.gbd_fl.provider import SERVICE_ID as GBDFL_SERVICE_ID
+from egov_sim.adapters.gbd_fl.wire import message_date, text, typed_data
+from egov_sim.adapters.notary.provider import ENIS_IDENTITY
+from egov_sim.adapters.notary.provider import SERVICE_ID as ENIS_SERVICE_ID
+from egov_sim.core.clock import ALMATY, Clock
+from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
+from egov_sim.reference.iin import is_valid_iin
+from egov_sim.signing.verify import Verifier, reroot
+from egov_sim.wsdl.schemas import ENIS_NS, GBDFL_MESSAGE_NS
 
 GBDFL, ENIS = "GBDFL", "ENIS"
 SUCCESS = "00000"

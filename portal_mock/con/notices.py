@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from egov_sim.clock import ALMATY
-from egov_sim.days_off import add_working_days
+from egov_sim.core.clock import ALMATY
+from egov_sim.core.days_off import add_working_days
 
 from .applications_store import NoticeRecord
 from .lookups import ENIS, GBDFL, INVALID_IIN, RegistryCheck

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from adapters.gbd_fl.personas import CON_OPERATOR
-from egov_sim.auth import Account, Accounts
-from egov_sim.database import Database, Schema
-from signing.iin import make_bin, make_iin
-from signing.pki import TestPKI
-from signing.service_certs import ServiceIdentity, ServiceSigner, service_signer
+from egov_sim.adapters.gbd_fl.personas import CON_OPERATOR
+from egov_sim.core.auth import Account, Accounts
+from egov_sim.core.database import Database, Schema
+from egov_sim.reference.iin import make_bin, make_iin
+from egov_sim.signing.pki import TestPKI
+from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner, service_signer
 
 REALM = "con"
 ROLE = "operator"

@@ -19,11 +19,11 @@ from typing import Sequence
 
 from lxml import etree
 
-from adapters.gbd_fl.wire import text, typed_data
-from egov_sim import safe_xml
-from egov_sim.clock import ALMATY
-from signing.enveloped import sign_enveloped
-from wsdl.schemas import RSHEP_NS, payload_validator
+from egov_sim.adapters.gbd_fl.wire import text, typed_data
+from egov_sim.core import safe_xml
+from egov_sim.core.clock import ALMATY
+from egov_sim.signing.enveloped import sign_enveloped
+from egov_sim.wsdl.schemas import RSHEP_NS, payload_validator
 
 from .operators import Operator
 

@@ -14,14 +14,14 @@ import httpx
 from argon2 import PasswordHasher
 from starlette.routing import BaseRoute
 
-from egov_sim.auth import DEFAULT_HASHER, Accounts
-from egov_sim.clock import Clock, system_clock
-from egov_sim.database import Database
-from gateway.client import ShepClient
-from gateway.providers import Provider
-from signing.pki import TestPKI
-from signing.trust import TrustStore
-from signing.verify import Verifier
+from egov_sim.core.auth import DEFAULT_HASHER, Accounts
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.database import Database
+from egov_sim.gateway.client import ShepClient
+from egov_sim.gateway.providers import Provider
+from egov_sim.signing.pki import TestPKI
+from egov_sim.signing.trust import TrustStore
+from egov_sim.signing.verify import Verifier
 
 from . import openapi
 from .api import ConApi
@@ -74,7 +74,7 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
               clock: Clock = system_clock, options: ConOptions = ConOptions(),
               hasher: PasswordHasher = DEFAULT_HASHER, catalogue: Catalogue | None = None) -> Con:
     if catalogue is None:
-        from gateway.rshep import catalogue as default_catalogue
+        from egov_sim.reference import catalogue as default_catalogue
 
         catalogue = default_catalogue
     accounts = Accounts(db, REALM, clock=clock, session_ttl=options.session_ttl, hasher=hasher)

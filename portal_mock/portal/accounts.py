@@ -1,7 +1,7 @@
 """Portal accounts: registration with IIN and password (002 §11.1) and authorization
 (process 1, condition 1 / K07) with the refusal notice of process 2.
 
-Passwords, sessions and the throttle on repeated failures are egov_sim.auth's realm "portal"
+Passwords, sessions and the throttle on repeated failures are egov_sim.core.auth's realm "portal"
 (Argon2id, expiring bearer tokens). Hashing is slow on purpose, so it runs in a worker thread
 and never stalls the event loop that also serves ШЭП calls.
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from egov_sim.auth import Accounts, AuthError, Session, Throttled
-from egov_sim.database import Database, IntegrityError
-from egov_sim.errors import InputError
-from gateway.client import ShepClient
-from signing.iin import InvalidNumber, parse_iin
+from egov_sim.core.auth import Accounts, AuthError, Session, Throttled
+from egov_sim.core.database import Database, IntegrityError
+from egov_sim.core.errors import InputError
+from egov_sim.gateway.client import ShepClient
+from egov_sim.reference.iin import InvalidNumber, parse_iin
 
 from . import notices
 from .errors import PortalError

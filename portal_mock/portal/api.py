@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from egov_sim.auth import bearer_token
-from egov_sim.database import DatabaseError
-from egov_sim.errors import InputError
-from egov_sim.json_api import error
+from egov_sim.core.auth import bearer_token
+from egov_sim.core.database import DatabaseError
+from egov_sim.core.errors import InputError
+from egov_sim.core.json_api import error
 
 from . import catalogue_api, openapi
 from .errors import PortalError, not_found, unauthorized

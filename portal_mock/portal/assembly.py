@@ -16,14 +16,14 @@ import httpx
 from argon2 import PasswordHasher
 from starlette.routing import BaseRoute
 
-from egov_sim.auth import DEFAULT_HASHER, Accounts, Throttle
-from egov_sim.clock import Clock, system_clock
-from egov_sim.database import Database
-from gateway.client import ShepClient
-from signing.pki import TestPKI
-from signing.revocation import RevocationChecker
-from signing.trust import TrustStore
-from signing.verify import Verifier
+from egov_sim.core.auth import DEFAULT_HASHER, Accounts, Throttle
+from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.database import Database
+from egov_sim.gateway.client import ShepClient
+from egov_sim.signing.pki import TestPKI
+from egov_sim.signing.revocation import RevocationChecker
+from egov_sim.signing.trust import TrustStore
+from egov_sim.signing.verify import Verifier
 
 from . import api, openapi
 from .accounts import REALM, PortalAccounts

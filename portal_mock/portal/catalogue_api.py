@@ -1,5 +1,5 @@
 """The portal's service catalogue: what egov.kz offers (process 3 "the recipient chooses the
-service"), read from the catalogue shared with ЦОН and РШЭП (gateway.rshep.catalogue).
+service"), read from the catalogue shared with ЦОН and РШЭП (egov_sim.reference.catalogue).
 
 Only services with the portal channel appear, each with its request form and the documents to
 attach as e-copies on the portal; the provider offices listed are those that take portal
@@ -8,8 +8,8 @@ requests (the city and district akimats; rural akims take paper applications onl
 
 from __future__ import annotations
 
-from gateway.rshep import catalogue
-from gateway.rshep.catalogue import StateService
+from egov_sim.reference import catalogue
+from egov_sim.reference.catalogue import StateService
 
 from .form_checks import (ELIGIBILITY_FIELD, MAX_ATTACHMENT_BYTES, MAX_TOTAL_BYTES,
                           PORTAL_ELIGIBLE_CATEGORIES)

@@ -9,9 +9,9 @@ is the status "request accepted" of seed 000 §8.2 (K18).
 
 from __future__ import annotations
 
-from egov_sim import safe_xml
-from gateway.client import ShepClient, ShepError, ShepFault, ShepReply
-from gateway.providers import SUCCESS_CODE
+from egov_sim.core import safe_xml
+from egov_sim.gateway.client import ShepClient, ShepError, ShepFault, ShepReply
+from egov_sim.gateway.providers import SUCCESS_CODE
 
 from . import notices
 from .requests_store import Event, PortalRequest, RequestStore

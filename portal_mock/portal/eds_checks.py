@@ -1,6 +1,6 @@
 """Condition 2 of the portal channel (002 §11.6): is the recipient's EDS confirmed?
 
-The strict verifier (signing.verify) does the work; this module only says which of the
+The strict verifier (egov_sim.signing.verify) does the work; this module only says which of the
 regulation's checks a verifier failure belongs to, in the order §11.6 lists them: the
 certificate's validity period (K08), its absence from the revoked list (K09, CRL or OCSP as
 configured), the IIN in the request equal to the certificate's (K10), and (K17, seed 000 §8.1:
@@ -14,8 +14,8 @@ from typing import Any
 
 from lxml import etree
 
-from signing import verify as v
-from signing.verify import Verifier
+from egov_sim.signing import verify as v
+from egov_sim.signing.verify import Verifier
 
 from . import notices
 from .form_checks import CheckFailure

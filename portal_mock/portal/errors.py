@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from egov_sim.errors import InputError
+from egov_sim.core.errors import InputError
 
 from .notices import Notice
 

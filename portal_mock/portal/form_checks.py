@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, Mapping, Sequence
 
-from gateway.rshep.catalogue import FormField, StateService
-from signing.iin import is_valid_iin
+from egov_sim.reference.catalogue import FormField, StateService
+from egov_sim.reference.iin import is_valid_iin
 
 from . import notices
 from .notices import Notice

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from gateway.client import ShepClient, ShepError, ShepFault
-from gateway.soap import now_iso
+from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
+from egov_sim.gateway.soap import now_iso
 
 GBDFL_SERVICE = "GBDFL_UniversalServiceSync"
 CS = "http://message.persistence.interactive.nat"

@@ -1,6 +1,6 @@
 """The personal cabinet's storage: drafts, requests, their status history and results.
 
-Everything lives in the embedded database (egov_sim.database), so requests survive a restart.
+Everything lives in the embedded database (egov_sim.core.database), so requests survive a restart.
 A request is written (committed) before anything is sent or answered, and every change of
 status is one transaction together with the history entry that explains it: the cabinet never
 shows a status without its reason.
@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from egov_sim.database import Database, Schema, from_db_time, to_db_time
+from egov_sim.core.database import Database, Schema, from_db_time, to_db_time
 
 from .notices import notice as notice_of
 

@@ -17,9 +17,9 @@ from typing import Mapping, Sequence
 
 from lxml import etree
 
-from egov_sim.clock import ALMATY
-from gateway.rshep.catalogue import ProviderOffice, StateService
-from wsdl.schemas import RSHEP_NS, payload_validator
+from egov_sim.core.clock import ALMATY
+from egov_sim.reference.catalogue import ProviderOffice, StateService
+from egov_sim.wsdl.schemas import RSHEP_NS, payload_validator
 
 from .requests_store import Draft, PortalUser
 

@@ -16,12 +16,12 @@ from typing import Mapping, Sequence
 
 from lxml import etree
 
-from egov_sim import safe_xml
-from egov_sim.database import IntegrityError
-from egov_sim.errors import InputError
-from gateway.rshep import catalogue
-from gateway.rshep.catalogue import ProviderOffice, StateService
-from signing.verify import Verifier
+from egov_sim.core import safe_xml
+from egov_sim.core.database import IntegrityError
+from egov_sim.core.errors import InputError
+from egov_sim.reference import catalogue
+from egov_sim.reference.catalogue import ProviderOffice, StateService
+from egov_sim.signing.verify import Verifier
 
 from . import form_checks, notices
 from .delivery import DELIVERABLE, Delivery

@@ -7,9 +7,9 @@ who signs for a rural akim) are exercised as the regulation distributes the step
 
 from __future__ import annotations
 
-from adapters.gbd_fl.personas import PERSONAS
-from gateway.rshep.catalogue import PROVIDERS
-from gateway.rshep.staff import STAFF, login_for
+from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.catalogue import PROVIDERS
+from egov_sim.gateway.rshep.staff import STAFF, login_for
 
 from .common import Divergence, OpResult, PlayContext, StepError
 from .documents import verify_result

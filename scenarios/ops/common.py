@@ -16,8 +16,8 @@ from typing import Any, Callable, Mapping
 
 import httpx
 
-from adapters.gbd_fl.personas import PERSONAS, WARD
-from gateway.rshep.catalogue import SERVICES, StateService
+from egov_sim.adapters.gbd_fl.personas import PERSONAS, WARD
+from egov_sim.reference.catalogue import SERVICES, StateService
 
 from ..model import Flow, Node, Scenario
 

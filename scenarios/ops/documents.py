@@ -2,7 +2,7 @@
 
 The outcome of a scenario is not what a system's status field says but the signed
 ``rs:ServiceResult`` the recipient gets (K13, K19): its signature is verified with the
-simulator's trust store (signing.verify) at the virtual moment it is handed over, and the signer's
+simulator's trust store (egov_sim.signing.verify) at the virtual moment it is handed over, and the signer's
 IIN and BIN are taken from the certificate, so "who signs" is checked on the document itself.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from egov_sim.safe_xml import parse
-from signing.certinfo import subject_of
-from signing.trust import TrustStore
-from signing.verify import Verifier
+from egov_sim.core.safe_xml import parse
+from egov_sim.signing.certinfo import subject_of
+from egov_sim.signing.trust import TrustStore
+from egov_sim.signing.verify import Verifier
 
 from .common import Divergence, Outcome, PlayContext
 

@@ -13,7 +13,7 @@ import base64
 
 from lxml import etree
 
-from signing.enveloped import sign_enveloped
+from egov_sim.signing.enveloped import sign_enveloped
 
 from .common import (PORTAL_PASSWORD, Divergence, OpResult, PlayContext, StepError, documents_for,
                      e_copy, error_code, form_for, service_of)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from egov_sim.clock import ALMATY
+from egov_sim.core.clock import ALMATY
 
 from ..model import Duration, Flow, Node
 from ..results import ScenarioResult

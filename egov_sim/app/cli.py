@@ -1,0 +1,131 @@
+"""The ``egov-sim`` command. Sub-commands live beside the domain they drive and are mounted here.
+
+typer (on click) gives typed options, ``--help`` everywhere and exit code 2 for bad usage;
+rich prints tables and progress. Every error a user can cause is an :class:`InputError`
+(or an OSError on a file they named) and is reported on one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from egov_sim.core.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, default_home
+from egov_sim.core.errors import InputError
+
+app = typer.Typer(
+    name="egov-sim",
+    help="Simulator of Kazakhstan's e-government integration (ШЭП, ГБД ФЛ, ЕНИС, egov.kz, ЦОН, ЭЦП).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    home: Optional[Path] = typer.Option(
+        None, "--home", envvar="EGOV_SIM_HOME",
+        help="Data directory (PKI, databases). Default: the per-user data directory."),
+    public_url: Optional[str] = typer.Option(
+        None, "--public-url", envvar="EGOV_SIM_PUBLIC_URL",
+        help="Base URL written into certificates (CRL, OCSP); default http://HOST:PORT."),
+) -> None:
+    ctx.obj = Settings(home=home or default_home(), public_url=public_url)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option(DEFAULT_HOST, help="Address to listen on."),
+    port: int = typer.Option(DEFAULT_PORT, help="TCP port."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (uvicorn)."),
+    config: Optional[Path] = typer.Option(
+        None, "--config", envvar="EGOV_SIM_CONFIG",
+        help="Gateway config file (TOML): participants, services, routes, policies."),
+    population: int = typer.Option(
+        10_000, min=0, help="ГБД ФЛ persons generated on the first start (personas come on top)."),
+    refusal_via_head: bool = typer.Option(
+        True, "--refusal-via-head/--refusal-by-executor",
+        help="Reading of 002 §7 item 9: does a reasoned refusal pass the head's signature?"),
+    c1_literal_and: bool = typer.Option(
+        False, "--c1-literal-and",
+        help="Reading of 002 §9.5: ЦОН notice P4 only when ГБД ФЛ and ЕНИС both fail."),
+    portal_open: bool = typer.Option(
+        False, "--portal-open",
+        help="Reading of 000 §1.3 as an enumeration: no portal eligibility check (K16)."),
+) -> None:
+    """Run the simulator: every system on one HTTP server, with zero configuration."""
+    from egov_sim.app.server import serve as run_server
+
+    settings: Settings = ctx.obj.with_(host=host, port=port, config_file=config,
+                                       population=population, refusal_via_head=refusal_via_head,
+                                       con_c1_literal_and=c1_literal_and,
+                                       portal_restricted=not portal_open)
+    run_server(settings, workers=workers)
+
+
+def _mount_subcommands() -> None:
+    from egov_sim.signing.cli_pki import cert_app, pki_app
+    from egov_sim.signing.cli_sign import register as register_sign
+    from egov_sim.adapters.gbd_fl.persons_cli import persons_app
+    from egov_sim.adapters.notary.cli import enis_app
+    from egov_sim.gateway.fault_cli import faults_app
+    from egov_sim.gateway.journal_cli import journal_app
+    from egov_sim.scenarios.cli import run_command, scenarios_app
+
+    app.add_typer(pki_app, name="pki")
+    app.add_typer(journal_app, name="journal")
+    app.add_typer(faults_app, name="faults")
+    app.add_typer(persons_app, name="persons")
+    app.add_typer(enis_app, name="enis")
+    app.add_typer(scenarios_app, name="scenarios")
+    app.command("run")(run_command)
+    app.add_typer(cert_app, name="cert")
+    register_sign(app)
+
+
+_mount_subcommands()
+
+
+def fail(message: str) -> "typer.Exit":
+    typer.echo(f"egov-sim: error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _is(exc: BaseException, name: str) -> bool:
+    """Click exception by class name: typer may vendor its own copy of click."""
+    return any(cls.__name__ == name for cls in type(exc).__mro__)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: one-line errors with exit code 2, never a traceback."""
+    try:
+        code = app(args=argv, prog_name="egov-sim", standalone_mode=False)
+    except InputError as exc:
+        typer.echo(f"egov-sim: error: {exc}", err=True)
+        sys.exit(2)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        typer.echo(f"egov-sim: error: {exc.strerror}: {exc.filename}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        if _is(exc, "UsageError") and not exc.format_message():
+            sys.exit(2)  # no arguments: the help was printed
+        if _is(exc, "UsageError"):
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "egov-sim"
+            typer.echo(f"egov-sim: error: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(2)
+        if _is(exc, "ClickException"):
+            typer.echo(f"egov-sim: error: {exc.format_message()}", err=True)
+            sys.exit(getattr(exc, "exit_code", 1))
+        if _is(exc, "Abort"):
+            sys.exit(130)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,88 @@
+"""Seed 000: the six-step chain at a district akimat and at a rural akim, the term extension
+(7 -> 19 wd, 4 -> 16 wd, K15) with its TERM_EXTENDED notice, and office intake."""
+
+from __future__ import annotations
+
+from egov_sim.adapters.gbd_fl.personas import NEEDY_APPLICANT, NEEDY_APPLICANT_RURAL
+from egov_sim.gateway.rshep.workdays import add_working_days
+
+from tests.support.rshep import PORTAL, Staff, send, service_request
+
+SERVICE = "SIM_SOCIAL_ASSISTANCE_ALMATY_OBL"
+DOCS = ("CATEGORY_PROOF", "INCOME_STATEMENT", "BANK_ACCOUNT")
+
+
+def _portal_request(live, request_id, provider):
+    data = service_request(request_id, provider=provider, service=SERVICE, channel="PORTAL", operator=None,
+                           applicant=NEEDY_APPLICANT, attachments=DOCS)
+    return send(live, data, route_id="R_Almaty_obl", service_id=SERVICE, sender=PORTAL)
+
+
+def test_extension_at_the_district_akimat(live):
+    rid = int(_portal_request(live, "PORTAL-000-1", "ALM_KARASAY_DISTRICT").data.findtext("inboxId"))
+    reg = Staff(live, "alm_karasay_district.clerk").act(rid, "register")["request"]
+    registered = live.clock().date()
+    assert reg["dueDate"] == add_working_days(registered, 7).isoformat() and reg["termWorkingDays"] == 7
+    Staff(live, "alm_karasay_district.head").act(rid, "assign", {"executor": "alm_karasay_district.executor"})
+    executor = Staff(live, "alm_karasay_district.executor")
+    live.clock.advance(days=2)
+    ext = executor.act(rid, "extend", {"reason": "Справка о доходах утеряна",
+                                       "missingDocuments": ["INCOME_STATEMENT"]})["request"]
+    assert ext["termExtended"] and ext["termWorkingDays"] == 19
+    assert ext["dueDate"] == add_working_days(registered, 19).isoformat()
+    assert "extend" not in ext["nextActions"]
+    again = executor.call("POST", f"/requests/{rid}/extend", {"reason": "ещё раз"})
+    assert again.status_code == 409
+    notice = [c.data for c in live.inbox.calls if c.data.findtext("requestId") == "PORTAL-000-1"][-1]
+    assert notice.findtext("status") == "TERM_EXTENDED" and notice.findtext("resultDueDate") == ext["dueDate"]
+    history = executor.call("GET", f"/requests/{rid}/history").json()["entries"]
+    assert history[-1]["action"] == "extend" and history[-1]["detail"]["termWorkingDays"] == 19
+    assert history[-1]["detail"]["missingDocuments"] == ["INCOME_STATEMENT"]
+
+
+def test_no_extension_for_seed_002(live):
+    rid = int(send(live, service_request("CON-NOEXT")).data.findtext("inboxId"))
+    Staff(live, "pvl_pavlodar_city.clerk").act(rid, "register")
+    Staff(live, "pvl_pavlodar_city.head").act(rid, "assign", {"executor": "pvl_pavlodar_city.executor"})
+    r = Staff(live, "pvl_pavlodar_city.executor").call("POST", f"/requests/{rid}/extend", {"reason": "x"})
+    assert r.status_code == 409 and "extended term" in r.json()["message"]
+
+
+def test_rural_akim_office_intake_and_the_district_head_signs(live):
+    clerk = Staff(live, "alm_irgeli_rural_akim.clerk")
+    r = clerk.call("POST", "/requests", {
+        "serviceCode": SERVICE, "documents": ["APPLICATION", "ID_DOCUMENT", "CATEGORY_PROOF"],
+        "applicant": {"iin": NEEDY_APPLICANT_RURAL, "surname": "ЖАКСЫБЕКОВ", "name": "ТАЛГАТ"},
+        "form": {"category": "low_income", "familySize": "5"}})
+    assert r.status_code == 201, r.text
+    req = r.json()["request"]
+    rid = req["id"]
+    assert req["channel"] == "AKIM" and req["state"] == "REGISTERED" and req["termWorkingDays"] == 4
+    assert req["checks"]["missingDocuments"] == ["INCOME_STATEMENT", "BANK_ACCOUNT"]
+    assert r.json()["deliveries"] == []  # handed in on paper: nothing to send through ШЭП
+
+    akim = Staff(live, "alm_irgeli_rural_akim.head")
+    akim.act(rid, "assign", {"executor": "alm_irgeli_rural_akim.executor"})
+    executor = Staff(live, "alm_irgeli_rural_akim.executor")
+    assert executor.act(rid, "extend", {"reason": "документы повреждены"})["request"]["termWorkingDays"] == 16
+    executor.act(rid, "draft", {"documentsConform": True, "amount": 30000})
+    # the akim does not sign (000 §5.4): the head of the district akimat does
+    denied = akim.call("POST", f"/requests/{rid}/sign")
+    assert denied.status_code == 403 and denied.json()["requiredProvider"] == "ALM_KARASAY_DISTRICT"
+    district_head = Staff(live, "alm_karasay_district.head")
+    assert any(x["id"] == rid for x in district_head.call("GET", "/requests").json()["requests"])
+    district_head.act(rid, "sign")
+    done = executor.act(rid, "issue")["request"]
+    assert done["state"] == "COMPLETED"
+    history = executor.call("GET", f"/requests/{rid}/history").json()["entries"]
+    assert [e["action"] for e in history] == ["accept", "register", "assign", "extend", "draft", "sign", "issue"]
+    assert history[-2]["actor"] == "alm_karasay_district.head" and history[-2]["norm"] == "2 wd"
+    # a district clerk or executor does not see the akim's requests
+    assert Staff(live, "alm_karasay_district.executor").call("GET", f"/requests/{rid}").status_code == 404
+
+
+def test_office_intake_rejects_unknown_documents(live):
+    r = Staff(live, "alm_talgar_district.clerk").call("POST", "/requests", {
+        "serviceCode": SERVICE, "documents": ["APPLICATION", "PASSPORT_OF_MARS"],
+        "applicant": {"iin": NEEDY_APPLICANT, "surname": "А", "name": "Б"}})
+    assert r.status_code == 400 and r.json()["field"] == "documents[1]"

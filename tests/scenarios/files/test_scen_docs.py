@@ -1,0 +1,130 @@
+"""docs/scenarios.md stays true: its example files load, and its generated tables (operations,
+set-up, readings, coverage) are what the code and the shipped files say.
+
+The tables sit between ``<!-- generated: NAME -->`` and ``<!-- end -->``; after a change, run
+``python -m tests.scenarios.files.test_scen_docs`` to rewrite them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from egov_sim.scenarios.coverage import coverage, markdown_table
+from egov_sim.scenarios.loader import SETUP, load_all
+from egov_sim.scenarios.operations import OPERATIONS
+from tests.support import ROOT
+
+DOC = ROOT / "docs" / "scenarios.md"
+EXAMPLES = Path(__file__).parent / "examples"
+_BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end -->)", re.S)
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def operations_table() -> str:
+    rows = ["| Operation | System | Plays | What it does | Arguments |", "|---|---|---|---|---|"]
+    for op in OPERATIONS.values():
+        props = op.args.get("properties", {})
+        required = set(op.args.get("required", ()))
+        args = ", ".join(f"`{k}`" + ("" if k in required else "?") for k in props) or "—"
+        rows.append(f"| `{op.name}` | {op.system} | {' or '.join(op.plays)} | {_cell(op.summary)} | {args} |")
+    return "\n".join(rows) + "\n"
+
+
+def setup_table() -> str:
+    rows = ["| Set-up | Values | Makes fail | What it sets up |", "|---|---|---|---|"]
+    for key, s in SETUP.items():
+        schema = s.schema
+        values = (", ".join(f"`{v}`" for v in schema["enum"]) if "enum" in schema else
+                  "`true`" if schema.get("const") is True else
+                  "text" if schema.get("type") == "string" else
+                  "node → duration" if schema.get("type") == "object" else "code or list of codes"
+                  if key == "missing_document" else "`true` or list of codes")
+        rows.append(f"| `{key}` | {values} | {', '.join(s.falsifies) or '—'} | {_cell(s.doc)} |")
+    return "\n".join(rows) + "\n"
+
+
+def readings_table() -> str:
+    flows, _ = load_all()
+    rows = ["| Flow | Reading | How it is read | Why | Option | Default |", "|---|---|---|---|---|---|"]
+    for flow in sorted(flows.values(), key=lambda f: f.id):
+        for r in flow.readings:
+            default = "—" if r.option is None else f"`{str(r.default).lower()}`"
+            option = f"`{r.option}`" if r.option else "—"
+            rows.append(f"| {flow.id} | {r.id} | {_cell(r.text)} | {_cell(r.reason)} | {option} | {default} |")
+    return "\n".join(rows) + "\n"
+
+
+def coverage_table() -> str:
+    return markdown_table(coverage(*load_all()))
+
+
+def example(name: str) -> str:
+    return "```yaml\n" + (EXAMPLES / name).read_text(encoding="utf-8") + "```\n"
+
+
+GENERATED = {
+    "operations": operations_table,
+    "setup": setup_table,
+    "readings": readings_table,
+    "coverage": coverage_table,
+    "example-flow": lambda: example("002-example.yaml"),
+    "example-scenarios": lambda: example("example-scenarios.yaml"),
+}
+
+
+def blocks(text: str) -> dict[str, str]:
+    return {m["name"]: m["body"] for m in _BLOCK.finditer(text)}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_generated_block_is_current(name):
+    found = blocks(DOC.read_text(encoding="utf-8"))
+    assert name in found, f"docs/scenarios.md has no '<!-- generated: {name} -->' block"
+    assert found[name] == GENERATED[name](), (
+        f"docs/scenarios.md block {name!r} is stale: run python -m tests.scenarios.files.test_scen_docs")
+
+
+def test_the_documented_example_loads(tmp_path):
+    found = blocks(DOC.read_text(encoding="utf-8"))
+    flow_file = tmp_path / "002-example.yaml"
+    scenario_file = tmp_path / "example-scenarios.yaml"
+    for path, name in ((flow_file, "example-flow"), (scenario_file, "example-scenarios")):
+        path.write_text(found[name].removeprefix("```yaml\n").removesuffix("```\n"), encoding="utf-8")
+    flows, scenarios = load_all([flow_file, scenario_file])
+    assert "002-example" in flows and [s.id for s in scenarios] == ["example-decision", "example-refusal"]
+
+
+def test_the_example_timing_told_in_the_docs():
+    import datetime as dt
+
+    from egov_sim.core.clock import ALMATY
+    from egov_sim.scenarios.working_time import working_time
+
+    flows, scenarios = load_all([EXAMPLES])
+    flow, sc = flows["002-example"], scenarios[0]
+    t = dt.datetime.fromisoformat(sc.start)
+    ends = {}
+    for node_id in sc.expect.path:
+        node = flow.node(node_id.partition(":")[0])
+        t = ends[node.id] = working_time(flow.hours_for(node)).add(t, node.duration)
+    assert ends["A1"] == dt.datetime(2025, 6, 5, 17, 0, tzinfo=ALMATY)
+    assert ends["A3"] == dt.datetime(2025, 6, 9, 17, 0, tzinfo=ALMATY)
+    due = working_time(flow.working_hours).add(dt.datetime.fromisoformat(sc.start), flow.total)
+    assert ends["A4"] == due == dt.datetime(2025, 6, 10, 17, 0, tzinfo=ALMATY)
+    assert "A4 ends on\nTuesday 10 June at 17:00" in DOC.read_text(encoding="utf-8")
+
+
+def rewrite() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    text = _BLOCK.sub(lambda m: m.group(1) + GENERATED[m["name"]]() + m.group(4), text)
+    DOC.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    rewrite()

@@ -1,0 +1,13 @@
+"""Fixtures of the report tests: the hand-built run of tests/support/reports.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.reports import sample_run
+from egov_sim.scenarios.results import RunResult
+
+
+@pytest.fixture
+def run() -> RunResult:
+    return sample_run()
