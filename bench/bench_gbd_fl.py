@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from egov_sim.adapters.gbd_fl.personas import install_personas  # noqa: E402
+from egov_sim.adapters.gbd_fl.registry import install_personas  # noqa: E402
 from egov_sim.adapters.gbd_fl.population import populate, population_date  # noqa: E402
 from egov_sim.adapters.gbd_fl.registry import PERSONS_TABLE, PersonRegistry, TooManyResults  # noqa: E402
 from egov_sim.core.database import Database, sqlite_url  # noqa: E402

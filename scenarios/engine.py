@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, Sequence
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.core.clock import ALMATY
 from egov_sim.reference.catalogue import PROVIDERS
 from egov_sim.gateway.rshep.staff import STAFF

@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import jsonschema
 import yaml
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.provider import SERVICE_ID as GBDFL_SERVICE_ID
 from egov_sim.adapters.gbd_fl.provider import TOKEN_SERVICE_ID as GBDFL_TOKEN_SERVICE_ID
 from egov_sim.adapters.notary.provider import SERVICE_ID as ENIS_SERVICE_ID
@@ -715,7 +715,7 @@ def _personas(f: _File, s: _Map, where: str, flow: Flow) -> dict[str, str]:
             raise f.fail(p.key_line(role), f"{where}: unknown role {role!r} (roles: {', '.join(ROLES)})")
         if not isinstance(key, str) or key not in PERSONAS:
             raise f.fail(p.value_line(role), f"{where}: {role}: no persona {key!r} in "
-                                             "adapters/gbd_fl/personas.py")
+                                             "egov_sim/reference/personas.py")
     if "applicant" not in p:
         raise f.fail(p.line, f"{where}: personas: missing 'applicant'")
     if "representative" in p and flow.channel != "con":

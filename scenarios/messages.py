@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Iterable, Protocol
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.core.database import from_db_time
 
 from .model import ExpectedMessage

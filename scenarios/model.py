@@ -149,7 +149,7 @@ class Scenario:
     flow: str
     title: str
     personas: Mapping[str, str]
-    """Role in the scenario → persona key (adapters/gbd_fl/personas.py)."""
+    """Role in the scenario → persona key (egov_sim/reference/personas.py)."""
     setup: Mapping[str, Any]
     """Conditions to set up: ``certificate: revoked``, ``missing_document: X``, …"""
     options: Mapping[str, Any]

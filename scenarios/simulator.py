@@ -101,7 +101,7 @@ def build_template(home: Path, *, epoch: dt.datetime, personas: Iterable[str],
                    offices: Iterable[str] = (), population: int = TEMPLATE_POPULATION) -> Template:
     """Build a simulator home at ``epoch``: PKI, population, ЕНИС, accounts (cheap hashes), the
     staff's and operators' signing keys for ``offices`` and SIGN certificates for ``personas``."""
-    from egov_sim.adapters.gbd_fl.personas import PERSONAS
+    from egov_sim.reference.personas import PERSONAS
     from egov_sim.app.server import build_app
     from egov_sim.reference.catalogue import PROVIDERS
     from egov_sim.gateway.rshep.staff import STAFF, seed_staff

@@ -22,9 +22,9 @@ from starlette.routing import Route
 from egov_sim.core.errors import InputError
 from egov_sim.core.json_api import check_params, error, int_param
 
-from .personas import PERSONAS
-from .registry import (MAX_SEARCH_LIMIT, Person, PersonRegistry, TooManyResults, normalize_name,
-                       person_from_json, person_to_json)
+from egov_sim.reference.personas import PERSONAS
+from .registry import MAX_SEARCH_LIMIT, PersonRegistry, TooManyResults, person_from_json, person_to_json
+from egov_sim.reference.person import Person, normalize_name
 
 _SEARCH_PARAMS = {
     "surname": "surname", "name": "name", "patronymic": "patronymic", "birthDate": "birth_date",

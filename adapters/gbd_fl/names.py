@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from . import dictionaries as dic
+from egov_sim.reference import dictionaries as dic
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -245,23 +245,6 @@ def kazakh_patronymic(father: str, female: bool, *, kazakh_letters: bool = True)
 
 PATRONYMIC_SUFFIXES_MALE = ("ОВИЧ", "ЕВИЧ", "ИЧ", "ҰЛЫ", "УЛЫ")
 PATRONYMIC_SUFFIXES_FEMALE = ("ОВНА", "ЕВНА", "ИЧНА", "ҚЫЗЫ", "КЫЗЫ")
-
-
-# -- transliteration -------------------------------------------------------------------------------
-
-_LATIN = {
-    "А": "A", "Ә": "A", "Б": "B", "В": "V", "Г": "G", "Ғ": "G", "Д": "D", "Е": "E", "Ё": "E",
-    "Ж": "ZH", "З": "Z", "И": "I", "Й": "I", "К": "K", "Қ": "K", "Л": "L", "М": "M", "Н": "N",
-    "Ң": "N", "О": "O", "Ө": "O", "П": "P", "Р": "R", "С": "S", "Т": "T", "У": "U", "Ұ": "U",
-    "Ү": "U", "Ф": "F", "Х": "KH", "Һ": "H", "Ц": "TS", "Ч": "CH", "Ш": "SH", "Щ": "SHCH",
-    "Ъ": "IE", "Ы": "Y", "І": "I", "Ь": "", "Э": "E", "Ю": "IU", "Я": "IA",
-}
-_TRANSLIT = str.maketrans(_LATIN)
-
-
-def translit(text: str) -> str:
-    """The Latin spelling of an upper-case Cyrillic (Russian or Kazakh) name, as on a passport."""
-    return text.upper().translate(_TRANSLIT)
 
 
 # -- places --------------------------------------------------------------------------------------

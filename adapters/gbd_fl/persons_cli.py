@@ -24,11 +24,12 @@ from egov_sim.core.cli_support import open_database
 from egov_sim.core.clock import ALMATY, system_clock
 from egov_sim.core.errors import InputError
 
-from . import dictionaries as dic
-from .personas import PERSONAS, install_personas
+from egov_sim.reference import dictionaries as dic
+from egov_sim.reference.personas import PERSONAS
+from .registry import install_personas
 from .population import CHUNK_SIZE, populate, population_date
-from .registry import (InvalidPerson, Person, PersonNotFound, PersonRegistry, TooManyResults,
-                       person_from_json, person_to_json, ten_year_end)
+from .registry import PersonNotFound, PersonRegistry, TooManyResults, person_from_json, person_to_json
+from egov_sim.reference.person import InvalidPerson, Person, ten_year_end
 
 persons_app = typer.Typer(
     name="persons",

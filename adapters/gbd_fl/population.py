@@ -53,8 +53,10 @@ from egov_sim.core.database import POSTGRESQL, SQLITE, Database
 from egov_sim.core.errors import InputError
 from egov_sim.reference.iin import make_iin
 
-from . import dictionaries as dic
+from egov_sim.reference import dictionaries as dic
 from . import names as nm
+from egov_sim.reference.person import document_number
+
 from .registry import (DOCUMENTS_TABLE, INDEXES, PERSON_COLUMNS, PERSONS_TABLE, PersonRegistry)
 
 
@@ -75,9 +77,6 @@ FIRST_GENERATED_SERIAL = 1000
 """IIN serials below this are never generated: personas and hand-made records use them."""
 MAX_COUNT = CHUNK_SIZE * SERIAL_STRIDE
 DOC_SLOTS = 4  # document numbers per person: n = global index * 4 + slot
-PERSONA_DOCUMENT_BASE = 99_990_000
-"""Document-number indexes from here on belong to personas (generated ones stay below 4*MAX_COUNT)."""
-
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``; phases "generating" (persons) and "indexing"."""
 
@@ -119,18 +118,6 @@ def _num(ordinal: int) -> int:
         d = date.fromordinal(ordinal)
         n = _NUM[ordinal] = d.year * 10000 + d.month * 100 + d.day
     return n
-
-
-def document_number(kind: str, n: int) -> str:
-    """The number of the document with index ``n``: a bijection of n (mod 10^8), by kind."""
-    digits = f"{(n * 73_939_133 + 19_260_817) % 100_000_000:08d}"
-    if kind in (dic.ID_CARD, dic.RESIDENCE_PERMIT):
-        return "0" + digits  # 9 digits, like the ID cards issued since 2014
-    if kind == dic.PASSPORT:
-        return "N" + digits
-    if kind == dic.FOREIGN_PASSPORT:
-        return "FP" + digits
-    return digits  # birth certificate
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from egov_sim.core.errors import InputError
 from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.wsdl.schemas import GBDFL_MESSAGE_NS, XSI_NS, payload_root, payload_validator
 
-from . import dictionaries as dic
+from egov_sim.reference import dictionaries as dic
 
 XSI_TYPE = f"{{{XSI_NS}}}type"
 

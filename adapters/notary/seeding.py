@@ -52,7 +52,7 @@ def ensure_powers_of_attorney(db: Database, registry, *, count: int = DEFAULT_CO
 
 
 def _persona_person(registry, key: str):
-    from egov_sim.adapters.gbd_fl.personas import PERSONAS
+    from egov_sim.reference.personas import PERSONAS
 
     persona = PERSONAS.get(key)
     person = registry.get(persona.iin) if persona is not None else None

@@ -79,8 +79,8 @@ def egov_sim_pki(egov_sim_app):
 
 @pytest.fixture(scope="session")
 def egov_sim_personas():
-    """Named persons with stable IINs (adapters/gbd_fl/personas.py), keyed by persona key."""
-    from egov_sim.adapters.gbd_fl.personas import PERSONAS
+    """Named persons with stable IINs (egov_sim/reference/personas.py), keyed by persona key."""
+    from egov_sim.reference.personas import PERSONAS
 
     return PERSONAS
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from egov_sim.adapters.gbd_fl.personas import PROVIDER_EXECUTOR, PROVIDER_HEAD
+from egov_sim.reference.personas import PROVIDER_EXECUTOR, PROVIDER_HEAD
 from egov_sim.core.auth import Account, Accounts
 from egov_sim.core.errors import InputError
 from egov_sim.reference.iin import make_iin
@@ -66,7 +66,7 @@ _POSITIONS = {
 _AKIM_POSITIONS = {"clerk": "Специалист канцелярии аппарата акима", "head": "Аким сельского округа",
                    "executor": "Ответственный исполнитель аппарата акима"}
 
-# The named personas of ГБД ФЛ (adapters/gbd_fl/personas.py) work at the Pavlodar city office.
+# The named personas of ГБД ФЛ (egov_sim/reference/personas.py) work at the Pavlodar city office.
 _PERSONAS = {
     ("PVL_PAVLODAR_CITY", "head"): (PROVIDER_HEAD, "САДЫКОВ", "КАЙРАТ", "БЕРИКОВИЧ"),
     ("PVL_PAVLODAR_CITY", "executor"): (PROVIDER_EXECUTOR, "НУРГАЛИЕВ", "АЗАМАТ", "МАРАТОВИЧ"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from egov_sim.adapters.gbd_fl.personas import CON_OPERATOR
+from egov_sim.reference.personas import CON_OPERATOR
 from egov_sim.core.auth import Account, Accounts
 from egov_sim.core.database import Database, Schema
 from egov_sim.reference.iin import make_bin, make_iin

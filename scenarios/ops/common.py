@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 
 import httpx
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS, WARD
+from egov_sim.reference.personas import PERSONAS, WARD
 from egov_sim.reference.catalogue import SERVICES, StateService
 
 from ..model import Flow, Node, Scenario

@@ -9,7 +9,7 @@ their own node: each node is still checked against what the ЦОН recorded for 
 
 from __future__ import annotations
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.portal_mock.con.operators import SEED_OPERATORS
 
 from .common import (Divergence, OpResult, PlayContext, StepError, documents_for, e_copy, form_for,

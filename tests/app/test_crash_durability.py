@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from egov_sim.adapters.gbd_fl import personas
+from egov_sim.reference import personas
 from egov_sim.core.testing import free_port
 from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.signing.pki import TestPKI

@@ -22,7 +22,7 @@ from lxml import etree
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from egov_sim.adapters.gbd_fl.personas import GUARDIAN, WARD
+from egov_sim.reference.personas import GUARDIAN, WARD
 from egov_sim.adapters.providers import build_registries
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.database import Database, sqlite_url

@@ -24,7 +24,7 @@ from lxml import etree
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from egov_sim.adapters.gbd_fl import personas
+from egov_sim.reference import personas
 from egov_sim.adapters.providers import build_registries
 from egov_sim.core.auth import Throttle
 from egov_sim.core.database import Database, sqlite_url

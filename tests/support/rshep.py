@@ -24,7 +24,7 @@ from lxml import etree
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from egov_sim.adapters.gbd_fl.personas import CON_OPERATOR, GUARDIAN, WARD
+from egov_sim.reference.personas import CON_OPERATOR, GUARDIAN, WARD
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.testing import free_port, serve_in_thread

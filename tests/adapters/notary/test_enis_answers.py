@@ -11,7 +11,7 @@ from lxml import etree
 from zeep import xsd
 from zeep.plugins import HistoryPlugin
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.notary.personas import POA_PERSONAS
 from egov_sim.adapters.notary.provider import ENIS_IDENTITY
 from egov_sim.signing.verify import DIGEST_MISMATCH

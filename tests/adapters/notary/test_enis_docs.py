@@ -21,7 +21,7 @@ import typer
 from lxml import etree
 from typer.testing import CliRunner
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.registry import ensure_population
 from egov_sim.adapters.notary import check
 from egov_sim.adapters.notary.cli import enis_app

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.reference.iin import make_iin
 from egov_sim.wsdl.schemas import payload_validator
 

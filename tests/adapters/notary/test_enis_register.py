@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.registry import ensure_population
 from egov_sim.adapters.notary import check
 from egov_sim.adapters.notary.cli import enis_app

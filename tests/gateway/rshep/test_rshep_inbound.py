@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from egov_sim.adapters.gbd_fl.personas import CON_OPERATOR
+from egov_sim.reference.personas import CON_OPERATOR
 from egov_sim.gateway.client import ShepFault
 from egov_sim.reference.catalogue import PROVIDERS
 from egov_sim.wsdl.schemas import RSHEP_NS, XSI_NS
@@ -106,7 +106,7 @@ def test_each_office_has_staff_and_a_route(live):
 
 
 def test_portal_request_signed_by_the_applicant_is_valid(live, rshep_pki):
-    from egov_sim.adapters.gbd_fl.personas import GUARDIAN
+    from egov_sim.reference.personas import GUARDIAN
     from egov_sim.signing.service_certs import ServiceSigner
 
     issued = rshep_pki.issue(iin=GUARDIAN, surname="ЕРМЕКОВА", given_name="ГУЛЬМИРА", purpose="SIGN",

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from egov_sim.adapters.gbd_fl.personas import NEEDY_APPLICANT, NEEDY_APPLICANT_RURAL
+from egov_sim.reference.personas import NEEDY_APPLICANT, NEEDY_APPLICANT_RURAL
 from egov_sim.gateway.rshep.workdays import add_working_days
 
 from tests.support.rshep import PORTAL, Staff, send, service_request

@@ -8,7 +8,7 @@ import base64
 import httpx
 import pytest
 
-from egov_sim.adapters.gbd_fl.personas import (CON_OPERATOR, GUARDIAN, NOT_REGISTERED, POA_AGENT,
+from egov_sim.reference.personas import (CON_OPERATOR, GUARDIAN, NOT_REGISTERED, POA_AGENT,
                                       POA_AGENT_EXPIRED, POA_AGENT_REVOKED, POA_AGENT_SCOPE_MISMATCH,
                                       POA_PRINCIPAL)
 from egov_sim.core.safe_xml import parse

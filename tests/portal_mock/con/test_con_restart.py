@@ -3,7 +3,7 @@ of the simulator (a new process on the same home) keeps them, and the operator c
 
 from __future__ import annotations
 
-from egov_sim.adapters.gbd_fl.personas import NOT_REGISTERED
+from egov_sim.reference.personas import NOT_REGISTERED
 
 from tests.support.con import Clock, Desk, arm_send, guardian_application, live_con, next_monday_morning, \
     provider_head, service_result

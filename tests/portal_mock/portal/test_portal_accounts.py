@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from egov_sim.adapters.gbd_fl import personas
+from egov_sim.reference import personas
 from tests.support.portal import PASSWORD, login, register
 
 

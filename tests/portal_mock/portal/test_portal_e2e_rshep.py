@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from egov_sim.adapters.gbd_fl import personas
+from egov_sim.reference import personas
 from egov_sim.app.cli import main
 from tests.support.portal import draft, guardian_draft, live_portal, login, sign, submit
 

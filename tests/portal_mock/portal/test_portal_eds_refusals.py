@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from egov_sim.adapters.gbd_fl import personas
+from egov_sim.reference import personas
 from tests.support.portal import draft, guardian_draft, login, sign, submit
 
 NOW = dt.datetime.now(dt.timezone.utc)

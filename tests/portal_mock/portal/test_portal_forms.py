@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from egov_sim.adapters.gbd_fl import personas
+from egov_sim.reference import personas
 from egov_sim.reference import catalogue
 from tests.support.portal import (GUARDIAN_SERVICE, SOCIAL_SERVICE, draft, guardian_draft, login, sign,
                             social_draft, submit)

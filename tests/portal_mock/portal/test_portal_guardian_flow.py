@@ -9,7 +9,7 @@ import asyncio
 import httpx
 import pytest
 
-from egov_sim.adapters.gbd_fl import personas
+from egov_sim.reference import personas
 from egov_sim.app.cli import main
 from egov_sim.gateway.client import ShepClient, ShepFault
 from egov_sim.gateway.providers import ProviderCall, ProviderFault

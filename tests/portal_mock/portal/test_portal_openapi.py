@@ -10,7 +10,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from starlette.routing import Route
 
-from egov_sim.adapters.gbd_fl import personas
+from egov_sim.reference import personas
 from egov_sim.portal_mock.portal import openapi
 from tests.support.portal import GUARDIAN_SERVICE, draft, guardian_draft, login, sign, submit
 

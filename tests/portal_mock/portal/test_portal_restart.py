@@ -7,7 +7,7 @@ import asyncio
 
 import httpx
 
-from egov_sim.adapters.gbd_fl import personas
+from egov_sim.reference import personas
 from egov_sim.gateway.fault_injection import FaultRule
 from egov_sim.portal_mock.portal import PortalSettings, build_portal
 from tests.support.portal import (FAST_HASHER, GUARDIAN_SERVICE, draft, guardian_draft, live_portal, login,

@@ -11,7 +11,7 @@ from lxml import etree
 from zeep import xsd
 from zeep.plugins import HistoryPlugin
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.wsdl.schemas import payload_validator
 
 from tests.support.registries import (BINDING, CLIENT, CS, GBDFL, WSDL_PATH, XSI, Reply, ask_gbdfl,

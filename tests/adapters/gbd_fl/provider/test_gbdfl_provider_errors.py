@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.provider import ResultCodes, build_gbdfl_provider
 from egov_sim.gateway.providers import ProviderCall
 from egov_sim.gateway.request_info import RequestInfo

@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from typer.testing import CliRunner
 
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.provider import GBDFL_IDENTITY
 from egov_sim.adapters.gbd_fl.wire import SIGNED_ROOT
 from egov_sim.core.settings import Settings

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from egov_sim.adapters.gbd_fl.personas import install_personas
+from egov_sim.adapters.gbd_fl.registry import install_personas
 from egov_sim.adapters.gbd_fl.population import generate_chunk, populate
-from egov_sim.adapters.gbd_fl.registry import PERSON_COLUMNS, Person, PersonRegistry, decode_row
+from egov_sim.adapters.gbd_fl.registry import PERSON_COLUMNS, PersonRegistry, decode_row
+from egov_sim.reference.person import Person
 from egov_sim.core.database import Database, sqlite_url
 from tests.support.gbd_fl import AS_OF, CLOCK, SHARED_COUNT
 

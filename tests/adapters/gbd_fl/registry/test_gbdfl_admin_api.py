@@ -9,7 +9,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from egov_sim.adapters.gbd_fl.admin_api import routes
-from egov_sim.adapters.gbd_fl.personas import PERSONAS, install_personas
+from egov_sim.reference.personas import PERSONAS
+from egov_sim.adapters.gbd_fl.registry import install_personas
 from egov_sim.adapters.gbd_fl.registry import person_to_json
 
 with warnings.catch_warnings():

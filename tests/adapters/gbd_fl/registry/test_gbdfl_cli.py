@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from egov_sim.adapters.gbd_fl.persons_cli import persons_app
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.registry import PersonRegistry, person_to_json
 from egov_sim.core.settings import Settings
 from egov_sim.core.database import DATABASE_URL_ENV, Database, database_url

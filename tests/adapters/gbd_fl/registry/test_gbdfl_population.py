@@ -7,10 +7,12 @@ from datetime import date
 
 import pytest
 
-from egov_sim.adapters.gbd_fl import dictionaries as dic
+from egov_sim.reference import dictionaries as dic
 from egov_sim.adapters.gbd_fl import names as nm
+from egov_sim.reference.person import translit
 from egov_sim.adapters.gbd_fl import population as pop
-from egov_sim.adapters.gbd_fl.registry import PERSON_COLUMNS, decode_row, encode_row, validate
+from egov_sim.adapters.gbd_fl.registry import PERSON_COLUMNS, decode_row, encode_row
+from egov_sim.reference.person import validate
 from egov_sim.reference.iin import parse_iin
 
 from tests.support.gbd_fl import AS_OF
@@ -171,7 +173,7 @@ def test_documents_follow_age(chunk_people):
         elif p.age_on(AS_OF) < 16:
             assert types == {dic.BIRTH_CERTIFICATE} and p.eng_surname is None
         elif p.alive and p.age_on(AS_OF) >= 17:
-            assert dic.ID_CARD in types and p.eng_surname == nm.translit(p.surname)
+            assert dic.ID_CARD in types and p.eng_surname == translit(p.surname)
         for d in p.documents:
             assert d.issuer == (dic.REGISTRY_OFFICE if d.type == dic.BIRTH_CERTIFICATE
                                 else dic.FOREIGN_ISSUER if d.type == dic.FOREIGN_PASSPORT else dic.MVD)

@@ -9,10 +9,9 @@ from datetime import date
 import pytest
 
 from egov_sim.adapters.gbd_fl import population as pop
-from egov_sim.adapters.gbd_fl.personas import PERSONAS
-from egov_sim.adapters.gbd_fl.registry import (PERSONS_TABLE, Address, Document, InvalidPerson, Person,
-                                      PersonRegistry, TooManyResults, ensure_population,
-                                      person_from_json, person_to_json)
+from egov_sim.reference.personas import PERSONAS
+from egov_sim.adapters.gbd_fl.registry import PERSONS_TABLE, PersonRegistry, TooManyResults, ensure_population, person_from_json, person_to_json
+from egov_sim.reference.person import Address, Document, InvalidPerson, Person
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.errors import InputError
 from egov_sim.reference.iin import make_iin

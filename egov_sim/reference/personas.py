@@ -2,8 +2,8 @@
 
 A persona is the same on every simulator: its IIN is a literal here (a valid IIN whose serial is
 below 1000, a range the generator never uses, so no generated person can collide with it), and
-its record does not depend on the seed or the population size. :func:`install_personas` puts
-them on top of any population (``ensure_population`` does it at every start, restoring edited
+its record does not depend on the seed or the population size. The person registry's
+``install_personas`` (adapters/gbd_fl/registry.py) puts them on top of any population (``ensure_population`` does it at every start, restoring edited
 personas); ``not_registered`` is the exception: a valid IIN that is kept **out** of the registry.
 
 The keys are an interface: ЕНИС seeds its powers of attorney between ``poa_principal`` and the
@@ -20,13 +20,10 @@ from datetime import date
 from types import MappingProxyType
 from typing import Mapping
 
+from egov_sim.reference import dictionaries as dic
 from egov_sim.reference.iin import parse_iin
-
-from . import dictionaries as dic
-from .names import translit
-from .population import PERSONA_DOCUMENT_BASE, document_number
-from .registry import (Address, CourtDecision, Document, Person, PersonRegistry, gender_of,
-                       ten_year_end, validate)
+from egov_sim.reference.person import (PERSONA_DOCUMENT_BASE, Address, CourtDecision, Document, Person,
+                                       document_number, gender_of, ten_year_end, translit, validate)
 
 
 @dataclass(frozen=True)
@@ -304,14 +301,5 @@ PERSONAS: Mapping[str, Persona] = MappingProxyType({p.key: p for p in _build()})
 
 
 def persona_persons() -> list[Person]:
-    """The records to insert (every persona but ``not_registered``)."""
+    """The records a person registry holds for the personas (every persona but ``not_registered``)."""
     return [p.person for p in PERSONAS.values() if p.person is not None]
-
-
-def install_personas(registry: PersonRegistry) -> int:
-    """(Re)insert every persona in one transaction and keep ``not_registered`` out; returns how
-    many were written."""
-    written = registry.put_many(persona_persons())
-    if registry.exists(NOT_REGISTERED):
-        registry.delete(NOT_REGISTERED)
-    return written
