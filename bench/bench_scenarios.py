@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from egov_sim.app.server import build_app
 from egov_sim.core.clock import ALMATY  # noqa: E402
 from egov_sim.core.database import DATABASE_URL_ENV  # noqa: E402
 from egov_sim.scenarios.engine import RunOptions, prepare_template, run, scratch_dir  # noqa: E402
@@ -37,7 +38,7 @@ TARGET_SECONDS = 10.0
 def one_run(jobs: int) -> tuple[float, int, int]:
     flows, scenarios = load_all()
     t = time.perf_counter()
-    result = run(scenarios, flows, RunOptions(jobs=jobs, started=dt.datetime.now(ALMATY)))
+    result = run(scenarios, flows, RunOptions(jobs=jobs, started=dt.datetime.now(ALMATY), app_factory=build_app))
     wall = time.perf_counter() - t
     return wall, len(result.scenarios), sum(1 for r in result.scenarios if r.passed)
 
@@ -46,7 +47,7 @@ def template_seconds() -> float:
     flows, scenarios = load_all()
     with tempfile.TemporaryDirectory(dir=scratch_dir()) as tmp:
         t = time.perf_counter()
-        prepare_template(scenarios, flows, Path(tmp), started=dt.datetime.now(ALMATY))
+        prepare_template(scenarios, flows, Path(tmp), started=dt.datetime.now(ALMATY), app_factory=build_app)
         return time.perf_counter() - t
 
 

@@ -1,8 +1,10 @@
 """The gateway's configuration: participants, services, routes and policies, from one file.
 
 The file is TOML (read with the standard library's tomllib, which reports the line of a
-syntax error). ``egov-sim serve`` runs with none: :func:`default_config` registers the
-built-in participants (portal, ЦОН, test clients) and services. Example in docs/gateway.md.
+syntax error). ``egov-sim serve`` runs with none. The gateway knows only its own entries (the
+test clients and SIM_ECHO); every other system brings a :class:`Registration` of its
+participants, services and routes, and the composition root (egov_sim/app/server.py) hands them
+to :func:`default_config`. Example in docs/gateway.md.
 """
 
 from __future__ import annotations
@@ -86,62 +88,41 @@ class GatewayConfig:
         return replace(self, **changes)
 
 
-BUILTIN_PARTICIPANTS = (
-    Participant("EGOV_SIM_PORTAL", "portal-secret", "if-present", "egov.kz portal IS (ИС ПЭП)"),
-    Participant("EGOV_SIM_IIS_CON", "con-secret", "if-present", "State Corporation ИИС ЦОН"),
-    Participant("EGOV_SIM_RSHEP", "rshep-secret", "if-present", "regional gateway РШЭП"),
-    Participant("EGOV_SIM_TEST_CLIENT", "test-secret", "if-present", "integrator's test client"),
-    Participant("EGOV_SIM_SIGNED_CLIENT", "signed-secret", "required",
-                "test client whose requests must carry a transport signature"),
+@dataclass(frozen=True)
+class Registration:
+    """What one system brings to the register of interactions: the participants it sends as, the
+    services it answers (``builtin:<name>`` providers) and the routes that lead to it."""
+
+    participants: tuple[Participant, ...] = ()
+    services: tuple[Service, ...] = ()
+    routes: tuple[Route, ...] = ()
+
+
+GATEWAY_REGISTRATION = Registration(
+    participants=(
+        Participant("EGOV_SIM_TEST_CLIENT", "test-secret", "if-present", "integrator's test client"),
+        Participant("EGOV_SIM_SIGNED_CLIENT", "signed-secret", "required",
+                    "test client whose requests must carry a transport signature"),
+    ),
+    services=(
+        Service("SIM_ECHO", "builtin:echo", description="echoes data back (SYNTHETIC; for smoke tests)"),
+    ),
 )
-
-BUILTIN_SERVICES = (
-    Service("SIM_ECHO", "builtin:echo", description="echoes data back (SYNTHETIC; for smoke tests)"),
-    Service("GBDFL_UniversalServiceSync", "builtin:gbd_fl",
-            description="ГБД ФЛ person lookup by IIN, names and birth dates, or document number"),
-    Service("GBDFLUniversal_token", "builtin:gbd_fl",
-            description="ГБД ФЛ lookup that requires a consent token (kdpToken, publicKey)"),
-    Service("ENIS_PowerOfAttorneyCheck_SIM", "builtin:enis",
-            description="ЕНИС power-of-attorney check (SYNTHETIC contract)"),
-)
-
-
-_CHANNEL_SENDERS = {"portal": "EGOV_SIM_PORTAL", "con": "EGOV_SIM_IIS_CON"}
-
-
-def _state_services() -> tuple[Service, ...]:
-    """The catalogue's state services (reached through РШЭП by routeId) and the channels' inboxes."""
-    from egov_sim.reference.catalogue import SERVICES
-
-    return tuple(
-        Service(s.code, "builtin:rshep",
-                frozenset(_CHANNEL_SENDERS[c] for c in s.channels if c in _CHANNEL_SENDERS),
-                route_required=True,
-                description=f"{s.name_ru} (seed {s.seed}; SYNTHETIC serviceId; via РШЭП)")
-        for s in SERVICES.values()) + (
-        Service("SIM_PORTAL_INBOX", "builtin:portal_inbox", frozenset({"EGOV_SIM_RSHEP"}),
-                description="the portal's inbox for РШЭП notifications and results (SYNTHETIC)"),
-        Service("SIM_CON_INBOX", "builtin:con_inbox", frozenset({"EGOV_SIM_RSHEP"}),
-                description="ИИС ЦОН's inbox for РШЭП notifications and results (SYNTHETIC)"),
-    )
-
-
-def _regional_routes() -> tuple[Route, ...]:
-    """One routeId per region, each leading to its regional РШЭП instance."""
-    from egov_sim.reference.catalogue import ROUTES
-
-    return tuple(Route(route_id, "builtin:rshep", region) for route_id, region in ROUTES.items())
+"""The gateway's own entries: its test clients and the echo service."""
 
 
 def _mapping(items, key) -> Mapping:
     return MappingProxyType({key(i): i for i in items})
 
 
-def default_config() -> GatewayConfig:
+def default_config(*registrations: Registration) -> GatewayConfig:
+    """The gateway's own entries plus those of the systems registered with it (later entries
+    with the same key replace earlier ones)."""
+    every = (GATEWAY_REGISTRATION, *registrations)
     return GatewayConfig(
-        participants=_mapping(BUILTIN_PARTICIPANTS, lambda p: p.sender_id),
-        services=_mapping(BUILTIN_SERVICES + _state_services(), lambda s: s.service_id),
-        routes=_mapping(_regional_routes(), lambda r: r.route_id))
+        participants=_mapping([p for r in every for p in r.participants], lambda p: p.sender_id),
+        services=_mapping([s for r in every for s in r.services], lambda s: s.service_id),
+        routes=_mapping([x for r in every for x in r.routes], lambda r: r.route_id))
 
 
 def _require(table: dict, key: str, where: str, kind=str):
@@ -203,7 +184,8 @@ def _provider(value: str, where: str) -> str:
 
 def parse_config(text: str, *, source: str = "config", base: GatewayConfig | None = None,
                  root: Path | None = None) -> GatewayConfig:
-    """Parse the TOML config over ``base`` (default: the built-ins): entries add or replace.
+    """Parse the TOML config over ``base`` (default: the gateway's own entries): entries add or
+    replace.
 
     ``root`` is the folder relative file names (``[gateway] trust``) are resolved against."""
     try:
@@ -296,11 +278,13 @@ def _trust_files(paths, where: str, root: Path | None) -> bytes:
     return out
 
 
-def load_config(path: Path | None) -> GatewayConfig:
+def load_config(path: Path | None, *, base: GatewayConfig | None = None) -> GatewayConfig:
+    """The file at ``path`` over ``base`` (default: the gateway's own entries); ``base`` when
+    there is no file."""
     if path is None:
-        return default_config()
+        return base or default_config()
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
-    return parse_config(text, source=str(path), root=Path(path).parent)
+    return parse_config(text, source=str(path), base=base, root=Path(path).parent)

@@ -12,6 +12,7 @@ from typing import List, Optional
 
 import typer
 
+from egov_sim.core.cli_support import APP_FACTORY_KEY
 from egov_sim.core.errors import InputError
 
 scenarios_app = typer.Typer(help="The conformance scenarios (flows and catalogue).",
@@ -77,7 +78,8 @@ def run_command(
     if against and jobs > 1:
         typer.echo("egov-sim: note: --against plays one scenario at a time (-j ignored)", err=True)
     home = getattr(ctx.obj, "home", None) if ctx.obj is not None else None
-    options = RunOptions(seed=seed, jobs=jobs, against=against, home=home)
+    options = RunOptions(seed=seed, jobs=jobs, against=against, home=home,
+                         app_factory=ctx.meta.get(APP_FACTORY_KEY))
     console = Console()
     with ProgressReporter(console) as progress:
         result = run(scenarios, flows, options, on_start=progress.start, on_result=progress.advance)

@@ -39,7 +39,7 @@ from .model import Flow, Node, Scenario
 from .ops import OPS, Divergence, Outcome, PlayContext, StepError
 from .results import RunResult, ScenarioResult, StepResult
 from .setup import prepare, system_settings
-from .simulator import (LocalSystems, RemoteSystems, Systems, Template, build_template,
+from .simulator import (AppFactory, LocalSystems, RemoteSystems, Systems, Template, build_template,
                         template_epoch)
 from .timing import StepTimes, deadline_verdict, scenario_start, term_verdicts
 
@@ -57,6 +57,8 @@ class RunOptions:
     """With ``against``: the server's data directory (its PKI issues the certificates)."""
     started: dt.datetime | None = None
     """The run's start: the virtual start of scenarios without ``start``; default: now."""
+    app_factory: AppFactory | None = None
+    """Builds the fresh simulators (the composition root's ``build_app``); needed unless ``against``."""
     workdir: Path | None = None
     """Where the template and the scenarios' homes go (default: a RAM-backed directory when the
     system has one, else the temporary directory)."""
@@ -252,7 +254,7 @@ def scratch_dir() -> Path | None:
 # --- a run ----------------------------------------------------------------------------------------
 
 def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], directory: Path,
-                     *, started: dt.datetime) -> Template:
+                     *, started: dt.datetime, app_factory: AppFactory) -> Template:
     """The template home for these scenarios: built at a moment before all of them, with the
     certificates and staff keys they will use."""
     starts = [scenario_start(s, started) for s in scenarios]
@@ -263,7 +265,8 @@ def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], d
         personas |= {FOREIGN_PERSONA, "guardian"}
     offices = {n.args.get("provider") for s in scenarios for n in flows[s.flow].nodes
                if isinstance(n.args.get("provider"), str)}
-    return build_template(directory / "template", epoch=template_epoch(starts), personas=personas,
+    return build_template(directory / "template", app_factory=app_factory, epoch=template_epoch(starts),
+                          personas=personas,
                           offices={o for o in offices if o in PROVIDERS})
 
 
@@ -315,7 +318,10 @@ def run(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], options: RunOp
             systems.close()
     else:
         with tempfile.TemporaryDirectory(prefix="egov-sim-run-", dir=options.workdir or scratch_dir()) as tmp:
-            template = prepare_template(scenarios, flows, Path(tmp), started=started)
+            if options.app_factory is None:
+                raise ValueError("RunOptions.app_factory is needed to build simulators (or give 'against')")
+            template = prepare_template(scenarios, flows, Path(tmp), started=started,
+                                        app_factory=options.app_factory)
             if options.jobs <= 1 or len(scenarios) <= 1:
                 begin(len(scenarios))
                 for s in scenarios:

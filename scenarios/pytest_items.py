@@ -14,7 +14,7 @@ worker), or against ``--egov-sim-against URL`` (with ``--egov-sim-home``, the se
 directory). A failure shows the engine's divergence diff; ``--egov-sim-html`` /
 ``--egov-sim-json`` write the run's reports at the end of the session.
 
-The hooks are plain functions, re-exported by egov_sim/pytest_plugin.py (docs/engine.md).
+Opt-in: ``-p egov_sim.scenarios.pytest_items`` (docs/engine.md).
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+APP_FACTORY: pytest.StashKey = pytest.StashKey()
+"""Where egov-sim's own pytest plugin (egov_sim/app/pytest_plugin.py, the composition root)
+leaves the function that builds a simulator; this plugin never imports the server itself."""
 
 _TOP_LEVEL_SCENARIOS = re.compile(rb"^scenarios\s*:", re.M)
 _RESULTS = pytest.StashKey[list]()
@@ -131,6 +135,7 @@ class _Runner:
         self.against = config.getoption("--egov-sim-against")
         self.home = config.getoption("--egov-sim-home")
         self.started = dt.datetime.now(dt.timezone.utc)
+        self.app_factory = config.stash.get(APP_FACTORY, None)
         self._tmp = tempfile.TemporaryDirectory(prefix="egov-sim-pytest-", dir=scratch_dir())
         self._template = None
         self._systems = None
@@ -147,9 +152,12 @@ class _Runner:
             items = [i for i in session.items if isinstance(i, ScenarioItem)] or []
             chosen = {i.scenario.id: (i.scenario, i.flow) for i in items}
             chosen.setdefault(scenario.id, (scenario, flow))
+            if self.app_factory is None:
+                raise pytest.UsageError("scenario items need egov-sim's pytest plugin (it builds the "
+                                        "simulators); it is not loaded (-p no:egov_sim?)")
             self._template = engine.prepare_template(
                 [s for s, _ in chosen.values()], {f.id: f for _, f in chosen.values()},
-                Path(self._tmp.name), started=self.started)
+                Path(self._tmp.name), started=self.started, app_factory=self.app_factory)
         return engine.play_local(scenario, flow, self._template, seed=self.seed, started=self.started,
                                  workdir=Path(self._tmp.name))
 

@@ -24,7 +24,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 import httpx
 
@@ -74,12 +74,20 @@ def supported_switches() -> dict[str, str]:
 
 # --- the template -----------------------------------------------------------------------------
 
+AppFactory = Callable[..., Any]
+"""Builds one simulator's ASGI app: ``factory(settings, clock=…, channels_transport=…)``. The
+composition root passes its ``egov_sim.app.server.build_app``; the engine never imports it."""
+
+
 @dataclass(frozen=True)
 class Template:
     """A prepared simulator home to copy; ``epoch`` is the clock it was built on."""
 
     home: Path
     epoch: dt.datetime
+    app_factory: AppFactory
+    """Builds each scenario's simulator from a copy of ``home`` (a module-level function, so the
+    template can cross to worker processes)."""
     certificates: dict[str, str] = field(default_factory=dict)
     """``persona`` / ``persona:expired`` → file stem of the PKCS#12 in ``home/pki/issued``."""
 
@@ -97,12 +105,11 @@ def template_epoch(starts: Iterable[dt.datetime]) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(9, 0), ALMATY)
 
 
-def build_template(home: Path, *, epoch: dt.datetime, personas: Iterable[str],
+def build_template(home: Path, *, app_factory: AppFactory, epoch: dt.datetime, personas: Iterable[str],
                    offices: Iterable[str] = (), population: int = TEMPLATE_POPULATION) -> Template:
     """Build a simulator home at ``epoch``: PKI, population, ЕНИС, accounts (cheap hashes), the
     staff's and operators' signing keys for ``offices`` and SIGN certificates for ``personas``."""
     from egov_sim.reference.personas import PERSONAS
-    from egov_sim.app.server import build_app
     from egov_sim.reference.catalogue import PROVIDERS
     from egov_sim.gateway.rshep.staff import STAFF, seed_staff
     from egov_sim.portal_mock.con.operators import SEED_OPERATORS, operator_signer
@@ -110,7 +117,7 @@ def build_template(home: Path, *, epoch: dt.datetime, personas: Iterable[str],
     home = Path(home)
     clock = VirtualClock(epoch)
     with _own_database():
-        app = build_app(_settings(home, population=population), clock=clock)
+        app = app_factory(_settings(home, population=population), clock=clock)
     try:
         pki, rshep = app.state.pki, app.state.rshep
         seed_staff(rshep.accounts)
@@ -137,7 +144,7 @@ def build_template(home: Path, *, epoch: dt.datetime, personas: Iterable[str],
             certificates[f"{key}:expired"] = expired
     finally:
         shutdown_app(app)
-    return Template(home, epoch, certificates)
+    return Template(home, epoch, app_factory, certificates)
 
 
 def shutdown_app(app) -> None:
@@ -213,7 +220,6 @@ class LocalSystems(Systems):
     def __init__(self, template: Template, *, start: dt.datetime, settings: dict | None = None,
                  workdir: Path | None = None):
         from egov_sim.core.asgi_transport import SyncASGITransport
-        from egov_sim.app.server import build_app
 
         self.template = template
         self._tmp = tempfile.mkdtemp(prefix="egov-sim-scenario-", dir=workdir)
@@ -221,7 +227,7 @@ class LocalSystems(Systems):
         self.clock = VirtualClock(start)
         loop_transport = _SelfTransport()
         with _own_database():
-            self.app = build_app(_settings(self.home, population=TEMPLATE_POPULATION, **(settings or {})),
+            self.app = template.app_factory(_settings(self.home, population=TEMPLATE_POPULATION, **(settings or {})),
                                  clock=self.clock, channels_transport=loop_transport)
         loop_transport.inner = httpx.ASGITransport(app=self.app, client=("127.0.0.1", 123))
         self._transport = SyncASGITransport(self.app)

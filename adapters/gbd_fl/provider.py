@@ -18,6 +18,7 @@ import anyio
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
+from egov_sim.gateway.config import Registration, Service
 from egov_sim.gateway.providers import Provider, ProviderCall, ProviderReply
 from egov_sim.reference.iin import is_valid_iin, make_bin, make_iin
 from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner
@@ -29,6 +30,15 @@ from .wire import (Participant, PayloadError, PersonQuery, Result, new_guid, rea
 SERVICE_ID = "GBDFL_UniversalServiceSync"
 TOKEN_SERVICE_ID = "GBDFLUniversal_token"
 DEFAULT_RESULT_LIMIT = 50
+PROVIDER_NAME = "gbd_fl"
+
+REGISTRATION = Registration(services=(
+    Service(SERVICE_ID, f"builtin:{PROVIDER_NAME}",
+            description="ГБД ФЛ person lookup by IIN, names and birth dates, or document number"),
+    Service(TOKEN_SERVICE_ID, f"builtin:{PROVIDER_NAME}",
+            description="ГБД ФЛ lookup that requires a consent token (kdpToken, publicKey)"),
+))
+"""ГБД ФЛ's entries in the ШЭП register of interactions."""
 
 # The registry's signing certificate: an employee of the Ministry of Justice (SYNTHETIC
 # organisation name, BIN and person; the real one is a GOST certificate, see wire-formats.md §4.4).

@@ -15,6 +15,7 @@ from typing import Mapping
 import anyio
 
 from egov_sim.core.clock import ALMATY, Clock, system_clock
+from egov_sim.gateway.config import Registration, Service
 from egov_sim.gateway.providers import Provider, ProviderCall, ProviderReply
 from egov_sim.reference.iin import is_valid_iin, make_bin, make_iin
 from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner
@@ -26,6 +27,12 @@ from .poa_registry import PoaRegistry
 from .wire import PayloadError, read_poa_request, response_data
 
 SERVICE_ID = "ENIS_PowerOfAttorneyCheck_SIM"  # SYNTHETIC
+PROVIDER_NAME = "enis"
+
+REGISTRATION = Registration(services=(
+    Service(SERVICE_ID, f"builtin:{PROVIDER_NAME}", description="ЕНИС power-of-attorney check (SYNTHETIC contract)"),
+))
+"""ЕНИС's entry in the ШЭП register of interactions."""
 
 # The ЕНИС operator's system certificate: SYNTHETIC organisation, BIN and employee.
 ENIS_IDENTITY = ServiceIdentity(

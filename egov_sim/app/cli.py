@@ -14,6 +14,7 @@ from typing import Optional
 import typer
 
 from egov_sim.core.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, default_home
+from egov_sim.core.cli_support import APP_FACTORY_KEY
 from egov_sim.core.errors import InputError
 
 app = typer.Typer(
@@ -36,6 +37,15 @@ def _root(
         help="Base URL written into certificates (CRL, OCSP); default http://HOST:PORT."),
 ) -> None:
     ctx.obj = Settings(home=home or default_home(), public_url=public_url)
+    ctx.meta[APP_FACTORY_KEY] = build_app
+
+
+def build_app(*args, **kwargs):
+    """The server's app builder, imported when a command first builds a simulator (the CLI starts
+    fast); sub-commands that play scenarios find it in ``ctx.meta[APP_FACTORY_KEY]``."""
+    from egov_sim.app.server import build_app as build
+
+    return build(*args, **kwargs)
 
 
 @app.command()

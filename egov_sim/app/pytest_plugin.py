@@ -20,6 +20,14 @@ import pytest
 from egov_sim.core.settings import Settings
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the opt-in scenario items (egov_sim.scenarios.pytest_items) the simulator's builder."""
+    from egov_sim.app.server import build_app
+    from egov_sim.scenarios.pytest_items import APP_FACTORY
+
+    config.stash[APP_FACTORY] = build_app
+
+
 @pytest.fixture(scope="session")
 def egov_sim_settings(tmp_path_factory) -> Settings:
     from egov_sim.core.testing import free_port

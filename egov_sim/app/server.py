@@ -56,7 +56,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from egov_sim.signing import pki_http
     from egov_sim.signing.pki import TestPKI
 
-    config = load_config(settings.config_file)
+    config = load_config(settings.config_file, base=builtin_config())
     pki = TestPKI.open_or_init(settings.pki_dir, base_url=settings.base_url, clock=clock)
     db = Database.open(database_url(settings), clock=clock)
     registries = build_registries(db, pki, clock=clock, population=settings.population)
@@ -128,6 +128,22 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
         Endpoint("Admin API (ГБД ФЛ persons)", "/admin/persons"),
     ]
     return app
+
+
+def builtin_config():
+    """The register of interactions of a simulator with no config file: the gateway's own
+    entries and every system's (who sends as whom is decided here, where the systems meet)."""
+    from egov_sim.adapters.providers import REGISTRATIONS
+    from egov_sim.gateway.config import default_config
+    from egov_sim.gateway.rshep import registration as rshep
+    from egov_sim.portal_mock.con import workstation as con
+    from egov_sim.portal_mock.portal import assembly as portal
+
+    return default_config(
+        *REGISTRATIONS,
+        rshep.registration(channel_senders={"portal": portal.PORTAL_SENDER, "con": con.SENDER_ID}),
+        portal.registration(rshep_sender=rshep.SENDER_ID),
+        con.registration(rshep_sender=rshep.SENDER_ID))
 
 
 def app_from_env() -> Starlette:

@@ -11,6 +11,11 @@ from egov_sim.core.settings import Settings
 from egov_sim.core.database import Database, database_url
 
 
+APP_FACTORY_KEY = "egov_sim.app_factory"
+"""``ctx.meta`` key under which the root command leaves the function that builds a simulator's
+app (commands that play scenarios need it; they cannot import the composition root)."""
+
+
 def settings_of(ctx: typer.Context) -> Settings:
     """The Settings the root command built from ``--home``/``--public-url`` and the environment."""
     return ctx.find_root().obj

@@ -31,11 +31,12 @@ from .delivery import ORIGIN_INBOXES, Deliverer
 from .instances import RegionalInstance, build_instances
 from .openapi import openapi_document
 from .provider import RshepProvider
+from .registration import PASSWORD, SENDER_ID
 from .staff import Signers, seed_staff
 
 ARM_REALM = "arm"
-RSHEP_SENDER = ("EGOV_SIM_RSHEP", "rshep-secret")
-"""The built-in ШЭП participant РШЭП sends as (gateway/config.py BUILTIN_PARTICIPANTS)."""
+RSHEP_SENDER = (SENDER_ID, PASSWORD)
+"""The ШЭП participant РШЭП sends as (registration.py)."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ from egov_sim.core.auth import DEFAULT_HASHER, Accounts
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
 from egov_sim.gateway.client import ShepClient
+from egov_sim.gateway.config import Participant, Registration, Service
 from egov_sim.gateway.providers import Provider
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.trust import TrustStore
@@ -26,21 +27,32 @@ from egov_sim.signing.verify import Verifier
 from . import openapi
 from .api import ConApi
 from .applications_store import ApplicationStore
-from .inbox_provider import ConInbox
+from .inbox_provider import SERVICE_ID as INBOX_SERVICE_ID, ConInbox
 from .intake import Catalogue, Intake
 from .lookups import LookupRules, Registries
 from .operators import REALM, Operators
 
 BUILTIN_NAME = "con_inbox"
 """The gateway config names the inbox ``builtin:con_inbox``."""
+SENDER_ID = "EGOV_SIM_IIS_CON"
+PASSWORD = "con-secret"
+
+
+def registration(rshep_sender: str) -> Registration:
+    """The ИИС ЦОН's entries in the ШЭП register: the participant it sends as, and its inbox,
+    which only ``rshep_sender`` (the participant РШЭП sends as) may call."""
+    return Registration(
+        participants=(Participant(SENDER_ID, PASSWORD, "if-present", "State Corporation ИИС ЦОН"),),
+        services=(Service(INBOX_SERVICE_ID, f"builtin:{BUILTIN_NAME}", frozenset({rshep_sender}),
+                          description="ИИС ЦОН's inbox for РШЭП notifications and results (SYNTHETIC)"),))
 
 
 @dataclass(frozen=True)
 class ConOptions:
     """The ИИС ЦОН's settings; every default is documented in docs/con.md."""
 
-    sender_id: str = "EGOV_SIM_IIS_CON"
-    password: str | None = "con-secret"
+    sender_id: str = SENDER_ID
+    password: str | None = PASSWORD
     lookups: LookupRules = field(default_factory=LookupRules)
     inbox_senders: frozenset[str] = frozenset({"EGOV_SIM_RSHEP"})
     """Who may post to the inbox (ШЭП's allowed_senders should say the same)."""

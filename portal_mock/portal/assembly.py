@@ -20,6 +20,7 @@ from egov_sim.core.auth import DEFAULT_HASHER, Accounts, Throttle
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
 from egov_sim.gateway.client import ShepClient
+from egov_sim.gateway.config import Participant, Registration, Service
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.revocation import RevocationChecker
 from egov_sim.signing.trust import TrustStore
@@ -114,6 +115,15 @@ def build_portal(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.As
                               restrict_eligibility=settings.restrict_eligibility)
     inbox = PortalInbox(store, verifier, clock=clock, senders=settings.inbox_senders)
     return Portal(settings, store, accounts, submissions, delivery, inbox, client)
+
+
+def registration(rshep_sender: str) -> Registration:
+    """The portal's entries in the ШЭП register: the participant it sends as, and its inbox, which
+    only ``rshep_sender`` (the participant РШЭП sends as) may call."""
+    return Registration(
+        participants=(Participant(PORTAL_SENDER, PORTAL_PASSWORD, "if-present", "egov.kz portal IS (ИС ПЭП)"),),
+        services=(Service(INBOX_SERVICE_ID, f"builtin:{PROVIDER_NAME}", frozenset({rshep_sender}),
+                          description="the portal's inbox for РШЭП notifications and results (SYNTHETIC)"),))
 
 
 GATEWAY_CONFIG = f"""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from tests.support import ROOT
 
 import re
-from pathlib import Path
 
 pytest_plugins = ["pytester"]
 

@@ -7,7 +7,6 @@ from tests.support import ROOT
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 

@@ -22,6 +22,7 @@ from lxml import etree
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from egov_sim.app.server import builtin_config
 from egov_sim.reference.personas import GUARDIAN, WARD
 from egov_sim.adapters.providers import build_registries
 from egov_sim.core.clock import ALMATY
@@ -163,7 +164,7 @@ def live_con(home: Path, pki: TestPKI, clock: Clock, *, real_rshep: bool = False
         routes.append(Mount("/arm", routes=rshep.routes()))
     else:
         rshep = rshep_provider = StandInRshep()
-    gateway = build_gateway(config=parse_config(CONFIG), db=db, pki=pki, clock=clock,
+    gateway = build_gateway(config=parse_config(CONFIG, base=builtin_config()), db=db, pki=pki, clock=clock,
                             builtin_providers={**registries.providers, "rshep": rshep_provider,
                                                "con_inbox": con.inbox_provider})
 

@@ -24,6 +24,7 @@ from lxml import etree
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from egov_sim.app.server import builtin_config
 from egov_sim.reference import personas
 from egov_sim.adapters.providers import build_registries
 from egov_sim.core.auth import Throttle
@@ -271,7 +272,7 @@ def live_portal(home: Path, *, real_rshep: bool = False, port: int | None = None
         provider = rshep.provider
     else:
         standin = provider = RshepStandIn()
-    gateway = build_gateway(config=parse_config(CONFIG, source="portal tests"), db=db, pki=pki,
+    gateway = build_gateway(config=parse_config(CONFIG, source="portal tests", base=builtin_config()), db=db, pki=pki,
                             builtin_providers={**registries.providers, **portal.builtin_providers,
                                                "rshep": provider})
     routes = [*gateway.routes(), Mount("/pki", routes=pki_http.routes(pki, clock=clock)),

@@ -21,6 +21,7 @@ import pytest
 from lxml import etree
 from starlette.applications import Starlette
 
+from egov_sim.app.server import builtin_config
 from egov_sim.core.clock import ALMATY, Clock, system_clock
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.testing import serve_in_thread
@@ -256,7 +257,7 @@ def live_registries(home: Path, pki: TestPKI, *, clock: Clock = system_clock,
                                        **(gbdfl_options or {})),
         "enis": build_enis_provider(poas, service_signer(pki, ENIS_IDENTITY), clock=clock),
     }
-    gateway = build_gateway(config=parse_config(CONFIG), db=db, pki=pki, clock=clock,
+    gateway = build_gateway(config=parse_config(CONFIG, base=builtin_config()), db=db, pki=pki, clock=clock,
                             builtin_providers=providers)
 
     @contextlib.asynccontextmanager

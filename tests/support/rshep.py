@@ -24,6 +24,7 @@ from lxml import etree
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from egov_sim.app.server import builtin_config
 from egov_sim.reference.personas import CON_OPERATOR, GUARDIAN, WARD
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.database import Database, sqlite_url
@@ -123,7 +124,7 @@ def live_rshep(home: Path, pki: TestPKI, clock: Clock, *, refusal_via_head: bool
     inbox = RecordingInbox()
     rshep = build_rshep(db, pki, gateway_url=url, http=http, clock=clock, refusal_via_head=refusal_via_head,
                         hasher=FAST_HASHER)
-    gateway = build_gateway(config=parse_config(CONFIG), db=db, pki=pki, clock=clock,
+    gateway = build_gateway(config=parse_config(CONFIG, base=builtin_config()), db=db, pki=pki, clock=clock,
                             builtin_providers={"rshep": rshep.provider, "portal_inbox": inbox,
                                                "con_inbox": inbox})
 

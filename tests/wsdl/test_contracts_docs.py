@@ -5,7 +5,6 @@ from __future__ import annotations
 from tests.support import ROOT
 
 import re
-from pathlib import Path
 
 import pytest
 from lxml import etree

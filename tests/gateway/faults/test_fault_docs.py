@@ -7,7 +7,6 @@ from tests.support import ROOT
 import re
 import shlex
 import warnings
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.routing import Mount

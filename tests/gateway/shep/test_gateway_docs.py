@@ -13,13 +13,13 @@ import re
 import shlex
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from egov_sim.app.cli import main
-from egov_sim.gateway.config import BUILTIN_PARTICIPANTS, parse_config
+from egov_sim.app.server import builtin_config
+from egov_sim.gateway.config import parse_config
 from egov_sim.gateway.errors import KINDS
 
 from tests.support.shep import SYNC, Reply, live_gateway, request_info, validate
@@ -53,12 +53,12 @@ def test_error_code_table_is_the_code():
 
 def test_participant_table_is_the_code():
     expected = [[f"`{p.sender_id}`", f"`{p.password}`", f"`{p.wsse}`", p.description]
-                for p in BUILTIN_PARTICIPANTS]
-    assert _rows(TABLES["participants"]) == expected
+                for p in builtin_config().participants.values()]
+    assert sorted(_rows(TABLES["participants"])) == sorted(expected)
 
 
 def test_config_example_parses_and_serves(tmp_path_factory, gw_pki):
-    config = parse_config(BLOCKS["gateway.toml"], source="docs/gateway.md")
+    config = parse_config(BLOCKS["gateway.toml"], source="docs/gateway.md", base=builtin_config())
     assert config.participants["MY_IS"].wsse == "required"
     assert config.participants["MY_LEGACY_IS"].wsse == "off"
     assert config.services["MY_PROVIDER_SERVICE"].allowed_senders == {"MY_IS", "EGOV_SIM_TEST_CLIENT"}

@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.testing import serve_in_thread
-from egov_sim.gateway.config import ConfigError, load_config, parse_config
+from egov_sim.gateway.config import ConfigError, load_config
 from egov_sim.gateway.journal import JournalFilter
 from egov_sim.gateway.shep import build_gateway, gateway_signer
 from egov_sim.signing import algorithms as alg

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from egov_sim.app.server import build_app
 from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.scenarios.engine import play_local, prepare_template, scratch_dir
 from egov_sim.scenarios.loader import load_all
@@ -23,7 +24,7 @@ def template(shipped, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv(DATABASE_URL_ENV, raising=False)
         return prepare_template(scenarios, flows, tmp_path_factory.mktemp("engine-template"),
-                                started=STARTED)
+                                started=STARTED, app_factory=build_app)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from tests.support import ROOT
 
 import shutil
 import textwrap
-from pathlib import Path
 
 
 pytest_plugins = ["pytester"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from egov_sim.app.server import build_app
 from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.scenarios.engine import RunOptions, run
 from egov_sim.scenarios.loader import load_all
@@ -20,7 +21,7 @@ FLOWS, SCENARIOS = load_all()
 def results():
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv(DATABASE_URL_ENV, raising=False)
-        outcome = run(SCENARIOS, FLOWS, RunOptions(jobs=2, started=STARTED))
+        outcome = run(SCENARIOS, FLOWS, RunOptions(jobs=2, started=STARTED, app_factory=build_app))
     return {r.scenario_id: r for r in outcome.scenarios}
 
 

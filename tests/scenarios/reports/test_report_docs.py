@@ -5,7 +5,6 @@ from __future__ import annotations
 from tests.support import ROOT
 
 import re
-from pathlib import Path
 
 from tests.support.reports import sample_run
 from egov_sim.scenarios.reports import run_to_dict

@@ -6,7 +6,6 @@ from tests.support import ROOT
 
 import json
 import re
-from pathlib import Path
 
 from egov_sim.adapters.gbd_fl.persons_cli import persons_app
 from egov_sim.reference.personas import PERSONAS
