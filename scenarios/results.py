@@ -22,7 +22,7 @@ class MessageRecord:
     outcome: str | None
     """responseInfo status code, or the fault's errorCode."""
     signature: str
-    """The request's transport-signature verdict (valid, absent, invalid, unverified-gost, …)."""
+    """The request's transport-signature verdict (valid, absent, invalid, not-current, …)."""
     at: dt.datetime
     request_body: str
     response_body: str
