@@ -28,7 +28,8 @@ from egov_sim.core import atomic
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
 
-from . import ocsp_responder, pki_crl, pki_profile
+from . import ocsp_responder, pki_crl, pki_gost, pki_profile
+from .gost.keys import GostPrivateKey
 from egov_sim.reference.iin import parse_bin, parse_iin
 from .keyfiles import (PrivateKey, cert_pem, key_pem, load_certificate, load_pkcs12,
                        load_private_key_pem,
@@ -64,7 +65,7 @@ _HASHES = {"sha256": hashes.SHA256, "sha1": hashes.SHA1}
 class IssuedCert:
     serial: int
     certificate: x509.Certificate
-    private_key: rsa.RSAPrivateKey
+    private_key: rsa.RSAPrivateKey | GostPrivateKey
     p12_path: Path
     cert_pem_path: Path | None
     key_pem_path: Path | None
@@ -128,6 +129,12 @@ class _Authority:
             extensions=pki_profile.ocsp_responder_extensions(key=responder_key.public_key(),
                                                              issuer_key=ca_key.public_key()))
         return cls(root, root_key, ca, ca_key, responder, responder_key)
+
+
+def _public(cert: x509.Certificate):
+    from .gost.x509 import public_key
+
+    return public_key(cert)
 
 
 def _new_key(key_size: int) -> rsa.RSAPrivateKey:
@@ -262,6 +269,7 @@ class TestPKI:
         self._index = Index(self.directory)
         self._authority: _Authority | None = None
         self._authority_lock = threading.Lock()
+        self._gost: tuple[str, pki_gost.GostAuthority] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -321,6 +329,36 @@ class TestPKI:
                 self._authority = _Authority.load(self.directory / "ca" / data.generation)
             return data, self._authority
 
+    def gost_authority(self, *, create: bool = False) -> pki_gost.GostAuthority | None:
+        """The GOST root and ҰКО (see :mod:`egov_sim.signing.pki_gost`), made on first need when
+        ``create``; None while no GOST certificate has been issued."""
+        data, authority = self._current()
+        with self._authority_lock:
+            if self._gost is not None and self._gost[0] == data.generation:
+                return self._gost[1]
+        folder = self.directory / "ca" / data.generation / "gost"
+        if not pki_gost.GostAuthority.exists(folder):
+            if not create:
+                return None
+            with exclusive(self.directory):
+                if not pki_gost.GostAuthority.exists(folder):
+                    pki_gost.GostAuthority.create(rsa_root=authority.root, rsa_ca=authority.ca,
+                                                  base=data.base_url + MOUNT).write(folder)
+        loaded = pki_gost.GostAuthority.load(folder)
+        with self._authority_lock:
+            self._gost = (data.generation, loaded)
+        return loaded
+
+    def gost_ca(self, family: str) -> x509.Certificate:
+        return self.gost_authority(create=True).ca(family)
+
+    def gost_urls(self, family: str) -> Urls:
+        base = self.base_url + MOUNT
+        ca = pki_gost.CAS[family]
+        return Urls(crl=base + ca.crl_path, delta_crl=base + ca.delta_crl_path,
+                    ca_issuers=base + ca.cert_path, ocsp=base + OCSP_PATH,
+                    root_crl=base + pki_gost.ROOT_CRL_PATH, root_cert=base + pki_gost.ROOT_CERT_PATH)
+
     # --- the chain and its addresses -----------------------------------------------------
 
     @property
@@ -366,9 +404,12 @@ class TestPKI:
         return self.urls.ocsp
 
     def trust_pem(self) -> bytes:
-        """Root + intermediate: the store a verifier needs, since NCALayer sends only the leaf."""
+        """Root + intermediate: the store a verifier needs, since NCALayer sends only the leaf
+        (and the GOST root and ҰКО once GOST certificates have been issued)."""
         authority = self._current()[1]
-        return cert_pem(authority.root) + cert_pem(authority.ca)
+        gost = self.gost_authority()
+        extra = b"".join(cert_pem(c) for c in gost.certificates()) if gost else b""
+        return cert_pem(authority.root) + cert_pem(authority.ca) + extra
 
     # --- issuing ---------------------------------------------------------------------------
 
@@ -378,8 +419,12 @@ class TestPKI:
               not_before: dt.datetime | None = None, not_after: dt.datetime | None = None,
               valid_days: int = 365, password: str = "Qwerty12", name: str | None = None,
               pem: bool = False, key_size: int = 2048,
-              signature_hash: Literal["sha256", "sha1"] = "sha256") -> IssuedCert:
+              signature_hash: Literal["sha256", "sha1"] = "sha256", algorithm: str = "rsa") -> IssuedCert:
         """Issue a person certificate (``bin`` None) or a legal-entity employee's certificate.
+
+        ``algorithm``: ``rsa`` (the RSA ҰКО), or ``gost2004`` / ``gost2015-256`` /
+        ``gost2015-512`` (a GOST key, issued by the GOST 2004 or GOST 2015 ҰКО, see
+        :mod:`egov_sim.signing.pki_gost`).
 
         Files go to ``issued/<name>.p12`` (and ``.pem`` / ``.key.pem`` with ``pem``); the
         index is written last, so a failure leaves no trace in it.
@@ -414,6 +459,9 @@ class TestPKI:
             raise InputError(f"subject name rejected: {exc}", code="BAD_NAME") from None
 
         _, authority = self._current()
+        gost_algorithm = pki_gost.key_algorithm(algorithm) if algorithm != "rsa" else None
+        if gost_algorithm is not None and signature_hash != "sha256":
+            raise InputError("--signature-hash applies to RSA certificates only", code="BAD_HASH")
         start = _utc(not_before) or _utc(self._clock()).replace(microsecond=0)
         if not_after is not None:
             end = _utc(not_after)
@@ -428,10 +476,17 @@ class TestPKI:
         if start < ca_from or end > ca_to:
             raise InputError(f"validity {start:%Y-%m-%d}..{end:%Y-%m-%d} is outside the issuing CA's "
                              f"{ca_from:%Y-%m-%d}..{ca_to:%Y-%m-%d}", code="OUTSIDE_CA_VALIDITY")
-        key = _new_key(key_size)
+        if gost_algorithm is None:
+            key = _new_key(key_size)
+            issuer, issuer_key, urls = authority.ca, authority.ca_key, self.urls
+        else:
+            family = pki_gost.ISSUER_OF[algorithm]
+            gost = self.gost_authority(create=True)
+            key = GostPrivateKey.generate(gost_algorithm)
+            issuer, issuer_key, urls = gost.ca(family), gost.ca_key(family), self.gost_urls(family)
         extensions = pki_profile.leaf_extensions(
             purpose=purpose, roles=role_names, key=key.public_key(),
-            issuer_key=authority.ca.public_key(), urls=self.urls)
+            issuer_key=_public(issuer), urls=urls)
 
         with self._index.update() as data:
             if data.generation != authority.generation:
@@ -440,11 +495,18 @@ class TestPKI:
             serial = x509.random_serial_number()
             while serial in data.records:
                 serial = x509.random_serial_number()
-            cert = _sign(subject=subject, issuer=authority.ca, public_key=key.public_key(),
-                         signer=authority.ca_key, not_before=start, not_after=end,
-                         extensions=extensions, serial=serial,
-                         hash_algorithm=_HASHES[signature_hash]())
-            stem = name or f"{'AUTH_RSA256' if purpose == 'AUTH' else 'RSA256'}_{iin}_{format(serial, 'x')[:8]}"
+            if gost_algorithm is None:
+                cert = _sign(subject=subject, issuer=authority.ca, public_key=key.public_key(),
+                             signer=authority.ca_key, not_before=start, not_after=end,
+                             extensions=extensions, serial=serial,
+                             hash_algorithm=_HASHES[signature_hash]())
+            else:
+                cert = pki_gost.issue_certificate(subject=subject, ca=issuer, ca_key=issuer_key,
+                                                  key=key.public_key(), not_before=start, not_after=end,
+                                                  serial=serial, extensions=extensions)
+            kind = "RSA256" if gost_algorithm is None else {"gost2004": "GOST512", "gost2015-256": "GOST2015_256",
+                                                             "gost2015-512": "GOST2015_512"}[algorithm]
+            stem = name or f"{'AUTH_' if purpose == 'AUTH' else ''}{kind}_{iin}_{format(serial, 'x')[:8]}"
             if any(r.name == stem for r in data.records.values()):
                 raise InputError(f"a certificate named {stem!r} exists already; choose another --name",
                                  code="NAME_TAKEN")
@@ -452,7 +514,7 @@ class TestPKI:
             p12_path = issued / f"{stem}.p12"
             pem_path = issued / f"{stem}.pem" if pem else None
             key_path = issued / f"{stem}.key.pem" if pem else None
-            files = [(p12_path, pkcs12_bytes(key, cert, [authority.ca], password=password,
+            files = [(p12_path, pkcs12_bytes(key, cert, [issuer], password=password,
                                              friendly_name=stem), 0o644)]
             if pem:
                 files += [(pem_path, cert_pem(cert), 0o644), (key_path, key_pem(key), 0o600)]
@@ -462,7 +524,7 @@ class TestPKI:
                 common_name=f"{surname_} {given}", iin=iin, bin=bin, purpose=purpose,
                 roles=tuple(role_names), not_before=start, not_after=end,
                 issued_at=_utc(self._clock()), p12_path=p12_path, cert_pem_path=pem_path,
-                key_pem_path=key_path)
+                key_pem_path=key_path, algorithm=algorithm)
         return IssuedCert(serial, cert, key, p12_path, pem_path, key_path)
 
     # --- revocation ------------------------------------------------------------------------
@@ -499,16 +561,27 @@ class TestPKI:
             return CertStatus("good")
         return CertStatus.of(data.records.get(serial))
 
-    def full_crl(self, at: dt.datetime | None = None) -> bytes:
-        """DER CRL of the issuing CA for ``at`` (default: now per the clock)."""
+    def _issuing(self, ca: str):
+        """(certificate, key, records, delta URL) of the ҰКО named ``rsa``, ``gost2004`` or ``gost2015``."""
         data, authority = self._current()
-        return pki_crl.full_crl(issuer=authority.ca, key=authority.ca_key, records=data.records.values(),
-                                at=_utc(at) or _utc(self._clock()), delta_url=self.delta_crl_url)
+        if ca == "rsa":
+            return authority.ca, authority.ca_key, [r for r in data.records.values() if r.algorithm == "rsa"], \
+                self.delta_crl_url
+        if ca not in pki_gost.CAS:
+            raise InputError(f"unknown CA {ca!r}; use rsa, {', '.join(pki_gost.CAS)}", code="BAD_CA")
+        gost = self.gost_authority(create=True)
+        records = [r for r in data.records.values() if pki_gost.ISSUER_OF.get(r.algorithm) == ca]
+        return gost.ca(ca), gost.ca_key(ca), records, self.gost_urls(ca).delta_crl
 
-    def delta_crl(self, at: dt.datetime | None = None) -> bytes:
-        data, authority = self._current()
-        return pki_crl.delta_crl(issuer=authority.ca, key=authority.ca_key, records=data.records.values(),
-                                 at=_utc(at) or _utc(self._clock()))
+    def full_crl(self, at: dt.datetime | None = None, *, ca: str = "rsa") -> bytes:
+        """DER CRL of the issuing CA (``ca``: rsa, gost2004, gost2015) for ``at`` (default: now)."""
+        cert, key, records, delta_url = self._issuing(ca)
+        return pki_crl.full_crl(issuer=cert, key=key, records=records,
+                                at=_utc(at) or _utc(self._clock()), delta_url=delta_url)
+
+    def delta_crl(self, at: dt.datetime | None = None, *, ca: str = "rsa") -> bytes:
+        cert, key, records, _ = self._issuing(ca)
+        return pki_crl.delta_crl(issuer=cert, key=key, records=records, at=_utc(at) or _utc(self._clock()))
 
     def root_crl(self, at: dt.datetime | None = None) -> bytes:
         """The root's CRL (ARL); no intermediate is ever revoked, so it is always empty."""
@@ -518,6 +591,8 @@ class TestPKI:
 
     def ocsp_response(self, request_der: bytes, at: dt.datetime | None = None) -> bytes:
         authority = self._current()[1]
+        gost = self.gost_authority()
         return ocsp_responder.answer(request_der, issuer=authority.ca, responder=authority.responder,
                                      responder_key=authority.responder_key, lookup=self.status,
-                                     at=_utc(at) or _utc(self._clock()))
+                                     at=_utc(at) or _utc(self._clock()),
+                                     gost_issuers=[gost.cas[f] for f in pki_gost.CAS] if gost else ())

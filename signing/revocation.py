@@ -28,8 +28,13 @@ from egov_sim.core.errors import InputError
 
 from .gost import x509 as gost_x509
 from .pki import DELTA_CRL_PATH, FULL_CRL_PATH, MOUNT, OCSP_PATH, TestPKI
+from .pki_gost import CAS as GOST_CAS
 
 METHODS = ("CRL", "OCSP")
+_LOCAL_CRLS = {FULL_CRL_PATH: ("full_crl", "rsa"), DELTA_CRL_PATH: ("delta_crl", "rsa"),
+               **{ca.crl_path: ("full_crl", family) for family, ca in GOST_CAS.items()},
+               **{ca.delta_crl_path: ("delta_crl", family) for family, ca in GOST_CAS.items()}}
+"""CRL paths of a local test PKI: (TestPKI method, which ҰКО)."""
 CLOCK_SKEW = dt.timedelta(minutes=5)
 HTTP_TIMEOUT = 10.0
 
@@ -158,14 +163,14 @@ class RevocationChecker:
              ) -> x509.CertificateRevocationList:
         """The CRL at ``url``, from the cache while it is current. A local PKI's CRLs are also
         dropped from the cache as soon as the PKI changes, so its revocations show at once."""
-        local = {FULL_CRL_PATH: "full_crl", DELTA_CRL_PATH: "delta_crl"}.get(self._local_path(url) or "")
+        local = _LOCAL_CRLS.get(self._local_path(url) or "")
         version = self._local.version if local else None
         with self._lock:
             cached = self._crls.get(url)
         if (cached is not None and not refresh and cached[1] == version
                 and now <= cached[0].next_update_utc):
             return cached[0]
-        der = getattr(self._local, local)(at=now) if local else self._fetch(url)
+        der = getattr(self._local, local[0])(at=now, ca=local[1]) if local else self._fetch(url)
         try:
             crl = x509.load_der_x509_crl(der)
         except ValueError:
@@ -224,8 +229,11 @@ class RevocationChecker:
         if not url:
             raise _unavailable("the certificate names no OCSP responder")
         nonce = os.urandom(16)
+        from .ocsp_responder import issuer_hashes  # by hash: also for GOST issuers
+
+        name_hash, key_hash = issuer_hashes(issuer, hashes.SHA256())
         request = (ocsp.OCSPRequestBuilder()
-                   .add_certificate(cert, issuer, hashes.SHA256())
+                   .add_certificate_by_hash(name_hash, key_hash, cert.serial_number, hashes.SHA256())
                    .add_extension(x509.OCSPNonce(nonce), critical=False)
                    .build().public_bytes(serialization.Encoding.DER))
         now = self._clock()
