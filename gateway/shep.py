@@ -111,9 +111,9 @@ class ProviderDirectory:
 def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: Clock = system_clock,
                   builtin_providers: Mapping[str, Provider] | None = None,
                   extra_trust: bytes = b"", config_source: str = "config") -> Gateway:
+    signer = gateway_signer(pki) if config.sign_responses else None  # first: may create the GOST ҰКО
     trust = TrustStore.from_pem(pki.trust_pem() + config.extra_trust + extra_trust, partial_chain=True)
-    security = WsseSecurity(Verifier(trust, clock=clock, revocation=_revocation(config, pki, clock)),
-                            gateway_signer(pki) if config.sign_responses else None)
+    security = WsseSecurity(Verifier(trust, clock=clock, revocation=_revocation(config, pki, clock)), signer)
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
     journal = Journal(db)
     injector = FaultInjector(db, clock=clock)

@@ -263,9 +263,14 @@ class TestPKI:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, directory: Path, *, clock: Clock = system_clock):
+    def __init__(self, directory: Path, *, clock: Clock = system_clock, algorithm: str = "rsa"):
         self.directory = Path(directory)
         self._clock = clock
+        if algorithm != "rsa":
+            pki_gost.key_algorithm(algorithm)
+        self.algorithm = algorithm
+        """Key algorithm of certificates issued without naming one: personas, staff and the
+        simulator's own systems (``Settings.signing_algorithm``; production signs in GOST)."""
         self._index = Index(self.directory)
         self._authority: _Authority | None = None
         self._authority_lock = threading.Lock()
@@ -275,31 +280,32 @@ class TestPKI:
 
     @classmethod
     def init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock,
-             key_size: int = 2048, force: bool = False) -> "TestPKI":
+             key_size: int = 2048, force: bool = False, algorithm: str = "rsa") -> "TestPKI":
         directory = Path(directory)
         with exclusive(directory):
             return cls._init_locked(directory, base_url=base_url, clock=clock, key_size=key_size,
-                                    force=force)
+                                    force=force, algorithm=algorithm)
 
     @classmethod
-    def open(cls, directory: Path, *, clock: Clock = system_clock) -> "TestPKI":
-        pki = cls(Path(directory), clock=clock)
+    def open(cls, directory: Path, *, clock: Clock = system_clock, algorithm: str = "rsa") -> "TestPKI":
+        pki = cls(Path(directory), clock=clock, algorithm=algorithm)
         pki._current()
         return pki
 
     @classmethod
-    def open_or_init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock) -> "TestPKI":
+    def open_or_init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock,
+                     algorithm: str = "rsa") -> "TestPKI":
         directory = Path(directory)
         if not Index(directory).exists():
             with exclusive(directory):
                 if not Index(directory).exists():
                     return cls._init_locked(directory, base_url=base_url, clock=clock,
-                                            key_size=2048, force=False)
-        return cls.open(directory, clock=clock)
+                                            key_size=2048, force=False, algorithm=algorithm)
+        return cls.open(directory, clock=clock, algorithm=algorithm)
 
     @classmethod
     def _init_locked(cls, directory: Path, *, base_url: str, clock: Clock, key_size: int,
-                     force: bool) -> "TestPKI":
+                     force: bool, algorithm: str = "rsa") -> "TestPKI":
         base_url = _check_base_url(base_url)
         index = Index(directory)
         if index.exists() and not force:
@@ -319,7 +325,7 @@ class TestPKI:
         atomic.write_bytes(directory / "ca.pem", cert_pem(authority.ca))
         atomic.write_bytes(directory / "ocsp.pem", cert_pem(authority.responder))
         atomic.write_bytes(directory / "trust.pem", cert_pem(authority.root) + cert_pem(authority.ca))
-        return cls.open(directory, clock=clock)
+        return cls.open(directory, clock=clock, algorithm=algorithm)
 
     def _current(self) -> tuple[IndexData, _Authority]:
         """The index and the CA generation it names, both reloaded when another process changed them."""
@@ -419,12 +425,12 @@ class TestPKI:
               not_before: dt.datetime | None = None, not_after: dt.datetime | None = None,
               valid_days: int = 365, password: str = "Qwerty12", name: str | None = None,
               pem: bool = False, key_size: int = 2048,
-              signature_hash: Literal["sha256", "sha1"] = "sha256", algorithm: str = "rsa") -> IssuedCert:
+              signature_hash: Literal["sha256", "sha1"] = "sha256", algorithm: str | None = None) -> IssuedCert:
         """Issue a person certificate (``bin`` None) or a legal-entity employee's certificate.
 
         ``algorithm``: ``rsa`` (the RSA ҰКО), or ``gost2004`` / ``gost2015-256`` /
         ``gost2015-512`` (a GOST key, issued by the GOST 2004 or GOST 2015 ҰКО, see
-        :mod:`egov_sim.signing.pki_gost`).
+        :mod:`egov_sim.signing.pki_gost`); None: this PKI's :attr:`algorithm`.
 
         Files go to ``issued/<name>.p12`` (and ``.pem`` / ``.key.pem`` with ``pem``); the
         index is written last, so a failure leaves no trace in it.
@@ -459,6 +465,7 @@ class TestPKI:
             raise InputError(f"subject name rejected: {exc}", code="BAD_NAME") from None
 
         _, authority = self._current()
+        algorithm = algorithm or self.algorithm
         gost_algorithm = pki_gost.key_algorithm(algorithm) if algorithm != "rsa" else None
         if gost_algorithm is not None and signature_hash != "sha256":
             raise InputError("--signature-hash applies to RSA certificates only", code="BAD_HASH")

@@ -79,3 +79,47 @@ def test_revoked_nca_gost_keys_are_sce005_by_the_configured_crl(nca_gw, nca_keys
     entry = _entry(nca_gw, message_id)
     assert entry.request_signature == "not-current"
     assert entry.signature_details["algorithm"] in ("GOST 34.10-2015-512", "GOST 34.310-2004")
+
+
+# --- a simulator configured to sign in GOST, as production does -------------------------------------
+
+@pytest.fixture(scope="module")
+def gost_sim(tmp_path_factory, gw_pki):
+    import httpx
+
+    from egov_sim.app.server import build_app
+    from egov_sim.core.settings import Settings
+    from egov_sim.core.testing import serve_in_thread
+    from tests.support.shep import LiveGateway, seed_home
+
+    home = seed_home(tmp_path_factory.mktemp("gost-sim-home"), gw_pki)
+    (home / "gateway.toml").write_text("[gateway]\nsign_responses = true\n", encoding="utf-8")
+    settings = Settings(home=home, config_file=home / "gateway.toml", population=50,
+                        fast_password_hashing=True, signing_algorithm="gost2015-512")
+    app = build_app(settings)
+    with serve_in_thread(app) as url, httpx.Client(timeout=30) as http:
+        yield LiveGateway(url, app, home, http)
+
+
+def test_gost_configured_systems_sign_in_gost(gost_sim):
+    from egov_sim.adapters.gbd_fl.provider import GBDFL_IDENTITY
+    from egov_sim.adapters.notary.provider import ENIS_IDENTITY
+    from egov_sim.gateway.shep import gateway_signer
+    from egov_sim.signing.gost.keys import GostPrivateKey
+    from egov_sim.signing.service_certs import service_signer
+    from egov_sim.signing.trust import TrustStore
+    from egov_sim.signing.verify import Verifier
+
+    pki = gost_sim.app.state.pki
+    for identity in (GBDFL_IDENTITY, ENIS_IDENTITY):
+        assert isinstance(service_signer(pki, identity).key, GostPrivateKey)
+    message_id = new_id()
+    reply = gost_sim.send("jaxws", info=request_info(message_id=message_id))
+    assert reply.status == 200 and not reply.is_fault, reply.content[:500]
+    assert b"gostr34102015-gostr34112015-512" in reply.content
+    certificate = gateway_signer(pki).certificate
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    trust = TrustStore.from_pem(pki.trust_pem() + certificate.public_bytes(Encoding.PEM))
+    result = Verifier(trust).verify(reply.content, layout="wsse")
+    assert result.valid and result.gost, result.to_json()
