@@ -202,12 +202,18 @@ class GostPrivateKey:
         algorithm = BY_KEY_OID.get(oid)
         if algorithm is None:
             raise ValueError(f"not a Kazakh GOST key algorithm: {oid}")
-        if raw[:1] == b"\x02":  # Kalkan's 2004 keys: a DER INTEGER (big-endian) inside the OCTET STRING
-            try:
-                return cls(algorithm, core.Integer.load(raw).native)
-            except ValueError as exc:
-                raise ValueError(f"unreadable GOST private key: {exc}") from None
-        if raw[:1] == b"\x04" and len(raw) == algorithm.size + 2:  # a nested OCTET STRING
+        is_integer = len(raw) > 2 and raw[0] == 0x02 and raw[1] == len(raw) - 2
+        if algorithm is GOST2004 and is_integer:  # Kalkan's 2004 keys: a DER INTEGER
+            return cls(algorithm, core.Integer.load(raw).native)
+        if len(raw) == algorithm.size:  # Kalkan's 2015 keys: the scalar, little-endian
+            return cls(algorithm, int.from_bytes(raw, "little"))
+        try:
+            inner = core.Asn1Value.load(raw)
+        except ValueError as exc:
+            raise ValueError(f"unreadable GOST private key: {exc}") from None
+        if isinstance(inner, core.Integer) or inner.tag == 2:  # Kalkan's 2004 keys: a DER INTEGER
+            return cls(algorithm, core.Integer.load(raw).native)
+        if inner.tag == 4:  # a nested OCTET STRING
             raw = core.OctetString.load(raw).native
         if len(raw) != algorithm.size:
             raise ValueError(f"a {algorithm.title} private key has {algorithm.size} bytes, not {len(raw)}")
