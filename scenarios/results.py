@@ -27,6 +27,8 @@ class MessageRecord:
     request_body: str
     response_body: str
     node_id: str | None = None
+    signature_algorithm: str | None = None
+    """The transport signature's algorithm (RSA-SHA256, GOST 34.310-2004, …), when signed."""
 
 
 @dataclass(frozen=True)
