@@ -132,3 +132,12 @@ def test_key_encodings_round_trip(algorithm):
     again = GostPrivateKey.from_pkcs8(key.pkcs8())
     assert again.public_key() == key.public_key()
     assert GostPublicKey.from_spki(key.public_key().spki()) == key.public_key()
+
+
+def test_streebog_known_answers_of_rfc6986():
+    """RFC 6986 §10.1, message M1 (63 bytes)."""
+    m1 = b"012345678901234567890123456789012345678901234567890123456789012"
+    assert digest.streebog512(m1).hex() == (
+        "1b54d01a4af5b9d5cc3d86d68d285462b19abc2475222f35c085122be4ba1ffa"
+        "00ad30f8767b3a82384c6574f024c311e2a481332b08ef7f41797891c1646f48")
+    assert digest.streebog256(m1).hex() == "9d151eefd8590b89daa6ba6cb74af9275dd051026bb149a452fd84e5e57b5500"
