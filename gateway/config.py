@@ -81,8 +81,13 @@ class GatewayConfig:
     fault_rules: tuple[dict, ...] = ()
     admin_token: str | None = None
     extra_trust: bytes = b""
-    """PEM certificates trusted besides the simulator's PKI (``[gateway] trust``): e.g. the CA of a
-    client's real НУЦ RSA test key, so its transport signatures verify."""
+    """PEM certificates trusted besides the simulator's PKI (``[gateway] trust``, PEM or DER files):
+    e.g. NCA's test ҰКО (RSA or GOST), so requests signed with real NCA test keys verify. A ҰКО
+    whose root is not given is itself a trust anchor (NCA's test roots are not public)."""
+    crls: tuple[bytes, ...] = ()
+    """DER CRLs (``[gateway] crls``), e.g. NCA's test CRL: when given, the revocation of every
+    request signer is checked (CRL method; these files for their issuers, the simulator's own
+    CRLs for its PKI)."""
 
     def with_(self, **changes) -> "GatewayConfig":
         return replace(self, **changes)
@@ -233,8 +238,9 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     g = _table(doc, "gateway", source)
     where = f"{source}: [gateway]"
     _known_keys(g, {"sign_responses", "strict_schema", "max_bytes", "max_depth", "admin_token",
-                    "trust"}, where)
+                    "trust", "crls"}, where)
     extra_trust = base.extra_trust + _trust_files(g.get("trust", []), where, root)
+    crls = base.crls + _crl_files(g.get("crls", []), where, root)
     renamed = dict(base.error_codes.renamed)
     for code, wire in _table(doc, "error_codes", source).items():
         if code not in KINDS:
@@ -252,7 +258,7 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
         strict_schema=_optional(g, "strict_schema", where, bool, base.strict_schema),
         fault_rules=base.fault_rules + tuple(_tables(doc, "faults", source)),
         admin_token=_optional(g, "admin_token", where, str, base.admin_token),
-        extra_trust=extra_trust,
+        extra_trust=extra_trust, crls=crls,
     )
 
 
@@ -269,6 +275,13 @@ def _trust_files(paths, where: str, root: Path | None) -> bytes:
             data = path.read_bytes()
         except OSError as exc:
             raise ConfigError(f"{where}: trust file {path}: {exc.strerror}") from None
+        if b"-----BEGIN" not in data:  # a DER certificate (NCA publishes .cer files in DER)
+            from cryptography.hazmat.primitives.serialization import Encoding
+
+            try:
+                data = x509.load_der_x509_certificate(data).public_bytes(Encoding.PEM)
+            except ValueError:
+                raise ConfigError(f"{where}: trust file {path} is not a certificate (PEM or DER)") from None
         try:
             if not x509.load_pem_x509_certificates(data):
                 raise ValueError
@@ -276,6 +289,28 @@ def _trust_files(paths, where: str, root: Path | None) -> bytes:
             raise ConfigError(f"{where}: trust file {path} holds no PEM certificate") from None
         out += data if data.endswith(b"\n") else data + b"\n"
     return out
+
+
+def _crl_files(paths, where: str, root: Path | None) -> tuple[bytes, ...]:
+    """The CRL files of ``[gateway] crls`` (DER or PEM, relative to the config file), as DER."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ConfigError(f"{where}: 'crls' must be a list of CRL file paths")
+    out = []
+    for name in paths:
+        path = (root / name) if root is not None and not Path(name).is_absolute() else Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{where}: CRL file {path}: {exc.strerror}") from None
+        try:
+            crl = x509.load_pem_x509_crl(data) if b"-----BEGIN" in data else x509.load_der_x509_crl(data)
+        except ValueError:
+            raise ConfigError(f"{where}: CRL file {path} is not a CRL (DER or PEM)") from None
+        out.append(crl.public_bytes(Encoding.DER))
+    return tuple(out)
 
 
 def load_config(path: Path | None, *, base: GatewayConfig | None = None) -> GatewayConfig:

@@ -44,6 +44,19 @@ def gateway_signer(pki: TestPKI) -> ServiceSigner:
     return service_signer(pki, GATEWAY_IDENTITY)
 
 
+def _revocation(config: GatewayConfig, pki: TestPKI, clock: Clock):
+    """CRL checks of request signers once ``[gateway] crls`` names CRL files (e.g. NCA's test
+    CRL); without them the gateway checks no revocation, as before."""
+    if not config.crls:
+        return None
+    from cryptography import x509
+
+    from egov_sim.signing.revocation import RevocationChecker
+
+    return RevocationChecker(methods=("CRL",), local_pki=pki, clock=clock,
+                             crls=[x509.load_der_x509_crl(der) for der in config.crls])
+
+
 @dataclass
 class Gateway:
     channel: SyncChannel
@@ -98,9 +111,9 @@ class ProviderDirectory:
 def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: Clock = system_clock,
                   builtin_providers: Mapping[str, Provider] | None = None,
                   extra_trust: bytes = b"", config_source: str = "config") -> Gateway:
-    trust = TrustStore.from_pem(pki.trust_pem() + config.extra_trust + extra_trust)
-    security = WsseSecurity(Verifier(trust, clock=clock),
-                            gateway_signer(pki) if config.sign_responses else None)
+    signer = gateway_signer(pki) if config.sign_responses else None  # first: may create the GOST ҰКО
+    trust = TrustStore.from_pem(pki.trust_pem() + config.extra_trust + extra_trust, partial_chain=True)
+    security = WsseSecurity(Verifier(trust, clock=clock, revocation=_revocation(config, pki, clock)), signer)
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
     journal = Journal(db)
     injector = FaultInjector(db, clock=clock)

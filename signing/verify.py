@@ -26,7 +26,6 @@ from typing import Any, Callable, Literal
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -38,6 +37,8 @@ from . import algorithms as alg
 from .dsig import (SOAP_NAMESPACES, X509V3_TOKEN, canonicalize, decode_base64,
                    detach_keeping_tail, ds, wsse)
 from .enveloped import as_tree
+from .gost import x509 as gost_x509
+from .gost.keys import BY_SIGNATURE_URI, GostPublicKey
 from .trust import ChainResult, TrustStore, key_usage_problem, validity_problems
 
 Layout = Literal["auto", "enveloped", "wsse"]
@@ -95,7 +96,7 @@ class SignatureResult:
 
     @property
     def gost(self) -> bool:
-        """Signed with a GOST algorithm (recognised, not verifiable here)."""
+        """Signed with a GOST algorithm (GOST 34.310-2004 or GOST 34.10-2015)."""
         method = alg.SIGNATURE_METHODS.get(self.signature_method or "")
         return method is not None and method.family == "GOST"
 
@@ -135,7 +136,7 @@ class VerificationResult:
 
     @property
     def gost(self) -> bool:
-        """Some signature uses GOST: a gateway in ``if-present`` mode may pass it on unverified."""
+        """Some signature uses GOST."""
         return any(s.gost for s in self.signatures)
 
     @property
@@ -475,7 +476,7 @@ class Verifier:
         structural = any(f.code in (SIGNATURE_WRAPPING, MALFORMED_SIGNATURE) or
                          f.code.startswith("ALGORITHM") for f in failures)
         if not structural and target is not None and entry is not None and entry.public_key is not None:
-            if self.engine == "signxml":
+            if self.engine == "signxml" and method.family == "RSA":  # signxml has no GOST
                 failures.extend(self._crypto_signxml(tree, layout, parsed, entry))
             else:
                 failures.extend(_crypto_strict(parsed, target, entry, method, digest, c14n))
@@ -552,8 +553,8 @@ class Verifier:
                 raise _Broken(MALFORMED_SIGNATURE, "the signer's certificate is not an X.509 certificate") from None
         public_key, key_problem = None, None
         try:
-            public_key = cert.public_key()
-            if not isinstance(public_key, rsa.RSAPublicKey):
+            public_key = gost_x509.public_key(cert)
+            if not isinstance(public_key, (rsa.RSAPublicKey, GostPublicKey)):
                 public_key, key_problem = None, f"{type(public_key).__name__} keys are not supported"
         except (UnsupportedAlgorithm, ValueError) as exc:
             key_problem = f"the certificate's key algorithm is not supported ({exc})"
@@ -612,8 +613,17 @@ def _crypto_strict(parsed: _Parsed, target: _Target, entry: _CertEntry,
                    method: alg.SignatureMethod, digest: alg.DigestMethod,
                    c14n: alg.Canonicalization) -> list[Failure]:
     signed_info = canonicalize(parsed.signed_info, c14n, inclusive_prefixes=parsed.c14n_prefixes)
+    key = entry.public_key
+    if (method.family == "GOST") != isinstance(key, GostPublicKey) or (
+            isinstance(key, GostPublicKey) and BY_SIGNATURE_URI[method.uri].curve is not key.algorithm.curve):
+        key_name = key.algorithm.title if isinstance(key, GostPublicKey) else "RSA"
+        return [Failure(SIGNATURE_MISMATCH, f"SignatureMethod {method.uri} does not fit the signer's "
+                                            f"{key_name} key")]
     try:
-        entry.public_key.verify(parsed.signature_value, signed_info, padding.PKCS1v15(), method.hash())
+        if isinstance(key, GostPublicKey):
+            key.verify(parsed.signature_value, signed_info, BY_SIGNATURE_URI[method.uri])
+        else:
+            key.verify(parsed.signature_value, signed_info, padding.PKCS1v15(), method.hash())
     except InvalidSignature:
         return [Failure(SIGNATURE_MISMATCH, "SignatureValue does not verify with the signer's key")]
     if target.enveloped:
@@ -625,9 +635,7 @@ def _crypto_strict(parsed: _Parsed, target: _Target, entry: _CertEntry,
     else:
         data = canonicalize(target.node, target.c14n, with_comments=target.with_comments,
                             inclusive_prefixes=target.prefixes)
-    hasher = hashes.Hash(digest.hash())
-    hasher.update(data)
-    if not hmac.compare_digest(hasher.finalize(), parsed.digest_value):
+    if not hmac.compare_digest(digest.compute(data), parsed.digest_value):
         return [Failure(DIGEST_MISMATCH, f"digest of the data referenced by "
                                          f"URI={parsed.reference_uri!r} does not match DigestValue")]
     return []

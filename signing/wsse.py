@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
@@ -29,7 +27,7 @@ from egov_sim.core.errors import InputError
 from . import algorithms as alg
 from .dsig import (BASE64_BINARY, SOAP_NAMESPACES, WSSE_NS, WSU_ID, WSU_NS, X509V3_TOKEN, b64,
                    canonicalize, decode_base64, ds, santuario_whitespace, wrap_base64, wsse)
-from .enveloped import as_tree, require_rsa
+from .enveloped import as_tree, require_signing_key, sign_bytes, wrap_digest
 
 KeyInfoStyle = Literal["KeyIdentifier", "IssuerSerial"]
 SignEngine = Literal["signxml", "strict"]
@@ -148,15 +146,15 @@ def sign_wsse(envelope: bytes | etree._ElementTree, key, cert: x509.Certificate,
     ``token_ids`` (``SIG``/``KI``/``STR``) fix the generated ids for reproducible output.
     An ElementTree argument is signed in place.
     """
-    key = require_rsa(key)
+    key = require_signing_key(key)
     if engine not in ("signxml", "strict"):
         raise InputError(f"unknown signing engine {engine!r} (signxml or strict)")
     tree = as_tree(envelope)
     parts = prepare_envelope(tree, body_id=body_id)
     security = _security_header(parts)
     ids = (dict(token_ids) if token_ids else _gateway_ids()) if key_info == "IssuerSerial" else {}
-    signature_uri, digest_uri = alg.signing_methods(sha1=sha1)
-    if engine == "signxml" and not sha1:
+    signature_uri, digest_uri = alg.signing_methods(sha1=sha1, key=key)
+    if engine == "signxml" and not sha1 and signature_uri == alg.RSA_SHA256:  # signxml has no GOST
         signature = _sign_with_signxml(parts, key, cert, key_info, ids, signature_uri, digest_uri)
         security.append(signature)
     else:
@@ -169,8 +167,7 @@ def sign_wsse(envelope: bytes | etree._ElementTree, key, cert: x509.Certificate,
 
 def _build_signature(parts: SoapParts, cert, style, ids, signature_uri, digest_uri) -> etree._Element:
     digest = alg.digest_method(digest_uri, allow_sha1=True)
-    hasher = hashes.Hash(digest.hash())
-    hasher.update(canonicalize(parts.body, _EXC))
+    digest_value = digest.compute(canonicalize(parts.body, _EXC))
     signature = etree.Element(ds("Signature"), nsmap={"ds": alg.DS_NS})
     signed_info = etree.SubElement(signature, ds("SignedInfo"))
     etree.SubElement(signed_info, ds("CanonicalizationMethod"), Algorithm=alg.EXC_C14N)
@@ -179,7 +176,7 @@ def _build_signature(parts: SoapParts, cert, style, ids, signature_uri, digest_u
     transforms = etree.SubElement(reference, ds("Transforms"))
     etree.SubElement(transforms, ds("Transform"), Algorithm=alg.EXC_C14N)
     etree.SubElement(reference, ds("DigestMethod"), Algorithm=digest_uri)
-    etree.SubElement(reference, ds("DigestValue")).text = b64(hasher.finalize())
+    etree.SubElement(reference, ds("DigestValue")).text = wrap_digest(digest_value)
     etree.SubElement(signature, ds("SignatureValue"))
     signature.append(build_key_info(cert, style, ids))
     _kalkan_layout(signature, ids)
@@ -194,7 +191,7 @@ def _kalkan_layout(signature: etree._Element, ids: dict[str, str]) -> None:
 
 def _sign(signature: etree._Element, key, method: alg.SignatureMethod) -> None:
     data = canonicalize(signature.find(ds("SignedInfo")), _EXC)
-    signature.find(ds("SignatureValue")).text = wrap_base64(key.sign(data, padding.PKCS1v15(), method.hash()))
+    signature.find(ds("SignatureValue")).text = wrap_base64(sign_bytes(key, data, method))
 
 
 def _sign_with_signxml(parts: SoapParts, key, cert, style, ids, signature_uri, digest_uri):

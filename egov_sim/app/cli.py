@@ -68,6 +68,9 @@ def serve(
     portal_open: bool = typer.Option(
         False, "--portal-open",
         help="Reading of 000 §1.3 as an enumeration: no portal eligibility check (K16)."),
+    signing_algorithm: str = typer.Option(
+        "rsa", "--signing-algorithm", envvar="EGOV_SIM_SIGNING_ALGORITHM",
+        help="Keys of the simulator's systems, staff and personas: rsa, gost2004, gost2015-256, gost2015-512."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from egov_sim.app.server import serve as run_server
@@ -75,7 +78,12 @@ def serve(
     settings: Settings = ctx.obj.with_(host=host, port=port, config_file=config,
                                        population=population, refusal_via_head=refusal_via_head,
                                        con_c1_literal_and=c1_literal_and,
-                                       portal_restricted=not portal_open)
+                                       portal_restricted=not portal_open,
+                                       signing_algorithm=signing_algorithm)
+    from egov_sim.signing.pki_gost import ALGORITHM_CHOICES
+
+    if signing_algorithm not in ALGORITHM_CHOICES:
+        raise typer.BadParameter(f"use one of {', '.join(ALGORITHM_CHOICES)}", param_hint="--signing-algorithm")
     run_server(settings, workers=workers)
 
 
