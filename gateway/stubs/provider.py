@@ -207,6 +207,8 @@ class StubProvider:
     def __init__(self, registry: StubRegistry, name: str):
         self.registry, self.name = registry, name
         self._xpath_cache: dict = {}
+        self.preview_states: Mapping[str, str] = {}
+        self._preview_counters: dict[str, int] = {}
 
     async def __call__(self, call: ProviderCall) -> ProviderReply:
         outcome = await self.answer(RequestView(call.info, call.data, call.session_id))
@@ -216,7 +218,9 @@ class StubProvider:
             raise outcome.fault
         return outcome.reply
 
-    async def answer(self, request: RequestView) -> Outcome:
+    async def answer(self, request: RequestView, *, preview: bool = False) -> Outcome:
+        """Match and render. ``preview`` (``egov-sim stubs test``): states from
+        :attr:`preview_states`, nothing stored, counters from 1, no signature."""
         registry = self.registry
         holder = registry.holder(self.name)
         if holder.error is not None:
@@ -225,7 +229,9 @@ class StubProvider:
         compiled = holder.compiled
         stub_set, states = compiled.stub_set, {}
         for _ in range(10):
-            if stub_set.stateful and registry.states is not None:
+            if preview:
+                states = self.preview_states
+            elif stub_set.stateful and registry.states is not None:
                 states = registry.states.states(self.name)
             stub = stub_set.match(request, states)
             if stub is None:
@@ -233,7 +239,7 @@ class StubProvider:
                     NO_MATCH, "Ни одна заглушка не подходит к запросу",
                     near_miss_report(stub_set, request, states)))
             scenario = stub.scenario
-            if scenario is None or scenario.next is None or registry.states is None:
+            if scenario is None or scenario.next is None or registry.states is None or preview:
                 break
             if await asyncio.to_thread(registry.states.transition, self.name, scenario.name,
                                        scenario.state, scenario.next):
@@ -243,18 +249,18 @@ class StubProvider:
                 ANSWER_ERROR, "Состояние сценария меняется слишком часто",
                 f"stub set {self.name!r}: the scenario kept changing under this request"))
         state = states.get(stub.scenario.name, "Started") if stub.scenario else None
-        if stub.answer.uses_counter:
+        if stub.answer.uses_counter and not preview:
             return await asyncio.to_thread(self._render, stub, request, compiled, state)
-        return self._render(stub, request, compiled, state)
+        return self._render(stub, request, compiled, state, preview=preview)
 
     def _render(self, stub: Stub, request: RequestView, compiled: CompiledSet,
-                state: str | None) -> Outcome:
+                state: str | None, *, preview: bool = False) -> Outcome:
         answer, registry = stub.answer, self.registry
         delay = 0.0
         if answer.delay_ms is not None:
             low, high = answer.delay_ms
             delay = (low if low == high else registry.rng.uniform(low, high)) / 1000.0
-        helpers = Helpers(registry.clock, registry.rng, self._counter)
+        helpers = Helpers(registry.clock, registry.rng, self._preview_counter if preview else self._counter)
         context = helpers.context(request, namespaces=compiled.namespaces.get(id(stub), {}),
                                   state=state, xpath_cache=self._xpath_cache)
         try:
@@ -268,7 +274,7 @@ class StubProvider:
         except AnswerError as exc:
             return Outcome(stub, fault=ProviderFault(
                 ANSWER_ERROR, "Заглушка не смогла ответить", f"stub {stub.name!r} ({stub.where}): {exc}"))
-        if answer.sign is not None and data is not None:
+        if answer.sign is not None and data is not None and not preview:
             data = self._sign(data, answer.sign)
         return Outcome(stub, reply=ProviderReply(data=data, code=answer.status_code, message=message),
                        delay=delay)
@@ -280,6 +286,10 @@ class StubProvider:
         tree = etree.ElementTree(data)
         sign_enveloped(tree, key, cert)
         return tree.getroot()
+
+    def _preview_counter(self, name: str = "default") -> int:
+        self._preview_counters[name] = self._preview_counters.get(name, 0) + 1
+        return self._preview_counters[name]
 
     def _counter(self, name: str = "default") -> int:
         states = self.registry.states
