@@ -615,7 +615,8 @@ def load_source(source: StubSource) -> CompiledSet:
         if not source.directory.is_dir():
             raise StubFileError(f"{source.where}: stub folder {source.directory} does not exist")
         for path in stub_files(source.directory):
-            load_file(path, loaded, xpaths)
+            # named from the folder's parent: "tax/debts.yaml:4", not a long absolute path
+            load_file(path, loaded, xpaths, label=str(path.relative_to(source.directory.parent)))
     c = _Checker(_Origin(source.where, source.root, yaml=False), xpaths)
     for i, table in enumerate(source.inline):
         _add(loaded, c, table, f"stubs[{i}]", None, f"{source.name}#{i + 1}", {})
