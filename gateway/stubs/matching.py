@@ -288,14 +288,17 @@ class DataEqualTo:
             doc = request.document()
             ours = _children(self.expected)
             theirs = [doc] if request.escaped else _children(request.data)
-        skip = self._ignored(self.expected) | self._ignored(
+        # keep the ignored nodes referenced while comparing: lxml gives a node the same Python
+        # proxy (and so the same id) only while one is alive
+        alive = self._ignored(self.expected) + self._ignored(
             request.document() if request.escaped else request.data)
+        skip = {id(n) for n in alive}
         diff = _compare_lists(ours, theirs, "/data" if not request.escaped else "", skip,
                               self.ignore_names)
         return None if diff is None else f"data differs from {self.label} at {diff}"
 
-    def _ignored(self, root: etree._Element | None) -> set[int]:
-        out: set[int] = set()
+    def _ignored(self, root: etree._Element | None) -> list[etree._Element]:
+        out: list[etree._Element] = []
         if root is None:
             return out
         for path in self.ignore_paths:
@@ -304,7 +307,7 @@ class DataEqualTo:
             except etree.XPathEvalError:
                 continue
             if isinstance(found, list):
-                out.update(id(n) for n in found if isinstance(n, etree._Element))
+                out += [n for n in found if isinstance(n, etree._Element)]
         return out
 
     def describe(self) -> str:
