@@ -15,6 +15,7 @@ twice rewrites one file (the last answer wins) and two workers never clash.
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime as dt
 import hashlib
 import re
@@ -82,6 +83,15 @@ def _escaped_document(data: etree._Element) -> etree._Element | None:
         return None
 
 
+def _without(root: etree._Element, names: set[str]) -> str:
+    """``root`` serialised with the text of the ignored elements left out."""
+    dup = copy.deepcopy(root)
+    for el in dup.iter():
+        if isinstance(el.tag, str) and _local(el) in names:
+            el.text = None
+    return _serialize(dup)
+
+
 def _serialize(el: etree._Element) -> str:
     return etree.tostring(el, encoding="unicode", with_tail=False)
 
@@ -127,6 +137,9 @@ def stub_for(exchange: Exchange, *, origin: str) -> tuple[str, dict]:
         match["equal_to"] = _Block(text)
         if ignore:
             match["ignore"] = sorted(ignore)
+        match_key = {**match, "equal_to": _without(target, ignore)}
+    else:
+        match_key = dict(match)
     answer: dict = {"template": False}
     if exchange.fault is not None:
         code, message, fault_data = exchange.fault
@@ -147,7 +160,8 @@ def stub_for(exchange: Exchange, *, origin: str) -> tuple[str, dict]:
             else:
                 redact(data)
                 answer["data"] = _Block(_serialize(data))
-    digest = hashlib.sha256(yaml.dump(match, Dumper=_Dumper, sort_keys=True).encode()).hexdigest()[:12]
+    # named by what the matcher compares (ignored values left out): the same request → one file
+    digest = hashlib.sha256(yaml.dump(match_key, Dumper=_Dumper, sort_keys=True).encode()).hexdigest()[:12]
     name = f"{exchange.service_id}-{digest}"
     doc = {"stubs": [{"name": name, "description": origin, "match": match, "answer": answer}]}
     return name, doc
