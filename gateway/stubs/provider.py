@@ -60,7 +60,7 @@ class SignerLookup:
         p12 = Path(self.pki.directory) / "issued" / f"{name}.p12"
         if not p12.is_file():
             raise InputError(f"certificate {name!r} is not in the test PKI; issue it with "
-                             f"'egov-sim cert issue --name {name} …' (see docs/pki.md)")
+                             f"'egov-sim pki issue --name {name} …' (docs/pki.md)")
         try:
             key_, cert, _ = load_pkcs12(p12, password)
         except InputError as exc:
