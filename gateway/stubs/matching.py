@@ -32,12 +32,13 @@ STARTED = "Started"
 class RequestView:
     """One request: ``requestInfo``, ``data`` and the memoised results of XPath evaluations."""
 
-    __slots__ = ("info", "data", "session_id", "_document", "_memo", "_text", "_escaped")
+    __slots__ = ("info", "data", "session_id", "_document", "_memo", "_strings", "_text", "_escaped")
 
     def __init__(self, info: RequestInfo, data: etree._Element | None, session_id: str = ""):
         self.info, self.data, self.session_id = info, data, session_id
         self._document: etree._Element | None | bool = False
         self._memo: dict[int, Any] = {}
+        self._strings: dict[int, str | None] = {}
         self._text: str | None = None
         self._escaped = False
 
@@ -72,6 +73,15 @@ class RequestView:
             except etree.XPathEvalError:
                 value = None
             self._memo[key] = value
+            return value
+
+    def string(self, compiled: etree.XPath) -> str | None:
+        """:func:`string_value` of :meth:`xpath`, memoised too."""
+        key = id(compiled)
+        try:
+            return self._strings[key]
+        except KeyError:
+            value = self._strings[key] = string_value(self.xpath(compiled))
             return value
 
     def data_text(self) -> str:
@@ -124,23 +134,20 @@ class ValueMatch:
     contains: str | None = None
     absent: bool | None = None
 
+    def accepts(self, value: str | None) -> bool:
+        if self.absent is not None:
+            return (value is None) == self.absent
+        if value is None:
+            return False
+        if self.equals is not None and value not in self.equals:
+            return False
+        if self.pattern is not None and not self.pattern.fullmatch(value):
+            return False
+        return self.contains is None or self.contains in value
+
     def check(self, value: str | None) -> str | None:
         """None when ``value`` passes, else what was expected."""
-        if self.absent is not None:
-            if self.absent and value is not None:
-                return "absent"
-            if not self.absent and value is None:
-                return "present"
-            return None
-        if value is None:
-            return self.describe()
-        if self.equals is not None and value not in self.equals:
-            return self.describe()
-        if self.pattern is not None and not self.pattern.fullmatch(value):
-            return self.describe()
-        if self.contains is not None and self.contains not in value:
-            return self.describe()
-        return None
+        return None if self.accepts(value) else self.describe()
 
     def describe(self) -> str:
         if self.absent is not None:
@@ -163,6 +170,9 @@ def _shown(value: str | None) -> str:
 
 
 class Condition(Protocol):
+    def holds(self, request: RequestView) -> bool:
+        """The fast test the matching loop uses."""
+
     def check(self, request: RequestView) -> str | None:
         """None when the request meets the condition, else why not (for near-miss reports)."""
 
@@ -178,6 +188,9 @@ class InfoField:
 
     attr: str
     match: ValueMatch
+
+    def holds(self, request: RequestView) -> bool:
+        return self.match.accepts(getattr(request.info, self.attr))
 
     def check(self, request: RequestView) -> str | None:
         value = getattr(request.info, self.attr)
@@ -197,6 +210,9 @@ class Property:
     key: str
     match: ValueMatch
 
+    def holds(self, request: RequestView) -> bool:
+        return self.check(request) is None
+
     def check(self, request: RequestView) -> str | None:
         value = next((v for k, v in request.info.properties if k == self.key), None)
         expected = self.match.check(value)
@@ -214,6 +230,9 @@ class XPathTrue:
 
     expression: str
     compiled: etree.XPath
+
+    def holds(self, request: RequestView) -> bool:
+        return request.data is not None and truthy(request.xpath(self.compiled))
 
     def check(self, request: RequestView) -> str | None:
         if request.data is None:
@@ -234,10 +253,15 @@ class XPathValue:
     compiled: etree.XPath
     match: ValueMatch
 
+    def holds(self, request: RequestView) -> bool:
+        if request.data is None and self.match.absent is not True:
+            return False
+        return self.match.accepts(request.string(self.compiled))
+
     def check(self, request: RequestView) -> str | None:
         if request.data is None and self.match.absent is not True:
             return "the request has no data"
-        value = string_value(request.xpath(self.compiled))
+        value = request.string(self.compiled)
         expected = self.match.check(value)
         if expected is None:
             return None
@@ -252,6 +276,9 @@ class DataMatches:
     """A regular expression searched in the serialised ``data``."""
 
     pattern: re.Pattern
+
+    def holds(self, request: RequestView) -> bool:
+        return self.pattern.search(request.data_text()) is not None
 
     def check(self, request: RequestView) -> str | None:
         if self.pattern.search(request.data_text()):
@@ -278,6 +305,9 @@ class DataEqualTo:
     ignore_names: frozenset[str] = frozenset()
     ignore_paths: tuple[etree.XPath, ...] = ()
     label: str = "the expected document"
+
+    def holds(self, request: RequestView) -> bool:
+        return self.check(request) is None
 
     def check(self, request: RequestView) -> str | None:
         if request.data is None:
@@ -404,6 +434,14 @@ class Stub:
                 out.append(reason)
         return out
 
+    def matches(self, request: RequestView, states: Mapping[str, str]) -> bool:
+        for condition in self.conditions:
+            if not condition.holds(request):
+                return False
+        scenario = self.scenario
+        return (scenario is None or scenario.state is None
+                or states.get(scenario.name, STARTED) == scenario.state)
+
     @property
     def condition_count(self) -> int:
         return len(self.conditions) + (1 if self.scenario and self.scenario.state else 0)
@@ -439,15 +477,55 @@ class StubSet:
     def __post_init__(self) -> None:
         self.stubs = tuple(sorted(self.stubs, key=lambda s: (s.priority, s.order)))
         self.stateful = any(s.scenario is not None for s in self.stubs)
+        self._key, self._index, self._rest = _build_index(self.stubs)
 
     def match(self, request: RequestView, states: Mapping[str, str] = {}) -> Stub | None:
-        for stub in self.stubs:
-            if not stub.failures(request, states, first_only=True):
+        candidates = self.stubs
+        if self._key is not None:
+            candidates = self._index.get(request.string(self._key), self._rest)
+        for stub in candidates:
+            if stub.matches(request, states):
                 return stub
         return None
 
     def scenarios(self) -> list[str]:
         return sorted({s.scenario.name for s in self.stubs if s.scenario is not None})
+
+
+def _build_index(stubs: tuple[Stub, ...]):
+    """An exact shortcut for the common case of many stubs told apart by one value.
+
+    Take the XPath most stubs compare with ``equals`` (compiled expressions are shared, so the
+    same text is the same object): a stub with such a condition can only match a request whose
+    value is one of its ``equals``. Per value, the candidates are the stubs listing that value
+    plus the stubs without such a condition, in precedence order; a request evaluates that XPath
+    once and tries only its candidates.
+    """
+    counts: dict[int, tuple[etree.XPath, int]] = {}
+    for stub in stubs:
+        for c in stub.conditions:
+            if isinstance(c, XPathValue) and c.match.equals is not None and c.match.absent is None:
+                compiled, n = counts.get(id(c.compiled), (c.compiled, 0))
+                counts[id(c.compiled)] = (compiled, n + 1)
+    if not counts:
+        return None, {}, stubs
+    key, n = max(counts.values(), key=lambda item: item[1])
+    if n < 2:
+        return None, {}, stubs
+    by_value: dict[str, list[Stub]] = {}
+    rest: list[Stub] = []
+    for stub in stubs:
+        keyed = next((c for c in stub.conditions if isinstance(c, XPathValue) and c.compiled is key
+                      and c.match.equals is not None and c.match.absent is None), None)
+        if keyed is None:
+            rest.append(stub)
+            continue
+        for value in dict.fromkeys(keyed.match.equals):
+            by_value.setdefault(value, []).append(stub)
+    order = {id(s): i for i, s in enumerate(stubs)}
+    index = {value: tuple(sorted(listed + rest, key=lambda s: order[id(s)]))
+             for value, listed in by_value.items()}
+    return key, index, tuple(rest)
 
 
 def near_misses(stubs: Sequence[Stub], request: RequestView,

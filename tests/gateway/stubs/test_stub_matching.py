@@ -241,3 +241,27 @@ def test_config_mistakes_with_stubs(tmp_path, tables, message):
     with pytest.raises(ConfigError) as caught:
         parse_config(tables, source="gateway.toml", root=tmp_path)
     assert message in str(caught.value)
+
+
+INDEXED = """\
+stubs:
+  - {name: one, priority: 3, match: {xpath: [{path: "string(//iin)", equals: "1"}]}, answer: {data: <one/>}}
+  - {name: two-or-three, priority: 3, match: {xpath: [{path: "string(//iin)", equals: ["2", "3"]}]}, answer: {data: <two/>}}
+  - {name: urgent, priority: 1, match: {xpath: ["//urgent"]}, answer: {data: <urgent/>}}
+  - {name: also-one, priority: 4, match: {sender_id: OTHER, xpath: [{path: "string(//iin)", equals: "1"}]}, answer: {data: <a/>}}
+  - {name: fallback, priority: 9, answer: {data: <fallback/>}}
+"""
+
+
+@pytest.mark.parametrize("data, sender, expected", [
+    ("<data><iin>1</iin></data>", "EGOV_SIM_TEST_CLIENT", "one"),
+    ("<data><iin>3</iin></data>", "EGOV_SIM_TEST_CLIENT", "two-or-three"),
+    ("<data><iin>1</iin><urgent/></data>", "EGOV_SIM_TEST_CLIENT", "urgent"),  # not indexed, priority 1
+    ("<data><iin>4</iin></data>", "EGOV_SIM_TEST_CLIENT", "fallback"),
+    ("<data/>", "OTHER", "fallback"),
+])
+def test_stubs_told_apart_by_one_value_keep_their_precedence(tmp_path, data, sender, expected):
+    """Many stubs keyed on one XPath value are looked up by it; the others still take part."""
+    registry = _registry(tmp_path, INDEXED)
+    assert registry.stub_set("SVC")._key is not None
+    assert _answer(registry, data, sender_id=sender).stub.name == expected
