@@ -19,7 +19,7 @@ from egov_sim.reference.iin import make_bin
 from egov_sim.signing.pki import TestPKI
 
 from tests.support.rshep import TEST_MONDAY
-from tests.support.shep import LiveGateway, live_gateway
+from tests.support.shep import LiveGateway, seed_home
 
 SIGNING_CERT = "tax-service"
 """The named test certificate stub answers are signed with (issued into the session PKI)."""
@@ -42,6 +42,29 @@ def stubs_pki(tmp_path_factory) -> TestPKI:
     return pki
 
 
+@contextlib.contextmanager
+def live_gateway(home: Path, pki: TestPKI, *, config: str | None = None,
+                 clock=None) -> Iterator[LiveGateway]:
+    """tests.support.shep.live_gateway without the 10 000 generated ГБД ФЛ persons these tests
+    never ask for (a third of the start-up time)."""
+    import httpx
+
+    from egov_sim.app.server import build_app
+    from egov_sim.core.clock import system_clock
+    from egov_sim.core.settings import Settings
+    from egov_sim.core.testing import serve_in_thread
+
+    seed_home(home, pki)
+    config_file = None
+    if config is not None:
+        config_file = home / "gateway.toml"
+        config_file.write_text(config, encoding="utf-8")
+    app = build_app(Settings(home=home, config_file=config_file, population=0,
+                             fast_password_hashing=True), clock=clock or system_clock)
+    with serve_in_thread(app) as url, httpx.Client(timeout=20) as http:
+        yield LiveGateway(url, app, home, http)
+
+
 def write_files(folder: Path, files: dict[str, str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
@@ -50,20 +73,27 @@ def write_files(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
+@contextlib.contextmanager
+def start_stub_gateway(tmp_path: Path, pki: TestPKI, files: dict[str, str] | None = None, *,
+                       service_id: str = "TAX_DEBT_SIM", config: str | None = None,
+                       extra: str = "") -> Iterator[LiveGateway]:
+    """A live gateway (on TEST_MONDAY) whose service is answered by a stub folder written from
+    ``files`` into ``tmp_path/stubs``."""
+    folder = write_files(tmp_path / "stubs", files or {})
+    if config is None:
+        config = (f'[gateway]\nstub_reload_seconds = 0.1\n\n[[services]]\nservice_id = "{service_id}"\n'
+                  f'provider = "stubs:{folder}"\ntimeout = 1\n' + extra)
+    with live_gateway(tmp_path / "home", pki, config=config, clock=fixed_clock(TEST_MONDAY)) as live:
+        yield live
+
+
 @pytest.fixture
 def stub_gateway(tmp_path, stubs_pki):
-    """``stub_gateway(files, service_id=..., config=...)``: a live gateway whose service is
-    answered by a stub folder written from ``files``."""
+    """``stub_gateway(files, service_id=..., config=...)``: :func:`start_stub_gateway` for a test."""
 
     @contextlib.contextmanager
-    def start(files: dict[str, str] | None = None, *, service_id: str = "TAX_DEBT_SIM",
-              config: str | None = None, extra: str = "") -> Iterator[LiveGateway]:
-        folder = write_files(tmp_path / "stubs", files or {})
-        if config is None:
-            config = (f'[gateway]\nstub_reload_seconds = 0.1\n\n[[services]]\nservice_id = "{service_id}"\n'
-                      f'provider = "stubs:{folder}"\ntimeout = 1\n' + extra)
-        with live_gateway(tmp_path / "home", stubs_pki, config=config,
-                          clock=fixed_clock(TEST_MONDAY)) as live:
+    def start(files: dict[str, str] | None = None, **kwargs) -> Iterator[LiveGateway]:
+        with start_stub_gateway(tmp_path, stubs_pki, files, **kwargs) as live:
             yield live
 
     return start

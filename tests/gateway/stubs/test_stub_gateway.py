@@ -16,6 +16,7 @@ from egov_sim.signing.verify import reroot
 from tests.support.rshep import TEST_MONDAY
 from tests.support.shep import FAULT_ELEMENT, assert_fault, request_info, validate
 
+from .conftest import start_stub_gateway
 from .service import BLOCKED, CLEAN, DEBTOR, FILES, SERVICE_ID, TAX, debt_request
 
 NS = {"tax": TAX}
@@ -27,8 +28,23 @@ def _send(gw, iin: str, *, style: str = "jaxws", sender=("EGOV_SIM_TEST_CLIENT",
                    data=debt_request(iin, prefix=prefix))
 
 
+@pytest.fixture(scope="module")
+def shared_gw(tmp_path_factory, stubs_pki):
+    with start_stub_gateway(tmp_path_factory.mktemp("stubs-gw"), stubs_pki, FILES) as live:
+        yield live
+
+
 @pytest.fixture
-def gw(stub_gateway):
+def gw(shared_gw):
+    """One gateway for the module; each test starts with an empty journal and fresh counters."""
+    shared_gw.journal.clear()
+    shared_gw.app.state.gateway.stubs.states.reset()
+    return shared_gw
+
+
+@pytest.fixture
+def own_gw(stub_gateway):
+    """A gateway of the test's own, for a test that changes the stub files."""
     with stub_gateway(FILES) as live:
         yield live
 
@@ -146,7 +162,8 @@ def _eventually(gw, expected: str, timeout: float = 5.0) -> None:
     raise AssertionError(f"expected {expected!r}, still {seen!r}")
 
 
-def test_hot_reload_of_changed_files_and_a_fault_while_they_do_not_load(gw, tmp_path):
+def test_hot_reload_of_changed_files_and_a_fault_while_they_do_not_load(own_gw, tmp_path):
+    gw = own_gw
     stub_file = tmp_path / "stubs" / "debts.yaml"
     assert _total(gw) == "0"
     stub_file.write_text(FILES["debts.yaml"].replace("<tax:total>0<", "<tax:total>7<"), encoding="utf-8")

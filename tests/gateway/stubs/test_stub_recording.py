@@ -15,7 +15,9 @@ from egov_sim.core.clock import fixed_clock
 from egov_sim.core.testing import serve_in_thread
 
 from tests.support.rshep import TEST_MONDAY
-from tests.support.shep import SOAP11, SYNC, assert_fault, live_gateway, new_id, request_info
+from tests.support.shep import SOAP11, SYNC, assert_fault, new_id, request_info
+
+from .conftest import live_gateway
 
 SERVICE = "LAND_REGISTRY_SIM"
 NS = "urn:land:v1"

@@ -12,7 +12,9 @@ import httpx
 from lxml import etree
 
 from tests.support import DOCS
-from tests.support.shep import live_gateway, request_info
+from tests.support.shep import request_info
+
+from .conftest import live_gateway
 
 from egov_sim.core.clock import fixed_clock
 from tests.support.rshep import TEST_MONDAY
