@@ -207,7 +207,7 @@ def _table(doc: dict, key: str, source: str) -> dict:
 
 def _provider(value: str, where: str) -> str:
     if not (value.startswith(("builtin:", "http://", "https://", "stubs:")) or value == "stubs"):
-        raise ConfigError(f"{where}: provider must be builtin:<name>, an http(s) URL, stubs:<folder> or stubs")
+        raise ConfigError(f"{where}: provider must be builtin:<name> or an http(s) URL (or stubs:<folder>, stubs)")
     return value
 
 
