@@ -275,7 +275,11 @@ class StubProvider:
             return Outcome(stub, fault=ProviderFault(
                 ANSWER_ERROR, "Заглушка не смогла ответить", f"stub {stub.name!r} ({stub.where}): {exc}"))
         if answer.sign is not None and data is not None and not preview:
-            data = self._sign(data, answer.sign)
+            try:
+                data = self._sign(data, answer.sign)
+            except InputError as exc:  # the certificate file went away since the stubs loaded
+                return Outcome(stub, fault=ProviderFault(
+                    ANSWER_ERROR, "Заглушка не смогла ответить", f"stub {stub.name!r} ({stub.where}): {exc}"))
         return Outcome(stub, reply=ProviderReply(data=data, code=answer.status_code, message=message),
                        delay=delay)
 

@@ -106,8 +106,8 @@ class Text:
             return self.value
         try:
             return self.template.render(context)
-        except jinja2.TemplateError as exc:
-            raise AnswerError(f"template error: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 — a helper's ValueError is the template's fault too
+            raise AnswerError(f"template error: {_reason(exc)}") from None
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,8 @@ class Payload:
             return _standalone(self.static)
         try:
             text = self.template.render(context)
-        except jinja2.TemplateError as exc:
-            raise AnswerError(f"template {self.origin}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 — a helper's ValueError is the template's fault too
+            raise AnswerError(f"template {self.origin}: {_reason(exc)}") from None
         if self.escaped:
             return escaped_data(text)
         try:
@@ -218,6 +218,12 @@ class Helpers:
 
     def random_int(self, low: int = 0, high: int = 999999) -> int:
         return self.rng.randint(int(low), int(high))
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, (jinja2.TemplateError, AnswerError)):
+        return str(exc)
+    return f"{exc.__class__.__name__}: {exc}"
 
 
 def _guid(braces: bool = False) -> str:

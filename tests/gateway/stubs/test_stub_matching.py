@@ -265,3 +265,20 @@ def test_stubs_told_apart_by_one_value_keep_their_precedence(tmp_path, data, sen
     registry = _registry(tmp_path, INDEXED)
     assert registry.stub_set("SVC")._key is not None
     assert _answer(registry, data, sender_id=sender).stub.name == expected
+
+
+def test_a_stub_that_cannot_answer_names_itself(tmp_path):
+    registry = _registry(tmp_path, """\
+stubs:
+  - name: bad-date
+    match: {xpath: ["//a"]}
+    answer: {data: "<x>{{ random_iin(birth_date='soon') }}</x>"}
+  - name: bad-xml
+    match: {xpath: ["//b"]}
+    answer: {data: "<x>{{ '<' if true }}</x>"}
+""")
+    bad_date = _answer(registry, "<data><a/></data>").fault
+    assert bad_date.code == "STUB_ANSWER_ERROR"
+    assert "stub 'bad-date' (set/stubs.yaml:2)" in bad_date.data and "ValueError" in bad_date.data
+    # autoescape turns the '<' into text, so the XML still parses: the answer is well-formed
+    assert _answer(registry, "<data><b/></data>").reply.data[0].text == "<"

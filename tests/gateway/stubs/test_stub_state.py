@@ -107,3 +107,25 @@ def test_one_winner_when_requests_race_for_a_transition(tmp_path):
     finally:
         for db in dbs:
             db.close()
+
+
+def test_a_transition_in_another_process_is_seen_at_once(tmp_path):
+    """As between two workers of ``egov-sim serve --workers 2``: separate processes, one database."""
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    url = sqlite_url(tmp_path / "egov-sim.db")
+    with Database.open(url) as db:
+        here = StubStates(db)
+        assert here.states("S") == {}  # cached now
+        code = ("import sys; from egov_sim.core.database import Database; "
+                "from egov_sim.gateway.stubs.state import StubStates; "
+                "db = Database.open(sys.argv[1]); "
+                "print(StubStates(db).transition('S', 'flow', 'Started', 'ELSEWHERE')); db.close()")
+        done = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True,
+                              cwd=ROOT, timeout=60)
+        assert done.stdout.strip() == "True", done.stderr
+        assert here.states("S") == {"flow": "ELSEWHERE"}
+        assert not here.transition("S", "flow", "Started", "HERE")
