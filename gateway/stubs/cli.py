@@ -112,7 +112,7 @@ def test_request(
 ) -> None:
     """Which stub answers this request, and what it answers (exit 1: none matches)."""
     from .matching import RequestView, near_misses
-    from .provider import StubProvider, StubRegistry
+    from .provider import StubRegistry
     from .stub_files import StubSource
 
     info, data = _read_request(request_file)

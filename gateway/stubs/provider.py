@@ -18,9 +18,9 @@ import logging
 import os
 import random
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from lxml import etree
 
@@ -168,7 +168,8 @@ class StubRegistry:
     def _start_watching(self) -> None:
         with self._lock:
             if self._watcher_pid == os.getpid() or not any(
-                    h.source.directory for h in self._holders.values()):
+                    h.source.directory or (h.compiled and h.compiled.watched)
+                    for h in self._holders.values()):
                 self._watcher_pid = os.getpid()
                 return
             self._stop = threading.Event()

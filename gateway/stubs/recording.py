@@ -30,6 +30,7 @@ from egov_sim.core import atomic
 from egov_sim.core.safe_xml import UnsafeXmlError, XmlLimits, parse
 
 from ..providers import SYNC_TYPES, ProviderCall, ProviderFault, ProviderReply
+from ..errors import GatewayFault
 from ..request_info import read_request_info
 from ..soap import SOAP11, copy_data
 
@@ -224,7 +225,7 @@ def exchange_from_bodies(request_body: bytes, response_body: bytes) -> Exchange 
         return "not a SendMessage"
     try:
         info = read_request_info(send)
-    except Exception:  # noqa: BLE001 — a journaled bad request is simply not replayable
+    except GatewayFault:
         return "requestInfo incomplete"
     data = send.find("requestData/data")
     body = resp.find(f"{{{SOAP11}}}Body")

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import jinja2
 import yaml
@@ -158,9 +158,11 @@ def _join(path: str, key: str | int) -> str:
 
 
 class _Checker:
-    def __init__(self, origin: _Origin, xpaths: dict):
+    def __init__(self, origin: _Origin, xpaths: dict, watched: set | None = None):
         self.o = origin
         self._xpaths = xpaths  # (expr, namespaces) → compiled XPath, shared by a whole set
+        self.watched = watched if watched is not None else set()
+        """Every body file read: hot reload watches them too (inline stubs, ``../x.xml``)."""
 
     def fail(self, node: Any, path: str, key: str | None, what: str, *, value: bool = False) -> StubFileError:
         where = self.o.at(node, _join(path, key) if key is not None else path, key, value=value)
@@ -238,8 +240,7 @@ class _Checker:
             compiled = etree.XPath(expr, namespaces=namespaces, smart_strings=False)
             compiled(etree.Element("data"))  # an undeclared prefix shows only when evaluated
         except (etree.XPathSyntaxError, etree.XPathEvalError) as exc:
-            where = node if isinstance(key, str) else node
-            raise StubFileError(f"{self._item_at(where, path, key)}: bad XPath {expr!r}: {exc}"
+            raise StubFileError(f"{self._item_at(node, path, key)}: bad XPath {expr!r}: {exc}"
                                 + (" (declare the prefix under namespaces)" if "prefix" in str(exc).lower()
                                    or "namespace" in str(exc).lower() else "")) from None
         self._xpaths[cache_key] = compiled
@@ -291,6 +292,7 @@ def _namespaces(c: _Checker, node: Mapping, path: str, base: Mapping[str, str]) 
 def _read_file(c: _Checker, node: Mapping, path: str, key: str) -> tuple[str, Path]:
     name = c.text(node, path, key)
     file = (c.o.folder / name).resolve()
+    c.watched.add(file)
     try:
         return file.read_text(encoding="utf-8"), file
     except (OSError, UnicodeDecodeError) as exc:
@@ -373,7 +375,7 @@ def _match(c: _Checker, stub: Mapping, path: str, base_ns: Mapping[str, str]) ->
         except UnsafeXmlError as exc:
             raise _xml_problem(c, m, here, key, exc, file) from None
         names, paths = _ignore(c, m, here, ns)
-        conditions.append(DataEqualTo(expected, whole=_is_whole(text, expected), ignore_names=names,
+        conditions.append(DataEqualTo(expected, whole=_is_whole(text), ignore_names=names,
                                       ignore_paths=paths,
                                       label=str(file.name) if file else "the expected document"))
     elif "ignore" in m:
@@ -383,7 +385,7 @@ def _match(c: _Checker, stub: Mapping, path: str, base_ns: Mapping[str, str]) ->
     return conditions, ns
 
 
-def _is_whole(text: str, expected: etree._Element) -> bool:
+def _is_whole(text: str) -> bool:
     """The expected text is itself a ``<data>`` element (compared whole, attributes too)."""
     stripped = re.sub(r"^\s*(<\?xml[^>]*\?>)?\s*", "", text)
     return bool(re.match(r"<data[\s>/]", stripped))
@@ -533,7 +535,8 @@ class LoadedStubs:
     """Per stub (by ``id``): the namespaces its templates' ``xpath()`` use."""
     files: list[str] = field(default_factory=list)
     watched: set[Path] = field(default_factory=set)
-    """Files outside the folder that stubs read (``data_file: ../x.xml``): watched for changes."""
+    """The body files stubs read (``data_file``, ``equal_to_file``): watched for changes, also
+    when they are outside the folder or belong to inline stubs."""
 
 
 def _add(loaded: LoadedStubs, c: _Checker, node: Any, path: str, parent: Any, default: str,
@@ -552,7 +555,7 @@ def load_file(path: Path, loaded: LoadedStubs, xpaths: dict, *, label: str | Non
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise StubFileError(f"{name}: cannot read the file: {reason}") from None
     doc = read_yaml(text, name)
-    c = _Checker(_Origin(name, path.parent, yaml=True), xpaths)
+    c = _Checker(_Origin(name, path.parent, yaml=True), xpaths, loaded.watched)
     loaded.files.append(name)
     if doc is None:
         return  # an empty file: no stubs
@@ -617,7 +620,7 @@ def load_source(source: StubSource) -> CompiledSet:
         for path in stub_files(source.directory):
             # named from the folder's parent: "tax/debts.yaml:4", not a long absolute path
             load_file(path, loaded, xpaths, label=str(path.relative_to(source.directory.parent)))
-    c = _Checker(_Origin(source.where, source.root, yaml=False), xpaths)
+    c = _Checker(_Origin(source.where, source.root, yaml=False), xpaths, loaded.watched)
     for i, table in enumerate(source.inline):
         _add(loaded, c, table, f"stubs[{i}]", None, f"{source.name}#{i + 1}", {})
     names: dict[str, str] = {}

@@ -282,3 +282,23 @@ stubs:
     assert "stub 'bad-date' (set/stubs.yaml:2)" in bad_date.data and "ValueError" in bad_date.data
     # autoescape turns the '<' into text, so the XML still parses: the answer is well-formed
     assert _answer(registry, "<data><b/></data>").reply.data[0].text == "<"
+
+
+def test_reload_sees_body_files_of_inline_stubs_and_outside_the_folder(tmp_path):
+    (tmp_path / "bodies").mkdir()
+    body = tmp_path / "bodies" / "answer.xml"
+    body.write_text("<v>1</v>", encoding="utf-8")
+    folder = write_files(tmp_path / "set", {"s.yaml": "answer: {data_file: ../bodies/answer.xml}\n"})
+    inline = StubSource("INLINE", inline=({"answer": {"data_file": "bodies/answer.xml"}},),
+                        where="gateway.toml: services[0]", root=tmp_path)
+    registry = StubRegistry([StubSource("SVC", directory=folder), inline], reload_seconds=0)
+
+    def value(name: str) -> str:
+        view = RequestView(_info(service_id=name), None)
+        return asyncio.run(registry.provider(name).answer(view)).reply.data.findtext("v")
+
+    assert (value("SVC"), value("INLINE")) == ("1", "1")
+    body.write_text("<v>22</v>", encoding="utf-8")
+    assert sorted(registry.reload()) == ["INLINE", "SVC"]
+    assert (value("SVC"), value("INLINE")) == ("22", "22")
+    assert registry.reload() == []  # nothing changed since

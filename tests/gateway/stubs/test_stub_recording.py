@@ -3,8 +3,6 @@ it stops; turn the ШЭП journal into a stub set. Secrets never reach the saved
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from lxml import etree
 from starlette.applications import Starlette
 from starlette.requests import Request
