@@ -6,8 +6,10 @@ When none matches, :func:`near_misses` ranks the stubs by the share of condition
 (WireMock's near-miss report) and says, for each, why it did not match.
 
 XPath expressions are compiled once at load; a request evaluates each distinct expression at
-most once, however many stubs use it (:class:`RequestView` memoises results), so a hundred
-stubs told apart by ``string(//iin)`` cost one XPath evaluation and a hundred string compares.
+most once, however many stubs use it (:class:`RequestView` memoises results). Stubs told apart
+by one compared value (``string(//iin)`` equals …) are indexed by it (:func:`_build_index`), so
+a hundred of them cost one XPath evaluation and a dict lookup. Reasons are built only for the
+near-miss report.
 """
 
 from __future__ import annotations
