@@ -13,12 +13,15 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import TYPE_CHECKING, Literal, Mapping
 
 from egov_sim.core.errors import InputError
 from egov_sim.core.safe_xml import XmlLimits
 
 from .errors import KINDS, ErrorCodes
+
+if TYPE_CHECKING:
+    from .stubs.stub_files import StubSource
 
 WssePolicy = Literal["off", "if-present", "required"]
 WSSE_POLICIES = ("off", "if-present", "required")
@@ -42,8 +45,10 @@ class Participant:
 class Service:
     """A serviceId of the register of interactions and the provider that answers it.
 
-    ``provider`` is ``builtin:<name>`` for a provider inside the simulator, or an http(s) URL of
-    an external SOAP endpoint that speaks SendMessage (an integrator's own provider).
+    ``provider`` is ``builtin:<name>`` for a provider inside the simulator, an http(s) URL of
+    an external SOAP endpoint that speaks SendMessage (an integrator's own provider), or
+    ``stubs:DIR`` / ``stubs`` for declarative stubs (``stubs``: their source; docs/stubs.md).
+    ``record``: a folder where each exchange with an http(s) provider is saved as a stub.
     """
 
     service_id: str
@@ -52,6 +57,8 @@ class Service:
     route_required: bool = False
     timeout: float = 10.0
     description: str = ""
+    stubs: "StubSource | None" = None
+    record: Path | None = None
 
     def allows(self, sender_id: str) -> bool:
         return self.allowed_senders is None or sender_id in self.allowed_senders
@@ -64,6 +71,7 @@ class Route:
     route_id: str
     provider: str
     region: str = ""
+    stubs: "StubSource | None" = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,8 @@ class GatewayConfig:
     """DER CRLs (``[gateway] crls``), e.g. NCA's test CRL: when given, the revocation of every
     request signer is checked (CRL method; these files for their issuers, the simulator's own
     CRLs for its PKI)."""
+    stub_reload_seconds: float = 1.0
+    """How often stub folders are polled for changes (``[gateway] stub_reload_seconds``; 0: never)."""
 
     def with_(self, **changes) -> "GatewayConfig":
         return replace(self, **changes)
@@ -182,9 +192,33 @@ def _table(doc: dict, key: str, source: str) -> dict:
 
 
 def _provider(value: str, where: str) -> str:
-    if not value.startswith(("builtin:", "http://", "https://")):
-        raise ConfigError(f"{where}: provider must be builtin:<name> or an http(s) URL")
+    if not (value.startswith(("builtin:", "http://", "https://", "stubs:")) or value == "stubs"):
+        raise ConfigError(f"{where}: provider must be builtin:<name> or an http(s) URL (or stubs:<folder>, stubs)")
     return value
+
+
+def _stub_source(t: dict, name: str, provider: str, where: str, root: Path | None):
+    """The stubs of a ``stubs:DIR`` / ``stubs`` provider (checked now, with line numbers)."""
+    from .stubs.stub_files import StubSource
+
+    inline = t.get("stubs", [])
+    if not provider.startswith("stubs"):
+        if "stubs" in t:
+            raise ConfigError(f"{where}: 'stubs' needs provider = \"stubs\" or \"stubs:<folder>\"")
+        return None
+    if not isinstance(inline, list) or not all(isinstance(s, dict) for s in inline):
+        raise ConfigError(f"{where}: 'stubs' must be an array of tables, written [[services.stubs]]")
+    folder = provider.removeprefix("stubs").removeprefix(":")
+    if provider == "stubs" and not inline:
+        raise ConfigError(f"{where}: provider \"stubs\" needs [[services.stubs]] tables (or stubs:<folder>)")
+    base = root or Path(".")
+    source = StubSource(name, directory=(base / folder).resolve() if folder else None,
+                        inline=tuple(inline), where=where, root=base)
+    try:
+        source.load()
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    return source
 
 
 def parse_config(text: str, *, source: str = "config", base: GatewayConfig | None = None,
@@ -215,7 +249,7 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     for i, t in enumerate(_tables(doc, "services", source)):
         where = f"{source}: services[{i}]"
         _known_keys(t, {"service_id", "provider", "allowed_senders", "route_required", "timeout",
-                        "description"}, where)
+                        "description", "stubs", "record"}, where)
         provider = _provider(_require(t, "provider", where), where)
         allowed = t.get("allowed_senders")
         if allowed is not None and not (isinstance(allowed, list) and all(isinstance(a, str) for a in allowed)):
@@ -224,21 +258,24 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
                     frozenset(allowed) if allowed is not None else None,
                     _optional(t, "route_required", where, bool, False),
                     _positive(_optional(t, "timeout", where, float, 10.0), "timeout", where),
-                    _optional(t, "description", where, str, ""))
+                    _optional(t, "description", where, str, ""),
+                    _stub_source(t, _require(t, "service_id", where), provider, where, root),
+                    _record_folder(t, provider, where, root))
         services[s.service_id] = s
 
     routes = dict(base.routes)
     for i, t in enumerate(_tables(doc, "routes", source)):
         where = f"{source}: routes[{i}]"
-        _known_keys(t, {"route_id", "provider", "region"}, where)
-        r = Route(_require(t, "route_id", where), _provider(_require(t, "provider", where), where),
-                  _optional(t, "region", where, str, ""))
+        _known_keys(t, {"route_id", "provider", "region", "stubs"}, where)
+        provider = _provider(_require(t, "provider", where), where)
+        r = Route(_require(t, "route_id", where), provider, _optional(t, "region", where, str, ""),
+                  _stub_source(t, _require(t, "route_id", where), provider, where, root))
         routes[r.route_id] = r
 
     g = _table(doc, "gateway", source)
     where = f"{source}: [gateway]"
     _known_keys(g, {"sign_responses", "strict_schema", "max_bytes", "max_depth", "admin_token",
-                    "trust", "crls"}, where)
+                    "trust", "crls", "stub_reload_seconds"}, where)
     extra_trust = base.extra_trust + _trust_files(g.get("trust", []), where, root)
     crls = base.crls + _crl_files(g.get("crls", []), where, root)
     renamed = dict(base.error_codes.renamed)
@@ -259,7 +296,26 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
         fault_rules=base.fault_rules + tuple(_tables(doc, "faults", source)),
         admin_token=_optional(g, "admin_token", where, str, base.admin_token),
         extra_trust=extra_trust, crls=crls,
+        stub_reload_seconds=_not_negative(
+            _optional(g, "stub_reload_seconds", where, float, base.stub_reload_seconds),
+            "stub_reload_seconds", where),
     )
+
+
+def _not_negative(value: float, key: str, where: str) -> float:
+    if value < 0:
+        raise ConfigError(f"{where}: '{key}' must be 0 or more")
+    return value
+
+
+def _record_folder(t: dict, provider: str, where: str, root: Path | None) -> Path | None:
+    """``record = "DIR"``: exchanges with an http(s) provider are saved there as stubs."""
+    folder = _optional(t, "record", where, str, None)
+    if folder is None:
+        return None
+    if not provider.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: 'record' needs an http(s) provider to record")
+    return ((root or Path(".")) / folder).resolve()
 
 
 def _trust_files(paths, where: str, root: Path | None) -> bytes:

@@ -29,6 +29,9 @@ from .fault_injection import FaultInjector
 from .journal import Journal
 from .providers import BUILTIN, HttpProvider, Provider
 from .request_info import RequestInfo
+from .stubs.provider import StubRegistry, sources_of
+from .stubs.recording import RecordingProvider
+from .stubs.state import StubStates
 from .sync_channel import SyncChannel
 from .transport_security import WsseSecurity
 
@@ -64,6 +67,8 @@ class Gateway:
     config: GatewayConfig
     http: httpx.AsyncClient
     injector: FaultInjector
+    stubs: StubRegistry | None = None
+    """Stub sets of services backed by ``stubs:`` (docs/stubs.md)."""
 
     def routes(self) -> list[BaseRoute]:
         limit = self.config.limits.max_bytes
@@ -75,12 +80,16 @@ class Gateway:
         from starlette.routing import Mount
 
         from . import admin_api, fault_api
+        from .stubs import admin_api as stubs_api
 
+        stub_routes = stubs_api.routes(self.stubs, self.stubs.states) if self.stubs is not None else []
         return Mount(path, routes=[*admin_api.routes(self.journal, clock=self.channel.clock),
-                                   *fault_api.routes(self.injector), *extra_routes],
+                                   *fault_api.routes(self.injector), *stub_routes, *extra_routes],
                      middleware=[Middleware(admin_api.AdminGuard, token=self.config.admin_token)])
 
     async def aclose(self) -> None:
+        if self.stubs is not None:
+            self.stubs.close()
         await self.http.aclose()
 
 
@@ -91,20 +100,26 @@ class ProviderDirectory:
     config: GatewayConfig
     builtin: Mapping[str, Provider]
     http: httpx.AsyncClient
-    _external: dict[str, HttpProvider] = field(default_factory=dict)
+    stubs: StubRegistry | None = None
+    _external: dict[str, Provider] = field(default_factory=dict)
 
     def __call__(self, service: Service, info: RequestInfo) -> Provider:
         target = self.config.routes[info.route_id].provider if info.route_id else service.provider
+        if target.startswith("stubs") and self.stubs is not None:
+            return self.stubs.provider(info.route_id or service.service_id)
         if target.startswith("builtin:"):
             name = target.removeprefix("builtin:")
             provider = self.builtin.get(name)
             if provider is None:
                 raise GatewayFault(errors.PROVIDER_FAILED, f"built-in provider {name!r} is not available")
             return provider
-        key = f"{target}|{service.timeout}"
+        record = service.record if not info.route_id else None
+        key = f"{target}|{service.timeout}|{record}"
         if key not in self._external:
-            self._external[key] = HttpProvider(target, timeout=service.timeout, client=self.http,
-                                               limits=self.config.limits)
+            provider = HttpProvider(target, timeout=service.timeout, client=self.http,
+                                    limits=self.config.limits)
+            self._external[key] = (RecordingProvider(provider, record, url=target)
+                                   if record is not None else provider)
         return self._external[key]
 
 
@@ -118,7 +133,9 @@ def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: C
     journal = Journal(db)
     injector = FaultInjector(db, clock=clock)
     injector.load_config(config.fault_rules, where=config_source)
-    providers = ProviderDirectory(config, {**BUILTIN, **(builtin_providers or {})}, http)
+    stubs = StubRegistry(sources_of(config), states=StubStates(db, clock=clock), pki=pki, clock=clock,
+                         reload_seconds=config.stub_reload_seconds)
+    providers = ProviderDirectory(config, {**BUILTIN, **(builtin_providers or {})}, http, stubs)
     channel = SyncChannel(config, resolve_provider=providers, journal=journal, security=security,
                           injector=injector, clock=clock)
-    return Gateway(channel, journal, config, http, injector)
+    return Gateway(channel, journal, config, http, injector, stubs)

@@ -94,11 +94,13 @@ def _mount_subcommands() -> None:
     from egov_sim.adapters.notary.cli import enis_app
     from egov_sim.gateway.fault_cli import faults_app
     from egov_sim.gateway.journal_cli import journal_app
+    from egov_sim.gateway.stubs.cli import stubs_app
     from egov_sim.scenarios.cli import run_command, scenarios_app
 
     app.add_typer(pki_app, name="pki")
     app.add_typer(journal_app, name="journal")
     app.add_typer(faults_app, name="faults")
+    app.add_typer(stubs_app, name="stubs")
     app.add_typer(persons_app, name="persons")
     app.add_typer(enis_app, name="enis")
     app.add_typer(scenarios_app, name="scenarios")
