@@ -68,6 +68,9 @@ def serve(
     portal_open: bool = typer.Option(
         False, "--portal-open",
         help="Reading of 000 §1.3 as an enumeration: no portal eligibility check (K16)."),
+    max_body: int = typer.Option(
+        Settings.max_body, "--max-body", min=1024, metavar="BYTES",
+        help="Largest request body of the JSON APIs (portal, ЦОН, АРМ, admin); 413 above it."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from egov_sim.app.server import serve as run_server
@@ -75,7 +78,7 @@ def serve(
     settings: Settings = ctx.obj.with_(host=host, port=port, config_file=config,
                                        population=population, refusal_via_head=refusal_via_head,
                                        con_c1_literal_and=c1_literal_and,
-                                       portal_restricted=not portal_open)
+                                       portal_restricted=not portal_open, max_body=max_body)
     run_server(settings, workers=workers)
 
 

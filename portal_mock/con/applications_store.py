@@ -88,6 +88,7 @@ class StatusConflict(InputError):
     """The application is not in a status that allows this step."""
 
     code = "WRONG_STATUS"
+    status = 409
 
 
 @dataclass(frozen=True)

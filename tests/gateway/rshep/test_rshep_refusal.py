@@ -44,7 +44,7 @@ def test_decision_needs_conforming_documents(live):
     rid = _to_executor(live, "CON-REF-2")
     r = Staff(live, "pvl_pavlodar_city.executor").call("POST", f"/requests/{rid}/draft",
                                                         {"documentsConform": False})
-    assert r.status_code == 400 and r.json()["field"] == "reasonText"
+    assert r.status_code == 422 and r.json()["error"]["field"] == "reasonText"
 
 
 @pytest.fixture(scope="module")

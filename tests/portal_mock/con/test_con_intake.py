@@ -193,7 +193,7 @@ def test_bad_input_is_refused_with_json_errors(live):
     r = desk.call("POST", "/applications", content=b"{not json", retry=False)
     assert r.status_code == 400 and r.json()["error"]["code"] == "BAD_JSON"
     r = desk.call("POST", "/applications", {"serviceCode": GUARDIAN_SERVICE, "applicant": {}, "x": 1})
-    assert r.status_code == 400 and r.json()["error"]["code"] == "VALIDATION_FAILED"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "INVALID_BODY"
     assert {d["path"] for d in r.json()["error"]["details"]} == {"/", "/applicant"}
     body = guardian_application()
     body["form"]["guardianshipDecisionDate"] = "15.01.2023"

@@ -18,13 +18,13 @@ METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 def _served(portal) -> dict[str, set[str]]:
-    """path → methods the portal's routes actually handle (from the dispatch table)."""
-    out = {}
+    """path → methods the portal's routes actually handle (HEAD comes with GET)."""
+    out: dict[str, set[str]] = {}
     for route in portal.routes():
         assert isinstance(route, Route)
-        if route.name == "portal:fallback":
+        if not route.include_in_schema:  # the JSON 404/405 fallback
             continue
-        out[route.path] = {m.lower() for m in route.endpoint.methods}
+        out.setdefault(route.path, set()).update(m.lower() for m in route.methods if m != "HEAD")
     return out
 
 
