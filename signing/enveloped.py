@@ -135,3 +135,14 @@ def serialize(tree: etree._ElementTree, flavor: Flavor) -> bytes:
         end = body.find(b"</ds:Signature>", start) + len(b"</ds:Signature>")
         body = body[:start] + body[start:end].replace(b">\n<", b">\r\n<") + body[end:]
     return XML_DECLARATION[flavor] + body
+
+
+def sign_payload(data: etree._Element, key, cert: x509.Certificate) -> etree._Element:
+    """Sign a payload element (ШЭП ``data``) as a standalone document and return it.
+
+    ``URI=""`` then covers exactly this element; once it is embedded in the ШЭП envelope, a
+    client verifies ``signing.verify.reroot(data)``. The registries answer this way.
+    """
+    tree = etree.ElementTree(data)
+    sign_enveloped(tree, key, cert)
+    return tree.getroot()

@@ -153,8 +153,12 @@ class Person:
         return tuple(d for d in self.documents if d.valid_on(day))
 
     @property
+    def person_name(self) -> PersonName:
+        return PersonName(self.surname, self.name, self.patronymic)
+
+    @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+        return self.person_name.full
 
 
 def gender_of(iin: str) -> str:

@@ -24,7 +24,7 @@ from . import catalogue_api, openapi
 from .errors import PortalError, not_found, unauthorized
 from .notices import NOTICES
 from .requests_store import PortalUser
-from .service_request import Attachment
+from egov_sim.wsdl.service_request import Attachment
 from .submission import portal_service
 
 log = logging.getLogger("egov_sim.portal")

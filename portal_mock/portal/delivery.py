@@ -15,7 +15,7 @@ from egov_sim.gateway.providers import SUCCESS_CODE
 
 from . import notices
 from .requests_store import Event, PortalRequest, RequestStore
-from .service_request import wrap_as_data
+from egov_sim.wsdl.service_request import wrap_as_data
 
 DELIVERABLE = ("sending", "not_delivered")
 

@@ -26,7 +26,7 @@ from egov_sim.reference.iin import is_valid_iin
 
 from . import notices
 from .notices import Notice
-from .service_request import AttachmentInfo
+from egov_sim.wsdl.service_request import Attachment
 
 Completeness = Literal["portal", "provider"]
 
@@ -89,7 +89,7 @@ def _field_problem(spec: FormField, value: str) -> str | None:
 
 
 def form_problems(service: StateService, form: Mapping[str, str],
-                  attachments: Sequence[AttachmentInfo], *,
+                  attachments: Sequence[Attachment], *,
                   completeness: Completeness = "portal") -> list[dict]:
     """Everything wrong with the form and its e-copies, one item per problem."""
     problems: list[dict] = []

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from egov_sim.core.database import Database, Schema, from_db_time, to_db_time
+from egov_sim.reference.person import PersonName
 
 from .notices import notice as notice_of
 
@@ -85,8 +86,12 @@ class PortalUser:
     birth_date: str | None = None
 
     @property
+    def person_name(self) -> PersonName:
+        return PersonName(self.surname, self.name, self.patronymic)
+
+    @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+        return self.person_name.full
 
     def to_json(self) -> dict:
         return {"iin": self.iin, "surname": self.surname, "name": self.name,

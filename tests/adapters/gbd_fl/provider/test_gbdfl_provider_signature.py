@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.provider import GBDFL_IDENTITY
-from egov_sim.adapters.gbd_fl.wire import SIGNED_ROOT
+from egov_sim.wsdl.gbdfl import SIGNED_ROOT
 from egov_sim.core.settings import Settings
 from egov_sim.gateway.shep import gateway_signer
 from egov_sim.signing.cli_sign import register
