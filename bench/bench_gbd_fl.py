@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from egov_sim.adapters.gbd_fl.registry import install_personas  # noqa: E402
 from egov_sim.adapters.gbd_fl.population import populate, population_date  # noqa: E402
-from egov_sim.adapters.gbd_fl.registry import PERSONS_TABLE, PersonRegistry, TooManyResults  # noqa: E402
+from egov_sim.adapters.gbd_fl.person_rows import PERSONS_TABLE  # noqa: E402
+from egov_sim.adapters.gbd_fl.registry import PersonRegistry, TooManyResults  # noqa: E402
 from egov_sim.core.database import Database, sqlite_url  # noqa: E402
 
 TARGET_GENERATION_S = 60.0  # for 1M persons

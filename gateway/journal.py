@@ -18,19 +18,35 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from typing import Any, Iterator, Mapping
 
 from egov_sim.core.database import Database, DatabaseError, Schema, from_db_time, to_db_time
 from egov_sim.core.errors import InputError
 
-# Verdicts on the request's transport (WS-Security) signature. The set is open: the signing
-# layer may add more precise ones; a verdict is a short lowercase token.
-VERDICT_VALID = "valid"
-VERDICT_INVALID = "invalid"
-VERDICT_ABSENT = "absent"
-VERDICT_UNVERIFIED_GOST = "unverified-gost"
-"""GOST-signed: recognised but not verified (GOST verification is not available)."""
-VERDICT_NOT_CHECKED = "not-checked"
+class SignatureVerdict(StrEnum):
+    """The verdict on a request's signature, as the journal stores it and the answers report it
+    (a str: the stored and exported value is the token itself)."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    """Anything wrong with the signature or its certificate but the cases below (SCE006)."""
+    NOT_CURRENT = "not-current"
+    """The certificate expired, is not yet valid, or is revoked (SCE005)."""
+    ABSENT = "absent"
+    UNVERIFIED_GOST = "unverified-gost"
+    """GOST-signed: recognised but not verified here (accepted only under ``if-present``)."""
+    NOT_CHECKED = "not-checked"
+    """Signed, but the participant's policy is ``off``."""
+
+
+# The same verdicts under their former names. The journal still accepts any short lowercase
+# token, so a more precise verdict of the signing layer can be recorded before it gets a member.
+VERDICT_VALID = SignatureVerdict.VALID
+VERDICT_INVALID = SignatureVerdict.INVALID
+VERDICT_ABSENT = SignatureVerdict.ABSENT
+VERDICT_UNVERIFIED_GOST = SignatureVerdict.UNVERIFIED_GOST
+VERDICT_NOT_CHECKED = SignatureVerdict.NOT_CHECKED
 _VERDICT = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 CHANNEL_SYNC = "sync"

@@ -24,6 +24,7 @@ from . import errors, soap
 from . import journal as journal_module
 from .config import GatewayConfig, Participant, Service
 from .errors import GatewayFault
+from .journal import SignatureVerdict
 from .providers import SYNC_TYPES, ProviderCall, ProviderFault, ProviderReply
 from .request_info import RequestInfo, read_request_info
 
@@ -51,7 +52,7 @@ class Trace:
     route_id: str | None = None
     provider: str | None = None
     provider_ms: float | None = None
-    signature: str = "absent"
+    signature: str = SignatureVerdict.ABSENT
     signature_detail: dict = field(default_factory=dict)
     response_signed: bool = False
     status_code: str | None = None
@@ -193,7 +194,7 @@ class SyncChannel:
         present = message.header is not None and message.header.find(f"{{{WSSE}}}Security") is not None
         policy = participant.wsse
         if policy == "off":
-            ex.signature = "not-checked" if present else "absent"
+            ex.signature = SignatureVerdict.NOT_CHECKED if present else SignatureVerdict.ABSENT
             return
         if not present:
             if policy == "required":
@@ -203,11 +204,12 @@ class SyncChannel:
             raise GatewayFault(errors.INTERNAL, "transport signature checking is not configured")
         verdict, detail = self.security.verify(message, participant)
         ex.signature, ex.signature_detail = verdict, detail
-        if verdict == "valid":
+        if verdict == SignatureVerdict.VALID:
             return
-        if verdict == "unverified-gost" and policy == "if-present":
+        if verdict == SignatureVerdict.UNVERIFIED_GOST and policy == "if-present":
             return
-        code = errors.SIGNATURE_NOT_CURRENT if verdict == "not-current" else errors.SIGNATURE_INVALID
+        code = (errors.SIGNATURE_NOT_CURRENT if verdict == SignatureVerdict.NOT_CURRENT
+                else errors.SIGNATURE_INVALID)
         raise GatewayFault(code, detail.get("reason") or verdict)
 
     async def _call_provider(self, service: Service, info: RequestInfo, call: ProviderCall,

@@ -27,7 +27,8 @@ from egov_sim.reference.iin import parse_iin
 from egov_sim.reference.person import Person, normalize_name
 from egov_sim.reference.personas import PERSONAS
 
-from .registry import MAX_SEARCH_LIMIT, PersonRegistry, TooManyResults, person_from_json, person_to_json
+from .person_json import person_from_json, person_to_json
+from .registry import MAX_SEARCH_LIMIT, PersonRegistry, TooManyResults
 
 _SEARCH_PARAMS = {
     "surname": "surname", "name": "name", "patronymic": "patronymic", "birthDate": "birth_date",

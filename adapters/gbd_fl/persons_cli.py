@@ -28,7 +28,8 @@ from egov_sim.reference import dictionaries as dic
 from egov_sim.reference.personas import PERSONAS
 from .registry import install_personas
 from .population import CHUNK_SIZE, populate, population_date
-from .registry import PersonNotFound, PersonRegistry, TooManyResults, person_from_json, person_to_json
+from .person_json import person_from_json, person_to_json
+from .registry import PersonNotFound, PersonRegistry, TooManyResults
 from egov_sim.reference.person import InvalidPerson, Person, ten_year_end
 
 persons_app = typer.Typer(

@@ -20,6 +20,7 @@ from lxml import etree
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.safe_xml import UnsafeXmlError
+from egov_sim.gateway.journal import SignatureVerdict
 from egov_sim.gateway.providers import SUCCESS_CODE, ProviderCall, ProviderReply
 from egov_sim.signing.verify import Verifier, reroot
 from egov_sim.core.xml_build import child_text
@@ -117,12 +118,13 @@ class RshepProvider:
         expected = operator_iin if incoming.channel == "CON" else incoming.applicant.iin
         whose = "operator (K05)" if incoming.channel == "CON" else "applicant (K08-K10)"
         if not incoming.signed:
-            return {"verdict": "absent", "expectedSigner": whose, "expectedIin": expected}
+            return {"verdict": SignatureVerdict.ABSENT, "expectedSigner": whose, "expectedIin": expected}
         result = self.verifier.verify(reroot(root), layout="enveloped")
         signer = result.signer
         signer_iin = signer.subject.iin if signer is not None else None
         valid = result.valid and (expected is None or signer_iin == expected)
-        return {"verdict": "valid" if valid else "invalid", "expectedSigner": whose,
+        return {"verdict": SignatureVerdict.VALID if valid else SignatureVerdict.INVALID,
+                "expectedSigner": whose,
                 "expectedIin": expected, "signerIin": signer_iin,
                 "signerName": signer.subject.common_name if signer is not None else None,
                 "iinMatches": expected is not None and signer_iin == expected,

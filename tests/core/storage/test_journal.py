@@ -338,3 +338,13 @@ def test_parse_time_rejects_garbage():
     with pytest.raises(InputError) as err:
         parse_time("yesterday", now=T0)
     assert err.value.code == "BAD_TIME"
+
+
+def test_signature_verdicts_are_an_enum_stored_as_their_tokens(journal, exchange):
+    from egov_sim.gateway.journal import SignatureVerdict
+
+    for verdict in SignatureVerdict:
+        entry = journal.get(journal.record(exchange(request_signature=verdict)))
+        assert entry.request_signature == verdict.value and type(entry.request_signature) is str
+        assert SignatureVerdict(entry.request_signature) is verdict
+    assert json.dumps({"v": SignatureVerdict.NOT_CURRENT}) == '{"v": "not-current"}'

@@ -9,7 +9,7 @@ import re
 
 from egov_sim.adapters.gbd_fl.persons_cli import persons_app
 from egov_sim.reference.personas import PERSONAS
-from egov_sim.adapters.gbd_fl.registry import person_from_json
+from egov_sim.adapters.gbd_fl.person_json import person_from_json
 
 DOC = ROOT / "docs" / "gbd_fl.md"
 

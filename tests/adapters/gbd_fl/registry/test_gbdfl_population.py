@@ -11,7 +11,7 @@ from egov_sim.reference import dictionaries as dic
 from egov_sim.adapters.gbd_fl import names as nm
 from egov_sim.reference.person import translit
 from egov_sim.adapters.gbd_fl import population as pop
-from egov_sim.adapters.gbd_fl.registry import PERSON_COLUMNS, decode_row, encode_row
+from egov_sim.adapters.gbd_fl.person_rows import PERSON_COLUMNS, decode_row, encode_row
 from egov_sim.reference.person import validate
 from egov_sim.reference.iin import parse_iin
 
