@@ -40,17 +40,28 @@ def list_command(
     """List the scenarios: id, regulation/channel, expected path, outcome and deadline."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from egov_sim.core.cli_tables import Record, print_listing
 
     flows, scenarios = _load(paths, select)
-    table = Table(title=f"{len(scenarios)} scenarios", title_justify="left")
-    for column in ("Scenario", "Flow", "Expected path", "Outcome", "Deadline", "File"):
+    title = f"{len(scenarios)} scenarios"
+    table = Table(title=title, title_justify="left")
+    table.add_column("Scenario", no_wrap=True)  # identifiers are never split (cli_tables)
+    table.add_column("Flow")
+    for column in ("Expected path", "Outcome", "Deadline"):
         table.add_column(column, overflow="fold")
+    table.add_column("File", no_wrap=True)
+    records = []
     for s in scenarios:
         flow = flows[s.flow]
-        table.add_row(s.id, f"{flow.id} ({flow.regulation}/{flow.channel})", " > ".join(s.expect.path),
-                      s.expect.outcome + (f", signed by {s.expect.signed_by}" if s.expect.signed_by else ""),
-                      s.expect.deadline, f"{Path(s.file).name}:{s.line}")
-    Console().print(table)
+        cells = (f"{flow.id} ({flow.regulation}/{flow.channel})", " > ".join(s.expect.path),
+                 s.expect.outcome + (f", signed by {s.expect.signed_by}" if s.expect.signed_by else ""),
+                 s.expect.deadline, f"{Path(s.file).name}:{s.line}")
+        table.add_row(s.id, *cells)
+        records.append(Record(Text(s.id, style="bold"), list(zip(
+            ("flow", "path", "outcome", "deadline", "file"), cells))))
+    print_listing(Console(), table, records, [s.id for s in scenarios], title=title)
 
 
 def run_command(

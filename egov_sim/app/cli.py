@@ -15,15 +15,26 @@ import typer
 
 from egov_sim.core.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, default_home
 from egov_sim.core.cli_support import APP_FACTORY_KEY
-from egov_sim.core.errors import InputError
+from egov_sim.core.errors import STARTUP_EXIT_CODE, InputError, StartupError
 
 app = typer.Typer(
     name="egov-sim",
     help="Simulator of Kazakhstan's e-government integration (ШЭП, ГБД ФЛ, ЕНИС, egov.kz, ЦОН, ЭЦП).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"egov-sim {version('egov-sim')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("egov-sim (not installed)")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -35,6 +46,8 @@ def _root(
     public_url: Optional[str] = typer.Option(
         None, "--public-url", envvar="EGOV_SIM_PUBLIC_URL",
         help="Base URL written into certificates (CRL, OCSP); default http://HOST:PORT."),
+    _show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     ctx.obj = Settings(home=home or default_home(), public_url=public_url)
     ctx.meta[APP_FACTORY_KEY] = build_app
@@ -52,7 +65,7 @@ def build_app(*args, **kwargs):
 def serve(
     ctx: typer.Context,
     host: str = typer.Option(DEFAULT_HOST, help="Address to listen on."),
-    port: int = typer.Option(DEFAULT_PORT, help="TCP port."),
+    port: int = typer.Option(DEFAULT_PORT, min=1, max=65535, help="TCP port (1-65535)."),
     workers: int = typer.Option(1, min=1, help="Worker processes (uvicorn)."),
     config: Optional[Path] = typer.Option(
         None, "--config", envvar="EGOV_SIM_CONFIG",
@@ -122,6 +135,9 @@ def main(argv: list[str] | None = None) -> None:
     except InputError as exc:
         typer.echo(f"egov-sim: error: {exc}", err=True)
         sys.exit(2)
+    except StartupError as exc:
+        typer.echo(f"egov-sim: error: {exc}", err=True)
+        sys.exit(STARTUP_EXIT_CODE)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         typer.echo(f"egov-sim: error: {exc.strerror}: {exc.filename}", err=True)
         sys.exit(2)
