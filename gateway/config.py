@@ -84,7 +84,7 @@ class GatewayConfig:
     """PEM certificates trusted besides the simulator's PKI (``[gateway] trust``): e.g. the CA of a
     client's real НУЦ RSA test key, so its transport signatures verify."""
 
-    def with_(self, **changes) -> "GatewayConfig":
+    def with_(self, **changes) -> GatewayConfig:
         return replace(self, **changes)
 
 

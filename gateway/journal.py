@@ -24,6 +24,7 @@ from typing import Any, Iterator, Mapping
 from egov_sim.core.database import Database, DatabaseError, Schema, from_db_time, to_db_time
 from egov_sim.core.errors import InputError
 
+
 class SignatureVerdict(StrEnum):
     """The verdict on a request's signature, as the journal stores it and the answers report it
     (a str: the stored and exported value is the token itself)."""
@@ -480,7 +481,7 @@ def parse_time(text: str, *, now: dt.datetime) -> dt.datetime:
         raise InputError(
             f"bad time {text!r}: use ISO-8601 (2024-02-05T10:15:00+05:00) or an age like 15m, 2h, 1d",
             code="BAD_TIME") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 class JournalWriter:
@@ -520,7 +521,7 @@ class JournalWriter:
                     self._executor = ThreadPoolExecutor(1, thread_name_prefix="shep-journal")
         return self._executor
 
-    def _dispatch(self, loop: asyncio.AbstractEventLoop, q: "_LoopQueue") -> None:
+    def _dispatch(self, loop: asyncio.AbstractEventLoop, q: _LoopQueue) -> None:
         batch, q.pending = q.pending[:self.max_batch], q.pending[self.max_batch:]
         if not batch:
             q.in_flight = False
@@ -535,7 +536,7 @@ class JournalWriter:
             return
         done.add_done_callback(lambda f: self._finished(loop, q, batch, f))
 
-    def _finished(self, loop, q, batch, done: "asyncio.Future[list[int]]") -> None:
+    def _finished(self, loop, q, batch, done: asyncio.Future[list[int]]) -> None:
         exc = done.exception()
         if exc is None:
             for (_, future), journal_id in zip(batch, done.result()):
@@ -557,11 +558,11 @@ class _LoopQueue:
     in_flight: bool = False
 
 
-def _resolve(future: "asyncio.Future[int]", value: int) -> None:
+def _resolve(future: asyncio.Future[int], value: int) -> None:
     if not future.done():
         future.set_result(value)
 
 
-def _fail(future: "asyncio.Future[int]", exc: BaseException) -> None:
+def _fail(future: asyncio.Future[int], exc: BaseException) -> None:
     if not future.done():
         future.set_exception(exc)

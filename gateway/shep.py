@@ -55,7 +55,7 @@ class Gateway:
 
     def routes(self) -> list[BaseRoute]:
         limit = self.config.limits.max_bytes
-        return app.sync_routes(self.channel) + app.contract_routes() + app.echo_routes(limit)
+        return [*app.sync_routes(self.channel), *app.contract_routes(), *app.echo_routes(limit)]
 
     def admin_mount(self, *, path: str = "/admin", extra_routes=(),
                     max_body: int = DEFAULT_MAX_BODY) -> BaseRoute:

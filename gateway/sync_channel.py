@@ -128,8 +128,8 @@ class SyncChannel:
         try:
             await self.journal_writer.record(ex.to_exchange())
         except Exception as exc:  # noqa: BLE001 — never answer what was not journaled
-            fault = GatewayFault(errors.JOURNAL_UNAVAILABLE, f"{exc.__class__.__name__}: {exc}")
-            body = self._fault(ex, fault)
+            body = self._fault(ex, GatewayFault(errors.JOURNAL_UNAVAILABLE,
+                                                f"{exc.__class__.__name__}: {exc}"))
         return ex.http_status, body, ex
 
     def _fault(self, ex: Trace, fault: GatewayFault) -> bytes:
@@ -224,7 +224,7 @@ class SyncChannel:
             left = await action.before(service.timeout) if action is not None else service.timeout
             async with asyncio.timeout(left):
                 reply = await provider(call)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise GatewayFault(errors.PROVIDER_TIMEOUT,
                                f"provider {ex.provider} did not answer within {service.timeout:g} s") from None
         except ProviderFault as pf:

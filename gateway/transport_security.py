@@ -8,6 +8,8 @@ here; accepted only under the ``if-present`` policy); ``invalid`` (anything else
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from egov_sim.signing.service_certs import ServiceSigner
@@ -28,7 +30,7 @@ class WsseSecurity:
     def verify(self, message: SoapMessage, participant: Participant) -> tuple[SignatureVerdict, dict]:
         result = self.verifier.verify(message.tree, layout="wsse")
         codes = set(result.codes)
-        detail = {"codes": sorted(codes)}
+        detail: dict[str, Any] = {"codes": sorted(codes)}
         signer = result.signer
         if signer is not None:
             detail["signer"] = {"iin": signer.iin, "bin": signer.bin,

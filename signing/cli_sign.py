@@ -153,7 +153,7 @@ def _parse_time(value: Optional[str]) -> Optional[dt.datetime]:
     except ValueError:
         raise InputError(f"--at {value!r} is not an ISO 8601 time (e.g. 2025-03-01T12:00:00+05:00)",
                          code="BAD_USAGE") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _local_pki(ctx: typer.Context):

@@ -25,7 +25,7 @@ from egov_sim.core import safe_xml
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
-from .dsig import ds, b64, canonicalize, has_comments, remove_comments, santuario_whitespace, wrap_base64
+from .dsig import b64, canonicalize, ds, has_comments, remove_comments, santuario_whitespace, wrap_base64
 
 Flavor = Literal["ncalayer", "ncanode"]
 CommentPolicy = Literal["strip", "refuse", "keep"]

@@ -27,12 +27,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from egov_sim.core import atomic
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
+from egov_sim.reference.iin import parse_bin, parse_iin
 
 from . import ocsp_responder, pki_crl, pki_profile
-from egov_sim.reference.iin import parse_bin, parse_iin
-from .keyfiles import (PrivateKey, cert_pem, key_pem, load_certificate, load_pkcs12,
-                       load_private_key_pem,
-                       pkcs12_bytes)
+from .keyfiles import PrivateKey, cert_pem, key_pem, load_certificate, load_pkcs12, load_private_key_pem, pkcs12_bytes
 from .pki_index import CertStatus, Index, IndexData, IssuedRecord, exclusive
 from .pki_profile import ROLE_OIDS, Purpose, Urls
 
@@ -95,7 +93,7 @@ class _Authority:
             atomic.write_bytes(folder / f"{stem}.pem", cert_pem(cert))
 
     @classmethod
-    def load(cls, folder: Path) -> "_Authority":
+    def load(cls, folder: Path) -> _Authority:
         loaded = []
         try:
             for stem in cls._FILES:
@@ -107,7 +105,7 @@ class _Authority:
         return cls(*loaded)
 
     @classmethod
-    def create(cls, urls: Urls, *, now: dt.datetime, key_size: int) -> "_Authority":
+    def create(cls, urls: Urls, *, now: dt.datetime, key_size: int) -> _Authority:
         start = now.replace(microsecond=0) - CA_BACKDATE
         root_key, ca_key, responder_key = (_new_key(key_size) for _ in range(3))
         root = _sign(
@@ -197,8 +195,8 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def _urls(base_url: str) -> Urls:
@@ -267,20 +265,20 @@ class TestPKI:
 
     @classmethod
     def init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock,
-             key_size: int = 2048, force: bool = False) -> "TestPKI":
+             key_size: int = 2048, force: bool = False) -> TestPKI:
         directory = Path(directory)
         with exclusive(directory):
             return cls._init_locked(directory, base_url=base_url, clock=clock, key_size=key_size,
                                     force=force)
 
     @classmethod
-    def open(cls, directory: Path, *, clock: Clock = system_clock) -> "TestPKI":
+    def open(cls, directory: Path, *, clock: Clock = system_clock) -> TestPKI:
         pki = cls(Path(directory), clock=clock)
         pki._current()
         return pki
 
     @classmethod
-    def open_or_init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock) -> "TestPKI":
+    def open_or_init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock) -> TestPKI:
         directory = Path(directory)
         if not Index(directory).exists():
             with exclusive(directory):
@@ -291,7 +289,7 @@ class TestPKI:
 
     @classmethod
     def _init_locked(cls, directory: Path, *, base_url: str, clock: Clock, key_size: int,
-                     force: bool) -> "TestPKI":
+                     force: bool) -> TestPKI:
         base_url = _check_base_url(base_url)
         index = Index(directory)
         if index.exists() and not force:

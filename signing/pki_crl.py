@@ -25,7 +25,7 @@ FULL_CRL_VALIDITY = dt.timedelta(days=1)
 DELTA_CRL_VALIDITY = dt.timedelta(hours=1)
 BASE_CRL_PERIOD = dt.timedelta(days=1)
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def crl_number(at: dt.datetime) -> int:

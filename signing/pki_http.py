@@ -18,8 +18,7 @@ from starlette.routing import BaseRoute, Route
 from egov_sim.core.clock import Clock
 
 from .ocsp_responder import MAX_REQUEST_BYTES
-from .pki import (CA_CERT_PATH, DELTA_CRL_PATH, FULL_CRL_PATH, OCSP_PATH, ROOT_CERT_PATH,
-                  ROOT_CRL_PATH, TestPKI)
+from .pki import CA_CERT_PATH, DELTA_CRL_PATH, FULL_CRL_PATH, OCSP_PATH, ROOT_CERT_PATH, ROOT_CRL_PATH, TestPKI
 
 CRL_TYPE = "application/pkix-crl"
 CERT_TYPE = "application/pkix-cert"

@@ -112,7 +112,7 @@ class RevocationChecker:
             self._http.close()
             self._http = None
 
-    def __enter__(self) -> "RevocationChecker":
+    def __enter__(self) -> RevocationChecker:
         return self
 
     def __exit__(self, *exc) -> None:

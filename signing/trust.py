@@ -103,7 +103,7 @@ class TrustStore:
             self.add(cert)
 
     @classmethod
-    def from_pem(cls, data: bytes) -> "TrustStore":
+    def from_pem(cls, data: bytes) -> TrustStore:
         blocks = _PEM_BLOCK.findall(data)
         if not blocks:
             raise InputError("no PEM certificate found in the trust bundle", code="NOT_A_CERTIFICATE")
@@ -114,7 +114,7 @@ class TrustStore:
                              code="NOT_A_CERTIFICATE") from None
 
     @classmethod
-    def from_file(cls, path: Path) -> "TrustStore":
+    def from_file(cls, path: Path) -> TrustStore:
         return cls.from_pem(Path(path).read_bytes())
 
     def add(self, cert: x509.Certificate) -> None:

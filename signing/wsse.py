@@ -27,8 +27,21 @@ from lxml import etree
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
-from .dsig import (BASE64_BINARY, SOAP_NAMESPACES, WSSE_NS, WSU_ID, WSU_NS, X509V3_TOKEN, b64,
-                   canonicalize, decode_base64, ds, santuario_whitespace, wrap_base64, wsse)
+from .dsig import (
+    BASE64_BINARY,
+    SOAP_NAMESPACES,
+    WSSE_NS,
+    WSU_ID,
+    WSU_NS,
+    X509V3_TOKEN,
+    b64,
+    canonicalize,
+    decode_base64,
+    ds,
+    santuario_whitespace,
+    wrap_base64,
+    wsse,
+)
 from .enveloped import as_tree, require_rsa
 
 KeyInfoStyle = Literal["KeyIdentifier", "IssuerSerial"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from lxml import etree
 
@@ -98,7 +98,7 @@ class Result:
 
 def response_data(*, message_id: str, moment: dt.datetime, request_id: str, sender: Participant,
                   receiver: Participant, result: Result, persons: Iterable = (),
-                  render_person: Callable[[etree._Element, object], None] | None = None
+                  render_person: Callable[[etree._Element, Any], None] | None = None
                   ) -> etree._Element:
     """An unsigned ``cs:Response`` in ``<data xsi:type="cs:Response">``."""
     data = typed_data("cs", GBDFL_MESSAGE_NS, "Response")
@@ -110,6 +110,8 @@ def response_data(*, message_id: str, moment: dt.datetime, request_id: str, send
     add_dictionary(data, "messageResult", result.code, result.name_ru, result.name_kz)
     persons = list(persons)
     if persons:
+        if render_person is None:
+            raise ValueError("persons need render_person")
         holder = etree.SubElement(data, "persons")
         for person in persons:
             render_person(etree.SubElement(holder, "person"), person)

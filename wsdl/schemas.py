@@ -130,7 +130,10 @@ def _compile(root_xml: bytes, root_rel: str, overrides: Mapping[str, bytes]) -> 
 
 def published_schema(relative: str) -> etree.XMLSchema:
     """Compile one published XSD exactly as served (no validation-copy changes), offline."""
-    return _compile(path(relative).read_bytes(), _normalise(relative), {})
+    rel = _normalise(relative)
+    if rel is None:
+        raise ValueError(f"{relative!r} is not a path inside the contracts' tree")
+    return _compile(path(relative).read_bytes(), rel, {})
 
 
 # --- validation copies ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+
 from lxml import etree
 
 from egov_sim.core.xml_build import add_text, child_text, typed_data

@@ -21,8 +21,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from egov_sim.core.errors import InputError
-from egov_sim.core.json_api import (DEFAULT_MAX_BODY, ApiError, bad_parameter, check_params, endpoint,
-                                    int_param, not_found, read_json, refused)
+from egov_sim.core.json_api import (
+    DEFAULT_MAX_BODY,
+    ApiError,
+    bad_parameter,
+    check_params,
+    endpoint,
+    int_param,
+    not_found,
+    read_json,
+    refused,
+)
 from egov_sim.reference.iin import parse_iin
 from egov_sim.reference.person import Person, normalize_name
 from egov_sim.reference.personas import PERSONAS

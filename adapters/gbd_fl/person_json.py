@@ -13,10 +13,19 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from egov_sim.reference import dictionaries as dic
-from egov_sim.reference.person import (Address, CourtDecision, Document, InvalidPerson, Person,
-                                       check_iin, gender_of, iin_info, normalize_name, normalized,
-                                       validate)
-
+from egov_sim.reference.person import (
+    Address,
+    CourtDecision,
+    Document,
+    InvalidPerson,
+    Person,
+    check_iin,
+    gender_of,
+    iin_info,
+    normalize_name,
+    normalized,
+    validate,
+)
 
 
 def _camel(name: str) -> str:
@@ -90,7 +99,7 @@ class _Reader:
             raise InvalidPerson(self.path(key), "must be a JSON array")
         return value
 
-    def child(self, key: str, index: int | None = None) -> "_Reader | None":
+    def child(self, key: str, index: int | None = None) -> _Reader | None:
         value = self.obj.get(key) if index is None else self.obj[key][index]
         if value is None:
             return None

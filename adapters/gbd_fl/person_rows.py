@@ -17,8 +17,6 @@ from egov_sim.core.database import Schema
 from egov_sim.reference import dictionaries as dic
 from egov_sim.reference.person import Address, CourtDecision, Document, Person, gender_of, translit
 
-
-
 PERSONS_TABLE = "gbdfl_persons"
 DOCUMENTS_TABLE = "gbdfl_documents"
 PERSON_COLUMNS = ("iin", "surname", "name", "patronymic", "birth_date", "life_status", "removed",

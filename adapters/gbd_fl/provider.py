@@ -18,16 +18,23 @@ import anyio
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
+from egov_sim.core.xml_build import new_guid
 from egov_sim.gateway.config import Registration, Service
 from egov_sim.gateway.providers import Provider, ProviderCall, ProviderReply
 from egov_sim.reference.iin import is_valid_iin, make_bin, make_iin
+from egov_sim.signing.enveloped import sign_payload
 from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner
+from egov_sim.wsdl.gbdfl import (
+    Participant,
+    PayloadError,
+    PersonQuery,
+    Result,
+    read_person_query,
+    render_person,
+    response_data,
+)
 
 from .registry import MAX_SEARCH_LIMIT, PersonRegistry, TooManyResults
-from egov_sim.core.xml_build import new_guid
-from egov_sim.signing.enveloped import sign_payload
-from egov_sim.wsdl.gbdfl import (Participant, PayloadError, PersonQuery, Result, read_person_query,
-                                 render_person, response_data)
 
 SERVICE_ID = "GBDFL_UniversalServiceSync"
 TOKEN_SERVICE_ID = "GBDFLUniversal_token"

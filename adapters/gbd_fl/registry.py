@@ -23,8 +23,7 @@ from egov_sim.reference.iin import parse_iin
 from egov_sim.reference.person import Person, normalize_name, normalized, validate
 from egov_sim.reference.personas import NOT_REGISTERED, persona_persons
 
-from .person_rows import (DOCUMENTS_TABLE, PERSON_COLUMNS, PERSONS_TABLE, SCHEMA, SELECT_PERSONS,
-                          decode_row, encode_row)
+from .person_rows import DOCUMENTS_TABLE, PERSON_COLUMNS, PERSONS_TABLE, SCHEMA, SELECT_PERSONS, decode_row, encode_row
 
 _SELECT = SELECT_PERSONS
 _RECIPROCAL = {"parents": "children", "children": "parents", "guardians": "wards", "wards": "guardians"}
@@ -259,10 +258,13 @@ class PersonRegistry:
             updated = other
             for relation, add in relations.items():
                 current = getattr(updated, relation)
+                change: dict[str, Any]
                 if add and iin not in current:
-                    updated = replace(updated, **{relation: current + (iin,)})
+                    change = {relation: current + (iin,)}
+                    updated = replace(updated, **change)
                 elif not add and iin in current:
-                    updated = replace(updated, **{relation: tuple(v for v in current if v != iin)})
+                    change = {relation: tuple(v for v in current if v != iin)}
+                    updated = replace(updated, **change)
             if updated != other:
                 self._write(tx, updated, other)
 

@@ -15,13 +15,12 @@ from typing import Mapping
 import anyio
 
 from egov_sim.core.clock import ALMATY, Clock, system_clock
+from egov_sim.core.xml_build import new_guid
 from egov_sim.gateway.config import Registration, Service
 from egov_sim.gateway.providers import Provider, ProviderCall, ProviderReply
 from egov_sim.reference.iin import is_valid_iin, make_bin, make_iin
-from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner
-
-from egov_sim.core.xml_build import new_guid
 from egov_sim.signing.enveloped import sign_payload
+from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner
 from egov_sim.wsdl.enis import PayloadError, PoaRequest, read_poa_request, response_data
 
 from . import check

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
-from egov_sim.core.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, default_home
 from egov_sim.core.cli_support import APP_FACTORY_KEY
 from egov_sim.core.errors import STARTUP_EXIT_CODE, InputError, StartupError
+from egov_sim.core.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, default_home
 
 app = typer.Typer(
     name="egov-sim",
@@ -96,13 +96,13 @@ def serve(
 
 
 def _mount_subcommands() -> None:
-    from egov_sim.signing.cli_pki import cert_app, pki_app
-    from egov_sim.signing.cli_sign import register as register_sign
     from egov_sim.adapters.gbd_fl.persons_cli import persons_app
     from egov_sim.adapters.notary.cli import enis_app
     from egov_sim.gateway.fault_cli import faults_app
     from egov_sim.gateway.journal_cli import journal_app
     from egov_sim.scenarios.cli import run_command, scenarios_app
+    from egov_sim.signing.cli_pki import cert_app, pki_app
+    from egov_sim.signing.cli_sign import register as register_sign
 
     app.add_typer(pki_app, name="pki")
     app.add_typer(journal_app, name="journal")
@@ -118,7 +118,7 @@ def _mount_subcommands() -> None:
 _mount_subcommands()
 
 
-def fail(message: str) -> "typer.Exit":
+def fail(message: str) -> typer.Exit:
     typer.echo(f"egov-sim: error: {message}", err=True)
     return typer.Exit(2)
 
@@ -143,18 +143,19 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:
-        if _is(exc, "UsageError") and not exc.format_message():
+    except Exception as error:
+        click_error: Any = error  # matched by class name: typer may vendor its own click
+        if _is(click_error, "UsageError") and not click_error.format_message():
             sys.exit(2)  # no arguments: the help was printed
-        if _is(exc, "UsageError"):
-            ctx = getattr(exc, "ctx", None)
+        if _is(click_error, "UsageError"):
+            ctx = getattr(click_error, "ctx", None)
             where = ctx.command_path if ctx is not None else "egov-sim"
-            typer.echo(f"egov-sim: error: {exc.format_message()} (see '{where} --help')", err=True)
+            typer.echo(f"egov-sim: error: {click_error.format_message()} (see '{where} --help')", err=True)
             sys.exit(2)
-        if _is(exc, "ClickException"):
-            typer.echo(f"egov-sim: error: {exc.format_message()}", err=True)
-            sys.exit(getattr(exc, "exit_code", 1))
-        if _is(exc, "Abort"):
+        if _is(click_error, "ClickException"):
+            typer.echo(f"egov-sim: error: {click_error.format_message()}", err=True)
+            sys.exit(getattr(click_error, "exit_code", 1))
+        if _is(click_error, "Abort"):
             sys.exit(130)
         raise
     sys.exit(code if isinstance(code, int) else 0)

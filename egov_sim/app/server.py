@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -46,10 +47,9 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     import httpx
     from argon2 import PasswordHasher
 
-    from egov_sim.core.auth import DEFAULT_HASHER
-
     from egov_sim.adapters.gbd_fl import admin_api as persons_admin
     from egov_sim.adapters.providers import build_registries
+    from egov_sim.core.auth import DEFAULT_HASHER
     from egov_sim.gateway.app import SYNC_PATH, SYNC_WSDL
     from egov_sim.gateway.config import load_config
     from egov_sim.gateway.rshep import build_rshep
@@ -82,7 +82,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
                                        max_body=settings.max_body))
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
-        builtin_providers={**registries.providers, "rshep": rshep.provider,
+        builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]
                            "portal_inbox": portal.inbox_provider, "con_inbox": con.inbox_provider},
         config_source=str(settings.config_file or "built-in config"))
 
@@ -183,8 +183,8 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
             sock.close()
             raise
         print_banner(console, settings, app)
-        config = dict(host=settings.host, port=settings.port, loop="uvloop", http="httptools",
-                      log_level="warning", access_log=False)
+        config: dict[str, Any] = dict(host=settings.host, port=settings.port, loop="uvloop",
+                                      http="httptools", log_level="warning", access_log=False)
         if workers > 1:
             sock.close()  # uvicorn binds it again for its workers
             app.state.database.close()

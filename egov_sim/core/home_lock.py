@@ -29,7 +29,7 @@ class HomeLock:
         self.path = Path(home) / LOCK_NAME
         self._fd: int | None = None
 
-    def acquire(self, *, holder: str) -> "HomeLock":
+    def acquire(self, *, holder: str) -> HomeLock:
         """Take the lock, writing ``holder`` (pid and URL) into the file; refuse when another
         process holds it."""
         if fcntl is None:
@@ -57,7 +57,7 @@ class HomeLock:
             os.close(self._fd)  # closing drops the flock
             self._fd = None
 
-    def __enter__(self) -> "HomeLock":
+    def __enter__(self) -> HomeLock:
         return self
 
     def __exit__(self, *exc: object) -> None:

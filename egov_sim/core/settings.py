@@ -56,5 +56,5 @@ class Settings:
     def pki_dir(self) -> Path:
         return self.home / "pki"
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)

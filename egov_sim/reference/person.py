@@ -26,6 +26,8 @@ from egov_sim.core.errors import InputError
 from egov_sim.reference import dictionaries as dic
 from egov_sim.reference.iin import IinInfo, InvalidNumber, parse_iin
 
+_Date = date  # CourtDecision has a field named date
+
 
 @dataclass(frozen=True)
 class PersonName:
@@ -100,10 +102,10 @@ class Address:
 class CourtDecision:
     """The decision behind a status: a court's (incapacity) or a prosecutor's (missing person)."""
 
-    date: date
+    date: _Date
     number: str
     authority: str  # dictionaries.COURTS or dictionaries.GP_TERRITORIAL code
-    end_date: date | None = None
+    end_date: _Date | None = None
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from egov_sim.core.auth import Account, Accounts
 from egov_sim.core.clock import ALMATY, Clock, system_clock
 from egov_sim.core.database import Transaction
 from egov_sim.core.json_api import ApiError
+from egov_sim.reference.catalogue import PROVIDERS, SERVICES, ProviderOffice, StateService
 from egov_sim.wsdl.schemas import payload_validator
 
 from . import chain, wire
 from .arm_store import ArmRequest, ArmStore
-from egov_sim.reference.catalogue import PROVIDERS, SERVICES, ProviderOffice, StateService
 from .delivery import ORIGIN_INBOXES
 from .staff import STAFF, Signers, StaffMember, ensure_account
 from .workdays import due_date
@@ -324,6 +324,7 @@ class ArmActions:
         year = _year(now)
         short = short_code(req.provider)
         with self.store.db.transaction() as tx:
+            outcome: wire.Decision | wire.Refusal
             if draft["outcome"] == "decision":
                 n = self.store.next_number(tx, req.provider, "decision", year)
                 outcome = wire.Decision(f"D-{short}-{year}-{n:04d}", now.astimezone(ALMATY).date(),

@@ -20,8 +20,16 @@ from starlette.routing import BaseRoute, Route
 
 from egov_sim.core.auth import Account, Accounts, bearer_token
 from egov_sim.core.clock import ALMATY
-from egov_sim.core.json_api import (DEFAULT_MAX_BODY, check_params, choice_param, endpoint,
-                                    int_param, read_json, unauthenticated, with_fallback)
+from egov_sim.core.json_api import (
+    DEFAULT_MAX_BODY,
+    check_params,
+    choice_param,
+    endpoint,
+    int_param,
+    read_json,
+    unauthenticated,
+    with_fallback,
+)
 from egov_sim.reference.catalogue import PROVIDERS, ROUTES, SERVICES
 
 from . import chain
@@ -166,7 +174,8 @@ class ArmApi:
     async def history(self, request: Request, account: Account) -> Response:
         req = self.actions.find(account, request.path_params["id"])
         office, svc = PROVIDERS[req.provider], SERVICES[req.service_code]
-        entries, previous = [], None
+        entries: list[dict[str, Any]] = []
+        previous = None
         for e in self.store.history(req.id):
             step = chain.STEPS.get(e.action)
             entries.append({"action": e.action, "actor": e.actor, "role": e.role, "at": _iso(e.at),

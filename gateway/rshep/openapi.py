@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from egov_sim.core.openapi import (BodySchemas, error_responses, error_schema, json_body,
-                                   json_content, nullable, ref)
+from egov_sim.core.openapi import BodySchemas, error_responses, error_schema, json_body, json_content, nullable, ref
 from egov_sim.core.openapi import document as build_document
 
 from .chain import STATES
@@ -144,7 +143,7 @@ def _errors(*codes: int) -> dict:
 
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"},
         "description": "the inbox id (Acknowledgement/inboxId)"}]
-_SECURE = [{"bearer": []}]
+_SECURE: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _action(op: str, summary: str, body: str, role: str, *extra: int) -> dict:

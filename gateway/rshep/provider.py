@@ -14,22 +14,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 from lxml import etree
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.safe_xml import UnsafeXmlError
+from egov_sim.core.xml_build import child_text
 from egov_sim.gateway.journal import SignatureVerdict
 from egov_sim.gateway.providers import SUCCESS_CODE, ProviderCall, ProviderReply
+from egov_sim.reference.catalogue import SERVICES
 from egov_sim.signing.verify import Verifier, reroot
-from egov_sim.core.xml_build import child_text
 from egov_sim.wsdl import service_request
 from egov_sim.wsdl.schemas import payload_root
 
 from . import wire
 from .arm_store import ArmStore
-from egov_sim.reference.catalogue import SERVICES
 from .instances import RegionalInstance
 
 # SYNTHETIC status codes of the acknowledgement (responseInfo/status/code and errorCode).
@@ -84,7 +84,8 @@ class RshepProvider:
             raise _Refused(UNKNOWN_SERVICE, f"{office.code} does not render serviceId "
                            f"{call.info.service_id!r} (serviceCode {incoming.service_code!r})",
                            incoming.request_id)
-        checks = {"signature": self._signature(root, incoming), "warnings": _warnings(incoming, service)}
+        checks: dict[str, Any] = {"signature": self._signature(root, incoming),
+                                  "warnings": _warnings(incoming, service)}
         inbox_id, duplicate = self.store.receive(
             provider=office.code, service_code=service.code, channel=incoming.channel,
             origin_sender=call.info.sender_id, route_id=call.route_id,

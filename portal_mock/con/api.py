@@ -15,7 +15,7 @@ import base64
 import binascii
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -23,16 +23,25 @@ from starlette.routing import BaseRoute, Route
 
 from egov_sim.core.auth import Accounts, bearer_token
 from egov_sim.core.clock import Clock
-from egov_sim.core.json_api import (DEFAULT_MAX_BODY, ApiError, check_params, choice_param,
-                                    endpoint, int_param, not_found, read_json, refused,
-                                    unauthenticated, with_fallback)
+from egov_sim.core.json_api import (
+    DEFAULT_MAX_BODY,
+    ApiError,
+    check_params,
+    choice_param,
+    endpoint,
+    int_param,
+    not_found,
+    read_json,
+    refused,
+    unauthenticated,
+    with_fallback,
+)
 
 from . import applications_store as st
 from . import notices as nt
 from .applications_store import ApplicationStore, HistoryEntry
 from .inbox_provider import RESULT_DOCUMENT_FILE, RESULT_FILE
-from .intake import (PACKAGE_FILE, ApplicantEntry, ApplicationEntry, Catalogue, EntryError, Intake,
-                     RepresentativeEntry)
+from .intake import PACKAGE_FILE, ApplicantEntry, ApplicationEntry, Catalogue, EntryError, Intake, RepresentativeEntry
 from .openapi import body_schemas
 from .operators import Operator, Operators
 from .package import Attachment
@@ -48,7 +57,8 @@ def _not_found(number: str) -> ApiError:
     return not_found("APPLICATION_NOT_FOUND", f"no application {number} in your office")
 
 
-Handler = Callable[[Request, Operator | None, Any], Awaitable[Response]]
+Handler = Callable[..., Awaitable[Response]]
+"""``handler(request, operator or None, validated body or None)``."""
 
 
 @dataclass

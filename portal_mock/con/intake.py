@@ -27,7 +27,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Sequence
 
 from egov_sim.core.clock import Clock
 from egov_sim.core.errors import InputError
@@ -329,8 +329,8 @@ class Intake:
                                          "messageId": reply.request_message_id,
                                          "correlationId": reply.correlation_id,
                                          "status": reply.status_code, "acknowledgement": ack or None}))
-        fields = dict(correlation_id=reply.correlation_id, shep_message_id=reply.request_message_id,
-                      sent_at=at)
+        fields: dict[str, Any] = dict(correlation_id=reply.correlation_id,
+                                      shep_message_id=reply.request_message_id, sent_at=at)
         try:
             app = await asyncio.to_thread(self.store.update, number, expect=[st.ACCEPTED],
                                           status=st.SENT, history=[entry], **fields)
@@ -424,7 +424,7 @@ class Intake:
 
     @staticmethod
     def _parties(office, operator: Operator, service, entry: ApplicationEntry,
-                 checks: list[RegistryCheck] = ()) -> nt.Parties:
+                 checks: Sequence[RegistryCheck] = ()) -> nt.Parties:
         person = next((c.found for c in checks if c.registry == GBDFL and c.found), None)
         poa = next((c.found for c in checks if c.registry == ENIS and c.found), None)
         a = entry.applicant

@@ -27,23 +27,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
 
 from lxml import etree
 
 from egov_sim.adapters.gbd_fl.provider import GBDFL_IDENTITY
 from egov_sim.adapters.gbd_fl.provider import SERVICE_ID as GBDFL_SERVICE_ID
-from egov_sim.wsdl import enis, gbdfl
 from egov_sim.adapters.notary.provider import ENIS_IDENTITY
 from egov_sim.adapters.notary.provider import SERVICE_ID as ENIS_SERVICE_ID
 from egov_sim.core.clock import ALMATY, Clock
 from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
 from egov_sim.reference.iin import is_valid_iin
 from egov_sim.signing.verify import Verifier, reroot
-from egov_sim.wsdl.schemas import ENIS_NS, GBDFL_MESSAGE_NS
+from egov_sim.wsdl import enis, gbdfl
 
 GBDFL, ENIS = "GBDFL", "ENIS"
 SUCCESS = "00000"
@@ -111,7 +109,7 @@ class RegistryCheck:
                 "signature": self.signature, "found": self.found}
 
     @classmethod
-    def from_json(cls, d: dict) -> "RegistryCheck":
+    def from_json(cls, d: dict) -> RegistryCheck:
         return cls(registry=d["registry"], service_id=d["serviceId"], message_id=d["messageId"],
                    checked_at=dt.datetime.fromisoformat(d["checkedAt"]), ok=d["ok"],
                    reason=d["reason"], message=d["message"], result_code=d.get("resultCode"),
@@ -175,7 +173,7 @@ async def lookup_person(reg: Registries, iin: str) -> RegistryCheck:
     code, name = gbdfl.read_result(reply.data)
     signature = await _signature(reg, reply.data, GBDFL_IDENTITY.bin) if reg.rules.verify_signatures else None
     found = gbdfl.read_first_person(reply.data)
-    common = dict(result_code=code, result_name=name, signature=signature, found=found)
+    common: dict[str, Any] = dict(result_code=code, result_name=name, signature=signature, found=found)
     if signature is not None and not signature["valid"]:
         return RegistryCheck(GBDFL, sid, mid, at, False, SIGNATURE_INVALID,
                              f"the ГБД ФЛ answer is not validly signed by ГБД ФЛ: {signature['codes']}",
@@ -207,7 +205,7 @@ async def lookup_power_of_attorney(reg: Registries, principal_iin: str, attorney
     code, name = gbdfl.read_result(reply.data)  # the same messageResult in both contracts
     signature = await _signature(reg, reply.data, ENIS_IDENTITY.bin) if rules.verify_signatures else None
     found = enis.read_first_poa(reply.data)
-    common = dict(result_code=code, result_name=name, signature=signature, found=found)
+    common: dict[str, Any] = dict(result_code=code, result_name=name, signature=signature, found=found)
     label = f"ЕНИС: {code} {name or ''}".strip()
     if signature is not None and not signature["valid"]:
         return RegistryCheck(ENIS, sid, mid, at, False, SIGNATURE_INVALID,

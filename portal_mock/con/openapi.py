@@ -9,6 +9,7 @@ route of the API is described here.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from egov_sim.core.openapi import BodySchemas, error_schema, json_content, ref
 from egov_sim.core.openapi import document as openapi_document
@@ -154,7 +155,7 @@ _XML = {"application/xml": {"schema": {"type": "string"}}}
 
 def _op(summary: str, responses: dict, *, description: str | None = None, body: str | None = None,
         params: list | None = None, public: bool = False, tag: str = "applications") -> dict:
-    op = {"summary": summary, "tags": [tag], "responses": responses}
+    op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
     if description:
         op["description"] = description
     if body:

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from egov_sim.reference.personas import CON_OPERATOR
 from egov_sim.core.auth import Account, Accounts
 from egov_sim.core.database import Database, Schema
 from egov_sim.reference.iin import make_bin, make_iin
 from egov_sim.reference.person import PersonName
+from egov_sim.reference.personas import CON_OPERATOR
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner, service_signer
 

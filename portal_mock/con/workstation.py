@@ -16,8 +16,8 @@ from starlette.routing import BaseRoute
 
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts
 from egov_sim.core.clock import Clock, system_clock
-from egov_sim.core.json_api import DEFAULT_MAX_BODY
 from egov_sim.core.database import Database
+from egov_sim.core.json_api import DEFAULT_MAX_BODY
 from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.config import Participant, Registration, Service
 from egov_sim.gateway.providers import Provider
@@ -28,7 +28,8 @@ from egov_sim.signing.verify import Verifier
 from . import openapi
 from .api import ConApi
 from .applications_store import ApplicationStore
-from .inbox_provider import SERVICE_ID as INBOX_SERVICE_ID, ConInbox
+from .inbox_provider import SERVICE_ID as INBOX_SERVICE_ID
+from .inbox_provider import ConInbox
 from .intake import Catalogue, Intake
 from .lookups import LookupRules, Registries
 from .operators import REALM, Operators

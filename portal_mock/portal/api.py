@@ -19,12 +19,12 @@ from starlette.routing import BaseRoute, Route
 
 from egov_sim.core.auth import bearer_token
 from egov_sim.core.json_api import endpoint, read_body, read_json, refused, with_fallback
+from egov_sim.wsdl.service_request import Attachment
 
 from . import catalogue_api, openapi
 from .errors import PortalError, not_found, unauthorized
 from .notices import NOTICES
 from .requests_store import PortalUser
-from egov_sim.wsdl.service_request import Attachment
 from .submission import portal_service
 
 log = logging.getLogger("egov_sim.portal")

@@ -23,10 +23,10 @@ from typing import Any, Literal, Mapping, Sequence
 
 from egov_sim.reference.catalogue import FormField, StateService
 from egov_sim.reference.iin import is_valid_iin
+from egov_sim.wsdl.service_request import Attachment
 
 from . import notices
 from .notices import Notice
-from egov_sim.wsdl.service_request import Attachment
 
 Completeness = Literal["portal", "provider"]
 

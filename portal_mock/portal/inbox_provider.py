@@ -22,11 +22,11 @@ from typing import Any
 from lxml import etree
 
 from egov_sim.core.errors import InputError
+from egov_sim.core.xml_build import child_text
 from egov_sim.gateway.providers import ProviderCall, ProviderFault, ProviderReply
 from egov_sim.reference import catalogue
 from egov_sim.signing.verify import Verifier, reroot
 from egov_sim.wsdl.schemas import RSHEP_NS, XSI_NS, payload_root, payload_validator
-from egov_sim.core.xml_build import child_text
 
 from . import notices
 from .requests_store import Event, PortalRequest, RequestStore

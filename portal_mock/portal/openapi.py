@@ -168,7 +168,7 @@ SCHEMAS: dict[str, Any] = {
                               "xml": {"type": "string"}}},
 }
 
-_AUTH = [{"bearerAuth": []}]
+_AUTH: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _op(summary: str, responses: dict, *, tag: str, body: dict | None = None,

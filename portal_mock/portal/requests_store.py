@@ -8,6 +8,7 @@ shows a status without its reason.
 
 from __future__ import annotations
 
+import builtins  # a method of the store is named list
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -285,7 +286,7 @@ class RequestStore:
                                (request_id,))
         return None if value is None else bytes(value)
 
-    def pending_delivery(self) -> list[str]:
+    def pending_delivery(self) -> builtins.list[str]:
         """Requests that passed the portal's checks but have no ШЭП acknowledgement yet."""
         rows = self.db.query("SELECT request_id FROM portal_requests WHERE status IN"
                              " ('sending', 'not_delivered') ORDER BY created_at")

@@ -22,6 +22,8 @@ from egov_sim.core.errors import InputError
 from egov_sim.reference import catalogue
 from egov_sim.reference.catalogue import ProviderOffice, StateService
 from egov_sim.signing.verify import Verifier
+from egov_sim.wsdl import service_request as rs
+from egov_sim.wsdl.service_request import Attachment
 
 from . import form_checks, notices
 from .delivery import DELIVERABLE, Delivery
@@ -29,9 +31,6 @@ from .eds_checks import confirm_eds
 from .errors import PortalError, not_found
 from .form_checks import CheckFailure, Completeness
 from .requests_store import Draft, Event, PortalRequest, PortalUser, RequestStore
-from egov_sim.wsdl import service_request as rs
-from egov_sim.wsdl.service_request import Attachment
-
 from .service_request import CHANNEL as DOCUMENT_CHANNEL
 from .service_request import build_request
 

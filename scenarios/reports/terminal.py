@@ -13,8 +13,7 @@ from types import TracebackType
 
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                           TimeElapsedColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -169,7 +168,7 @@ class ProgressReporter:
             console=self.console,
             transient=transient,
         )
-        self._task: int | None = None
+        self._task: TaskID | None = None
         self._started = False
         self._stopped = False
         self.passed = 0

@@ -45,19 +45,50 @@ class Resident:
                  "cit", "death", "life", "bp", "ra", "ad", "docs", "cs", "cd", "missing", "md",
                  "removed", "eng", "p", "ch", "g", "w", "region", "carer", "foreign", "surname_m",
                  "entry")
+    idx: int
+    iin: str
+    male: bool
+    birth: int  # day ordinal, as every date here
+    surname: str
+    name: str
+    patronymic: str | None
+    eth: nm.Ethnicity
+    nat: str
+    cit: str
+    death: int | None
+    life: str
+    bp: list[Any]
+    ra: list[Any] | None
+    ad: list[list[Any]] | None
+    docs: list[list[Any]]
+    cs: str | None
+    cd: list[Any] | None
+    missing: bool
+    md: list[Any] | None
+    removed: bool
+    eng: Any
+    p: list[str]
+    ch: list[str]
+    g: list[str]
+    w: list[str]
+    region: str
+    carer: bool
+    foreign: bool
+    surname_m: str
+    entry: tuple | None
 
     def __init__(self) -> None:
         self.death = None
         self.life = dic.LIFE_NORMAL
         self.ra = None
         self.ad = None
-        self.docs: list[list[Any]] = []
+        self.docs = []
         self.cs = self.cd = self.md = self.eng = None
         self.missing = self.removed = False
-        self.p: list[str] = []
-        self.ch: list[str] = []
-        self.g: list[str] = []
-        self.w: list[str] = []
+        self.p = []
+        self.ch = []
+        self.g = []
+        self.w = []
         self.carer = False  # has minors in their care: never deceased/missing by the rare pass
         self.foreign = False
 

@@ -25,6 +25,15 @@ class Household:
     """An address shared by the members of a household (one ``arCode``)."""
 
     __slots__ = ("region", "district", "city", "street", "building", "corpus", "flat", "ar", "begin")
+    region: str
+    district: str
+    city: str
+    street: str
+    building: str
+    corpus: str | None
+    flat: str | None
+    ar: str
+    begin: int
 
 
 class Places:

@@ -21,7 +21,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")
     from starlette.testclient import TestClient
 
-T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.UTC)
 LOCAL = ("127.0.0.1", 50000)
 REMOTE = ("203.0.113.7", 50000)
 

@@ -21,7 +21,7 @@ from egov_sim.gateway.journal import (
     parse_time,
 )
 
-T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.UTC)
 ALMATY = dt.timezone(dt.timedelta(hours=5))
 
 
@@ -324,7 +324,7 @@ def test_two_processes_writing_at_once_lose_nothing(db_url, run_worker):
     ("2024-02-05T10:15:00+05:00", T0),
     ("2024-02-05T05:15:00Z", T0),
     ("2024-02-05T05:15:00", T0),  # no offset: UTC
-    ("2024-02-05", dt.datetime(2024, 2, 5, tzinfo=dt.timezone.utc)),
+    ("2024-02-05", dt.datetime(2024, 2, 5, tzinfo=dt.UTC)),
     ("15m", T0 - dt.timedelta(minutes=15)),
     ("2h", T0 - dt.timedelta(hours=2)),
     ("1d", T0 - dt.timedelta(days=1)),

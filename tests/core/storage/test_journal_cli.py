@@ -12,13 +12,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from egov_sim.core.settings import Settings
 from egov_sim.core.database import DATABASE_URL_ENV, Database, database_url
 from egov_sim.core.errors import InputError
+from egov_sim.core.settings import Settings
 from egov_sim.gateway.journal import Exchange, Journal
 from egov_sim.gateway.journal_cli import journal_app
 
-T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.UTC)
 
 
 def make_app() -> typer.Typer:

@@ -8,7 +8,6 @@ import pytest
 from egov_sim.gateway.rshep.staff import STAFF
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier, reroot
-
 from tests.support.rshep import Clock, Staff, live_rshep, next_monday_morning, send, service_request
 
 REFUSAL = {"documentsConform": False, "reasonText": "Копия решения об опеке не читается",

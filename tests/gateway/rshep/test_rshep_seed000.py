@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from egov_sim.reference.personas import NEEDY_APPLICANT, NEEDY_APPLICANT_RURAL
 from egov_sim.gateway.rshep.workdays import add_working_days
-
+from egov_sim.reference.personas import NEEDY_APPLICANT, NEEDY_APPLICANT_RURAL
 from tests.support.rshep import PORTAL, Staff, send, service_request
 
 SERVICE = "SIM_SOCIAL_ASSISTANCE_ALMATY_OBL"

@@ -6,10 +6,17 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from egov_sim.reference import personas
-from egov_sim.reference import catalogue
-from tests.support.portal import (GUARDIAN_SERVICE, SOCIAL_SERVICE, draft, guardian_draft, login, sign,
-                            social_draft, submit)
+from egov_sim.reference import catalogue, personas
+from tests.support.portal import (
+    GUARDIAN_SERVICE,
+    SOCIAL_SERVICE,
+    draft,
+    guardian_draft,
+    login,
+    sign,
+    social_draft,
+    submit,
+)
 
 
 def test_the_catalogue_lists_the_portal_services_with_their_forms(client):

@@ -9,9 +9,9 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from egov_sim.adapters.gbd_fl.admin_api import routes
-from egov_sim.reference.personas import PERSONAS
-from egov_sim.adapters.gbd_fl.registry import install_personas
 from egov_sim.adapters.gbd_fl.person_json import person_to_json
+from egov_sim.adapters.gbd_fl.registry import install_personas
+from egov_sim.reference.personas import PERSONAS
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")

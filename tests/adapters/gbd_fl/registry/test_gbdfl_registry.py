@@ -9,16 +9,15 @@ from datetime import date
 import pytest
 
 from egov_sim.adapters.gbd_fl import population as pop
-from egov_sim.adapters.gbd_fl.population import load
-from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.person_json import person_from_json, person_to_json
 from egov_sim.adapters.gbd_fl.person_rows import PERSONS_TABLE
+from egov_sim.adapters.gbd_fl.population import load
 from egov_sim.adapters.gbd_fl.registry import PersonRegistry, TooManyResults, ensure_population
-from egov_sim.reference.person import Address, Document, InvalidPerson, Person
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.errors import InputError
 from egov_sim.reference.iin import make_iin
-
+from egov_sim.reference.person import Address, Document, InvalidPerson, Person
+from egov_sim.reference.personas import PERSONAS
 from tests.support.gbd_fl import AS_OF, CLOCK, SHARED_COUNT
 
 HOME = Address(None, "398", "55", "5501", "ПАВЛОДАР", "УЛ. ЛОМОВА", "1", None, "2", date(2020, 1, 1),
