@@ -57,7 +57,7 @@ class Service:
     route_required: bool = False
     timeout: float = 10.0
     description: str = ""
-    stubs: "StubSource | None" = None
+    stubs: StubSource | None = None
     record: Path | None = None
 
     def allows(self, sender_id: str) -> bool:
@@ -71,7 +71,7 @@ class Route:
     route_id: str
     provider: str
     region: str = ""
-    stubs: "StubSource | None" = None
+    stubs: StubSource | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class GatewayConfig:
     stub_reload_seconds: float = 1.0
     """How often stub folders are polled for changes (``[gateway] stub_reload_seconds``; 0: never)."""
 
-    def with_(self, **changes) -> "GatewayConfig":
+    def with_(self, **changes) -> GatewayConfig:
         return replace(self, **changes)
 
 

@@ -24,6 +24,7 @@ from . import errors, soap
 from . import journal as journal_module
 from .config import GatewayConfig, Participant, Service
 from .errors import GatewayFault
+from .journal import SignatureVerdict
 from .providers import SYNC_TYPES, ProviderCall, ProviderFault, ProviderReply
 from .request_info import RequestInfo, read_request_info
 
@@ -51,7 +52,7 @@ class Trace:
     route_id: str | None = None
     provider: str | None = None
     provider_ms: float | None = None
-    signature: str = "absent"
+    signature: str = SignatureVerdict.ABSENT
     signature_detail: dict = field(default_factory=dict)
     response_signed: bool = False
     status_code: str | None = None
@@ -127,8 +128,8 @@ class SyncChannel:
         try:
             await self.journal_writer.record(ex.to_exchange())
         except Exception as exc:  # noqa: BLE001 — never answer what was not journaled
-            fault = GatewayFault(errors.JOURNAL_UNAVAILABLE, f"{exc.__class__.__name__}: {exc}")
-            body = self._fault(ex, fault)
+            body = self._fault(ex, GatewayFault(errors.JOURNAL_UNAVAILABLE,
+                                                f"{exc.__class__.__name__}: {exc}"))
         return ex.http_status, body, ex
 
     def _fault(self, ex: Trace, fault: GatewayFault) -> bytes:
@@ -193,7 +194,7 @@ class SyncChannel:
         present = message.header is not None and message.header.find(f"{{{WSSE}}}Security") is not None
         policy = participant.wsse
         if policy == "off":
-            ex.signature = "not-checked" if present else "absent"
+            ex.signature = SignatureVerdict.NOT_CHECKED if present else SignatureVerdict.ABSENT
             return
         if not present:
             if policy == "required":
@@ -203,9 +204,10 @@ class SyncChannel:
             raise GatewayFault(errors.INTERNAL, "transport signature checking is not configured")
         verdict, detail = self.security.verify(message, participant)
         ex.signature, ex.signature_detail = verdict, detail
-        if verdict == "valid":
+        if verdict == SignatureVerdict.VALID:
             return
-        code = errors.SIGNATURE_NOT_CURRENT if verdict == "not-current" else errors.SIGNATURE_INVALID
+        code = (errors.SIGNATURE_NOT_CURRENT if verdict == SignatureVerdict.NOT_CURRENT
+                else errors.SIGNATURE_INVALID)
         raise GatewayFault(code, detail.get("reason") or verdict)
 
     async def _call_provider(self, service: Service, info: RequestInfo, call: ProviderCall,
@@ -220,7 +222,7 @@ class SyncChannel:
             left = await action.before(service.timeout) if action is not None else service.timeout
             async with asyncio.timeout(left):
                 reply = await provider(call)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise GatewayFault(errors.PROVIDER_TIMEOUT,
                                f"provider {ex.provider} did not answer within {service.timeout:g} s") from None
         except ProviderFault as pf:

@@ -25,8 +25,21 @@ from lxml import etree
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
-from .dsig import (BASE64_BINARY, SOAP_NAMESPACES, WSSE_NS, WSU_ID, WSU_NS, X509V3_TOKEN, b64,
-                   canonicalize, decode_base64, ds, santuario_whitespace, wrap_base64, wsse)
+from .dsig import (
+    BASE64_BINARY,
+    SOAP_NAMESPACES,
+    WSSE_NS,
+    WSU_ID,
+    WSU_NS,
+    X509V3_TOKEN,
+    b64,
+    canonicalize,
+    decode_base64,
+    ds,
+    santuario_whitespace,
+    wrap_base64,
+    wsse,
+)
 from .enveloped import as_tree, require_signing_key, sign_bytes, wrap_digest
 
 KeyInfoStyle = Literal["KeyIdentifier", "IssuerSerial"]

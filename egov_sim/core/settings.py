@@ -38,6 +38,9 @@ class Settings:
     portal_restricted: bool = True
     """Portal eligibility K16 (000 §1.3): only persons with disabilities or socially significant
     diseases may use the portal channel; False reads it as an enumeration."""
+    max_body: int = 6 * 1024 * 1024
+    """The body cap of every JSON API (portal, ЦОН, АРМ, admin): larger bodies are refused with
+    413 ``BODY_TOO_LARGE`` (core/json_api.py). ``egov-sim serve --max-body``."""
     refusal_via_head: bool = True
     """АРМ РШЭП: a reasoned refusal passes the head's signature (regulations-kz §7 item 9);
     False: the executor's own EDS certifies it (docs/rshep.md, "Option refusal_via_head")."""
@@ -57,5 +60,5 @@ class Settings:
     def pki_dir(self) -> Path:
         return self.home / "pki"
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from egov_sim.reference import personas
 from egov_sim.app.cli import main
+from egov_sim.reference import personas
 from tests.support.portal import draft, guardian_draft, live_portal, login, sign, submit
 
 rshep = pytest.importorskip("gateway.rshep.assembly")
