@@ -32,7 +32,7 @@ from egov_sim.core.clock import ALMATY
 from egov_sim.core.errors import InputError
 from egov_sim.reference.catalogue import SERVICES
 
-from .working_time import DurationError, HoursError, WorkingHours, parse_duration
+from egov_sim.core.working_time import DurationError, HoursError, WorkingHours, parse_duration
 from .model import Duration, ExpectedMessage, Expectation, Flow, Node, Reading, Scenario, Term
 from .operations import NOTICE_KINDS, OPERATIONS
 

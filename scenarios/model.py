@@ -11,26 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
+from egov_sim.core.working_time import Duration
+
 NodeKind = Literal["start", "process", "condition", "end"]
-DurationUnit = Literal["min", "h", "wd", "cd"]
-
-
-@dataclass(frozen=True)
-class Duration:
-    """A stated duration: ``amount`` ``unit`` (minutes, hours, working days, calendar days).
-
-    ``within`` marks a maximum ("within 6 working days"); otherwise the regulation states the
-    duration exactly. ``milestone`` marks a cell counted from an earlier event rather than added
-    to the previous steps (regulations-kz.md, "cumulative milestones")."""
-
-    amount: float
-    unit: DurationUnit
-    within: bool = False
-    milestone: bool = False
-    text: str = ""
-    plus: tuple["Duration", ...] = ()
-    """Further terms of a compound duration: ``9 wd 30 min`` is 9 wd plus (30 min,). ``within``
-    applies to the whole sum."""
 
 
 @dataclass(frozen=True)

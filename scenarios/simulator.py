@@ -41,7 +41,9 @@ CERT_PASSWORD = "Qwerty12"
 
 SWITCHES = {"refusal_via_head": "refusal_via_head",
             "c1_literal_and": "con_c1_literal_and",
-            "portal_restricted": "portal_restricted"}
+            "portal_restricted": "portal_restricted",
+            "hand_in_milestone": "hand_in_milestone",
+            "app4_hand_offs": "app4_hand_offs"}
 """Reading options → the simulator setting that switches them (egov_sim.core.settings.Settings). An
 option whose setting the running egov-sim lacks is played as the systems behave by default."""
 

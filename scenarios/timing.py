@@ -17,7 +17,7 @@ from egov_sim.core.clock import ALMATY
 
 from .model import Duration, Flow, Node, Scenario, Term
 from .results import DeadlineVerdict
-from .working_time import parse_duration, working_time
+from egov_sim.core.working_time import parse_duration, working_time
 
 
 def scenario_start(scenario: Scenario, default: dt.datetime) -> dt.datetime:

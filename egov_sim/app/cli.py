@@ -68,6 +68,12 @@ def serve(
     portal_open: bool = typer.Option(
         False, "--portal-open",
         help="Reading of 000 §1.3 as an enumeration: no portal eligibility check (K16)."),
+    s3_as_step: bool = typer.Option(
+        False, "--s3-as-step",
+        help="Reading of 000 §5.3: S3's 7 wd (4 wd) is its own length, not a milestone from hand-in."),
+    no_hand_offs: bool = typer.Option(
+        False, "--no-hand-offs",
+        help="Reading of 002 App.4: the transfers between the ЦОН and the provider take no time."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from egov_sim.app.server import serve as run_server
@@ -75,7 +81,8 @@ def serve(
     settings: Settings = ctx.obj.with_(host=host, port=port, config_file=config,
                                        population=population, refusal_via_head=refusal_via_head,
                                        con_c1_literal_and=c1_literal_and,
-                                       portal_restricted=not portal_open)
+                                       portal_restricted=not portal_open,
+                                       hand_in_milestone=not s3_as_step, app4_hand_offs=not no_hand_offs)
     run_server(settings, workers=workers)
 
 

@@ -41,6 +41,18 @@ class Settings:
     refusal_via_head: bool = True
     """АРМ РШЭП: a reasoned refusal passes the head's signature (regulations-kz §7 item 9);
     False: the executor's own EDS certifies it (docs/rshep.md, "Option refusal_via_head")."""
+    hand_in_milestone: bool = True
+    """Seed 000 §5.3's terms count from the moment the package is handed in (a milestone S3
+    must meet); False: S3's 7 wd (4 wd) is its own length (docs/terms.md). The АРМ's due dates
+    and the scenario engine follow it."""
+    app4_hand_offs: bool = True
+    """Seed 002 App.4's 'within 1 working day' transfers between the ЦОН and the provider count
+    in the receipt's date and the ЦОН channel's terms (docs/terms.md)."""
+
+    @property
+    def term_options(self) -> dict[str, bool]:
+        """The readings of the regulations' terms (egov_sim/reference/terms.py), by option."""
+        return {"hand_in_milestone": self.hand_in_milestone, "app4_hand_offs": self.app4_hand_offs}
 
     @property
     def base_url(self) -> str:

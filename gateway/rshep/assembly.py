@@ -63,13 +63,16 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
                 origin_inboxes: Mapping[str, str] = ORIGIN_INBOXES,
                 sender: tuple[str, str | None] = RSHEP_SENDER,
                 session_ttl: dt.timedelta = dt.timedelta(hours=8),
-                hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False) -> Rshep:
-    """``seed_accounts``: create every staff account now (otherwise each on its first sign-in)."""
+                hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False,
+                term_options: Mapping[str, bool] | None = None) -> Rshep:
+    """``seed_accounts``: create every staff account now (otherwise each on its first sign-in).
+    ``term_options``: the readings of the regulations' terms (egov_sim/reference/terms.py)."""
     store = ArmStore(db, clock=clock)
     accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
     if seed_accounts:
         seed_staff(accounts)
-    options = ArmOptions(refusal_via_head=refusal_via_head, origin_inboxes=dict(origin_inboxes))
+    options = ArmOptions(refusal_via_head=refusal_via_head, origin_inboxes=dict(origin_inboxes),
+                         term_options=dict(term_options or {}))
     actions = ArmActions(store, accounts, Signers(pki), options=options, clock=clock)
     client = ShepClient(gateway_url, sender[0], sender[1], http=http, clock=clock)
     deliverer = Deliverer(store, client, clock=clock)

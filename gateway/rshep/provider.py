@@ -81,7 +81,8 @@ class RshepProvider:
             raise _Refused(UNKNOWN_SERVICE, f"{office.code} does not render serviceId "
                            f"{call.info.service_id!r} (serviceCode {incoming.service_code!r})",
                            incoming.request_id)
-        checks = {"signature": self._signature(root, incoming), "warnings": _warnings(incoming, service)}
+        checks = {"signature": self._signature(root, incoming), "warnings": _warnings(incoming, service),
+                  "missingDocuments": _missing(incoming, service)}
         inbox_id, duplicate = self.store.receive(
             provider=office.code, service_code=service.code, channel=incoming.channel,
             origin_sender=call.info.sender_id, route_id=call.route_id,
@@ -135,7 +136,14 @@ def _warnings(incoming: wire.IncomingRequest, service) -> list[str]:
     channel = {"CON": "con", "PORTAL": "portal"}[incoming.channel]
     if channel not in service.channels:
         notes.append(f"{service.code} is not offered through the {channel} channel")
-    missing = [d.code for d in service.documents_for(channel) if d.required and d.code not in incoming.attachments]
+    missing = _missing(incoming, service)
     if missing:
         notes.append("required documents not attached: " + ", ".join(missing))
     return notes
+
+
+def _missing(incoming: wire.IncomingRequest, service) -> list[str]:
+    """The required documents of the channel the package does not carry: what the executor's
+    check (K06, K15) finds missing."""
+    channel = {"CON": "con", "PORTAL": "portal"}[incoming.channel]
+    return [d.code for d in service.documents_for(channel) if d.required and d.code not in incoming.attachments]

@@ -63,6 +63,9 @@ class ConOptions:
     seed_operators: bool = True
     base_path: str = "/con"
     shep_timeout: float = 30.0
+    term_options: dict = field(default_factory=dict)
+    """The readings of the regulations' terms (egov_sim/reference/terms.py): the receipt's date
+    follows the same switches as the АРМ's due dates."""
 
 
 @dataclass
@@ -99,7 +102,7 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
                       timeout=options.shep_timeout)
     registries = Registries(shep, verifier, clock, options.lookups)
     intake = Intake(store=store, registries=registries, shep=shep, catalogue=catalogue, pki=pki,
-                    clock=clock)
+                    clock=clock, term_options=options.term_options)
     inbox = ConInbox(store, verifier, clock, allowed_senders=options.inbox_senders,
                      verify_result_signature=options.verify_result_signature)
     api = ConApi(accounts, operators, store, intake, catalogue, clock,

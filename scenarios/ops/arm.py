@@ -73,8 +73,8 @@ def view(ctx: PlayContext) -> dict:
 def register(ctx: PlayContext, args: dict) -> OpResult:
     ctx.state.setdefault("provider", args["provider"])
     req = act(ctx, "clerk", "register")
-    return OpResult(detail=f"registered as {req['registrationNumber']}, result due {req['dueDate']} "
-                           f"({req['termWorkingDays']} wd)")
+    return OpResult(detail=f"registered as {req['registrationNumber']}, result due {req['dueAt']}"
+                           + _term_note(req))
 
 
 def assign(ctx: PlayContext, args: dict) -> OpResult:
@@ -112,7 +112,7 @@ def draft(ctx: PlayContext, args: dict) -> OpResult:
         req = act(ctx, "executor", "extend", {"reason": "Документы недостаточны, повреждены или утеряны (§5.3)",
                                               "missingDocuments": ctx.state.get("insufficient", [])},
                   login=_executor(ctx))
-        notes.append(f"term extended to {req['termWorkingDays']} wd, due {req['dueDate']}")
+        notes.append(f"term extended: result due {req['dueAt']}" + _term_note(req))
     req = act(ctx, "executor", "draft", {"documentsConform": True, "decisionText": "Назначить",
                                          "amount": 45000}, login=_executor(ctx))
     if req["state"] != "AWAITING_SIGNATURE":
@@ -161,6 +161,11 @@ def check_state(ctx: PlayContext, args: dict) -> OpResult:
     if req["state"] != args["state"]:
         raise Divergence(f"the request is {req['state']} in the АРМ, not {args['state']}")
     return OpResult(detail=f"the request is {req['state']}")
+
+
+def _term_note(req: dict) -> str:
+    term = req.get("term") or {}
+    return f" ({term['term']}: {term['allowed']})" if term else ""
 
 
 def _executor(ctx: PlayContext) -> str:

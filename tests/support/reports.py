@@ -3,7 +3,7 @@
 one diverging at the portal's EDS check C2, one on the right path but past its deadline.
 
 Times are the virtual clock in Kazakhstan time; working days skip weekends, as
-gateway/rshep/workdays.py counts them.
+the term model counts them (egov_sim/reference/terms.py).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import datetime as dt
 
 from egov_sim.core.clock import ALMATY
 from egov_sim.scenarios.timing import StepTimes, deadline_verdict, term_verdicts
-from egov_sim.scenarios.working_time import parse_duration, working_time
+from egov_sim.core.working_time import parse_duration, working_time
 
 
 def kz(*args) -> dt.datetime:

@@ -104,7 +104,7 @@ def test_the_example_timing_told_in_the_docs():
     import datetime as dt
 
     from egov_sim.core.clock import ALMATY
-    from egov_sim.scenarios.working_time import working_time
+    from egov_sim.core.working_time import working_time
 
     flows, scenarios = load_all([EXAMPLES])
     flow, sc = flows["002-example"], scenarios[0]

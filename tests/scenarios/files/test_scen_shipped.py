@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 
 from egov_sim.core.clock import ALMATY
-from egov_sim.scenarios.working_time import parse_duration, working_time
+from egov_sim.core.working_time import parse_duration, working_time
 from egov_sim.scenarios.loader import (load_all, load_flow, load_scenario, resolve_args, shipped_flow_paths,
                               shipped_scenario_paths)
 from egov_sim.scenarios.model import Flow

@@ -80,7 +80,7 @@ def test_key_names_are_stable_camel_case(run):
                          "workingHours", "readings", "source", "terms", "laneHours"}
     assert set(flow["nodes"][0]) >= {"id", "kind", "lane", "title", "actor", "next", "onTrue", "onFalse",
                                      "duration", "op", "args", "check", "basis", "line"}
-    assert set(flow["total"]) >= {"amount", "unit", "within", "milestone", "text"}
+    assert set(flow["total"]) >= {"amount", "unit", "within", "text"}
     assert set(flow["readings"][0]) >= {"id", "text", "reason", "option", "default"}
     assert set(flow["terms"][0]) >= {"id", "duration", "start", "end", "when"}
     assert flow["laneHours"] == {"PORTAL": "24/7"}
