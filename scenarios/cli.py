@@ -1,4 +1,5 @@
-"""``egov-sim scenarios list`` and ``egov-sim run``: the conformance scenarios from the command line.
+"""``egov-sim scenarios list``, ``scenarios check`` and ``egov-sim run``: the conformance scenarios
+from the command line.
 
 ``run`` exits 0 when every scenario passed, 1 when any failed, 2 on bad usage or a scenario file
 that does not load (a :class:`~scenarios.loader.ScenarioFileError`, one line, like every input
@@ -51,6 +52,24 @@ def list_command(
                       s.expect.outcome + (f", signed by {s.expect.signed_by}" if s.expect.signed_by else ""),
                       s.expect.deadline, f"{Path(s.file).name}:{s.line}")
     Console().print(table)
+
+
+@scenarios_app.command("check")
+def check_command(
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Flow or scenario files or folders; default: the shipped flows."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when anything is reported."),
+) -> None:
+    """Report what a flow that loads may still get wrong: condition branches no set-up can make
+    fail, stated terms with no duration under them, regulation defects."""
+    from .validator import check_flows
+
+    flows, _ = _load(paths)
+    findings = check_flows(flows.values())
+    for f in findings:
+        typer.echo(str(f))
+    typer.echo(f"{len(flows)} flows: {len(findings)} finding(s)")
+    raise typer.Exit(1 if strict and findings else 0)
 
 
 def run_command(

@@ -45,7 +45,7 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Iterator, Literal
 
 from egov_sim.core.clock import ALMATY
@@ -271,7 +271,7 @@ def format_duration(d: Duration) -> str:
     return f"<= {body}" if d.within else body
 
 
-class Counting(str, Enum):
+class Counting(StrEnum):
     """How "N days" are counted from a moment (docs/terms.md, "Counting")."""
 
     MOMENT = "moment"

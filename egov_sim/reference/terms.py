@@ -37,7 +37,7 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
@@ -60,7 +60,7 @@ class TermFileError(SourceError):
     code = "TERM_FILE"
 
 
-class TermBasis(str, Enum):
+class TermBasis(StrEnum):
     STATED = "stated"
     """The regulation states this term in its own words."""
     SUM = "sum"
@@ -139,13 +139,16 @@ class Due:
 
     term: Term
     due: dt.datetime
+    allowed: str = ""
+    """How long the term allows on this chain (a sum's cells added up)."""
 
     @property
     def date(self) -> dt.date:
         return self.due.astimezone(ALMATY).date()
 
     def to_json(self) -> dict:
-        return {"term": self.term.id, "basis": self.term.basis.value, "allowed": self.term.duration_text(),
+        return {"term": self.term.id, "basis": self.term.basis.value,
+                "allowed": self.allowed or self.term.duration_text(),
                 "source": self.term.source, "text": self.term.text,
                 "dueAt": self.due.astimezone(ALMATY).isoformat(timespec="seconds"), "dueDate": self.date.isoformat()}
 
@@ -333,14 +336,15 @@ class Procedure:
         for term in self.terms:
             if term.start is None and term.end is None:
                 if term.duration is not None and (channel in term.result or channel in term.receipt):
-                    out.append(Due(term, self.term_due(term, start)))
+                    out.append(Due(term, self.term_due(term, start), str(term.duration)))
                 continue
             if term.start not in plan or term.end not in plan:
                 continue
+            allowed = self.span(term, channel, extended=extended, options=options).text()
             if term.duration is not None:
-                out.append(Due(term, self.term_due(term, plan[term.start].start)))
+                out.append(Due(term, self.term_due(term, plan[term.start].start), allowed))
             else:
-                out.append(Due(term, plan[term.end].end))
+                out.append(Due(term, plan[term.end].end, allowed))
         return out
 
     def result_due(self, channel: str, start: dt.datetime, *, extended: bool = False,

@@ -31,8 +31,9 @@ from .staff import STAFF, Signers, StaffMember, ensure_account
 OFFICE_CHANNELS = {"akimat": "OFFICE", "rural_akim": "AKIM"}
 TERM_CHANNELS = {"OFFICE": "office", "AKIM": "akim", "CON": "con", "PORTAL": "portal"}
 """The request's channel (as the АРМ records it) → the term model's channel."""
-HANDED_IN_WINDOW = dt.timedelta(days=1)
-"""How long before now an office clerk may say the package was handed in (``handedInAt``)."""
+HANDED_IN_WINDOW = dt.timedelta(days=10)
+"""How long before now an office clerk may say the package was handed in (``handedInAt``): the
+registration follows within 30 working minutes, which a long holiday may stretch over days."""
 
 
 class ArmError(Exception):
@@ -193,7 +194,7 @@ class ArmActions:
         number = f"{short_code(req.provider)}-{_year(now)}-{n:06d}"
         result, every = self.dues(req)
         self._move(tx, req, chain.REGISTERED, registration_number=number, registered_at=now,
-                   due_date=result.date, due_at=result.due, terms=[d.to_json() for d in every])
+                   due_date=result.date, due_at=result.due, terms=_terms_json(result, every))
         self._record(tx, req, account, "register", chain.REGISTERED, now,
                      {"registrationNumber": number, "dueDate": result.date.isoformat(),
                       "dueAt": _iso(result.due), "term": result.term.id})
@@ -294,11 +295,11 @@ class ArmActions:
         result, every = self.dues(req, extended=True)
         with self.store.db.transaction() as tx:
             if not self.store.update(tx, req.id, req.state, term_extended=True, due_date=result.date,
-                                     due_at=result.due, terms=[d.to_json() for d in every]):
+                                     due_at=result.due, terms=_terms_json(result, every)):
                 raise Conflict(f"request {req.id} changed meanwhile; reload it", currentState=req.state)
             self._record(tx, req, account, "extend", req.state, now,
                          {"reason": reason, "missingDocuments": missing_documents or [],
-                          "terms": [d.to_json() for d in every],
+                          "terms": _terms_json(result, every),
                           "previousDueDate": req.due_date.isoformat() if req.due_date else None,
                           "dueDate": result.date.isoformat(), "dueAt": _iso(result.due)})
             self._notify(tx, req, wire.status_notification(req.request_id, "TERM_EXTENDED", now,
@@ -428,13 +429,18 @@ class ArmActions:
 ORIGIN_NAMES = {"EGOV_SIM_PORTAL": "portal (EGOV_SIM_PORTAL)", "EGOV_SIM_IIS_CON": "State Corporation (EGOV_SIM_IIS_CON)"}
 
 
+def _terms_json(result: Due, every: list[Due]) -> list[dict]:
+    """Every term's due, the result's marked ``result: true`` (the one ``dueDate`` is)."""
+    return [{**d.to_json(), "result": d.term.id == result.term.id} for d in every]
+
+
 def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(ALMATY).isoformat()
 
 
 def _handed_in(value, now: dt.datetime) -> dt.datetime | None:
     """The office's ``handedInAt``: an ISO moment with its offset, not after now and not earlier
-    than a day before (the registration follows the hand-in within the day, §5.1)."""
+    than :data:`HANDED_IN_WINDOW` before (the registration follows the hand-in, §5.1)."""
     if value is None:
         return None
     try:
@@ -444,7 +450,8 @@ def _handed_in(value, now: dt.datetime) -> dt.datetime | None:
     if moment.tzinfo is None:
         raise BadInput("handedInAt needs its offset (+05:00)", field="handedInAt")
     if moment > now or moment < now - HANDED_IN_WINDOW:
-        raise BadInput(f"handedInAt {value} is not within the day before now ({now.isoformat()})",
+        raise BadInput(f"handedInAt {value} is not within {HANDED_IN_WINDOW.days} days before now "
+                       f"({now.isoformat()})",
                        field="handedInAt")
     return moment
 

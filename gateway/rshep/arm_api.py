@@ -283,4 +283,4 @@ def _result_term(req) -> dict | None:
     registration."""
     if req.due_at is None:
         return None
-    return next((t for t in req.terms if t.get("dueAt") == _iso(req.due_at)), None)
+    return next((t for t in req.terms if t.get("result")), None)

@@ -38,7 +38,7 @@ INTAKE = {
         "form": {"type": "object", "additionalProperties": {"type": "string"}},
         "documents": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
         "handedInAt": {"type": "string", "description": "when the recipient handed the package in "
-                       "(ISO date-time with offset, within the day before now; default now): the "
+                       "(ISO date-time with offset, within 10 days before now; default now): the "
                        "terms count from it (002 §5.1, 000 §5.3)"},
     },
 }
@@ -108,7 +108,8 @@ _SCHEMAS = {
     "TermDue": {"type": "object", "description": "a term of the regulation (egov_sim/reference/terms.py) "
                 "and when it is due for this request", "properties": {
         "term": _STR, "basis": {"type": "string", "enum": ["stated", "sum"]}, "allowed": _STR,
-        "source": _STR, "text": _STR, "dueAt": _TIME, "dueDate": _DATE}},
+        "source": _STR, "text": _STR, "dueAt": _TIME, "dueDate": _DATE,
+        "result": {"type": "boolean", "description": "the result's term: the one dueDate is"}}},
     "RequestList": {"type": "object", "properties": {
         "requests": {"type": "array", "items": {"$ref": "#/components/schemas/Request"}}}},
     "Delivery": {"type": "object", "properties": {
