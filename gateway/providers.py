@@ -8,7 +8,6 @@ integrator can put their own provider behind the simulated gateway.
 from __future__ import annotations
 
 import copy
-import uuid
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Mapping
 
@@ -16,6 +15,7 @@ import httpx
 from lxml import etree
 
 from egov_sim.core.safe_xml import UnsafeXmlError, XmlLimits, parse
+from egov_sim.core import ids
 
 from . import errors
 from .errors import GatewayFault
@@ -41,7 +41,7 @@ class ProviderReply:
     data: etree._Element | None = None
     code: str = SUCCESS_CODE
     message: str = SUCCESS_MESSAGE
-    message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    message_id: str = field(default_factory=lambda: str(ids.new_uuid()))
 
 
 class ProviderFault(Exception):
@@ -117,7 +117,7 @@ class HttpProvider:
             data=copy_data(data) if data is not None else None,
             code=_text(response, "responseInfo/status/code") or SUCCESS_CODE,
             message=_text(response, "responseInfo/status/message") or SUCCESS_MESSAGE,
-            message_id=_text(response, "responseInfo/messageId") or str(uuid.uuid4()),
+            message_id=_text(response, "responseInfo/messageId") or str(ids.new_uuid()),
         )
 
 

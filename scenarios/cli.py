@@ -15,6 +15,10 @@ import typer
 
 from egov_sim.core.cli_support import APP_FACTORY_KEY
 from egov_sim.core.errors import InputError
+from egov_sim.core.settings import default_home
+
+TEMPLATE_CACHE = "scenario-templates"
+"""Where in the data directory ``egov-sim run`` keeps simulator templates between runs."""
 
 scenarios_app = typer.Typer(help="The conformance scenarios (flows and catalogue).",
                             no_args_is_help=True, add_completion=False)
@@ -86,6 +90,10 @@ def run_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the sampled step times (timing: sampled)."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Scenarios played at once (processes)."),
     select: Optional[List[str]] = typer.Option(None, "-k", help="Only scenarios whose id contains this."),
+    fresh_template: bool = typer.Option(
+        False, "--fresh-template",
+        help="Build the simulator template anew instead of reusing the one kept in the data directory "
+             "(keys and certificates then differ from earlier runs)."),
 ) -> None:
     """Play the scenarios end to end against the systems; exit 1 if any fails."""
     from rich.console import Console
@@ -97,8 +105,9 @@ def run_command(
     if against and jobs > 1:
         typer.echo("egov-sim: note: --against plays one scenario at a time (-j ignored)", err=True)
     home = getattr(ctx.obj, "home", None) if ctx.obj is not None else None
+    cache = None if fresh_template or against else (home or default_home()) / TEMPLATE_CACHE
     options = RunOptions(seed=seed, jobs=jobs, against=against, home=home,
-                         app_factory=ctx.meta.get(APP_FACTORY_KEY))
+                         app_factory=ctx.meta.get(APP_FACTORY_KEY), template_cache=cache)
     console = Console()
     with ProgressReporter(console) as progress:
         result = run(scenarios, flows, options, on_start=progress.start, on_result=progress.advance)

@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, Sequence
 
 from egov_sim.reference.personas import PERSONAS
+from egov_sim.core import ids
 from egov_sim.core.clock import ALMATY
 from egov_sim.reference.catalogue import PROVIDERS
 from egov_sim.gateway.rshep.staff import STAFF
@@ -42,7 +43,7 @@ from .ops import OPS, Divergence, Outcome, PlayContext, StepError
 from .results import RegulationDefect, RunResult, ScenarioResult, StepResult, StepStatus, TermResult
 from .setup import prepare, system_settings
 from .simulator import (AppFactory, LocalSystems, RemoteSystems, Systems, Template, build_template,
-                        template_epoch)
+                        cached_template, template_epoch)
 from .timing import StepTimes, deadline_verdict, scenario_start, term_verdicts
 
 YES, NO = "yes", "no"
@@ -65,6 +66,10 @@ class RunOptions:
     workdir: Path | None = None
     """Where the template and the scenarios' homes go (default: a RAM-backed directory when the
     system has one, else the temporary directory)."""
+    template_cache: Path | None = None
+    """Keep the template (keys, certificates, data) here between runs: the same scenarios and
+    seed then give identical reports, wall times aside (``egov-sim run`` keeps it in the data
+    directory). None: a fresh template for this run."""
 
 
 # --- one scenario -------------------------------------------------------------------------------
@@ -306,7 +311,7 @@ def scratch_dir() -> Path | None:
 # --- a run ----------------------------------------------------------------------------------------
 
 def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], directory: Path,
-                     *, started: dt.datetime, app_factory: AppFactory) -> Template:
+                     *, started: dt.datetime, app_factory: AppFactory, cache: Path | None = None) -> Template:
     """The template home for these scenarios: built at a moment before all of them, with the
     certificates and staff keys they will use."""
     starts = [scenario_start(s, started) for s in scenarios]
@@ -317,9 +322,12 @@ def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], d
         personas |= {FOREIGN_PERSONA, "guardian"}
     offices = {n.args.get("provider") for s in scenarios for n in flows[s.flow].nodes
                if isinstance(n.args.get("provider"), str)}
+    offices = {o for o in offices if o in PROVIDERS}
+    if cache is not None:
+        return cached_template(cache, app_factory=app_factory, epoch=template_epoch(starts), personas=personas,
+                               offices=offices)
     return build_template(directory / "template", app_factory=app_factory, epoch=template_epoch(starts),
-                          personas=personas,
-                          offices={o for o in offices if o in PROVIDERS})
+                          personas=personas, offices=offices)
 
 
 def play_local(scenario: Scenario, flow: Flow, template: Template, *, seed: int,
@@ -332,7 +340,8 @@ def play_local(scenario: Scenario, flow: Flow, template: Template, *, seed: int,
     except Exception as exc:
         return _broken(scenario, flow, f"the simulator could not be built: {type(exc).__name__}: {exc}", wall)
     try:
-        result = play(scenario, flow, systems, seed=seed, default_start=started)
+        with ids.seeded(f"{seed}:{scenario.id}"):  # the same ids in every run of this scenario
+            result = play(scenario, flow, systems, seed=seed, default_start=started)
     finally:
         systems.close()
     return dataclasses.replace(result, wall_seconds=round(time.perf_counter() - wall, 4))
@@ -373,7 +382,7 @@ def run(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], options: RunOp
             if options.app_factory is None:
                 raise ValueError("RunOptions.app_factory is needed to build simulators (or give 'against')")
             template = prepare_template(scenarios, flows, Path(tmp), started=started,
-                                        app_factory=options.app_factory)
+                                        app_factory=options.app_factory, cache=options.template_cache)
             if options.jobs <= 1 or len(scenarios) <= 1:
                 begin(len(scenarios))
                 for s in scenarios:

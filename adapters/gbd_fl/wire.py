@@ -9,7 +9,6 @@ answers are shaped and signed the same way.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -21,6 +20,7 @@ from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.wsdl.schemas import GBDFL_MESSAGE_NS, XSI_NS, payload_root, payload_validator
 
 from egov_sim.reference import dictionaries as dic
+from egov_sim.core import ids
 
 XSI_TYPE = f"{{{XSI_NS}}}type"
 
@@ -100,7 +100,7 @@ def message_date(moment: dt.datetime) -> str:
 
 def new_guid() -> str:
     """A message id in the braces style of real ГБД ФЛ responses."""
-    return "{" + str(uuid.uuid4()) + "}"
+    return "{" + str(ids.new_uuid()) + "}"
 
 
 def sign_payload(data: etree._Element, signer) -> etree._Element:

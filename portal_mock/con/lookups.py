@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -44,6 +43,7 @@ from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
 from egov_sim.reference.iin import is_valid_iin
 from egov_sim.signing.verify import Verifier, reroot
 from egov_sim.wsdl.schemas import ENIS_NS, GBDFL_MESSAGE_NS
+from egov_sim.core import ids
 
 GBDFL, ENIS = "GBDFL", "ENIS"
 SUCCESS = "00000"
@@ -135,7 +135,7 @@ class Registries:
 def person_request(iin: str, *, sender_code: str, now: dt.datetime) -> etree._Element:
     """A ``cs:Request`` by IIN (wire-formats.md §4.2; the key is [inferred] in the seed)."""
     data = typed_data("cs", GBDFL_MESSAGE_NS, "Request")
-    text(data, "messageId", str(uuid.uuid4()))
+    text(data, "messageId", str(ids.new_uuid()))
     text(data, "messageDate", message_date(now))
     text(data, "senderCode", sender_code)
     text(data, "iin", iin)
@@ -146,7 +146,7 @@ def poa_request(principal_iin: str, attorney_iin: str, poa_number: str | None, *
                 sender_code: str, now: dt.datetime, service_code: str | None) -> etree._Element:
     """A ``PoaRequest`` by both IINs and the number (SYNTHETIC contract, docs/enis.md)."""
     data = typed_data("enis", ENIS_NS, "PoaRequest")
-    text(data, "messageId", str(uuid.uuid4()))
+    text(data, "messageId", str(ids.new_uuid()))
     text(data, "messageDate", message_date(now))
     text(data, "senderCode", sender_code)
     text(data, "principalIin", principal_iin)
@@ -299,11 +299,12 @@ async def condition_one(reg: Registries, *, applicant_iin: str, representative_i
                         poa_number: str | None, service_code: str) -> ConditionOne:
     """Process 3 (both queries, ЕНИС only with a representative), then condition 1.
 
-    Both registries are asked even when the first fails, so the notice can name every reason.
+    Both registries are asked even when the first fails, so the notice can name every reason;
+    one after the other, in the order §9.4 names them, so the journal (and a scenario's report)
+    keeps that order in every run.
     """
-    person = lookup_person(reg, applicant_iin)
+    person_check = await lookup_person(reg, applicant_iin)
     if representative_iin is None:
-        return ConditionOne(await person, None, reg.rules.literal_and)
-    poa = lookup_power_of_attorney(reg, applicant_iin, representative_iin, poa_number, service_code)
-    person_check, poa_check = await asyncio.gather(person, poa)
+        return ConditionOne(person_check, None, reg.rules.literal_and)
+    poa_check = await lookup_power_of_attorney(reg, applicant_iin, representative_iin, poa_number, service_code)
     return ConditionOne(person_check, poa_check, reg.rules.literal_and)
