@@ -40,11 +40,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from egov_sim.core.clock import ALMATY
-from egov_sim.core.working_time import (Counting, Duration, Span, WorkingTime, format_duration,
-                                        parse_duration, working_time)
+from egov_sim.core.working_time import (Counting, Duration, Span, WorkingTime, parse_duration, working_time)
 from egov_sim.core.yaml_lines import Checker, SourceError, YamlMap, read_yaml
 
 from .catalogue import SERVICES, StateService

@@ -198,7 +198,6 @@ class ArmApi:
 
     async def history(self, request: Request, account: Account) -> Response:
         req = self.actions.find(account, request.path_params["id"])
-        office, svc = PROVIDERS[req.provider], SERVICES[req.service_code]
         entries, previous = [], None
         for e in self.store.history(req.id):
             step = chain.STEPS.get(e.action)
