@@ -14,7 +14,6 @@ wire-formats.md §2.10).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,6 +21,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
+from egov_sim.core import ids
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
@@ -89,7 +89,7 @@ def prepare_envelope(tree: etree._ElementTree, *, body_id: str | None = None) ->
     if existing:
         return SoapParts(envelope, header, body, existing)
     body = _redeclare_with_wsu(body)
-    body_id = body_id or f"id-{uuid.uuid4()}"
+    body_id = body_id or f"id-{ids.new_uuid()}"
     body.set(WSU_ID, body_id)
     return SoapParts(envelope, header, body, body_id)
 
@@ -145,7 +145,7 @@ def build_key_info(cert: x509.Certificate, style: KeyInfoStyle, ids: dict[str, s
 
 
 def _gateway_ids() -> dict[str, str]:
-    return {kind: f"{kind}-{uuid.uuid4()}" for kind in ("SIG", "KI", "STR")}
+    return {kind: f"{kind}-{ids.new_uuid()}" for kind in ("SIG", "KI", "STR")}
 
 
 def sign_wsse(envelope: bytes | etree._ElementTree, key, cert: x509.Certificate, *,

@@ -67,6 +67,9 @@ class ConOptions:
     shep_timeout: float = 30.0
     max_body: int = DEFAULT_MAX_BODY
     """Largest request body of the API (413 above it); egov-sim serve --max-body."""
+    term_options: dict = field(default_factory=dict)
+    """The readings of the regulations' terms (egov_sim/reference/terms.py): the receipt's date
+    follows the same switches as the АРМ's due dates."""
 
 
 @dataclass
@@ -103,7 +106,7 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
                       timeout=options.shep_timeout)
     registries = Registries(shep, verifier, clock, options.lookups)
     intake = Intake(store=store, registries=registries, shep=shep, catalogue=catalogue, pki=pki,
-                    clock=clock)
+                    clock=clock, term_options=options.term_options)
     inbox = ConInbox(store, verifier, clock, allowed_senders=options.inbox_senders,
                      verify_result_signature=options.verify_result_signature)
     api = ConApi(accounts, operators, store, intake, catalogue, clock,
