@@ -1,0 +1,105 @@
+"""The papers the department issues: талон, справка, уведомление, решение, договор, мотивированный
+ответ об отказе, поручение, акт обследования, заключение, письменное обоснование возврата, реестр.
+
+Seed 001 names them and some of their fields (the талон: "дата регистрации и получения
+потребителем государственной услуги, фамилия и инициалы ответственного лица, принявшего
+документы"; the appendices' tear-off talon: the number of documents and the registration
+number) but prints no layout: every layout here is SYNTHETIC. A document is kept as its fields
+(``rows``: label and value, ``paragraphs``, ``signature``) and rendered on demand as printable HTML;
+where the reading ``electronic_results`` covers the service, the result is also an XML document
+signed with the head's EDS (a later regulation's electronic form).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from lxml import etree
+
+from .staff import OFFICES, StaffMember
+
+KINDS = {
+    "TALON": ("Т", "Талон о принятии документов"),
+    "CARD": ("КПУ", "Карточка персонального учета безработного"),
+    "CERTIFICATE": ("СПР", "Справка о регистрации в качестве безработного"),
+    "NOTICE": ("УВ", "Уведомление"),
+    "DECISION": ("РШ", "Решение"),
+    "CONTRACT": ("ДГ", "Договор о назначении жилищной помощи"),
+    "REFUSAL": ("ОТК", "Мотивированный ответ об отказе в предоставлении государственной услуги"),
+    "SURVEY_ORDER": ("ПОР", "Поручение на проведение обследования материального положения семьи"),
+    "SURVEY_ACT": ("АКТ", "Акт обследования материального положения семьи"),
+    "CONCLUSION": ("ЗАК", "Заключение участковой комиссии о нуждаемости"),
+    "COMMISSION_DECISION": ("СК", "Решение специальной комиссии"),
+    "RETURN_LETTER": ("ВОЗ", "Письменное обоснование причин возврата документов"),
+    "REGISTRY": ("РЕЕ", "Реестр передачи документов в центр обслуживания населения"),
+}
+RESULT_KINDS = ("CARD", "CERTIFICATE", "NOTICE", "DECISION", "CONTRACT", "REFUSAL")
+
+
+def document_number(kind: str, year: int, seq: int) -> str:
+    return f"БЛХ-{KINDS[kind][0]}-{year}-{seq:06d}"
+
+
+def fields(*, title: str, office: str, date: dt.date, rows: list[tuple[str, str]], paragraphs: list[str] = (),
+           signer: StaffMember | None = None, signed_at: dt.datetime | None = None, **extra) -> dict:
+    o = OFFICES[office]
+    out = {"title": title, "office": {"code": o.code, "name": o.name_ru, "address": o.address, "phone": o.phone},
+           "date": date.isoformat(), "rows": [[label, value] for label, value in rows],
+           "paragraphs": list(paragraphs), **extra}
+    if signer is not None:
+        out["signature"] = {"position": signer.position_ru, "name": signer.full_name, "short": signer.short_name,
+                            "login": signer.login, "signedAt": signed_at.isoformat() if signed_at else None}
+    return out
+
+
+_CSS = """
+body { font-family: "Times New Roman", serif; max-width: 190mm; margin: 10mm auto; font-size: 12pt; }
+header { text-align: center; font-size: 10pt; border-bottom: 1px solid #000; padding-bottom: 4pt; }
+h1 { font-size: 14pt; text-align: center; margin: 12pt 0 4pt; }
+p.number { text-align: center; margin: 0 0 10pt; }
+table { border-collapse: collapse; width: 100%; }
+td { border: 1px solid #000; padding: 3pt 5pt; vertical-align: top; }
+td.label { width: 40%; }
+.signature { margin-top: 24pt; display: flex; justify-content: space-between; }
+footer { margin-top: 18pt; font-size: 8pt; color: #555; }
+@media print { footer { display: none; } }
+"""
+
+
+def render_html(number: str, f: dict) -> str:
+    """The printable page (A4, print CSS); every value escaped."""
+    e = html.escape
+    rows = "".join(f"<tr><td class=\"label\">{e(str(label))}</td><td>{e(str(value))}</td></tr>"
+                   for label, value in f.get("rows", []))
+    paras = "".join(f"<p>{e(p)}</p>" for p in f.get("paragraphs", []))
+    sig = f.get("signature")
+    signature = (f"<div class=\"signature\"><span>{e(sig['position'])}</span><span>_____________ {e(sig['short'])}</span>"
+                 "</div>") if sig else ""
+    office = f["office"]
+    return ("<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
+            f"<title>{e(f['title'])} № {e(number)}</title><style>{_CSS}</style></head><body>"
+            f"<header><strong>{e(office['name'])}</strong><br>{e(office['address'])}, {e(office['phone'])}</header>"
+            f"<h1>{e(f['title'])}</h1><p class=\"number\">№ {e(number)} от {e(f['date'])}</p>"
+            f"<table>{rows}</table>{paras}{signature}"
+            "<footer>egov-sim, seed 001: layout SYNTHETIC</footer></body></html>\n")
+
+
+def document_xml(number: str, kind: str, f: dict) -> etree._Element:
+    """The result as an XML document (the electronic reading), before its signature."""
+    root = etree.Element("document")
+    for name, value in (("number", number), ("kind", kind), ("title", f["title"]), ("date", f["date"]),
+                        ("issuer", f["office"]["name"])):
+        etree.SubElement(root, name).text = value
+    rows = etree.SubElement(root, "rows")
+    for label, value in f.get("rows", []):
+        row = etree.SubElement(rows, "row", label=str(label))
+        row.text = str(value)
+    for p in f.get("paragraphs", []):
+        etree.SubElement(root, "paragraph").text = p
+    sig = f.get("signature")
+    if sig:
+        s = etree.SubElement(root, "signer")
+        etree.SubElement(s, "fullName").text = sig["name"]
+        etree.SubElement(s, "position").text = sig["position"]
+    return root
