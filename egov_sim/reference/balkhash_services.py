@@ -723,7 +723,7 @@ SERVICES: Mapping[int, BalkhashService] = MappingProxyType({s.number: s for s in
 """The fifteen services by number (1-15)."""
 
 
-class UnknownService(KeyError):
+class UnknownService(LookupError):
     pass
 
 
