@@ -636,7 +636,7 @@ class Department:
                      *([("Назначение", assignment)] if assignment else [])],
                     [f"Уведомляем: {service.result_ru}." + (" Объем: 30 часов в год." if service.number == 8 else "")])
         except RegisterError as exc:
-            raise Unprocessable(str(exc), code=exc.code, field=exc.field) from None
+            raise Unprocessable(str(exc), code=exc.code, field=exc.field, status=exc.status) from None
         return made, assignment
 
     @staticmethod
