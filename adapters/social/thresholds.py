@@ -155,7 +155,7 @@ def load_thresholds(path: Path) -> Thresholds:
             else:
                 raise ThresholdsError(f"{where}: unknown field {name!r}")
         if year in years:
-            years[year] = replace(years[year], **values, source=values.get("source", f"{path}"))
+            years[year] = replace(years[year], **{**values, "source": values.get("source", str(path))})
         else:
             missing = (_DECIMALS | _INTS) - set(values)
             if missing:

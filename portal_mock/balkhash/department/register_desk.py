@@ -21,7 +21,7 @@ from egov_sim.core.clock import ALMATY, Clock
 from egov_sim.reference import balkhash_services as bs
 from egov_sim.reference.balkhash_services import Readings
 
-from .errors import BadInput, Forbidden, NotFound, Unprocessable
+from .errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from .staff import HEAD, OFFICER, SPECIAL_COMMISSION, StaffMember
 
 WRITERS = {
@@ -187,6 +187,8 @@ class RegisterDesk:
         """Service 6 §10: the grounds that end a benefit; the child's death is read from ГБД ФЛ."""
         self.require(member, "decisions")
         a = self._assignment(number)
+        if a.status not in ("ACTIVE", "SUSPENDED"):
+            raise Conflict(f"assignment {number} is {a.status}", code="WRONG_STATUS")
         service = bs.service(a.service)
         ground = body.get("ground")
         codes = [g.code for g in service.grounds_of(bs.GroundKind.TERMINATION)]
