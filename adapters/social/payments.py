@@ -133,7 +133,7 @@ class Payments:
                 existing = tx.query_one("SELECT * FROM social_assignments WHERE case_number = ?", (case_number,))
                 if existing is not None:
                     return self._assignment(existing, tx)
-                number = f"БЛХ-НЗН-{start.year}-{next_number(tx, 'assignment', start.year):06d}"
+                number = f"BLH-NZN-{start.year}-{next_number(tx, 'assignment', start.year):06d}"
                 new_id = tx.insert(
                     "INSERT INTO social_assignments (number, service, iin, case_number, starts_on, ends_on,"
                     " monthly_amount, status, status_on, detail, recorded_by, created_at)"

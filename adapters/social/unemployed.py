@@ -92,7 +92,7 @@ class UnemployedRegister:
                 raise RegisterConflict("iin", f"{iin} is already registered as unemployed (card "
                                        f"{current.card_number} of {current.registered_on.isoformat()})",
                                        code="ALREADY_REGISTERED")
-            card = f"БЛХ-КПУ-{on.year}-{next_number(tx, 'unemployed_card', on.year):06d}"
+            card = f"BLH-KPU-{on.year}-{next_number(tx, 'unemployed_card', on.year):06d}"
             new_id = tx.insert(
                 "INSERT INTO social_unemployed (iin, card_number, registered_on, category, case_number,"
                 " registered_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

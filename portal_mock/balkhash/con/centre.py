@@ -172,7 +172,7 @@ class Centre:
         entitled = entry["category"] in service.categories
         today = _local(now).date()
         with self.db.transaction() as tx:
-            number = f"ЦОН-БЛХ-{today.year}-{self.store.next_number(tx, 'application', today.year):06d}"
+            number = f"CON-BLH-{today.year}-{self.store.next_number(tx, 'application', today.year):06d}"
             queue = self._serve_ticket(tx, body.get("ticket"), number, now, "submit")
             app = self.store.insert(
                 tx, number=number, service=service.number, status=st.CONSULTED, category=entry["category"],
@@ -203,7 +203,7 @@ class Centre:
     def _refuse(self, tx, app: Application, employee: Employee, now: dt.datetime, missing, entitled: bool) -> Application:
         service = bs.service(app.service)
         today = _local(now).date()
-        number = f"ЦОН-БЛХ-ОТК-{today.year}-{self.store.next_number(tx, 'refusal', today.year):06d}"
+        number = f"CON-BLH-OTK-{today.year}-{self.store.next_number(tx, 'refusal', today.year):06d}"
         rows = [("Номер заявления", app.number), ("Дата", today.isoformat()), ("Вид государственной услуги", service.name_ru),
                 ("Заявитель", app.applicant.get("fullName", "")), ("ИИН", app.applicant.get("iin", ""))]
         if not entitled:
@@ -243,14 +243,14 @@ class Centre:
                                                             f"{app.representative.get('phone') or '—'}"))
         f = _paper_fields("Расписка о приеме соответствующих документов", today, rows,
                           [f"Срок оказания услуги: {service.term(CON)}."], employee)
-        self.store.add_paper(tx, number=f"{app.number}-Р", kind="RECEIPT", application=app.number, title=f["title"],
-                             fields_=f, html=render_html(f"{app.number}-Р", f).encode(), signed_xml=None, at=now,
+        self.store.add_paper(tx, number=f"{app.number}-R", kind="RECEIPT", application=app.number, title=f["title"],
+                             fields_=f, html=render_html(f"{app.number}-R", f).encode(), signed_xml=None, at=now,
                              by=employee.login)
-        updated = self.store.update(tx, app, (st.CONSULTED,), now, status=st.ACCEPTED, receipt=f"{app.number}-Р",
+        updated = self.store.update(tx, app, (st.CONSULTED,), now, status=st.ACCEPTED, receipt=f"{app.number}-R",
                                     issue_date=due.isoformat())
         self.store.add_history(tx, app.number, event="RECEIPT_ISSUED", actor=employee.login, role=employee.role, at=now,
                                from_status=app.status, to_status=st.ACCEPTED,
-                               detail={"receipt": f"{app.number}-Р", "issueDate": due.isoformat(),
+                               detail={"receipt": f"{app.number}-R", "issueDate": due.isoformat(),
                                        "term": str(service.term(CON))})
         return updated
 
@@ -302,7 +302,7 @@ class Centre:
             if len({a.service for a in apps}) != 1:
                 raise ConError(422, "MIXED_SERVICES", "one реестр per service [inferred]: the applications are of "
                                f"services {sorted({a.service for a in apps})}", field="applications")
-            number = f"ЦОН-БЛХ-РЕЕСТР-{today.year}-{self.store.next_number(tx, 'transfer', today.year):06d}"
+            number = f"CON-BLH-REG-{today.year}-{self.store.next_number(tx, 'transfer', today.year):06d}"
             service = bs.service(apps[0].service)
             items = tuple(wire.Item(
                 application=a.number, service=a.service, kind=wire.PACKAGE, accepted_at=a.accepted_at,

@@ -190,7 +190,7 @@ class Department:
         with self.db.transaction() as tx:
             year = today.year
             seq = self.store.next_number(tx, f"case:{service.number}", year)
-            number = f"БЛХ-С{service.number:02d}-{year}-{seq:06d}"
+            number = f"BLH-S{service.number:02d}-{year}-{seq:06d}"
             office = member.office
             jkind = f"journal:{office}:{service.number}"
             journal = f"{service.number:02d}-{self.store.next_number(tx, jkind, year):05d}/{year}"
@@ -282,7 +282,7 @@ class Department:
             for item in transfer.items:
                 year = today.year
                 seq = self.store.next_number(tx, f"case:{service.number}", year)
-                case_number = f"БЛХ-С{service.number:02d}-{year}-{seq:06d}"
+                case_number = f"BLH-S{service.number:02d}-{year}-{seq:06d}"
                 journal = (f"{service.number:02d}-"
                            f"{self.store.next_number(tx, f'journal:{UO_OFFICE}:{service.number}', year):05d}/{year}")
                 accepted = dt.datetime.fromisoformat(item["acceptedAt"]) if item.get("acceptedAt") else now
@@ -720,7 +720,7 @@ class Department:
     def _transfer(self, tx, entries: list, member: StaffMember, now: dt.datetime) -> str:
         """An outgoing реестр to the ЦОН (with its printable REGISTRY document), kept PENDING until sent."""
         year = _today(now).year
-        number = f"БЛХ-РЕЕСТР-{year}-{self.store.next_number(tx, 'transfer', year):06d}"
+        number = f"BLH-REG-{year}-{self.store.next_number(tx, 'transfer', year):06d}"
         items = []
         for case, kind, outcome, reason, numbers in entries:
             attached = []

@@ -20,25 +20,26 @@ from ..paper import render_html  # noqa: F401  (the department's documents print
 from .staff import OFFICES, StaffMember
 
 KINDS = {
-    "TALON": ("Т", "Талон о принятии документов"),
-    "CARD": ("КПУ", "Карточка персонального учета безработного"),
-    "CERTIFICATE": ("СПР", "Справка о регистрации в качестве безработного"),
-    "NOTICE": ("УВ", "Уведомление"),
-    "DECISION": ("РШ", "Решение"),
-    "CONTRACT": ("ДГ", "Договор о назначении жилищной помощи"),
-    "REFUSAL": ("ОТК", "Мотивированный ответ об отказе в предоставлении государственной услуги"),
-    "SURVEY_ORDER": ("ПОР", "Поручение на проведение обследования материального положения семьи"),
-    "SURVEY_ACT": ("АКТ", "Акт обследования материального положения семьи"),
-    "CONCLUSION": ("ЗАК", "Заключение участковой комиссии о нуждаемости"),
-    "COMMISSION_DECISION": ("СК", "Решение специальной комиссии"),
-    "RETURN_LETTER": ("ВОЗ", "Письменное обоснование причин возврата документов"),
-    "REGISTRY": ("РЕЕ", "Реестр передачи документов в центр обслуживания населения"),
+    "TALON": ("T", "Талон о принятии документов"),
+    "CARD": ("KPU", "Карточка персонального учета безработного"),
+    "CERTIFICATE": ("SPR", "Справка о регистрации в качестве безработного"),
+    "NOTICE": ("UV", "Уведомление"),
+    "DECISION": ("RSH", "Решение"),
+    "CONTRACT": ("DOG", "Договор о назначении жилищной помощи"),
+    "REFUSAL": ("OTK", "Мотивированный ответ об отказе в предоставлении государственной услуги"),
+    "SURVEY_ORDER": ("POR", "Поручение на проведение обследования материального положения семьи"),
+    "SURVEY_ACT": ("AKT", "Акт обследования материального положения семьи"),
+    "CONCLUSION": ("ZAK", "Заключение участковой комиссии о нуждаемости"),
+    "COMMISSION_DECISION": ("SK", "Решение специальной комиссии"),
+    "RETURN_LETTER": ("VOZ", "Письменное обоснование причин возврата документов"),
+    "REGISTRY": ("REE", "Реестр передачи документов в центр обслуживания населения"),
 }
 RESULT_KINDS = ("CARD", "CERTIFICATE", "NOTICE", "DECISION", "CONTRACT", "REFUSAL")
 
 
 def document_number(kind: str, year: int, seq: int) -> str:
-    return f"БЛХ-{KINDS[kind][0]}-{year}-{seq:06d}"
+    """ASCII numbers (BLH-SPR-2013-000001), so they go in URLs and files as they are."""
+    return f"BLH-{KINDS[kind][0]}-{year}-{seq:06d}"
 
 
 def fields(*, title: str, office: str, date: dt.date, rows: list[tuple[str, str]], paragraphs: list[str] = (),

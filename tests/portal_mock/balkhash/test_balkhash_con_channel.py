@@ -75,7 +75,7 @@ def test_child_benefit_through_the_con_and_back(live):
     assert taken["status"] == "AT_ISSUING" and taken["outcome"] == "grant" and len(taken["result"]) == 2
     html = issuing.call("GET", f"/papers/{taken['result'][-1]}/html")
     assert html.status_code == 200 and "Уведомление" in html.text and "3462.00 тг" in html.text
-    wrong = issuing.call("POST", f"/applications/{app['number']}/issue", {"receiptNumber": "ЦОН-БЛХ-2013-999999-Р"})
+    wrong = issuing.call("POST", f"/applications/{app['number']}/issue", {"receiptNumber": "CON-BLH-2013-999999-R"})
     assert wrong.status_code == 422 and error(wrong.json())["field"] == "receiptNumber"
     clock.set(2013, 2, 19, hour=11)
     issued = issuing.post(f"/applications/{app['number']}/issue", {"receiptNumber": app["receipt"]})
