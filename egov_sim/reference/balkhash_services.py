@@ -787,8 +787,6 @@ class Readings:
     ``akim`` (§11 stage 7: the akim issues)."""
     s15_incomplete: str = "refusal"
     """Service 15, "отказа (приостановления)" (D41): ``refusal`` (default) or ``suspension``."""
-    s2_refusal_days: str = "calendar"
-    """Service 2 §10, "в течение двадцати дней" without a unit (D03): calendar days (default)."""
     electronic_results: frozenset[int] = frozenset()
     """Services whose results are also issued as an XML document signed with the head's EDS (a
     later regulation's electronic form). Empty by default: seed 001's results are paper."""
@@ -796,7 +794,7 @@ class Readings:
     _CHOICES = {"issue_day": ("after_term", "last_day"), "uo_incomplete": ("refuse_at_intake", "accept"),
                 "s6_income_equal": ("refuse", "grant"), "s7_income_equal": ("grant", "refuse"),
                 "s11_share_equal": ("no_assistance", "assistance"), "s6_akim_issuer": ("uo", "akim"),
-                "s15_incomplete": ("refusal", "suspension"), "s2_refusal_days": ("calendar", "working")}
+                "s15_incomplete": ("refusal", "suspension")}
 
     def __post_init__(self) -> None:
         for name, choices in self._CHOICES.items():

@@ -116,8 +116,9 @@ class Centre:
             number = f"{'A' if purpose == 'submit' else 'B'}-{seq:03d}"
             allowed = (norm.collect_wait_minutes if purpose == "collect" and norm.collect_wait_minutes
                        else norm.allowed_wait(ahead))
-            return self.store.insert_ticket(tx, number=number, day=day, service=service.number, purpose=purpose,
-                                            status=st.WAITING, taken_at=now, persons_ahead=ahead, allowed_wait=allowed)
+            return ticket_json(self.store.insert_ticket(
+                tx, number=number, day=day, service=service.number, purpose=purpose, status=st.WAITING, taken_at=now,
+                persons_ahead=ahead, allowed_wait=allowed))
 
     def call_next(self, employee: Employee, body: dict) -> dict:
         purpose = body.get("purpose", "collect" if employee.role == ISSUING else "submit")
@@ -135,12 +136,11 @@ class Centre:
             waited = round((now - taken).total_seconds() / 60, 1)
             self.store.update_ticket(tx, t["id"], st.WAITING, status=st.CALLED, called_at=now, called_by=employee.login,
                                      window_no=employee.window, waited=waited)
-            return {**self.store.ticket(day, t["number"], tx),
-                    "waitExceeded": t["allowed_wait"] is not None and waited > t["allowed_wait"]}
+            return ticket_json(self.store.ticket(day, t["number"], tx))
 
     def queue(self) -> dict:
         day = _local(self.clock()).date().isoformat()
-        return {"day": day, "tickets": self.store.tickets(day)}
+        return {"day": day, "tickets": [ticket_json(t) for t in self.store.tickets(day)]}
 
     def _serve_ticket(self, tx, number: str | None, application: str, now: dt.datetime, purpose: str) -> dict | None:
         if not number:
@@ -450,6 +450,16 @@ class Centre:
         today = _local(self.clock()).date()
         return [a for a in self.store.list(status=st.AT_ISSUING, limit=10_000)
                 if a.issue_date and dt.date.fromisoformat(a.issue_date) < today]
+
+
+def ticket_json(t: dict) -> dict:
+    waited, allowed = t["waited"], t["allowed_wait"]
+    return {"number": t["number"], "day": t["day"], "service": t["service"], "purpose": t["purpose"],
+            "status": t["status"], "takenAt": _iso(dt.datetime.fromisoformat(t["taken_at"].replace("Z", "+00:00"))),
+            "personsAhead": t["persons_ahead"], "allowedWaitMinutes": allowed, "calledBy": t["called_by"],
+            "window": t["window_no"], "waitedMinutes": waited,
+            "waitExceeded": None if waited is None else (allowed is not None and waited > allowed),
+            "application": t["application"]}
 
 
 def _document_names(service: BalkhashService, codes: list[str]) -> list[str]:

@@ -24,13 +24,14 @@ def test_child_benefit_through_the_con_and_back(live):
     for _ in range(2):
         httpx.post(f"{live.url}/balkhash/con/queue/tickets", json={"service": 6})
     ticket = httpx.post(f"{live.url}/balkhash/con/queue/tickets", json={"service": 6}).json()
-    assert ticket["persons_ahead"] == 2 and ticket["allowed_wait"] == 30
+    assert ticket["personsAhead"] == 2 and ticket["allowedWaitMinutes"] == 30 and ticket["status"] == "WAITING"
     clock.advance(minutes=10)
     inspector.post("/queue/call")
     inspector.post("/queue/call")
     clock.advance(minutes=25)
     called = inspector.post("/queue/call")
-    assert called["number"] == ticket["number"] and called["waited"] == 35.0 and called["waitExceeded"] is True
+    assert called["number"] == ticket["number"] and called["waitedMinutes"] == 35.0 and called["waitExceeded"] is True
+    assert called["window"] == 1 and called["calledBy"] == "blh.con.inspector"
 
     app = inspector.post("/applications", _s6(ticket=ticket["number"]), expect=201)
     assert app["status"] == "ACCEPTED"
