@@ -26,8 +26,7 @@ from egov_sim.reference.iin import InvalidNumber, parse_iin
 from .. import registry_wire as wire
 from ..paper import render_html
 from . import store as st
-from .staff import (ACCUMULATION, CENTRE_ADDRESS, CENTRE_NAME, CENTRE_PHONE, CONSULTANT, INSPECTOR, ISSUING, STAFF,
-                    Employee)
+from .staff import (ACCUMULATION, CENTRE_ADDRESS, CENTRE_NAME, CENTRE_PHONE, CONSULTANT, INSPECTOR, ISSUING, Employee)
 from .store import Application, ConStore
 
 INFORM_TERM = bs.wd(1)
