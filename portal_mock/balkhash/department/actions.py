@@ -287,7 +287,8 @@ class Department:
                            f"{self.store.next_number(tx, f'journal:{UO_OFFICE}:{service.number}', year):05d}/{year}")
                 accepted = dt.datetime.fromisoformat(item["acceptedAt"]) if item.get("acceptedAt") else now
                 applicant = dict(item.get("applicant") or {})
-                applicant.setdefault("fullName", self._person_name(applicant.get("iin", "")))
+                known = self._person_name(applicant.get("iin", ""))
+                applicant["fullName"] = known or applicant.get("fullName")
                 case = self.store.insert(
                     tx, number=case_number, service=service.number, channel=CON, office=UO_OFFICE,
                     origin_office="CON", state=cs.IN_PROGRESS, step=1, applicant_iin=applicant.get("iin", ""),
@@ -303,6 +304,7 @@ class Department:
                 self._history(tx, case, steps[0], "receive", member, now, None, cs.IN_PROGRESS, {
                     "registry": number, "application": item["application"], "journalNumber": journal,
                     "acceptedAtCon": item.get("acceptedAt"), "receiptIssueDate": item.get("issueDate"),
+                    "applicantInGbdfl": known is not None,
                     "returnBy": bs.add_days(today, RETURN_TERM).isoformat()
                     if service.number in RETURNABLE_SERVICES else None})
                 created.append(case)
