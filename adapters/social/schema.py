@@ -190,9 +190,11 @@ def record(tx: Transaction, register: str, subject: str, action: str, actor: str
 
 def next_number(tx: Transaction, kind: str, year: int) -> int:
     """The next number of ``kind`` in ``year`` (the UPDATE first, so PostgreSQL locks the row)."""
-    if tx.execute("UPDATE social_counters SET value = value + 1 WHERE kind = ? AND year = ?", (kind, year)) == 0:
-        tx.execute("INSERT INTO social_counters (kind, year, value) VALUES (?, ?, 1)", (kind, year))
-        return 1
+    # Create the row if it is missing without racing another writer (both engines know ON CONFLICT),
+    # then increment it: the UPDATE holds the row until the commit, so no two get one number.
+    tx.execute("INSERT INTO social_counters (kind, year, value) VALUES (?, ?, 0) ON CONFLICT (kind, year) DO NOTHING",
+               (kind, year))
+    tx.execute("UPDATE social_counters SET value = value + 1 WHERE kind = ? AND year = ?", (kind, year))
     return int(tx.scalar("SELECT value FROM social_counters WHERE kind = ? AND year = ?", (kind, year)))
 
 

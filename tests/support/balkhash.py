@@ -78,10 +78,11 @@ class LiveBalkhash:
 
 @contextlib.contextmanager
 def live_balkhash(home: Path, pki: TestPKI, clock: Clock, *, readings: Readings = DEFAULT_READINGS,
-                  gateway_url: str | None = None) -> Iterator[LiveBalkhash]:
-    """``gateway_url`` other than the stack's own: the systems reach no ШЭП (delivery fails)."""
+                  gateway_url: str | None = None, database_url: str | None = None) -> Iterator[LiveBalkhash]:
+    """``gateway_url`` other than the stack's own: the systems reach no ШЭП (delivery fails);
+    ``database_url``: another database than HOME/sim.db (PostgreSQL)."""
     home.mkdir(parents=True, exist_ok=True)
-    db = Database.open(sqlite_url(home / "sim.db"), clock=clock)
+    db = Database.open(database_url or sqlite_url(home / "sim.db"), clock=clock)
     persons = ensure_population(db, count=POPULATION, seed=1, clock=clock)
     port = free_port()
     url = f"http://127.0.0.1:{port}"

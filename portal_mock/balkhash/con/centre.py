@@ -127,15 +127,14 @@ class Centre:
         now = self.clock()
         day = _local(now).date().isoformat()
         with self.db.transaction() as tx:
-            waiting = self.store.tickets(day, status=st.WAITING, purpose=purpose, executor=tx)
-            if not waiting:
-                raise ConError(404, "QUEUE_EMPTY", f"nobody waits to {purpose}")
-            t = waiting[0]
-            taken = dt.datetime.fromisoformat(t["taken_at"].replace("Z", "+00:00"))
-            waited = round((now - taken).total_seconds() / 60, 1)
-            self.store.update_ticket(tx, t["id"], st.WAITING, status=st.CALLED, called_at=now, called_by=employee.login,
-                                     window_no=employee.window, waited=waited)
-            return ticket_json(self.store.ticket(day, t["number"], tx))
+            for t in self.store.tickets(day, status=st.WAITING, purpose=purpose, executor=tx):
+                taken = dt.datetime.fromisoformat(t["taken_at"].replace("Z", "+00:00"))
+                waited = round((now - taken).total_seconds() / 60, 1)
+                if self.store.update_ticket(tx, t["id"], st.WAITING, status=st.CALLED, called_at=now,
+                                            called_by=employee.login, window_no=employee.window, waited=waited):
+                    return ticket_json(self.store.ticket(day, t["number"], tx))
+                # another window called it a moment ago: the next one
+            raise ConError(404, "QUEUE_EMPTY", f"nobody waits to {purpose}")
 
     def queue(self) -> dict:
         day = _local(self.clock()).date().isoformat()
@@ -362,8 +361,10 @@ class Centre:
             t = self.store.transfer(number, tx)
             if t is None or t["direction"] != st.INCOMING:
                 raise ConError(404, "TRANSFER_NOT_FOUND", f"no incoming реестр {number}")
-            if t["status"] != st.DELIVERED:
-                raise ConError(409, "ALREADY_ACCEPTED", f"реестр {number} was accepted by {t['acceptedBy']}")
+            # The guarded UPDATE claims it (a row lock on PostgreSQL): one accepts, the other is told.
+            if tx.execute("UPDATE con12_transfers SET status = ? WHERE number = ? AND status = ?",
+                          (st.TAKEN, number, st.DELIVERED)) != 1:
+                raise ConError(409, "ALREADY_ACCEPTED", f"реестр {number} was accepted by {t['acceptedBy'] or 'someone'}")
             out = []
             for item in t["items"]:
                 app = self._get(item["application"], tx)

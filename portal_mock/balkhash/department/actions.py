@@ -276,8 +276,10 @@ class Department:
         today = _today(now)
         created = []
         with self.db.transaction() as tx:
-            fresh = self.store.transfer(number, tx)
-            if fresh.status != cs.DELIVERED:
+            # Claim the реестр first: the guarded UPDATE locks its row (PostgreSQL) or runs under the
+            # write lock (SQLite), so of two officers receiving it at once one gets it.
+            if tx.execute("UPDATE blh_transfers SET status = ?, received_by = ? WHERE number = ? AND status = ?",
+                          (cs.RECEIVED, member.login, number, cs.DELIVERED)) != 1:
                 raise Conflict(f"реестр {number} was received meanwhile", code="ALREADY_RECEIVED")
             for item in transfer.items:
                 year = today.year

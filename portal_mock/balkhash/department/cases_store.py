@@ -265,9 +265,11 @@ class CaseStore:
     # --- numbers -----------------------------------------------------------------------------
 
     def next_number(self, tx: Transaction, kind: str, year: int) -> int:
-        if tx.execute("UPDATE blh_counters SET value = value + 1 WHERE kind = ? AND year = ?", (kind, year)) == 0:
-            tx.execute("INSERT INTO blh_counters (kind, year, value) VALUES (?, ?, 1)", (kind, year))
-            return 1
+        # Create the row if it is missing without racing another writer (both engines know ON CONFLICT),
+        # then increment it: the UPDATE holds the row until the commit, so no two get one number.
+        tx.execute("INSERT INTO blh_counters (kind, year, value) VALUES (?, ?, 0) ON CONFLICT (kind, year) DO NOTHING",
+                   (kind, year))
+        tx.execute("UPDATE blh_counters SET value = value + 1 WHERE kind = ? AND year = ?", (kind, year))
         return int(tx.scalar("SELECT value FROM blh_counters WHERE kind = ? AND year = ?", (kind, year)))
 
     # --- documents ---------------------------------------------------------------------------

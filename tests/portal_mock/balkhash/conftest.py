@@ -3,6 +3,10 @@ plays on its own registers and clock)."""
 
 from __future__ import annotations
 
+import os
+import uuid
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
 import pytest
 
 from egov_sim.core.database import DATABASE_URL_ENV
@@ -26,7 +30,31 @@ def clock() -> Clock:
     return Clock(MONDAY_2013)
 
 
-@pytest.fixture
-def live(tmp_path, balkhash_pki, clock):
-    with live_balkhash(tmp_path / "home", balkhash_pki, clock) as stack:
+_ENGINES = ["sqlite"] + (["postgresql"] if os.environ.get("EGOV_SIM_TEST_POSTGRES_URL") else [])
+
+
+@pytest.fixture(params=_ENGINES)
+def live(request, tmp_path, balkhash_pki, clock):
+    """The stack on SQLite, and again on PostgreSQL when ``EGOV_SIM_TEST_POSTGRES_URL`` is set."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    with live_balkhash(tmp_path / "home", balkhash_pki, clock, database_url=url) as stack:
         yield stack
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL schema on ``$EGOV_SIM_TEST_POSTGRES_URL``; skips the test without it."""
+    base = os.environ.get("EGOV_SIM_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("PostgreSQL tests need EGOV_SIM_TEST_POSTGRES_URL=postgresql://…")
+    psycopg = pytest.importorskip("psycopg")
+    schema = f"egov_blh_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    parts = urlsplit(base)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "options"] + [("options", f"-c search_path={schema}")]
+    try:
+        yield urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
