@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Iterator, List, Optional
+from typing import Any, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -102,7 +102,7 @@ def assess(ctx: typer.Context, service: int, iin: str,
            on: Optional[str] = typer.Option(None, "--on", help="Date of application (YYYY-MM-DD)."),
            subject: Optional[str] = typer.Option(None, "--subject", help="IIN of the person the service is for."),
            subtype: Optional[str] = typer.Option(None, "--subtype"),
-           flag: List[str] = typer.Option([], "--flag", help="An application flag (repeat)."),
+           flag: list[str] = typer.Option([], "--flag", help="An application flag (repeat)."),
            social_status: Optional[str] = typer.Option(None, "--social-status", help="Service 15's status."),
            residence: Optional[str] = typer.Option(None, "--residence", help="Service 2: years FROM-TO.")) -> None:
     """The checks of a service for a person, computed from the registers (what the УО's draft is checked against)."""

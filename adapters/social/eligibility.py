@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from egov_sim.reference.balkhash_services import BalkhashService, Readings, SUBTYPE_MEASURES, IPR_MEASURES
+from egov_sim.reference.balkhash_services import IPR_MEASURES, SUBTYPE_MEASURES, BalkhashService, Readings
 from egov_sim.reference.person import Person
 
 from .households import CHILD_RELATIONS, PARENT_RELATIONS, Household

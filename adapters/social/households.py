@@ -15,8 +15,19 @@ from decimal import Decimal
 from egov_sim.core.clock import Clock
 from egov_sim.core.database import Database, IntegrityError, to_db_time
 
-from .schema import (PersonLookup, RegisterConflict, RegisterError, check_amount, check_choice, check_iin,
-                     check_month, day, optional_date, person_of, record)
+from .schema import (
+    PersonLookup,
+    RegisterConflict,
+    RegisterError,
+    check_amount,
+    check_choice,
+    check_iin,
+    check_month,
+    day,
+    optional_date,
+    person_of,
+    record,
+)
 
 RELATIONS = ("APPLICANT", "SPOUSE", "CHILD", "ADOPTED_CHILD", "WARD", "PARENT", "OTHER")
 PARENT_RELATIONS = ("APPLICANT", "SPOUSE")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from egov_sim.core.clock import Clock
 from egov_sim.core.database import Database, to_db_time
 
-from .schema import (PersonLookup, RegisterError, check_choice, check_date, day, optional_date, person_of, record)
+from .schema import PersonLookup, RegisterError, check_choice, check_date, day, optional_date, person_of, record
 
 GROUPS = ("1", "2", "3", "child")
 """Disability group I, II, III, or a disabled child (ребенок-инвалид)."""

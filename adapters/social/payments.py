@@ -14,12 +14,24 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from egov_sim.core.clock import Clock
 from egov_sim.core.database import Database, IntegrityError, to_db_time
 
-from .schema import (PersonLookup, RegisterConflict, RegisterError, check_amount, check_choice, check_date, day,
-                     next_number, optional_date, person_of, record)
+from .schema import (
+    PersonLookup,
+    RegisterConflict,
+    RegisterError,
+    check_amount,
+    check_choice,
+    check_date,
+    day,
+    next_number,
+    optional_date,
+    person_of,
+    record,
+)
 
 ACTIVE, SUSPENDED, TERMINATED, NOT_CONFIRMED = "ACTIVE", "SUSPENDED", "TERMINATED", "NOT_CONFIRMED"
 STATUSES = (ACTIVE, SUSPENDED, TERMINATED, NOT_CONFIRMED)
@@ -130,9 +142,9 @@ class Payments:
         amount = None if monthly_amount is None else check_amount(monthly_amount, "monthlyAmount")
         try:
             with self.db.transaction() as tx:
-                existing = tx.query_one("SELECT * FROM social_assignments WHERE case_number = ?", (case_number,))
-                if existing is not None:
-                    return self._assignment(existing, tx)
+                row = tx.query_one("SELECT * FROM social_assignments WHERE case_number = ?", (case_number,))
+                if row is not None:
+                    return self._assignment(row, tx)
                 number = f"BLH-NZN-{start.year}-{next_number(tx, 'assignment', start.year):06d}"
                 new_id = tx.insert(
                     "INSERT INTO social_assignments (number, service, iin, case_number, starts_on, ends_on,"
@@ -164,7 +176,7 @@ class Payments:
 
     def list(self, *, service: int | None = None, status: str | None = None, limit: int = 200,
              offset: int = 0) -> list[Assignment]:
-        sql, params = "SELECT * FROM social_assignments WHERE 1 = 1", []
+        sql, params = "SELECT * FROM social_assignments WHERE 1 = 1", list[Any]()
         if service is not None:
             sql += " AND service = ?"
             params.append(service)

@@ -165,8 +165,8 @@ def _install(registers, key: str) -> None:
     for iin, status, since in STATUSES.get(key, ()):
         registers.medical.add_status(iin, status=status, since=since, actor=ACTOR)
     if key in COMPENSATIONS:
-        iin, paid_on, amount, reference = COMPENSATIONS[key]
-        registers.payments.record_compensation(iin, paid_on=paid_on, amount=amount, reference=reference, actor=ACTOR)
+        iin, paid_on, paid, reference = COMPENSATIONS[key]
+        registers.payments.record_compensation(iin, paid_on=paid_on, amount=paid, reference=reference, actor=ACTOR)
 
 
 def ensure_persona_registers(registers) -> list[str]:

@@ -97,7 +97,7 @@ class RegisterError(InputError):
     """Bad input to a register; ``field`` names the JSON field (``incomes[2].amount``)."""
 
     code = "REGISTER_INPUT"
-    status = 400
+    status = 422
 
     def __init__(self, field: str, message: str, *, code: str | None = None, status: int | None = None):
         super().__init__(f"{field}: {message}", code=code)

@@ -20,8 +20,17 @@ from egov_sim.core.clock import Clock
 from egov_sim.core.database import Database, to_db_time
 from egov_sim.reference.balkhash_services import CATEGORIES
 
-from .schema import (PersonLookup, RegisterConflict, RegisterError, check_choice, check_date, day, next_number,
-                     person_of, record)
+from .schema import (
+    PersonLookup,
+    RegisterConflict,
+    RegisterError,
+    check_choice,
+    check_date,
+    day,
+    next_number,
+    person_of,
+    record,
+)
 
 EVENT_KINDS = {
     "OFFER_REFUSED": "отказ без уважительных причин от предложенной работы (в т.ч. социальное рабочее место, "

@@ -84,9 +84,10 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
                                        max_body=settings.max_body))
     balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
-                                   clock=clock, hasher=hasher, pki=pki,
+                                   clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
                                    thresholds=_balkhash_thresholds(settings))
-    balkhash_con = build_centre(db, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher)
+    balkhash_con = build_centre(db, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
+                                max_body=settings.max_body)
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]
@@ -159,7 +160,8 @@ def builtin_config():
     from egov_sim.adapters.providers import REGISTRATIONS
     from egov_sim.gateway.config import default_config
     from egov_sim.gateway.rshep import registration as rshep
-    from egov_sim.portal_mock.balkhash import con as balkhash_con, department as balkhash_uo
+    from egov_sim.portal_mock.balkhash import con as balkhash_con
+    from egov_sim.portal_mock.balkhash import department as balkhash_uo
     from egov_sim.portal_mock.con import workstation as con
     from egov_sim.portal_mock.portal import assembly as portal
 

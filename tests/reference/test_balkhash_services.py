@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from egov_sim.core.days_off import kazakhstan
-from egov_sim.reference.balkhash_services import (CON, SERVICES, UO, Readings, add_days, issue_date, service, wd)
+from egov_sim.reference.balkhash_services import CON, SERVICES, UO, Readings, add_days, issue_date, service, wd
 
 D = dt.date
 

@@ -69,10 +69,10 @@ class LiveBalkhash:
     gateway: object
     home: Path
 
-    def uo(self, login: str) -> "Desk":
+    def uo(self, login: str) -> Desk:
         return Desk(self.url + "/balkhash/uo", login, UO_PASSWORD)
 
-    def con(self, login: str) -> "Desk":
+    def con(self, login: str) -> Desk:
         return Desk(self.url + "/balkhash/con", login, CON_PASSWORD)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from egov_sim.core.auth import Accounts, AuthError, Throttled, bearer_token
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.database import DatabaseError
+from egov_sim.core.json_api import DEFAULT_MAX_BODY, ApiError, read_json, with_fallback
 from egov_sim.reference import balkhash_services as bs
 from egov_sim.reference.balkhash_services import CON
 
@@ -39,6 +39,7 @@ class CentreApi:
     accounts: Accounts
     sender: RegistrySender
     base_path: str = "/balkhash/con"
+    max_body: int = DEFAULT_MAX_BODY
 
     def endpoint(self, handler, *, body: str | None = None, auth: bool = True):
         async def run(request: Request) -> Response:
@@ -49,6 +50,8 @@ class CentreApi:
             except ConError as exc:
                 headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
                 return JSONResponse(exc.to_json(), status_code=exc.status, headers=headers)
+            except ApiError as exc:  # the shared toolkit: body cap, media type, JSON
+                return exc.response()
             except DatabaseError:
                 log.exception("Balkhash ЦОН: database failure")
                 return JSONResponse({"error": {"code": "DATABASE_UNAVAILABLE", "message": "the database is unavailable"}},
@@ -70,21 +73,11 @@ class CentreApi:
         return employee
 
     async def _body(self, request: Request, schema: str) -> Any:
-        raw = await request.body()
-        if len(raw) > 1024 * 1024:
-            raise ConError(413, "BODY_TOO_LARGE", "the body is over 1 MiB")
-        if not raw.strip():
-            payload: Any = {}
-        else:
-            if request.headers.get("content-type", "application/json").split(";")[0].strip().lower() != "application/json":
-                raise ConError(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be application/json")
-            try:
-                payload = json.loads(raw)
-            except ValueError as exc:
-                raise ConError(400, "BAD_JSON", f"the body is not JSON: {exc}", field="(body)") from None
+        payload = await read_json(request, limit=self.max_body, required=False)
         problem = openapi.first_error(schema, payload)
         if problem is not None:
-            raise ConError(400, "VALIDATION_FAILED", f"{problem[0]}: {problem[1]}", field=problem[0])
+            raise ConError(422, "INVALID_BODY", f"{problem[0]}: {problem[1]}", field=problem[0], schema=schema,
+                           details=openapi.problems(schema, payload))
         return payload
 
     def app_json(self, app: st.Application, *, history: bool = False) -> dict:
@@ -241,7 +234,7 @@ class CentreApi:
 
     def routes(self) -> list[BaseRoute]:
         e = self.endpoint
-        return [
+        routes: list[BaseRoute] = [
             Route("/openapi.json", e(self.openapi_doc, auth=False), methods=["GET"]),
             Route("/services", e(self.services, auth=False), methods=["GET"]),
             Route("/session", e(self.login, auth=False, body="login"), methods=["POST"]),
@@ -269,3 +262,4 @@ class CentreApi:
             Route("/transfers/{number}/accept", e(self.accept_transfer, body="empty"), methods=["POST"]),
             Route("/transfers/{number}/send", e(self.send_transfer, body="empty"), methods=["POST"]),
         ]
+        return with_fallback(routes)

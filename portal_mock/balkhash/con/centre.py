@@ -14,6 +14,7 @@ are outside the term (the date on the расписка: reference/balkhash_servi
 from __future__ import annotations
 
 import datetime as dt
+from typing import Iterable
 
 from lxml import etree
 
@@ -26,7 +27,7 @@ from egov_sim.reference.iin import InvalidNumber, parse_iin
 from .. import registry_wire as wire
 from ..paper import render_html
 from . import store as st
-from .staff import (ACCUMULATION, CENTRE_ADDRESS, CENTRE_NAME, CENTRE_PHONE, CONSULTANT, INSPECTOR, ISSUING, Employee)
+from .staff import ACCUMULATION, CENTRE_ADDRESS, CENTRE_NAME, CENTRE_PHONE, CONSULTANT, INSPECTOR, ISSUING, Employee
 from .store import Application, ConStore
 
 INFORM_TERM = bs.wd(1)
@@ -47,8 +48,9 @@ class ConError(Exception):
         return {"error": body}
 
 
-def _bad(message: str, field: str, code: str = "BAD_INPUT") -> ConError:
-    return ConError(400, code, message, field=field)
+def _bad(message: str, field: str, code: str = "INVALID_FIELD") -> ConError:
+    """A field of the body that a rule refuses: 422, like every JSON API of the simulator."""
+    return ConError(422, code, message, field=field)
 
 
 def _local(at: dt.datetime) -> dt.datetime:
@@ -59,7 +61,7 @@ def _iso(at: dt.datetime) -> str:
     return _local(at).isoformat(timespec="seconds")
 
 
-def _paper_fields(title: str, date: dt.date, rows: list[tuple[str, str]], paragraphs: list[str] = (),
+def _paper_fields(title: str, date: dt.date, rows: list[tuple[str, str]], paragraphs: Iterable[str] = (),
                   employee: Employee | None = None) -> dict:
     out = {"title": title, "office": {"name": CENTRE_NAME, "address": CENTRE_ADDRESS, "phone": CENTRE_PHONE},
            "date": date.isoformat(), "rows": [[a, b] for a, b in rows], "paragraphs": list(paragraphs)}

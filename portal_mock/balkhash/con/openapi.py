@@ -45,6 +45,12 @@ VALIDATORS = {name: Draft202012Validator(schema) for name, schema in {
     "inform": INFORM, "issue": ISSUE, "returnDocuments": RETURN_DOCS}.items()}
 
 
+def problems(name: str, body) -> list[dict]:
+    """Every way ``body`` breaks the schema ``name`` (``path``, ``message``)."""
+    return sorted(({"path": "/" + "/".join(str(p) for p in e.absolute_path), "message": e.message[:300]}
+                   for e in VALIDATORS[name].iter_errors(body)), key=lambda x: x["path"])
+
+
 def first_error(name: str, body) -> tuple[str, str] | None:
     error = next(iter(sorted(VALIDATORS[name].iter_errors(body), key=lambda e: list(e.absolute_path))), None)
     if error is None:
@@ -69,9 +75,10 @@ def _json(schema: dict) -> dict:
 
 def _op(method, op, summary, *, body=None, ok="200", secure=True, params=(), errors=(400, 401, 403, 404, 409, 422),
         description=""):
-    texts = {400: "bad input (error.field)", 401: "not signed in", 403: "the role this needs (error.requiredRole)",
+    texts = {400: "a parameter is unknown or malformed (BAD_PARAMETER), or the body is not JSON", 401: "not signed in", 403: "the role this needs (error.requiredRole)",
              404: "not found", 409: "wrong status, or the centre is closed (CENTRE_CLOSED)",
-             422: "the regulation does not allow it (error.code, error.field)", 429: "too many failed sign-ins"}
+             422: "the body breaks the schema (INVALID_BODY: field, details), a field is refused, or the regulation "
+                  "does not allow it (error.code, error.field)", 429: "too many failed sign-ins"}
     out = {"operationId": op, "summary": summary, "security": [{"bearer": []}] if secure else [],
            "parameters": list(params),
            "responses": {ok: {"description": "done", **_json(_OBJ)},

@@ -7,6 +7,7 @@ double click or a second window cannot issue a result twice.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 from dataclasses import dataclass, fields
@@ -151,7 +152,7 @@ class ConStore:
         return (executor or self.db).query_one("SELECT * FROM con12_tickets WHERE day = ? AND number = ?",
                                                (day, number))
 
-    def tickets(self, day: str, *, status: str | None = None, purpose: str | None = None, executor=None) -> list[dict]:
+    def tickets(self, day: str, *, status: str | None = None, purpose: str | None = None, executor=None) -> builtins.list[dict]:
         sql, params = "SELECT * FROM con12_tickets WHERE day = ?", [day]
         if status:
             sql += " AND status = ?"
@@ -179,8 +180,8 @@ class ConStore:
         return None if row is None else _application(row)
 
     def list(self, *, status: str | None = None, service: int | None = None, limit: int = 100,
-             offset: int = 0) -> list[Application]:
-        sql, params = "SELECT * FROM con12_applications WHERE 1 = 1", []
+             offset: int = 0) -> builtins.list[Application]:
+        sql, params = "SELECT * FROM con12_applications WHERE 1 = 1", builtins.list[Any]()
         if status:
             sql += " AND status = ?"
             params.append(status)
@@ -208,7 +209,7 @@ class ConStore:
                    (number, event, actor, role, to_db_time(at), from_status, to_status,
                     json.dumps(detail or {}, ensure_ascii=False, default=str)))
 
-    def history(self, number: str) -> list[dict]:
+    def history(self, number: str) -> builtins.list[dict]:
         return [{"event": r["event"], "actor": r["actor"], "role": r["role"], "at": from_db_time(r["at"]),
                  "fromStatus": r["from_status"], "toStatus": r["to_status"], "detail": json.loads(r["detail"] or "{}")}
                 for r in self.db.query("SELECT * FROM con12_history WHERE application = ? ORDER BY id", (number,))]
@@ -227,7 +228,7 @@ class ConStore:
         r = self.db.query_one("SELECT * FROM con12_papers WHERE number = ?", (number,))
         return None if r is None else self._paper(r)
 
-    def papers_of(self, application: str) -> list[dict]:
+    def papers_of(self, application: str) -> builtins.list[dict]:
         return [self._paper(r) for r in self.db.query(
             "SELECT * FROM con12_papers WHERE application = ? ORDER BY id", (application,))]
 
@@ -242,7 +243,7 @@ class ConStore:
     # --- transfers ---------------------------------------------------------------------------
 
     def add_transfer(self, tx: Transaction, *, number: str, direction: str, status: str, service: int | None,
-                     items: list, payload: bytes | None, at: dt.datetime, by: str) -> None:
+                     items: builtins.list, payload: bytes | None, at: dt.datetime, by: str) -> None:
         tx.execute("INSERT INTO con12_transfers (number, direction, status, service, items, payload, created_at,"
                    " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (number, direction, status, service, json.dumps(items, ensure_ascii=False, default=str), payload,
@@ -253,7 +254,7 @@ class ConStore:
         return None if r is None else self._transfer(r)
 
     def transfers(self, *, direction: str | None = None, status: str | None = None, limit: int = 100,
-                  offset: int = 0) -> list[dict]:
+                  offset: int = 0) -> builtins.list[dict]:
         sql, params = "SELECT * FROM con12_transfers WHERE 1 = 1", []
         if direction:
             sql += " AND direction = ?"

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
+from egov_sim.core.json_api import DEFAULT_MAX_BODY
 from egov_sim.gateway.config import Participant, Registration, Service
 from egov_sim.reference.balkhash_services import DEFAULT_READINGS, Readings
 
@@ -54,10 +55,11 @@ class CentreSystem:
 
 def build_centre(db: Database, *, gateway_url: str, http: httpx.AsyncClient, clock: Clock = system_clock,
                  readings: Readings = DEFAULT_READINGS, hasher: PasswordHasher = DEFAULT_HASHER,
-                 session_ttl: dt.timedelta = dt.timedelta(hours=11), base_path: str = "/balkhash/con") -> CentreSystem:
+                 session_ttl: dt.timedelta = dt.timedelta(hours=11), base_path: str = "/balkhash/con",
+                 max_body: int = DEFAULT_MAX_BODY) -> CentreSystem:
     store = ConStore(db)
     centre = Centre(db, store, clock, readings)
     accounts = Accounts(db, REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
     sender = RegistrySender(store, gateway_url, http, clock)
-    api = CentreApi(centre, accounts, sender, base_path=base_path)
+    api = CentreApi(centre, accounts, sender, base_path=base_path, max_body=max_body)
     return CentreSystem(api, centre, RegistryInbox(centre), sender, accounts)

@@ -31,8 +31,21 @@ from . import documents as docs
 from .cases_store import Case, CaseStore, StaleCase
 from .chains import RETURN_TERM, RETURNABLE_SERVICES, SUSPENDABLE_SERVICES, Step
 from .errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
-from .staff import (AKIM as AKIM_ROLE, AKIM_COMMISSION, COMMISSION, DEPUTY, HEAD, OFFICER, RECORDS, SECTOR_HEAD,
-                    SERVICE_UNITS, SPECIAL_COMMISSION, STAFF, UO as UO_OFFICE, StaffMember)
+from .staff import AKIM as AKIM_ROLE
+from .staff import (
+    AKIM_COMMISSION,
+    COMMISSION,
+    DEPUTY,
+    HEAD,
+    OFFICER,
+    RECORDS,
+    SECTOR_HEAD,
+    SERVICE_UNITS,
+    SPECIAL_COMMISSION,
+    STAFF,
+    StaffMember,
+)
+from .staff import UO as UO_OFFICE
 
 JUDGEMENT_GROUNDS = {bs.MISSING_DOCUMENTS, bs.UNRELIABLE, "INCOMPLETE_OR_UNRELIABLE", "FALSE_DOCUMENTS"}
 """Grounds that are the officers' judgement of the documents (a reason text is required); every
@@ -595,7 +608,7 @@ class Department:
         made: list[str] = []
         assignment = None
 
-        def add(kind: str, title: str, rows: list, paragraphs: list[str] = ()) -> None:
+        def add(kind: str, title: str, rows: list, paragraphs: tuple[str, ...] | list[str] = ()) -> None:
             made.append(self._document(tx, case, kind, now, member, docs.fields(
                 title=title, office=UO_OFFICE, date=today, rows=rows, paragraphs=list(paragraphs), signer=member,
                 signed_at=now), signed=True))
@@ -703,7 +716,7 @@ class Department:
         now = self.clock()
         with self.db.transaction() as tx:
             cases, entries = [], []
-            for i, n in enumerate(numbers):
+            for n in numbers:
                 case = self.find(member, n, tx)
                 step = self._expect(case, "dispatch")
                 self._require(member, step, case, case.service)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
@@ -24,19 +23,20 @@ from egov_sim.core.auth import Accounts, AuthError, Throttled, bearer_token
 from egov_sim.core.clock import ALMATY, Clock
 from egov_sim.core.database import DatabaseError
 from egov_sim.core.errors import InputError
+from egov_sim.core.json_api import DEFAULT_MAX_BODY, ApiError, read_json, with_fallback
 from egov_sim.reference import balkhash_services as bs
 
 from . import cases_store as cs
-from . import chains, documents as docs, openapi
+from . import chains, openapi
+from . import documents as docs
 from .actions import Department
 from .cases_store import Case
-from .errors import BadInput, DeptError, NotFound
+from .errors import BadParameter, DeptError, NotFound
 from .exchange import RegistrySender
 from .register_desk import RegisterDesk
 from .staff import OFFICES, STAFF, StaffMember, ensure_account
 
 log = logging.getLogger("egov_sim.balkhash.uo")
-MAX_BODY = 1024 * 1024
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -54,6 +54,7 @@ class DepartmentApi:
     sender: RegistrySender
     clock: Clock
     base_path: str = "/balkhash/uo"
+    max_body: int = DEFAULT_MAX_BODY
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -66,6 +67,8 @@ class DepartmentApi:
             except DeptError as exc:
                 headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
                 return JSONResponse(exc.to_json(), status_code=exc.status, headers=headers)
+            except ApiError as exc:  # the shared toolkit: body cap, media type, JSON
+                return exc.response()
             except RegisterError as exc:
                 return JSONResponse({"error": {"code": exc.code, "message": str(exc), "field": exc.field}},
                                     status_code=exc.status)
@@ -92,30 +95,19 @@ class DepartmentApi:
         return member
 
     async def _body(self, request: Request, schema: str) -> Any:
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            raise DeptError(f"the body is over {MAX_BODY} bytes", code="BODY_TOO_LARGE", status=413)
-        if not raw.strip():
-            payload: Any = {}
-        else:
-            ctype = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-            if ctype != "application/json":
-                raise DeptError("the body must be application/json", code="UNSUPPORTED_MEDIA_TYPE", status=415)
-            try:
-                payload = json.loads(raw)
-            except ValueError as exc:
-                raise BadInput(f"the body is not JSON: {exc}", code="BAD_JSON", field="(body)") from None
+        payload = await read_json(request, limit=self.max_body, required=False)
         problem = openapi.first_error(schema, payload)
         if problem is not None:
-            raise BadInput(f"{problem[0]}: {problem[1]}", code="VALIDATION_FAILED", field=problem[0])
+            raise DeptError(f"{problem[0]}: {problem[1]}", code="INVALID_BODY", status=422, field=problem[0],
+                            schema=schema, details=openapi.problems(schema, payload))
         return payload
 
     @staticmethod
     def _query(request: Request, allowed: set[str]) -> dict:
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
-            raise BadInput(f"unknown query parameter(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}",
-                           field=unknown[0])
+            raise BadParameter(f"unknown query parameter(s) {', '.join(unknown)}; allowed: "
+                               f"{', '.join(sorted(allowed))}", field=unknown[0])
         return dict(request.query_params)
 
     @staticmethod
@@ -126,9 +118,9 @@ class DepartmentApi:
         try:
             value = int(raw)
         except ValueError:
-            raise BadInput(f"{name} must be an integer", field=name) from None
+            raise BadParameter(f"{name} must be an integer", field=name) from None
         if not low <= value <= high:
-            raise BadInput(f"{name} must be between {low} and {high}", field=name)
+            raise BadParameter(f"{name} must be between {low} and {high}", field=name)
         return value
 
     @staticmethod
@@ -139,7 +131,7 @@ class DepartmentApi:
         try:
             return dt.date.fromisoformat(raw)
         except ValueError:
-            raise BadInput(f"{name} must be a date YYYY-MM-DD", field=name) from None
+            raise BadParameter(f"{name} must be a date YYYY-MM-DD", field=name) from None
 
     def today(self) -> dt.date:
         return self.clock().astimezone(ALMATY).date()
@@ -220,7 +212,7 @@ class DepartmentApi:
         where, params = self.department.visibility_sql(member)
         if q.get("state"):
             if q["state"] not in cs.STATES:
-                raise BadInput(f"state must be one of {', '.join(cs.STATES)}", field="state")
+                raise BadParameter(f"state must be one of {', '.join(cs.STATES)}", field="state")
             where += " AND state = ?"
             params.append(q["state"])
         if q.get("service"):
@@ -230,7 +222,7 @@ class DepartmentApi:
             where += " AND applicant_iin = ?"
             params.append(q["applicant"])
         if q.get("awaiting") not in (None, "me"):
-            raise BadInput("awaiting must be 'me'", field="awaiting")
+            raise BadParameter("awaiting must be 'me'", field="awaiting")
         limit, offset = self._int(q, "limit", 100, 1, 500), self._int(q, "offset", 0, 0, 10 ** 9)
         found = await asyncio.to_thread(self.department.store.list, where=where, params=params,
                                         limit=limit if not q.get("awaiting") else 10_000, offset=offset)
@@ -294,7 +286,7 @@ class DepartmentApi:
     async def transfers(self, request, member, _):
         q = self._query(request, {"direction", "status", "limit", "offset"})
         if q.get("direction") not in (None, cs.INCOMING, cs.OUTGOING):
-            raise BadInput("direction must be INCOMING or OUTGOING", field="direction")
+            raise BadParameter("direction must be INCOMING or OUTGOING", field="direction")
         found = await asyncio.to_thread(self.department.store.transfers, direction=q.get("direction"),
                                         status=q.get("status"), limit=self._int(q, "limit", 100, 1, 500),
                                         offset=self._int(q, "offset", 0, 0, 10 ** 9))
@@ -375,12 +367,12 @@ class DepartmentApi:
     async def assess_person(self, request, member, _):
         q = self._query(request, {"service", "on", "subject", "subtype", "flags", "socialStatus"})
         if not q.get("service"):
-            raise BadInput("service is required", field="service")
+            raise BadParameter("service is required", field="service")
         service = self._int(q, "service", 0, 1, 15)
         flags = [f for f in (q.get("flags") or "").split(",") if f]
         for f in flags:
             if f not in bs.FLAGS:
-                raise BadInput(f"unknown flag {f!r}", field="flags")
+                raise BadParameter(f"unknown flag {f!r}", field="flags")
         form = {"socialStatus": q["socialStatus"]} if q.get("socialStatus") else {}
         a = await asyncio.to_thread(self.desk.assess, service, request.path_params["iin"],
                                     self._date(q, "on", self.today()), subject=q.get("subject"),
@@ -452,7 +444,7 @@ class DepartmentApi:
 
     def routes(self) -> list[BaseRoute]:
         e, d = self.endpoint, self.desk
-        routes = [
+        routes: list[BaseRoute] = [
             Route("/openapi.json", e(self.openapi_doc, auth=False), methods=["GET"]),
             Route("/services", e(self.services), methods=["GET"]),
             Route("/services/{service}", e(self.service), methods=["GET"]),
@@ -521,7 +513,7 @@ class DepartmentApi:
             if verb not in ("accept", "dispatch"):
                 routes.append(Route(f"/cases/{{number}}/{verb}", e(self.step(verb), body=f"step:{verb}"),
                                     methods=["POST"]))
-        return routes
+        return with_fallback(routes)
 
     async def _remove_member(self, request, member, _):
         h = await asyncio.to_thread(self.desk.remove_member, member, request.path_params["iin"])

@@ -8,6 +8,7 @@ an action acknowledges is committed first.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 from dataclasses import dataclass, fields
@@ -241,7 +242,7 @@ class CaseStore:
             raise StaleCase(case.number)
         return self.get(case.number, tx)
 
-    def list(self, *, where: str, params: list, limit: int, offset: int) -> list[Case]:
+    def list(self, *, where: str, params: list, limit: int, offset: int) -> builtins.list[Case]:
         rows = self.db.query(f"SELECT * FROM blh_cases WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
                              [*params, limit, offset])
         return [_case(r) for r in rows]
@@ -256,7 +257,7 @@ class CaseStore:
                    (case_number, verb, actor, role, to_db_time(at), from_state, to_state, row, norm,
                     json.dumps(detail or {}, ensure_ascii=False, default=str)))
 
-    def history(self, case_number: str) -> list[dict]:
+    def history(self, case_number: str) -> builtins.list[dict]:
         rows = self.db.query("SELECT * FROM blh_history WHERE case_number = ? ORDER BY id", (case_number,))
         return [{"verb": r["verb"], "actor": r["actor"], "role": r["role"], "at": from_db_time(r["at"]),
                  "fromState": r["from_state"], "toState": r["to_state"], "row": r["row_ref"], "norm": r["norm"],
@@ -286,7 +287,7 @@ class CaseStore:
         r = self.db.query_one("SELECT * FROM blh_documents WHERE number = ?", (number,))
         return None if r is None else self._document(r)
 
-    def documents_of(self, case_number: str) -> list[Document]:
+    def documents_of(self, case_number: str) -> builtins.list[Document]:
         return [self._document(r) for r in self.db.query(
             "SELECT * FROM blh_documents WHERE case_number = ? ORDER BY id", (case_number,))]
 
@@ -299,7 +300,7 @@ class CaseStore:
     # --- transfers ---------------------------------------------------------------------------
 
     def add_transfer(self, tx: Transaction, *, number: str, direction: str, status: str, service: int | None,
-                     items: list, payload: bytes | None, at: dt.datetime, by: str) -> None:
+                     items: builtins.list, payload: bytes | None, at: dt.datetime, by: str) -> None:
         tx.execute("INSERT INTO blh_transfers (number, direction, status, service, items, payload, created_at,"
                    " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (number, direction, status, service, json.dumps(items, ensure_ascii=False, default=str), payload,
@@ -310,7 +311,7 @@ class CaseStore:
         return None if r is None else self._transfer(r)
 
     def transfers(self, *, direction: str | None = None, status: str | None = None, limit: int = 100,
-                  offset: int = 0) -> list[Transfer]:
+                  offset: int = 0) -> builtins.list[Transfer]:
         sql, params = "SELECT * FROM blh_transfers WHERE 1 = 1", []
         if direction:
             sql += " AND direction = ?"

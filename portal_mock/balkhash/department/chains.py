@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 from egov_sim.reference.balkhash_services import AKIM, CON, UO, Readings, Term, cd, hours, minutes, wd
 
-from .staff import AKIM as AKIM_ROLE, AKIM_COMMISSION, COMMISSION, HEAD, OFFICER, RECORDS, SECTOR_HEAD, SPECIAL_COMMISSION
+from .staff import AKIM as AKIM_ROLE
+from .staff import AKIM_COMMISSION, COMMISSION, HEAD, OFFICER, RECORDS, SECTOR_HEAD, SPECIAL_COMMISSION
 
 VERBS = ("accept", "receive", "resolve", "refer", "commission", "order_survey", "survey", "accept_conclusion",
          "forward", "check", "draft", "visa", "decide", "notify", "dispatch")

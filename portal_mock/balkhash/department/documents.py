@@ -13,6 +13,7 @@ signed with the head's EDS (a later regulation's electronic form).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Iterable
 
 from lxml import etree
 
@@ -42,7 +43,7 @@ def document_number(kind: str, year: int, seq: int) -> str:
     return f"BLH-{KINDS[kind][0]}-{year}-{seq:06d}"
 
 
-def fields(*, title: str, office: str, date: dt.date, rows: list[tuple[str, str]], paragraphs: list[str] = (),
+def fields(*, title: str, office: str, date: dt.date, rows: list[tuple[str, str]], paragraphs: Iterable[str] = (),
            signer: StaffMember | None = None, signed_at: dt.datetime | None = None, **extra) -> dict:
     o = OFFICES[office]
     out = {"title": title, "office": {"code": o.code, "name": o.name_ru, "address": o.address, "phone": o.phone},

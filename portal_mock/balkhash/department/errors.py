@@ -28,7 +28,15 @@ class DeptError(Exception):
 
 
 class BadInput(DeptError):
-    status, code = 400, "BAD_INPUT"
+    """A field of the body that a rule refuses (422, like every JSON API of the simulator)."""
+
+    status, code = 422, "INVALID_FIELD"
+
+
+class BadParameter(DeptError):
+    """A query or path parameter that is unknown or malformed (400)."""
+
+    status, code = 400, "BAD_PARAMETER"
 
 
 class Unprocessable(DeptError):

@@ -114,6 +114,12 @@ def field_of(error) -> str:
     return path or "(body)"
 
 
+def problems(name: str, body) -> list[dict]:
+    """Every way ``body`` breaks the schema ``name`` (``path``, ``message``)."""
+    return sorted(({"path": "/" + "/".join(str(p) for p in e.absolute_path), "message": e.message[:300]}
+                   for e in VALIDATORS[name].iter_errors(body)), key=lambda x: x["path"])
+
+
 def first_error(name: str, body) -> tuple[str, str] | None:
     error = next(iter(sorted(VALIDATORS[name].iter_errors(body), key=lambda e: list(e.absolute_path))), None)
     if error is None:
@@ -131,15 +137,17 @@ _ERR = {"$ref": "#/components/schemas/Error"}
 
 
 def _errors(*codes: int) -> dict:
-    text = {400: "bad input: error.field names the field", 401: "not signed in, or the session expired",
+    text = {400: "a query or path parameter is unknown or malformed (BAD_PARAMETER), or the body is not JSON",
+            401: "not signed in, or the session expired",
             403: "the role, unit or executor this needs (error.requiredRole, requiredUnit, requiredExecutor)",
             404: "not found (also: another office's case)", 409: "the case is not at this step (error.expectedStep)",
-            422: "the registers or the regulation do not allow it (error.code, error.field, error.assessment)",
+            422: "the body breaks the schema (INVALID_BODY: field, details) or a field is refused (error.field), or "
+                 "the registers or the regulation do not allow it (error.code, error.assessment)",
             429: "too many failed sign-ins"}
     return {str(c): {"description": text[c], **_json(_ERR)} for c in codes}
 
 
-_SECURE = [{"bearer": []}]
+_SECURE: list[dict[str, list]] = [{"bearer": []}]
 _NUMBER = [{"name": "number", "in": "path", "required": True, "schema": _S}]
 _IINP = [{"name": "iin", "in": "path", "required": True, "schema": _IIN}]
 

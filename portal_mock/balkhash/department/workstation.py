@@ -21,6 +21,7 @@ from egov_sim.adapters.social.schema import PersonLookup
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
+from egov_sim.core.json_api import DEFAULT_MAX_BODY
 from egov_sim.gateway.config import Participant, Registration, Service
 from egov_sim.reference.balkhash_services import DEFAULT_READINGS, Readings
 
@@ -82,7 +83,7 @@ def build_department(db: Database, persons: PersonLookup, *, gateway_url: str, h
                      clock: Clock = system_clock, readings: Readings = DEFAULT_READINGS,
                      thresholds: Thresholds | None = None, pki=None, hasher: PasswordHasher = DEFAULT_HASHER,
                      seed_personas: bool = True, session_ttl: dt.timedelta = dt.timedelta(hours=9),
-                     base_path: str = "/balkhash/uo") -> DepartmentSystem:
+                     base_path: str = "/balkhash/uo", max_body: int = DEFAULT_MAX_BODY) -> DepartmentSystem:
     registers = build_social_registers(db, persons, clock=clock, thresholds=thresholds, readings=readings)
     if seed_personas:
         ensure_persona_registers(registers)
@@ -91,5 +92,5 @@ def build_department(db: Database, persons: PersonLookup, *, gateway_url: str, h
     accounts = Accounts(db, REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
     sender = RegistrySender(store, gateway_url, http, clock)
     desk = RegisterDesk(registers, clock, readings)
-    api = DepartmentApi(department, desk, accounts, sender, clock, base_path=base_path)
+    api = DepartmentApi(department, desk, accounts, sender, clock, base_path=base_path, max_body=max_body)
     return DepartmentSystem(api, department, registers, RegistryInbox(department), sender, accounts)

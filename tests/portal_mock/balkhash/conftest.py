@@ -10,7 +10,6 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import pytest
 
 from egov_sim.core.database import DATABASE_URL_ENV
-
 from tests.support.balkhash import MONDAY_2013, Clock, live_balkhash, make_pki
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import httpx
 
 from egov_sim.reference import personas as p
-
 from tests.support.balkhash import S6_DOCUMENTS, S11_CON_DOCUMENTS, error
 
 
@@ -143,7 +142,7 @@ def test_the_uo_returns_an_erroneous_package_and_the_con_informs_within_a_workin
     r = live.uo("blh.benefits.head").call("POST", f"/cases/{case['number']}/return", {"reasons": ["x"]})
     assert r.status_code == 403
     r = spec.call("POST", f"/cases/{case['number']}/return", {"reasons": []})
-    assert r.status_code == 400 and error(r.json())["field"] == "reasons"
+    assert r.status_code == 422 and error(r.json())["field"] == "reasons"
     clock.advance(days=2)
     returned = spec.post(f"/cases/{case['number']}/return", {"reasons": ["счета на коммунальные услуги не "
                                                                          "заверены поставщиком"]})
@@ -175,6 +174,6 @@ def test_roles_at_the_con(live):
     r = accumulation.call("POST", "/transfers", {"applications": [app["number"]]})
     assert r.status_code == 409 and error(r.json())["field"] == "applications[0]"
     r = consultant.call("POST", "/applications", {**_s6(), "category": "martian"})
-    assert r.status_code == 400 and error(r.json())["field"] == "category"
+    assert r.status_code == 422 and error(r.json())["field"] == "category"
     r = consultant.call("POST", "/applications", {**_s6(), "documents": ["PASSPORT_OF_MARS"]})
-    assert r.status_code == 400 and error(r.json())["field"] == "documents[0]"
+    assert r.status_code == 422 and error(r.json())["field"] == "documents[0]"

@@ -8,7 +8,6 @@ import datetime as dt
 from egov_sim.core.clock import ALMATY
 from egov_sim.reference import personas as p
 from egov_sim.reference.balkhash_services import Readings
-
 from tests.support.balkhash import S6_DOCUMENTS, Clock, error, live_balkhash
 
 S1_DOCUMENTS = ["ID_CARD", "LABOUR_DOCUMENTS", "SIK_CERTIFICATE", "RNN", "INCOME_DECLARATION"]
@@ -199,7 +198,7 @@ def test_semipalatinsk_special_commission(live):
     documents = ["APPLICATION", "IDENTITY_DOCUMENT", "RESIDENCE_REGISTRATION", "SAVINGS_BOOK", "ARCHIVE_CERTIFICATE"]
     r = officer.call("POST", "/cases", {"service": 2, "applicant": {"iin": p.BLH_SEMIPALATINSK_PAID},
                                         "documents": documents})
-    assert r.status_code == 400 and error(r.json())["field"] == "form.residencePeriods"
+    assert r.status_code == 422 and error(r.json())["field"] == "form.residencePeriods"
     case = _accept(officer, 2, p.BLH_SEMIPALATINSK_PAID, documents,
                    form={"residencePeriods": [{"from": 1949, "to": 1962}]})
     n = case["number"]
@@ -230,7 +229,7 @@ def test_refusals_read_from_the_medical_register(live):
     r = spec.call("POST", f"/cases/{n}/draft", {"outcome": "grant"})
     assert r.status_code == 422 and error(r.json())["assessment"]["refusalGrounds"] == ["MEDICAL_CONTRAINDICATIONS"]
     r = spec.call("POST", f"/cases/{n}/draft", {"outcome": "refusal", "grounds": ["MISSING_DOCUMENTS"]})
-    assert r.status_code == 400 and error(r.json())["field"] == "reasonText"
+    assert r.status_code == 422 and error(r.json())["field"] == "reasonText"
     spec.post(f"/cases/{n}/draft", {"outcome": "refusal", "grounds": ["MEDICAL_CONTRAINDICATIONS"]})
     sector.post(f"/cases/{n}/visa")
     head.post(f"/cases/{n}/decide")
@@ -263,24 +262,24 @@ def test_suspension_of_housing_assistance(live):
 def test_bad_input_names_the_field(live):
     spec = live.uo("blh.benefits.specialist")
     cases = [
-        ({"applicant": {"iin": p.BLH_MOTHER_LOW}}, 400, "service"),
+        ({"applicant": {"iin": p.BLH_MOTHER_LOW}}, 422, "service"),
         ({"service": 99, "applicant": {"iin": p.BLH_MOTHER_LOW}}, 422, "service"),
-        ({"service": 6}, 400, "applicant"),
-        ({"service": 6, "applicant": {"iin": "123"}}, 400, "applicant.iin"),
+        ({"service": 6}, 422, "applicant"),
+        ({"service": 6, "applicant": {"iin": "123"}}, 422, "applicant.iin"),
         ({"service": 6, "applicant": {"iin": p.NOT_REGISTERED}}, 404, "applicant.iin"),
-        ({"service": 6, "applicant": {"iin": p.BLH_MOTHER_LOW}, "flags": ["lucky"]}, 400, "flags[0]"),
-        ({"service": 6, "applicant": {"iin": p.BLH_MOTHER_LOW}, "documents": ["X"]}, 400, "documents[0]"),
-        ({"service": 6, "applicant": {"iin": p.BLH_MOTHER_LOW}, "colour": "red"}, 400, "colour"),
-        ({"service": 6, "applicant": {"iin": p.BLH_MOTHER_LOW}, "queue": {"arrivedAt": "yesterday"}}, 400,
+        ({"service": 6, "applicant": {"iin": p.BLH_MOTHER_LOW}, "flags": ["lucky"]}, 422, "flags[0]"),
+        ({"service": 6, "applicant": {"iin": p.BLH_MOTHER_LOW}, "documents": ["X"]}, 422, "documents[0]"),
+        ({"service": 6, "applicant": {"iin": p.BLH_MOTHER_LOW}, "colour": "red"}, 422, "colour"),
+        ({"service": 6, "applicant": {"iin": p.BLH_MOTHER_LOW}, "queue": {"arrivedAt": "yesterday"}}, 422,
          "queue.arrivedAt"),
     ]
     for body, status, field in cases:
         r = spec.call("POST", "/cases", body)
         assert r.status_code == status and error(r.json())["field"] == field, (body, r.text)
     r = spec.call("GET", "/cases?colour=red")
-    assert r.status_code == 400 and error(r.json())["field"] == "colour"
+    assert r.status_code == 400 and error(r.json())["code"] == "BAD_PARAMETER"
     r = spec.call("POST", "/cases", None)
-    assert r.status_code == 400
+    assert r.status_code == 422 and error(r.json())["code"] == "INVALID_BODY"
     r = spec.call("GET", "/cases/BLH-S06-2013-999999")
     assert r.status_code == 404 and error(r.json())["code"] == "CASE_NOT_FOUND"
     import httpx
@@ -289,6 +288,17 @@ def test_bad_input_names_the_field(live):
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
     r = httpx.post(f"{live.url}/balkhash/uo/session", json={"login": "blh.head", "password": "wrong-password"})
     assert r.status_code == 401 and error(r.json())["code"] == "AUTH_FAILED"
+    # The simulator's JSON manners: unknown paths and methods, bodies that are not JSON.
+    r = spec.call("GET", "/nothing-here")
+    assert r.status_code == 404 and error(r.json())["code"] == "NOT_FOUND"
+    r = spec.call("DELETE", "/cases")
+    assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
+    r = httpx.post(f"{live.url}/balkhash/uo/cases", content=b"{oops", headers={
+        "Authorization": f"Bearer {spec.token}", "Content-Type": "application/json"})
+    assert r.status_code == 400 and error(r.json())["code"] == "BAD_JSON"
+    r = httpx.post(f"{live.url}/balkhash/con/queue/tickets", content=b"service=6",
+                   headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415 and error(r.json())["code"] == "UNSUPPORTED_MEDIA_TYPE"
 
 
 def test_an_electronic_result_signed_with_the_heads_eds(tmp_path, balkhash_pki):

@@ -22,7 +22,6 @@ from egov_sim.portal_mock.balkhash.department import chains
 from egov_sim.portal_mock.balkhash.department.staff import STAFF as UO_STAFF
 from egov_sim.reference.balkhash_services import SERVICES, Readings
 from egov_sim.reference.personas import PERSONAS
-
 from tests.support import ROOT
 from tests.support.balkhash import Clock, live_balkhash
 

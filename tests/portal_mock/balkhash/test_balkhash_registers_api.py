@@ -4,7 +4,6 @@ the household computation, and the lifecycle of assignments (quarterly confirmat
 from __future__ import annotations
 
 from egov_sim.reference import personas as p
-
 from tests.support.balkhash import error
 
 
@@ -18,17 +17,17 @@ def test_register_writes_are_for_the_unit_that_keeps_the_register(live):
     r = employment.call("POST", "/registers/unemployed", {"iin": p.BLH_JOBSEEKER})
     assert r.status_code == 409 and error(r.json())["code"] == "ALREADY_REGISTERED"
     r = employment.call("POST", f"/registers/unemployed/{p.BLH_JOBSEEKER}/events", {"kind": "DANCED"})
-    assert r.status_code == 400 and error(r.json())["field"] == "kind"
+    assert r.status_code == 422 and error(r.json())["field"] == "kind"
     employment.post(f"/registers/unemployed/{p.BLH_JOBSEEKER}/deregister", {"on": "2013-01-31", "reason": "трудоустроена"})
     person = employment.get(f"/registers/persons/{p.BLH_JOBSEEKER}?on=2013-02-04")
     assert person["unemployed"]["inForce"] is None and len(person["unemployed"]["registrations"]) == 1
     assert employment.get(f"/registers/persons/{p.BLH_JOBSEEKER}?on=2013-01-20")["unemployed"]["inForce"]
     r = veterans.call("POST", f"/registers/medical/{p.BLH_JOBSEEKER}/contraindications",
                       {"measure": "SANATORIUM", "since": "2013-13-01"})
-    assert r.status_code == 400 and error(r.json())["field"] == "since"
+    assert r.status_code == 422 and error(r.json())["field"] == "since"
     r = veterans.call("POST", f"/registers/medical/{p.BLH_JOBSEEKER}/iprs",
                       {"number": "ИПР-1", "issuedOn": "2013-01-01", "measures": ["PROSTHETIC", "FLYING"]})
-    assert r.status_code == 400 and error(r.json())["field"] == "measures[1]"
+    assert r.status_code == 422 and error(r.json())["field"] == "measures[1]"
     r = head.call("POST", f"/registers/medical/{p.BLH_JOBSEEKER}/statuses", {"status": "PENSIONER", "since": "2013-01-01"})
     assert r.status_code == 403
     r = veterans.call("POST", "/registers/compensations", {"iin": p.NOT_REGISTERED, "paidOn": "2013-01-01",
@@ -36,7 +35,7 @@ def test_register_writes_are_for_the_unit_that_keeps_the_register(live):
     assert r.status_code == 404 and error(r.json())["code"] == "PERSON_NOT_FOUND"
     r = veterans.call("POST", "/registers/compensations", {"iin": p.BLH_SEMIPALATINSK, "paidOn": "2013-01-01",
                                                            "amount": "12.345"})
-    assert r.status_code == 400 and error(r.json())["field"] == "amount"
+    assert r.status_code == 422 and error(r.json())["field"] == "amount"
     # The akim's staff read the registers; the history names every writer.
     person = live.uo("konyrat.akim").get(f"/registers/persons/{p.BLH_JOBSEEKER}")
     assert [h["action"] for h in person["history"]] == ["register", "deregister"]
@@ -51,11 +50,11 @@ def test_a_household_entered_and_computed(live):
     assert r.status_code == 409 and error(r.json())["code"] == "ALREADY_IN_HOUSEHOLD"  # household A's child
     r = benefits.call("POST", f"/registers/households/{h['id']}/members",
                       {"iin": p.BLH_ELDERLY_LONE, "relation": "PARENT", "activity": "CARING"})
-    assert r.status_code == 400 and error(r.json())["field"] == "caresFor"
+    assert r.status_code == 422 and error(r.json())["field"] == "caresFor"
     r = benefits.call("PUT", "/registers/incomes", {"incomes": [
         {"iin": p.BLH_JOBSEEKER, "month": "2012-10", "kind": "BENEFIT", "amount": 9000},
         {"iin": p.BLH_JOBSEEKER, "month": "2012-13", "kind": "BENEFIT", "amount": 9000}]})
-    assert r.status_code == 400 and error(r.json())["field"] == "incomes[1].month"
+    assert r.status_code == 422 and error(r.json())["field"] == "incomes[1].month"
     benefits.put("/registers/incomes", {"incomes": [
         {"iin": p.BLH_JOBSEEKER, "month": m, "kind": "BENEFIT", "amount": "7464"} for m in ("2012-11", "2012-12")]})
     view = benefits.get(f"/registers/households/{h['id']}?on=2013-02-04")
@@ -113,7 +112,7 @@ def test_termination_of_an_active_benefit(live):
     r = head.call("POST", f"/registers/assignments/{a.number}/terminate", {"ground": "MASLIKHAT_SUSPENSION"})
     assert r.status_code == 422 and error(r.json())["field"] == "ground"
     r = head.call("POST", f"/registers/assignments/{a.number}/terminate", {"ground": "FULL_STATE_SUPPORT"})
-    assert r.status_code == 400 and error(r.json())["field"] == "reasonText"
+    assert r.status_code == 422 and error(r.json())["field"] == "reasonText"
     r = spec.call("POST", f"/registers/assignments/{a.number}/terminate", {"ground": "FULL_STATE_SUPPORT",
                                                                            "reasonText": "x"})
     assert r.status_code == 403

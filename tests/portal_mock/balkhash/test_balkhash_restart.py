@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from egov_sim.core.testing import refused_port
 from egov_sim.reference import personas as p
-
 from tests.support.balkhash import S6_DOCUMENTS, live_balkhash
 
 
