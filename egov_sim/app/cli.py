@@ -113,6 +113,7 @@ def serve(
 def _mount_subcommands() -> None:
     from egov_sim.adapters.gbd_fl.persons_cli import persons_app
     from egov_sim.adapters.notary.cli import enis_app
+    from egov_sim.adapters.social.cli import balkhash_app
     from egov_sim.gateway.fault_cli import faults_app
     from egov_sim.gateway.journal_cli import journal_app
     from egov_sim.gateway.stubs.cli import stubs_app
@@ -126,6 +127,7 @@ def _mount_subcommands() -> None:
     app.add_typer(stubs_app, name="stubs")
     app.add_typer(persons_app, name="persons")
     app.add_typer(enis_app, name="enis")
+    app.add_typer(balkhash_app, name="balkhash")
     app.add_typer(scenarios_app, name="scenarios")
     app.command("run")(run_command)
     app.add_typer(cert_app, name="cert")

@@ -54,6 +54,8 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from egov_sim.gateway.config import load_config
     from egov_sim.gateway.rshep import build_rshep
     from egov_sim.gateway.shep import build_gateway
+    from egov_sim.portal_mock.balkhash.con import build_centre
+    from egov_sim.portal_mock.balkhash.department import build_department
     from egov_sim.portal_mock.con.lookups import LookupRules
     from egov_sim.portal_mock.con.workstation import ConOptions, build_con
     from egov_sim.portal_mock.portal.assembly import PortalSettings, build_portal
@@ -81,17 +83,25 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
                                        max_body=settings.max_body, term_options=settings.term_options))
+    balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
+                                   clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
+                                   thresholds=_balkhash_thresholds(settings))
+    balkhash_con = build_centre(db, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
+                                max_body=settings.max_body)
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]
-                           "portal_inbox": portal.inbox_provider, "con_inbox": con.inbox_provider},
+                           "portal_inbox": portal.inbox_provider, "con_inbox": con.inbox_provider,
+                           "balkhash_uo_registry": balkhash_uo.inbox_provider,
+                           "balkhash_con_registry": balkhash_con.inbox_provider},
         config_source=str(settings.config_file or "built-in config"))
 
     async def redeliver_after_start() -> None:
         """Messages accepted before a crash but never acknowledged by ШЭП go out again once the
         server is listening (the channels reach ШЭП at this server's own address)."""
         await asyncio.sleep(1.0)
-        for redeliver in (portal.redeliver_pending, rshep.deliverer.redeliver_all):
+        for redeliver in (portal.redeliver_pending, rshep.deliverer.redeliver_all,
+                          balkhash_uo.redeliver_pending, balkhash_con.redeliver_pending):
             try:
                 await redeliver()
             except Exception as exc:  # noqa: BLE001 — retried by hand or at the next start
@@ -114,6 +124,8 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
         Mount("/portal", routes=portal.routes()),
         Mount("/con", routes=con.routes()),
         Mount("/arm", routes=rshep.routes()),
+        Mount("/balkhash/uo", routes=balkhash_uo.routes()),
+        Mount("/balkhash/con", routes=balkhash_con.routes()),
         gateway.admin_mount(max_body=settings.max_body,
                             extra_routes=persons_admin.routes(registries.persons,
                                                               max_body=settings.max_body)),
@@ -124,6 +136,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     app.state.gateway = gateway
     app.state.registries = registries
     app.state.rshep, app.state.portal, app.state.con = rshep, portal, con
+    app.state.balkhash_uo, app.state.balkhash_con = balkhash_uo, balkhash_con
     app.state.database = db
     app.state.endpoints = [
         Endpoint("ШЭП SyncChannel v10", SYNC_PATH),
@@ -132,6 +145,8 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
         Endpoint("Portal API (egov.kz)", "/portal/openapi.json"),
         Endpoint("ЦОН operator API", "/con/openapi.json"),
         Endpoint("АРМ РШЭП API", "/arm/openapi.json"),
+        Endpoint("Balkhash УО API (seed 001)", "/balkhash/uo/openapi.json"),
+        Endpoint("Balkhash ЦОН 2012 API", "/balkhash/con/openapi.json"),
         Endpoint("Admin API (journal)", "/admin/journal"),
         Endpoint("Admin API (fault injection)", "/admin/faults"),
         Endpoint("Admin API (ГБД ФЛ persons)", "/admin/persons"),
@@ -145,6 +160,8 @@ def builtin_config():
     from egov_sim.adapters.providers import REGISTRATIONS
     from egov_sim.gateway.config import default_config
     from egov_sim.gateway.rshep import registration as rshep
+    from egov_sim.portal_mock.balkhash import con as balkhash_con
+    from egov_sim.portal_mock.balkhash import department as balkhash_uo
     from egov_sim.portal_mock.con import workstation as con
     from egov_sim.portal_mock.portal import assembly as portal
 
@@ -152,7 +169,16 @@ def builtin_config():
         *REGISTRATIONS,
         rshep.registration(channel_senders={"portal": portal.PORTAL_SENDER, "con": con.SENDER_ID}),
         portal.registration(rshep_sender=rshep.SENDER_ID),
-        con.registration(rshep_sender=rshep.SENDER_ID))
+        con.registration(rshep_sender=rshep.SENDER_ID),
+        balkhash_uo.registration(), balkhash_con.registration())
+
+
+def _balkhash_thresholds(settings: Settings):
+    """The Balkhash thresholds: HOME/balkhash-thresholds.toml over the defaults (docs/balkhash.md)."""
+    from egov_sim.adapters.social import Thresholds, load_thresholds
+
+    path = settings.home / "balkhash-thresholds.toml"
+    return load_thresholds(path) if path.exists() else Thresholds()
 
 
 def app_from_env() -> Starlette:
