@@ -90,6 +90,7 @@ def serve(
 def _mount_subcommands() -> None:
     from egov_sim.signing.cli_pki import cert_app, pki_app
     from egov_sim.signing.cli_sign import register as register_sign
+    from egov_sim.signing.ncalayer.cli import register as register_ncalayer
     from egov_sim.adapters.gbd_fl.persons_cli import persons_app
     from egov_sim.adapters.notary.cli import enis_app
     from egov_sim.gateway.fault_cli import faults_app
@@ -107,6 +108,7 @@ def _mount_subcommands() -> None:
     app.command("run")(run_command)
     app.add_typer(cert_app, name="cert")
     register_sign(app)
+    register_ncalayer(app)
 
 
 _mount_subcommands()
