@@ -17,6 +17,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.settings import Settings
@@ -102,22 +103,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
             await gateway.aclose()
             db.close()
 
-    routes = [
-        *gateway.routes(),
-        Mount("/pki", routes=pki_http.routes(pki, clock=clock)),
-        Mount("/portal", routes=portal.routes()),
-        Mount("/con", routes=con.routes()),
-        Mount("/arm", routes=rshep.routes()),
-        gateway.admin_mount(extra_routes=persons_admin.routes(registries.persons)),
-    ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.settings = settings
-    app.state.pki = pki
-    app.state.gateway = gateway
-    app.state.registries = registries
-    app.state.rshep, app.state.portal, app.state.con = rshep, portal, con
-    app.state.database = db
-    app.state.endpoints = [
+    endpoints = [
         Endpoint("ШЭП SyncChannel v10", SYNC_PATH),
         Endpoint("SyncChannel WSDL", f"/wsdl/{SYNC_WSDL}"),
         *(Endpoint(name, f"/pki{path}") for name, path in pki_http.endpoints(pki)),
@@ -127,8 +113,60 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
         Endpoint("Admin API (journal)", "/admin/journal"),
         Endpoint("Admin API (fault injection)", "/admin/faults"),
         Endpoint("Admin API (ГБД ФЛ persons)", "/admin/persons"),
+        *WEB_ENDPOINTS,
     ]
+    routes = [
+        *gateway.routes(),
+        Mount("/pki", routes=pki_http.routes(pki, clock=clock)),
+        Mount("/portal", routes=portal.routes()),
+        Mount("/con", routes=con.routes()),
+        Mount("/arm", routes=rshep.routes()),
+        gateway.admin_mount(extra_routes=persons_admin.routes(registries.persons)),
+        *web_routes(settings, portal=portal, con=con, rshep=rshep, gateway=gateway, pki=pki,
+                    endpoints=endpoints),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.pki = pki
+    app.state.gateway = gateway
+    app.state.registries = registries
+    app.state.rshep, app.state.portal, app.state.con = rshep, portal, con
+    app.state.database = db
+    app.state.endpoints = endpoints
     return app
+
+
+WEB_ENDPOINTS = (
+    Endpoint("Overview (pages)", "/"),
+    Endpoint("Portal pages (egov.kz)", "/web/portal/"),
+    Endpoint("ЦОН desk pages", "/web/con/"),
+    Endpoint("АРМ РШЭП pages", "/web/arm/"),
+)
+
+
+def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoints) -> list:
+    """The pages a person uses (docs/pages.md): each system's own, the shared chrome's static
+    files, and the overview at ``/``."""
+    from egov_sim.core.web import NavLink, Site, load_secret
+    from egov_sim.gateway.rshep import pages as arm_pages
+    from egov_sim.portal_mock.con import pages as con_pages
+    from egov_sim.portal_mock.portal import pages as portal_pages
+
+    from .overview import Overview
+
+    site = Site(secret=load_secret(settings.home), ncalayer_url=settings.ncalayer_url,
+                secure_cookies=settings.base_url.startswith("https://"),
+                nav=(NavLink("nav_overview", "/"), NavLink("nav_portal", "/web/portal/"),
+                     NavLink("nav_con", "/web/con/"), NavLink("nav_arm", "/web/arm/")))
+    overview = Overview(site, settings=settings, gateway=gateway, pki=pki, endpoints=endpoints,
+                        reports_dir=settings.home / "reports", ncalayer_url=settings.ncalayer_url)
+    return [
+        Mount("/web/static", StaticFiles(packages=[("egov_sim.core.web", "static")]), name="web-static"),
+        Mount("/web/portal", routes=portal_pages.routes(portal, site)),
+        Mount("/web/con", routes=con_pages.routes(con, site)),
+        Mount("/web/arm", routes=arm_pages.routes(rshep, site)),
+        *overview.routes(),
+    ]
 
 
 def builtin_config():
