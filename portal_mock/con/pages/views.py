@@ -129,7 +129,7 @@ class ConPages:
             offset = 0
         items, total = await asyncio.to_thread(self.con.store.list, operator.office, status=status,
                                                limit=PAGE_SIZE, offset=offset)
-        return self._render(request, "con/home.html", operator, items=items, total=total, status=status,
+        return self._render(request, "con/home.html", operator, items=items, total=total, status_filter=status,
                             statuses=st.STATUSES, offset=offset, page_size=PAGE_SIZE)
 
     # --- intake: C0 → P1 → P2 → P3 → C1 → P4 | P5 ---------------------------------------------

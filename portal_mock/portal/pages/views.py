@@ -211,7 +211,7 @@ class PortalPages:
             signed = next((u.content for u in uploads if u.field == "signed_file"), b"")
         lang, _ = self.pages.language(request)
         if not signed.strip():
-            raise PageError(422, "signed_file", "no signed document was sent")
+            raise PageError(422, "no_signed_document")
         try:
             result, _ = await self.portal.submissions.submit(user, signed)
         except PortalError as exc:
