@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from egov_sim.core.web import Messages, PageError, Pages, Site
 from egov_sim.core.web.i18n import COMMON
 from egov_sim.core.web.rendering import field
+from egov_sim.reference.catalogue import PROVIDERS
 
 from .. import catalogue_api
 from ..errors import PortalError
@@ -253,7 +254,7 @@ class PortalPages:
         lang, _ = self.pages.language(request)
         notices = {h.notice_code: notice_of(h.notice_code) for h in found.history if h.notice_code}
         return self._render(request, "portal/request.html", user, req=found, statuses=STATUSES,
-                            result=result, verdict=verdict, notices=notices,
+                            result=result, verdict=verdict, notices=notices, office=PROVIDERS.get(found.provider_code),
                             service=catalogue_api.service_summary(portal_service(found.service_code)))
 
     async def _download(self, request: Request, what: str) -> Response:

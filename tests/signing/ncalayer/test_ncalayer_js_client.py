@@ -20,6 +20,7 @@ from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
 
 from tests.signing.ncalayer.conftest import NOW
+from tests.support.browser import require_npm
 
 JS_CLIENT = "ncalayer-js-client@1.5.6"
 
@@ -51,8 +52,7 @@ const xml = '<request><iin>780314401012</iin><text>сәлем</text></request>';
 
 @pytest.fixture(scope="module")
 def js_client(tmp_path_factory):
-    if not (shutil.which("node") and shutil.which("npm")):
-        pytest.skip("node and npm are not installed (CI installs them)")
+    require_npm()
     folder = tmp_path_factory.mktemp("npm")
     run = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(folder),
                           JS_CLIENT], capture_output=True, text=True, timeout=300)
