@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -71,6 +71,13 @@ def serve(
     signing_algorithm: str = typer.Option(
         "rsa", "--signing-algorithm", envvar="EGOV_SIM_SIGNING_ALGORITHM",
         help="Keys of the simulator's systems, staff and personas: rsa, gost2004, gost2015-256, gost2015-512."),
+    ncalayer_url: str = typer.Option(
+        "wss://127.0.0.1:13579", "--ncalayer-url", envvar="EGOV_SIM_NCALAYER_URL",
+        help="Where the signing pages find NCALayer (the real one or the emulator)."),
+    ncalayer: bool = typer.Option(
+        False, "--ncalayer", help="Also run the NCALayer emulator at --ncalayer-url (ws:// or wss://)."),
+    ncalayer_persona: Optional[List[str]] = typer.Option(
+        None, "--ncalayer-persona", help="Persona keys the emulator signs with (repeatable; default: guardian)."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from egov_sim.app.server import serve as run_server
@@ -79,12 +86,17 @@ def serve(
                                        population=population, refusal_via_head=refusal_via_head,
                                        con_c1_literal_and=c1_literal_and,
                                        portal_restricted=not portal_open,
-                                       signing_algorithm=signing_algorithm)
+                                       signing_algorithm=signing_algorithm, ncalayer_url=ncalayer_url)
     from egov_sim.signing.pki_gost import ALGORITHM_CHOICES
 
     if signing_algorithm not in ALGORITHM_CHOICES:
         raise typer.BadParameter(f"use one of {', '.join(ALGORITHM_CHOICES)}", param_hint="--signing-algorithm")
-    run_server(settings, workers=workers)
+    emulator = None
+    if ncalayer:
+        from egov_sim.app.server import NcalayerOptions
+
+        emulator = NcalayerOptions.from_url(ncalayer_url, personas=tuple(ncalayer_persona or ("guardian",)))
+    run_server(settings, workers=workers, ncalayer=emulator)
 
 
 def _mount_subcommands() -> None:

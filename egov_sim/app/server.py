@@ -194,8 +194,28 @@ def app_from_env() -> Starlette:
     return build_app(Settings(**raw))
 
 
-def serve(settings: Settings, *, workers: int = 1) -> None:
-    import uvicorn
+@dataclasses.dataclass(frozen=True)
+class NcalayerOptions:
+    """``serve --ncalayer``: the emulator beside the server, at the pages' NCALayer address."""
+
+    host: str
+    port: int
+    tls: bool
+    personas: tuple[str, ...] = ("guardian",)
+
+    @classmethod
+    def from_url(cls, url: str, *, personas: tuple[str, ...] = ("guardian",)) -> "NcalayerOptions":
+        from urllib.parse import urlsplit
+
+        from egov_sim.core.errors import InputError
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            raise InputError(f"--ncalayer-url {url!r}: use ws://HOST:PORT or wss://HOST:PORT", code="BAD_USAGE")
+        return cls(parts.hostname, parts.port or 13579, parts.scheme == "wss", personas)
+
+
+def serve(settings: Settings, *, workers: int = 1, ncalayer: NcalayerOptions | None = None) -> None:
     from rich.console import Console
 
     app = build_app(settings)  # initialises the PKI and database once, before workers race for them
@@ -209,6 +229,21 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
                       f"Use --public-url or re-run 'pki init --force'.")
     config = dict(host=settings.host, port=settings.port, loop="uvloop", http="httptools",
                   log_level="warning", access_log=False)
+    with contextlib.ExitStack() as stack:
+        if ncalayer is not None:
+            from egov_sim.signing.ncalayer.assembly import build_ncalayer
+            from egov_sim.signing.ncalayer.server import Listen, running
+
+            emulator = build_ncalayer(app.state.pki, personas=ncalayer.personas)
+            url = stack.enter_context(running(emulator, Listen(ncalayer.host, ncalayer.port, ncalayer.tls),
+                                              tls_folder=settings.home / "ncalayer"))
+            console.print(f"  {'NCALayer emulator':<28} {url} (keys: {', '.join(ncalayer.personas)})")
+        _run(app, settings, config, workers)
+
+
+def _run(app, settings: Settings, config: dict, workers: int) -> None:
+    import uvicorn
+
     if workers > 1:
         app.state.database.close()
         env = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(settings).items()}
