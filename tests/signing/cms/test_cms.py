@@ -122,3 +122,26 @@ def test_openssl_verifies_our_rsa_cms(pki, tmp_path):
                           "-attime", str(int(SIGNED_AT.timestamp())), "-out", "/dev/null"],
                          cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0 and "Verification successful" in run.stderr, run.stderr
+
+
+def test_the_docs_cms_example_runs(tmp_path):
+    """docs/signing.md's CMS command-line example, as written."""
+    import os
+    import re
+    import sys
+
+    from tests.support import ROOT
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    text = (ROOT / "docs" / "signing.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- signing-example: cms-cli -->\s*```sh\n(.*?)```", text, re.S).group(1)
+    env = {**os.environ, "EGOV_SIM_HOME": str(tmp_path / "home"),
+           "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+    run = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Verification successful" in run.stderr
+    detached = verify_cms(base64.b64decode((tmp_path / "data.p7s.b64").read_bytes()), content=b"hello")
+    assert detached.valid and detached.detached and detached.signers[0].signer.iin == "880314312347"
+    assert detached.signers[0].signing_time == dt.datetime(2026, 2, 2, 4, 0, tzinfo=dt.timezone.utc)

@@ -77,3 +77,19 @@ def test_the_js_client_signs_through_the_emulator(js_client, emulator, ncalayer_
     attached = verify_cms(base64.b64decode(out["cades"]))
     assert attached.valid and attached.content == b"11\n"
     assert out["hardwareOnly"].startswith("NCALayerError: KEY_NOT_FOUND")
+
+
+def test_the_docs_js_example_runs_as_written(js_client, emulator, ncalayer_pki):
+    from tests.signing.ncalayer.test_ncalayer_docs import blocks
+
+    (js_client / "docs.js").write_text(blocks()["js"] + "\nsignBoth(process.argv[2]).then((r) => {"
+                                       " console.log(JSON.stringify(r)); process.exit(0); },"
+                                       " (e) => { console.error(String(e)); process.exit(1); });\n",
+                                       encoding="utf-8")
+    with running(emulator, Listen(port=free_port(), tls=False)) as url:
+        run = subprocess.run(["node", "docs.js", url], cwd=js_client, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    verifier = Verifier(TrustStore.from_pem(ncalayer_pki.trust_pem()), clock=fixed_clock(NOW))
+    assert verifier.verify(out["xml"].encode("utf-8")).valid and verifier.verify(out["old"].encode("utf-8")).valid
+    assert verify_cms(base64.b64decode(out["cms"])).content == b"11\n"
