@@ -212,7 +212,19 @@ def test_axe_finds_what_it_should(browser, live):
     assert "label" in problems and "color-contrast" in problems
 
 
+ECHO = ("<soap:Envelope xmlns:soap='http://schemas.xmlsoap.org/soap/envelope/'><soap:Body>"
+        "<t:SendMessage xmlns:t='http://bip.bee.kz/SyncChannel/v10/Types'><request xmlns=''>"
+        "<requestInfo><messageId>6f1c2a9e-3d4b-4c55-9a0e-1b2c3d4e5f61</messageId><serviceId>SIM_ECHO</serviceId>"
+        "<messageDate>2026-02-02T09:00:00.000+05:00</messageDate><sender><senderId>EGOV_SIM_TEST_CLIENT</senderId>"
+        "<password>test-secret</password></sender></requestInfo><requestData><data><hello>сәлем</hello></data>"
+        "</requestData></request></t:SendMessage></soap:Body></soap:Envelope>")
+
+
 def test_overview_in_the_browser(browser, live, shots):
+    import httpx
+
+    sent = httpx.post(f"{live.url}/bip-sync-wss-gost/", content=ECHO.encode(), headers={"Content-Type": "text/xml"})
+    assert sent.status_code == 200
     page = new_page(browser, live)
     page.goto(f"{live.url}/")
     shots(page, "overview")

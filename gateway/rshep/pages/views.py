@@ -21,6 +21,7 @@ from egov_sim.core.web import Messages, PageError, Pages, Site
 from egov_sim.core.web.i18n import COMMON
 from egov_sim.core.web.rendering import field
 from egov_sim.reference.catalogue import PROVIDERS, SERVICES
+from egov_sim.reference.iin import is_valid_iin
 
 from .. import chain
 from ..arm_actions import ArmError
@@ -229,6 +230,52 @@ class ArmPages:
         await self.rshep.deliverer.deliver(req.id)
         return self.pages.redirect(f"/requests/{req.id}")
 
+    # --- an application handed in at the office (002 §4, 000 §1.1-1.2) -------------------------
+
+    def _office_services(self, account: Account):
+        office = PROVIDERS.get(account.owner or "")
+        if office is None or "clerk" not in account.roles:
+            raise PageError(403, "error_forbidden", "applications at the office are accepted by a clerk")
+        channel = "akim" if office.kind == "rural_akim" else "office"
+        return office, channel, [s for s in SERVICES.values() if office.code in s.providers and channel in s.channels]
+
+    async def intake(self, request: Request) -> Response:
+        account = await self.account(request)
+        if account is None:
+            return self.pages.redirect("/login")
+        office, channel, services = self._office_services(account)
+        if request.method == "GET":
+            code = request.query_params.get("service")
+            service = next((s for s in services if s.code == code), None)
+            return self._render(request, "arm/intake.html", account, office=office, channel=channel,
+                                offered=services, service=service, values={}, problem=None)
+        form, _ = await self.pages.form(request)
+        service = next((s for s in services if s.code == field(form, "service")), None)
+        if service is None:
+            raise PageError(422, "choose")
+        values = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "csrf_token"}
+        applicant = {"iin": field(form, "applicant_iin"), "surname": field(form, "applicant_surname"),
+                     "name": field(form, "applicant_name")}
+        if field(form, "applicant_patronymic"):
+            applicant["patronymic"] = field(form, "applicant_patronymic")
+        problem = None
+        if not is_valid_iin(applicant["iin"]):
+            problem = "applicant IIN: not a valid IIN (12 digits, date, check digit)"
+        elif not (applicant["surname"] and applicant["name"]):
+            problem = "the applicant's surname and name are required"
+        if problem is None:
+            body = {"serviceCode": service.code, "applicant": applicant,
+                    "form": {f.name: field(form, f"form-{f.name}") for f in service.form if field(form, f"form-{f.name}")},
+                    "documents": [d.code for d in service.documents_for(channel) if field(form, f"present-{d.code}")]}
+            try:
+                req = await asyncio.to_thread(self.rshep.actions.intake, account, body)
+            except ArmError as exc:
+                problem = exc.message
+            else:
+                return self.pages.redirect(f"/requests/{req.id}")
+        return self._render(request, "arm/intake.html", account, office=office, channel=channel, offered=services,
+                            service=service, values=values, problem=problem, status=422)
+
     async def _not_found(self, request: Request) -> Response:
         raise PageError(404, "error_not_found")
 
@@ -239,6 +286,7 @@ class ArmPages:
             Route("/login", p(self.login), methods=["GET", "POST"]),
             Route("/logout", p(self.logout), methods=["POST"]),
             Route("/journal", p(self.journal), methods=["GET"]),
+            Route("/intake", p(self.intake), methods=["GET", "POST"]),
             Route("/requests/{id:int}", p(self.request_page), methods=["GET"]),
             Route("/requests/{id:int}/documents/{n:int}", p(self.document), methods=["GET"]),
             Route("/requests/{id:int}/{which}", p(self.xml), methods=["GET"]),

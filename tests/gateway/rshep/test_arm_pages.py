@@ -102,3 +102,20 @@ def test_login_and_csrf(live):
     assert clerk.post("/web/arm/requests/1/register", {}, token=False).status_code == 403
     kk = clerk.get("/web/arm/?lang=kk")
     assert "Кіріс сұраулар" in kk.text
+
+
+def test_the_clerk_accepts_a_paper_application_at_the_office(live):
+    clerk = arm_login(live.url, "pvl_pavlodar_city.clerk")
+    form_page = f"/web/arm/intake?service={SERVICE}"
+    assert 'for="f-present-APPLICATION"' in clerk.get(form_page).text
+    bad = clerk.post("/web/arm/intake", {"service": SERVICE, "applicant_iin": "123", "applicant_surname": "X",
+                                         "applicant_name": "Y"}, form_page=form_page)
+    assert bad.status_code == 422 and "not a valid IIN" in bad.text
+    done = clerk.post("/web/arm/intake", {
+        "service": SERVICE, "applicant_iin": "780314401012", "applicant_surname": "ЖУМАБАЕВА",
+        "applicant_name": "<u>АЙГЕРИМ</u>", "present-APPLICATION": "1", "present-GUARDIAN_ID": "1"},
+        form_page=form_page)
+    assert 'id="state">REGISTERED' in done.text and "&lt;u&gt;АЙГЕРИМ&lt;/u&gt;" in done.text
+    assert "OFFICE" in done.text
+    head = arm_login(live.url, "pvl_pavlodar_city.head")
+    assert head.get("/web/arm/intake").status_code == 403
