@@ -2,7 +2,7 @@
 
 NCALayer answers ``createCAdESFromBase64`` and ``kz.gov.pki.knca.basics`` ``sign`` with
 ``format: cms`` with such a structure. The layout below is read off Kalkan's own signatures
-(NCANode's test vectors, ``/work/shared/vectors/ncanode/SIGNED_CMS*.b64``; a test keeps us
+(NCANode's test vectors, ``tests/support/ncanode/SIGNED_CMS*.b64``; a test keeps us
 byte-compatible with them):
 
 - ``SignedData`` version 1; ``digestAlgorithms`` and each signer's algorithms carry a NULL

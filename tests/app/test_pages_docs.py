@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import httpx
-import pytest
 
 from egov_sim.app.server import build_app
 from egov_sim.core.asgi_transport import SyncASGITransport

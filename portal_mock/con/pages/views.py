@@ -34,12 +34,11 @@ MAX_FORM = 8 * 1024 * 1024
 PAGE_SIZE = 50
 
 
-def scan_of(document_code: str, name: str) -> bytes:
+def scan_of(document_code: str) -> bytes:
     """The desk's stand-in scan of a paper the recipient presented (SYNTHETIC): a tiny PDF that
     names the document, so a package can be assembled without files at hand."""
     text = f"egov-sim scan (SYNTHETIC): {document_code}"
     stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("ascii", "replace")
-    del name
     return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
             b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
             b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R>>endobj\n"
@@ -172,7 +171,7 @@ class ConPages:
                                             upload.content_type, upload.content, d.name_ru))
             elif field(form, f"present-{d.code}"):
                 documents.append(Attachment(d.code, f"{d.code.lower()}-scan.pdf", "application/pdf",
-                                            scan_of(d.code, d.name_ru), d.name_ru))
+                                            scan_of(d.code), d.name_ru))
         applicant = ApplicantEntry(field(form, "applicant_iin"), field(form, "applicant_surname") or None,
                                    field(form, "applicant_name") or None,
                                    field(form, "applicant_patronymic") or None,

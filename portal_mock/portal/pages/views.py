@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -154,8 +154,7 @@ class PortalPages:
             lang, _ = self.pages.language(request)
             return self._render(request, "portal/login.html", None, iin=iin, next=target,
                                 refusal=Refusal.of(exc, lang), status=exc.status)
-        response = self.pages.redirect("")
-        response.headers["location"] = target
+        response = RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
         ttl = int(self.portal.settings.session_ttl.total_seconds())
         self.pages.set_session(response, request, signed_in.session.token, max_age=ttl)
         return response

@@ -10,7 +10,6 @@ import subprocess
 
 import pytest
 from asn1crypto import cms
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from egov_sim.core.clock import fixed_clock
 from egov_sim.core.errors import InputError
