@@ -2,8 +2,8 @@
 
 NCALayer answers ``createCAdESFromBase64`` and ``kz.gov.pki.knca.basics`` ``sign`` with
 ``format: cms`` with such a structure. The layout below is read off Kalkan's own signatures
-(NCANode's test vectors, ``tests/support/ncanode/SIGNED_CMS*.b64``; a test keeps us
-byte-compatible with them):
+(NCANode's test vectors, ``tests/support/ncanode/SIGNED_CMS*.b64``; a test compares our
+structure with theirs):
 
 - ``SignedData`` version 1; ``digestAlgorithms`` and each signer's algorithms carry a NULL
   parameter (also for GOST);
