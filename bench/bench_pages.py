@@ -14,7 +14,9 @@ as the median of ``--repeat`` runs:
   (c)    (b) filtered by serviceId; (d) (b) filtered by an outcome (status or fault code);
   (e)    for contrast, the oldest page by OFFSET (Journal.list), what keyset paging avoids.
 
-Prints each in milliseconds and as a ratio to the floor, and b/a. Targets: b/a <= 1.5 (a deep
+The variants run in alternating rounds (each once per round), so load from other processes on a
+shared machine falls on all of them alike. Prints each in milliseconds and as a ratio to the
+floor, and b/a. Targets: b/a <= 1.5 (a deep
 page costs what the first one does) and (a) <= 25 ms. Absolute numbers move between machines;
 compare the ratios measured in one run.
 """
@@ -75,14 +77,17 @@ def fill(db_path: Path, rows: int) -> None:
     conn.close()
 
 
-def median_ms(fn, repeat: int) -> float:
-    fn()  # warm
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+def alternating_medians(variants: dict, repeat: int) -> dict[str, float]:
+    """Each variant once per round, ``repeat`` rounds (after one warm-up round): a load spike on
+    the shared machine hits every variant alike; the median of each, in ms."""
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for round_ in range(repeat + 1):
+        for name, fn in variants.items():
+            t = time.perf_counter()
+            fn()
+            if round_:
+                times[name].append((time.perf_counter() - t) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> int:
@@ -108,15 +113,17 @@ def main() -> int:
         t = time.perf_counter()
         fill(db_path, args.rows)
         print(f"  {args.rows:,} rows in {time.perf_counter() - t:.1f} s")
-        ids = [r["id"] for r in journal.db.query("SELECT id FROM shep_journal ORDER BY id LIMIT ?", [PAGE + 1])]
-        deep = ids[-1]  # the page before this id is the oldest page
+        ids = [r["id"] for r in journal.db.query("SELECT id FROM shep_journal ORDER BY id LIMIT ?", [1300])]
+        deep = ids[PAGE]  # the page before this id is the oldest page
+        deep_service, deep_outcome = ids[10 * PAGE + 50], ids[20 * PAGE + 100]  # a full page, near the oldest
         client = httpx.Client(transport=SyncASGITransport(app, client=("127.0.0.1", 40000)),
                               base_url="http://bench.test")
 
         raw = sqlite3.connect(db_path)
-        floor = median_ms(lambda: raw.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM shep_journal WHERE id < ? ORDER BY id DESC LIMIT ?",
-            (deep, PAGE)).fetchall(), args.repeat)
+
+        def floor_query():
+            raw.execute(f"SELECT {_SUMMARY_COLUMNS} FROM shep_journal WHERE id < ? ORDER BY id DESC LIMIT ?",
+                        (deep, PAGE)).fetchall()
 
         def page(url: str):
             def get():
@@ -124,12 +131,18 @@ def main() -> int:
                 assert answer.status_code == 200 and "/overview/journal/" in answer.text, answer.status_code
             return get
 
-        first = median_ms(page("/overview/journal"), args.repeat)
-        oldest = median_ms(page(f"/overview/journal?before={deep}"), args.repeat)
-        by_service = median_ms(page(f"/overview/journal?serviceId={SERVICES[3]}&before={deep + 200}"), args.repeat)
-        by_outcome = median_ms(page(f"/overview/journal?status=SCE006&before={deep + 2000}"), args.repeat)
-        offset = median_ms(lambda: journal.list(JournalFilter(), limit=PAGE, offset=args.rows - PAGE),
-                           max(3, args.repeat // 10))
+        ms = alternating_medians({
+            "floor": floor_query,
+            "first": page("/overview/journal"),
+            "oldest": page(f"/overview/journal?before={deep}"),
+            "by_service": page(f"/overview/journal?serviceId={SERVICES[3]}&before={deep_service}"),
+            "by_outcome": page(f"/overview/journal?status=SCE006&before={deep_outcome}"),
+        }, args.repeat)
+        floor, first, oldest = ms["floor"], ms["first"], ms["oldest"]
+        by_service, by_outcome = ms["by_service"], ms["by_outcome"]
+        offset = alternating_medians({"offset": lambda: journal.list(JournalFilter(), limit=PAGE,
+                                                                      offset=args.rows - PAGE)},
+                                     max(3, args.repeat // 10))["offset"]
         raw.close()
         client.close()
 
