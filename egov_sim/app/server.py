@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database, DatabaseError, database_url
@@ -118,27 +119,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
             await gateway.aclose()
             db.close()
 
-    routes = [
-        *gateway.routes(),
-        Mount("/pki", routes=pki_http.routes(pki, clock=clock)),
-        Mount("/portal", routes=portal.routes()),
-        Mount("/con", routes=con.routes()),
-        Mount("/arm", routes=rshep.routes()),
-        Mount("/balkhash/uo", routes=balkhash_uo.routes()),
-        Mount("/balkhash/con", routes=balkhash_con.routes()),
-        gateway.admin_mount(max_body=settings.max_body,
-                            extra_routes=persons_admin.routes(registries.persons,
-                                                              max_body=settings.max_body)),
-    ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.settings = settings
-    app.state.pki = pki
-    app.state.gateway = gateway
-    app.state.registries = registries
-    app.state.rshep, app.state.portal, app.state.con = rshep, portal, con
-    app.state.balkhash_uo, app.state.balkhash_con = balkhash_uo, balkhash_con
-    app.state.database = db
-    app.state.endpoints = [
+    endpoints = [
         Endpoint("ШЭП SyncChannel v10", SYNC_PATH),
         Endpoint("SyncChannel WSDL", f"/wsdl/{SYNC_WSDL}"),
         *(Endpoint(name, f"/pki{path}") for name, path in pki_http.endpoints(pki)),
@@ -150,8 +131,65 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
         Endpoint("Admin API (journal)", "/admin/journal"),
         Endpoint("Admin API (fault injection)", "/admin/faults"),
         Endpoint("Admin API (ГБД ФЛ persons)", "/admin/persons"),
+        *WEB_ENDPOINTS,
     ]
+    routes = [
+        *gateway.routes(),
+        Mount("/pki", routes=pki_http.routes(pki, clock=clock)),
+        Mount("/portal", routes=portal.routes()),
+        Mount("/con", routes=con.routes()),
+        Mount("/arm", routes=rshep.routes()),
+        Mount("/balkhash/uo", routes=balkhash_uo.routes()),
+        Mount("/balkhash/con", routes=balkhash_con.routes()),
+        gateway.admin_mount(max_body=settings.max_body,
+                            extra_routes=persons_admin.routes(registries.persons,
+                                                              max_body=settings.max_body)),
+        *web_routes(settings, portal=portal, con=con, rshep=rshep, gateway=gateway, pki=pki,
+                    endpoints=endpoints),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.pki = pki
+    app.state.gateway = gateway
+    app.state.registries = registries
+    app.state.rshep, app.state.portal, app.state.con = rshep, portal, con
+    app.state.balkhash_uo, app.state.balkhash_con = balkhash_uo, balkhash_con
+    app.state.database = db
+    app.state.endpoints = endpoints
     return app
+
+
+WEB_ENDPOINTS = (
+    Endpoint("Overview (pages)", "/"),
+    Endpoint("Portal pages (egov.kz)", "/web/portal/"),
+    Endpoint("ЦОН desk pages", "/web/con/"),
+    Endpoint("АРМ РШЭП pages", "/web/arm/"),
+)
+
+
+def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoints) -> list:
+    """The pages a person uses (docs/pages.md): each system's own, the shared chrome's static
+    files, and the overview at ``/``."""
+    from egov_sim.core.web import NavLink, Site, load_secret
+    from egov_sim.gateway.rshep import pages as arm_pages
+    from egov_sim.portal_mock.con import pages as con_pages
+    from egov_sim.portal_mock.portal import pages as portal_pages
+
+    from .overview import Overview
+
+    site = Site(secret=load_secret(settings.home), ncalayer_url=settings.ncalayer_url,
+                secure_cookies=settings.base_url.startswith("https://"),
+                nav=(NavLink("nav_overview", "/"), NavLink("nav_portal", "/web/portal/"),
+                     NavLink("nav_con", "/web/con/"), NavLink("nav_arm", "/web/arm/")))
+    overview = Overview(site, settings=settings, gateway=gateway, pki=pki, endpoints=endpoints,
+                        reports_dir=settings.home / "reports", ncalayer_url=settings.ncalayer_url)
+    return [
+        Mount("/web/static", StaticFiles(packages=[("egov_sim.core.web", "static")]), name="web-static"),
+        Mount("/web/portal", routes=portal_pages.routes(portal, site)),
+        Mount("/web/con", routes=con_pages.routes(con, site)),
+        Mount("/web/arm", routes=arm_pages.routes(rshep, site)),
+        *overview.routes(),
+    ]
 
 
 def builtin_config():
@@ -190,10 +228,30 @@ def app_from_env() -> Starlette:
     return build_app(Settings(**raw))
 
 
-def serve(settings: Settings, *, workers: int = 1) -> None:
+@dataclasses.dataclass(frozen=True)
+class NcalayerOptions:
+    """``serve --ncalayer``: the emulator beside the server, at the pages' NCALayer address."""
+
+    host: str
+    port: int
+    tls: bool
+    personas: tuple[str, ...] = ("guardian",)
+
+    @classmethod
+    def from_url(cls, url: str, *, personas: tuple[str, ...] = ("guardian",)) -> NcalayerOptions:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            raise InputError(f"--ncalayer-url {url!r}: use ws://HOST:PORT or wss://HOST:PORT", code="BAD_USAGE")
+        return cls(parts.hostname, parts.port or 13579, parts.scheme == "wss", personas)
+
+
+def serve(settings: Settings, *, workers: int = 1, ncalayer: NcalayerOptions | None = None) -> None:
     """``egov-sim serve``: take the home's lock, the port, build the app, print the endpoints,
-    serve until stopped. Whatever the machine refuses (the port, the data directory, the
-    database) is a :class:`StartupError`: one line, exit code 3."""
+    serve until stopped (with the NCALayer emulator beside it when asked). Whatever the machine
+    refuses (the port, the data directory, the database) is a :class:`StartupError`: one line,
+    exit code 3."""
     import uvicorn
     from rich.console import Console
 
@@ -212,15 +270,25 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
         print_banner(console, settings, app)
         config: dict[str, Any] = dict(host=settings.host, port=settings.port, loop="uvloop",
                                       http="httptools", log_level="warning", access_log=False)
-        if workers > 1:
-            sock.close()  # uvicorn binds it again for its workers
-            app.state.database.close()
-            env = {k: (str(v) if isinstance(v, Path) else v)
-                   for k, v in dataclasses.asdict(settings).items()}
-            os.environ[_SETTINGS_ENV] = json.dumps(env)
-            uvicorn.run("egov_sim.app.server:app_from_env", factory=True, workers=workers, **config)
-        else:
-            uvicorn.Server(uvicorn.Config(app, **config)).run(sockets=[sock])
+        with contextlib.ExitStack() as stack:
+            if ncalayer is not None:
+                from egov_sim.signing.ncalayer.assembly import build_ncalayer
+                from egov_sim.signing.ncalayer.server import Listen, running
+
+                emulator = build_ncalayer(app.state.pki, personas=ncalayer.personas)
+                url = stack.enter_context(running(emulator, Listen(ncalayer.host, ncalayer.port, ncalayer.tls),
+                                                  tls_folder=settings.home / "ncalayer"))
+                console.print(f"  NCALayer emulator {url} (keys: {', '.join(ncalayer.personas)})",
+                              soft_wrap=True, highlight=False)
+            if workers > 1:
+                sock.close()  # uvicorn binds it again for its workers
+                app.state.database.close()
+                env = {k: (str(v) if isinstance(v, Path) else v)
+                       for k, v in dataclasses.asdict(settings).items()}
+                os.environ[_SETTINGS_ENV] = json.dumps(env)
+                uvicorn.run("egov_sim.app.server:app_from_env", factory=True, workers=workers, **config)
+            else:
+                uvicorn.Server(uvicorn.Config(app, **config)).run(sockets=[sock])
     finally:
         lock.release()
 
