@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 WssePolicy = Literal["off", "if-present", "required"]
 WSSE_POLICIES = ("off", "if-present", "required")
+SOAP_ACTION_POLICIES = ("strict", "lenient")
+"""``[gateway] soap_action``: see gateway/soap_action.py."""
+DUPLICATE_POLICIES = ("record", "refuse")
+"""``[gateway] duplicate_message_id``: see gateway/duplicates.py."""
 
 
 class ConfigError(InputError):
@@ -59,6 +63,9 @@ class Service:
     description: str = ""
     stubs: StubSource | None = None
     record: Path | None = None
+    forward_password: bool = False
+    """Whether an external (http) provider receives the sender's ``password`` in the forwarded
+    ``requestInfo``; by default it is left out (docs/gateway.md, "Passwords to providers")."""
 
     def allows(self, sender_id: str) -> bool:
         return self.allowed_senders is None or sender_id in self.allowed_senders
@@ -93,11 +100,22 @@ class GatewayConfig:
     e.g. NCA's test ҰКО (RSA or GOST), so requests signed with real NCA test keys verify. A ҰКО
     whose root is not given is itself a trust anchor (NCA's test roots are not public)."""
     crls: tuple[bytes, ...] = ()
-    """DER CRLs (``[gateway] crls``), e.g. NCA's test CRL: when given, the revocation of every
-    request signer is checked (CRL method; these files for their issuers, the simulator's own
-    CRLs for its PKI)."""
+    """DER CRLs (``[gateway] crls``), e.g. NCA's test CRL: the CRLs of their issuers, used
+    instead of those issuers' distribution points (the simulator's own PKI is always checked)."""
     stub_reload_seconds: float = 1.0
     """How often stub folders are polled for changes (``[gateway] stub_reload_seconds``; 0: never)."""
+    revocation: tuple[str, ...] | None = None
+    """``[gateway] revocation``: CRL and/or OCSP for request signers; None: the server's
+    (``egov-sim serve --revocation``, CRL by default)."""
+    revocation_unavailable: str | None = None
+    """``[gateway] revocation_unavailable``: ``fail`` or ``accept`` when a source cannot answer;
+    None: the server's (``--revocation-unavailable``, ``fail`` by default)."""
+    soap_action: str = "strict"
+    """``[gateway] soap_action``: ``strict`` refuses a SOAPAction that names no operation of the
+    endpoint (SCE013); ``lenient`` accepts any value (gateway/soap_action.py)."""
+    duplicate_message_id: str = "record"
+    """``[gateway] duplicate_message_id``: a messageId the sender used before is ``record``-ed
+    (journal ``duplicateOf``) and served, or ``refuse``-d with SCE015 (gateway/duplicates.py)."""
 
     def with_(self, **changes) -> GatewayConfig:
         return replace(self, **changes)
@@ -249,7 +267,7 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     for i, t in enumerate(_tables(doc, "services", source)):
         where = f"{source}: services[{i}]"
         _known_keys(t, {"service_id", "provider", "allowed_senders", "route_required", "timeout",
-                        "description", "stubs", "record"}, where)
+                        "description", "stubs", "record", "forward_password"}, where)
         provider = _provider(_require(t, "provider", where), where)
         allowed = t.get("allowed_senders")
         if allowed is not None and not (isinstance(allowed, list) and all(isinstance(a, str) for a in allowed)):
@@ -260,7 +278,8 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
                     _positive(_optional(t, "timeout", where, float, 10.0), "timeout", where),
                     _optional(t, "description", where, str, ""),
                     _stub_source(t, _require(t, "service_id", where), provider, where, root),
-                    _record_folder(t, provider, where, root))
+                    _record_folder(t, provider, where, root),
+                    _optional(t, "forward_password", where, bool, False))
         services[s.service_id] = s
 
     routes = dict(base.routes)
@@ -275,7 +294,8 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     g = _table(doc, "gateway", source)
     where = f"{source}: [gateway]"
     _known_keys(g, {"sign_responses", "strict_schema", "max_bytes", "max_depth", "admin_token",
-                    "trust", "crls", "stub_reload_seconds"}, where)
+                    "trust", "crls", "stub_reload_seconds", "revocation", "revocation_unavailable",
+                    "soap_action", "duplicate_message_id"}, where)
     extra_trust = base.extra_trust + _trust_files(g.get("trust", []), where, root)
     crls = base.crls + _crl_files(g.get("crls", []), where, root)
     renamed = dict(base.error_codes.renamed)
@@ -299,7 +319,32 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
         stub_reload_seconds=_not_negative(
             _optional(g, "stub_reload_seconds", where, float, base.stub_reload_seconds),
             "stub_reload_seconds", where),
+        revocation=_revocation_methods(g, where, base.revocation),
+        revocation_unavailable=_choice(g, "revocation_unavailable", ("fail", "accept"), where,
+                                       base.revocation_unavailable),
+        soap_action=_choice(g, "soap_action", SOAP_ACTION_POLICIES, where, base.soap_action),
+        duplicate_message_id=_choice(g, "duplicate_message_id", DUPLICATE_POLICIES, where,
+                                     base.duplicate_message_id),
     )
+
+
+def _choice(table: dict, key: str, choices: tuple[str, ...], where: str, default):
+    value = _optional(table, key, where, str, default)
+    if value is not None and value not in choices:
+        raise ConfigError(f"{where}: '{key}' must be one of {', '.join(choices)}")
+    return value
+
+
+def _revocation_methods(table: dict, where: str, default):
+    """``revocation = ["CRL"]``, ``["OCSP"]`` or both (a single string is taken as one method)."""
+    if "revocation" not in table:
+        return default
+    value = table["revocation"]
+    methods = [value] if isinstance(value, str) else value
+    if not isinstance(methods, list) or not methods or not all(
+            isinstance(m, str) and m.upper() in ("CRL", "OCSP") for m in methods):
+        raise ConfigError(f"{where}: 'revocation' must be a list of CRL and/or OCSP")
+    return tuple(dict.fromkeys(m.upper() for m in methods))
 
 
 def _not_negative(value: float, key: str, where: str) -> float:
@@ -378,4 +423,7 @@ def load_config(path: Path | None, *, base: GatewayConfig | None = None) -> Gate
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                          f"{exc.start}); TOML files are UTF-8") from None
     return parse_config(text, source=str(path), base=base, root=Path(path).parent)

@@ -53,9 +53,12 @@ _KINDS = (
     ErrorKind("SCE012", "Поставщик сервиса недоступен",
               "the provider refused the connection, answered with an HTTP error or a broken message"),
     ErrorKind("SCE013", "Неподдерживаемый метод",
-              "the Body's first element is not an operation of this endpoint", "soap:Client"),
+              "the Body's first element is not an operation of this endpoint, or the SOAPAction header "
+              "names another (soap_action = \"strict\")", "soap:Client"),
     ErrorKind("SCE014", "Журнал ШЭП недоступен",
               "the exchange could not be journaled; nothing is answered without a journal entry"),
+    ErrorKind("SCE019", "Повторный идентификатор сообщения",
+              "duplicate_message_id = \"refuse\": the sender's messageId was accepted before", "soap:Client"),
     ErrorKind("SCE909", "Внутренняя ошибка", "an unexpected error inside the simulator",
               synthetic=False),
 )
@@ -77,6 +80,7 @@ PROVIDER_TIMEOUT = "SCE011"
 PROVIDER_FAILED = "SCE012"
 NO_OPERATION = "SCE013"
 JOURNAL_UNAVAILABLE = "SCE014"
+DUPLICATE_MESSAGE = "SCE019"
 INTERNAL = "SCE909"
 
 

@@ -62,8 +62,10 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from egov_sim.portal_mock.portal.assembly import PortalSettings, build_portal
     from egov_sim.signing import pki_http
     from egov_sim.signing.pki import TestPKI
+    from egov_sim.signing.revocation import RevocationPolicy
 
     config = load_config(settings.config_file, base=builtin_config())
+    revocation = RevocationPolicy(tuple(settings.revocation), settings.revocation_unavailable)
     pki = TestPKI.open_or_init(settings.pki_dir, base_url=settings.base_url, clock=clock,
                                algorithm=settings.signing_algorithm)
     db = Database.open(database_url(settings), clock=clock)
@@ -77,13 +79,17 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
               if settings.fast_password_hashing else DEFAULT_HASHER)
     rshep = build_rshep(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                         refusal_via_head=settings.refusal_via_head, hasher=hasher,
-                        max_body=settings.max_body, term_options=settings.term_options)
+                        max_body=settings.max_body, term_options=settings.term_options,
+                        revocation=revocation)
     portal = build_portal(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                           settings=PortalSettings(hasher=hasher, max_body=settings.max_body,
-                                                  restrict_eligibility=settings.portal_restricted))
+                                                  restrict_eligibility=settings.portal_restricted,
+                                                  revocation=revocation.methods,
+                                                  revocation_unavailable=revocation.unavailable))
     con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
-                                       max_body=settings.max_body, term_options=settings.term_options))
+                                       max_body=settings.max_body, term_options=settings.term_options,
+                                       revocation=revocation))
     balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
                                    clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
                                    thresholds=_balkhash_thresholds(settings))
@@ -95,7 +101,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
                            "portal_inbox": portal.inbox_provider, "con_inbox": con.inbox_provider,
                            "balkhash_uo_registry": balkhash_uo.inbox_provider,
                            "balkhash_con_registry": balkhash_con.inbox_provider},
-        config_source=str(settings.config_file or "built-in config"))
+        config_source=str(settings.config_file or "built-in config"), revocation=revocation)
 
     async def redeliver_after_start() -> None:
         """Messages accepted before a crash but never acknowledged by ШЭП go out again once the

@@ -22,8 +22,8 @@ from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.config import Participant, Registration, Service
 from egov_sim.gateway.providers import Provider
 from egov_sim.signing.pki import TestPKI
-from egov_sim.signing.trust import TrustStore
-from egov_sim.signing.verify import Verifier
+from egov_sim.signing.revocation import RevocationPolicy
+from egov_sim.signing.verifiers import DEFAULT_POLICY, local_verifier
 
 from . import openapi
 from .api import ConApi
@@ -70,6 +70,9 @@ class ConOptions:
     term_options: dict = field(default_factory=dict)
     """The readings of the regulations' terms (egov_sim/reference/terms.py): the receipt's date
     follows the same switches as the АРМ's due dates."""
+    revocation: RevocationPolicy = DEFAULT_POLICY
+    """How the registries' answers and the АРМ's results are checked for revocation
+    (egov-sim serve --revocation, --revocation-unavailable)."""
 
 
 @dataclass
@@ -104,7 +107,7 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
     if options.seed_operators:
         operators.ensure_seeded()
     store = ApplicationStore(db, clock=clock)
-    verifier = Verifier(TrustStore.from_pem(pki.trust_pem()), clock=clock)
+    verifier = local_verifier(pki, clock=clock, policy=options.revocation)
     shep = ShepClient(gateway_url, options.sender_id, options.password, http=http, clock=clock,
                       timeout=options.shep_timeout)
     registries = Registries(shep, verifier, clock, options.lookups)
