@@ -174,6 +174,10 @@ def main(argv: list[str] | None = None) -> None:
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         typer.echo(f"egov-sim: error: {exc.strerror}: {exc.filename}", err=True)
         sys.exit(2)
+    except UnicodeDecodeError as exc:  # a file that is not UTF-8 text, wherever it was read
+        typer.echo(f"egov-sim: error: the input is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                   f"offset {exc.start})", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as error:

@@ -19,13 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.routing import Mount, Router
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
+from egov_sim.core.claims import Claims
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database, DatabaseError, database_url
 from egov_sim.core.errors import InputError, StartupError
 from egov_sim.core.home_lock import HomeLock
+from egov_sim.core.idempotency import idempotent
 from egov_sim.core.settings import Settings
 
 _SETTINGS_ENV = "EGOV_SIM_SERVER_SETTINGS"
@@ -69,6 +72,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     pki = TestPKI.open_or_init(settings.pki_dir, base_url=settings.base_url, clock=clock,
                                algorithm=settings.signing_algorithm)
     db = Database.open(database_url(settings), clock=clock)
+    claims = Claims(db)  # one holder at a time for every accept (egov_sim/core/claims.py)
     registries = build_registries(db, pki, clock=clock, population=settings.population)
     gateway_url = settings.with_(public_url=None).base_url
     if channels_transport is None:
@@ -85,11 +89,12 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
                           settings=PortalSettings(hasher=hasher, max_body=settings.max_body,
                                                   restrict_eligibility=settings.portal_restricted,
                                                   revocation=revocation.methods,
-                                                  revocation_unavailable=revocation.unavailable))
+                                                  revocation_unavailable=revocation.unavailable),
+                          claims=claims)
     con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
                                        max_body=settings.max_body, term_options=settings.term_options,
-                                       revocation=revocation))
+                                       revocation=revocation), claims=claims)
     balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
                                    clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
                                    thresholds=_balkhash_thresholds(settings))
@@ -139,19 +144,23 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
         Endpoint("Admin API (ГБД ФЛ persons)", "/admin/persons"),
         *WEB_ENDPOINTS,
     ]
+    def api(name: str, api_routes) -> ASGIApp:
+        """A JSON API's routes, with ``Idempotency-Key`` honoured (egov_sim/core/idempotency.py)."""
+        return idempotent(Router(routes=api_routes), claims, name=name, max_body=settings.max_body)
+
     routes = [
         *gateway.routes(),
         Mount("/pki", routes=pki_http.routes(pki, clock=clock)),
-        Mount("/portal", routes=portal.routes()),
-        Mount("/con", routes=con.routes()),
-        Mount("/arm", routes=rshep.routes()),
-        Mount("/balkhash/uo", routes=balkhash_uo.routes()),
-        Mount("/balkhash/con", routes=balkhash_con.routes()),
+        Mount("/portal", app=api("portal", portal.routes())),
+        Mount("/con", app=api("con", con.routes())),
+        Mount("/arm", app=api("arm", rshep.routes())),
+        Mount("/balkhash/uo", app=api("balkhash_uo", balkhash_uo.routes())),
+        Mount("/balkhash/con", app=api("balkhash_con", balkhash_con.routes())),
         gateway.admin_mount(max_body=settings.max_body,
                             extra_routes=persons_admin.routes(registries.persons,
                                                               max_body=settings.max_body)),
         *web_routes(settings, portal=portal, con=con, rshep=rshep, gateway=gateway, pki=pki,
-                    endpoints=endpoints),
+                    endpoints=endpoints, claims=claims),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
@@ -161,6 +170,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     app.state.rshep, app.state.portal, app.state.con = rshep, portal, con
     app.state.balkhash_uo, app.state.balkhash_con = balkhash_uo, balkhash_con
     app.state.database = db
+    app.state.claims = claims
     app.state.endpoints = endpoints
     return app
 
@@ -173,7 +183,7 @@ WEB_ENDPOINTS = (
 )
 
 
-def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoints) -> list:
+def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoints, claims=None) -> list:
     """The pages a person uses (docs/pages.md): each system's own, the shared chrome's static
     files, and the overview at ``/``."""
     from egov_sim.core.web import NavLink, Site, load_secret
@@ -184,7 +194,7 @@ def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoint
     from .overview import Overview
 
     site = Site(secret=load_secret(settings.home), ncalayer_url=settings.ncalayer_url,
-                secure_cookies=settings.base_url.startswith("https://"),
+                secure_cookies=settings.base_url.startswith("https://"), claims=claims,
                 nav=(NavLink("nav_overview", "/"), NavLink("nav_portal", "/web/portal/"),
                      NavLink("nav_con", "/web/con/"), NavLink("nav_arm", "/web/arm/")))
     overview = Overview(site, settings=settings, gateway=gateway, pki=pki, endpoints=endpoints,

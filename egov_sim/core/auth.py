@@ -106,13 +106,22 @@ class Accounts:
         return Account(self.realm, row["login"], roles, row["owner"])
 
     def login(self, login: str, password: str) -> Session:
-        """A new session, or AuthError (wrong login or password) / Throttled (too many failures)."""
+        """A new session, or AuthError (wrong login or password) / Throttled (too many failures).
+
+        The attempt is counted **before** the password is checked, in one transaction with the
+        count (serialised per login across workers and hosts), and stays counted unless the
+        password is right: forty parallel guesses get at most ``max_failures`` checks, the
+        rest 429, however many workers serve them."""
         now = self.clock()
         since = to_db_time(now - self.throttle.window)
-        failures = self.db.scalar("SELECT COUNT(*) FROM auth_failures WHERE realm = ? AND login = ?"
-                                  " AND failed_at > ?", (self.realm, login, since))
-        if failures >= self.throttle.max_failures:
-            raise Throttled(f"too many failed sign-ins for {login}; try again later")
+        with self.db.transaction() as tx:
+            tx.serialize(f"auth|{self.realm}|{login}")
+            failures = tx.scalar("SELECT COUNT(*) FROM auth_failures WHERE realm = ? AND login = ?"
+                                 " AND failed_at > ?", (self.realm, login, since))
+            if failures >= self.throttle.max_failures:
+                raise Throttled(f"too many failed sign-ins for {login}; try again later")
+            tx.execute("INSERT INTO auth_failures (realm, login, failed_at) VALUES (?, ?, ?)",
+                       (self.realm, login, to_db_time(now)))  # counted now; forgiven on success
         row = self.db.query_one("SELECT login, password_hash, roles, owner FROM auth_accounts"
                                 " WHERE realm = ? AND login = ?", (self.realm, login))
         try:
@@ -120,8 +129,6 @@ class Accounts:
                 raise VerificationError("no such account")
             self.hasher.verify(row["password_hash"], password)
         except (VerificationError, InvalidHashError):
-            self.db.execute("INSERT INTO auth_failures (realm, login, failed_at) VALUES (?, ?, ?)",
-                            (self.realm, login, to_db_time(now)))
             raise AuthError("wrong login or password") from None
         if self.hasher.check_needs_rehash(row["password_hash"]):
             self.db.execute("UPDATE auth_accounts SET password_hash = ? WHERE realm = ? AND login = ?",

@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from starlette.routing import BaseRoute
 
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts
+from egov_sim.core.claims import Claims
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
 from egov_sim.core.json_api import DEFAULT_MAX_BODY
@@ -97,7 +98,8 @@ class Con:
 
 def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.AsyncClient,
               clock: Clock = system_clock, options: ConOptions = ConOptions(),
-              hasher: PasswordHasher = DEFAULT_HASHER, catalogue: Catalogue | None = None) -> Con:
+              hasher: PasswordHasher = DEFAULT_HASHER, catalogue: Catalogue | None = None,
+              claims: Claims | None = None) -> Con:
     if catalogue is None:
         from egov_sim.reference import catalogue as default_catalogue
 
@@ -112,7 +114,7 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
                       timeout=options.shep_timeout)
     registries = Registries(shep, verifier, clock, options.lookups)
     intake = Intake(store=store, registries=registries, shep=shep, catalogue=catalogue, pki=pki,
-                    clock=clock, term_options=options.term_options)
+                    clock=clock, term_options=options.term_options, claims=claims)
     inbox = ConInbox(store, verifier, clock, allowed_senders=options.inbox_senders,
                      verify_result_signature=options.verify_result_signature)
     api = ConApi(accounts, operators, store, intake, catalogue, clock,

@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from starlette.routing import BaseRoute
 
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts, Throttle
+from egov_sim.core.claims import Claims
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
 from egov_sim.core.json_api import DEFAULT_MAX_BODY
@@ -107,8 +108,9 @@ def default_verifier(pki: TestPKI, clock: Clock, revocation: Sequence[str],
 
 def build_portal(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.AsyncClient,
                  clock: Clock = system_clock, verifier_factory: Callable[[], Verifier] | None = None,
-                 settings: PortalSettings = PortalSettings()) -> Portal:
-    """The portal. ``verifier_factory`` replaces the default verifier (trust store, revocation)."""
+                 settings: PortalSettings = PortalSettings(), claims: Claims | None = None) -> Portal:
+    """The portal. ``verifier_factory`` replaces the default verifier (trust store, revocation);
+    ``claims``: the server's (one holder of a request's checks and delivery across workers)."""
     store = RequestStore(db, clock=clock)
     verifier = verifier_factory() if verifier_factory else default_verifier(pki, clock, settings.revocation,
                                                                                  settings.revocation_unavailable)
@@ -117,7 +119,7 @@ def build_portal(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.As
     users = Accounts(db, REALM, clock=clock, session_ttl=settings.session_ttl,
                      throttle=settings.throttle, hasher=settings.hasher)
     accounts = PortalAccounts(db, store, users, client=client, registry_check=settings.registry_check)
-    delivery = Delivery(store, client)
+    delivery = Delivery(store, client, claims or Claims(db))
     submissions = Submissions(store, delivery, verifier, clock=clock, completeness=settings.completeness,
                               restrict_eligibility=settings.restrict_eligibility)
     inbox = PortalInbox(store, verifier, clock=clock, senders=settings.inbox_senders)
