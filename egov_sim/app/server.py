@@ -28,6 +28,9 @@ from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database, DatabaseError, database_url
 from egov_sim.core.errors import InputError, StartupError
 from egov_sim.core.home_lock import HomeLock
+from egov_sim.core.http_limits import ENV as HEADER_LIMITS_ENV
+from egov_sim.core.http_limits import HeaderLimits, LimitedHttpToolsProtocol
+from egov_sim.core.http_limits import configure as configure_limits
 from egov_sim.core.idempotency import idempotent
 from egov_sim.core.settings import Settings
 
@@ -69,6 +72,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
 
     config = load_config(settings.config_file, base=builtin_config())
     revocation = RevocationPolicy(tuple(settings.revocation), settings.revocation_unavailable)
+    staff = settings.staff_passwords or {}  # realm → password instead of the documented one
     pki = TestPKI.open_or_init(settings.pki_dir, base_url=settings.base_url, clock=clock,
                                algorithm=settings.signing_algorithm)
     db = Database.open(database_url(settings), clock=clock)
@@ -84,7 +88,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     rshep = build_rshep(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                         refusal_via_head=settings.refusal_via_head, hasher=hasher,
                         max_body=settings.max_body, term_options=settings.term_options,
-                        revocation=revocation)
+                        revocation=revocation, staff_password=staff.get("arm"))
     portal = build_portal(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                           settings=PortalSettings(hasher=hasher, max_body=settings.max_body,
                                                   restrict_eligibility=settings.portal_restricted,
@@ -94,12 +98,14 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
                                        max_body=settings.max_body, term_options=settings.term_options,
-                                       revocation=revocation), claims=claims)
+                                       revocation=revocation, staff_password=staff.get("con")),
+                    claims=claims)
     balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
                                    clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
-                                   thresholds=_balkhash_thresholds(settings))
+                                   thresholds=_balkhash_thresholds(settings),
+                                   staff_password=staff.get("balkhash_uo"))
     balkhash_con = build_centre(db, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
-                                max_body=settings.max_body)
+                                max_body=settings.max_body, staff_password=staff.get("balkhash_con"))
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]
@@ -272,6 +278,9 @@ def serve(settings: Settings, *, workers: int = 1, ncalayer: NcalayerOptions | N
     from rich.console import Console
 
     console = Console(stderr=True)
+    from .staff_passwords import require_for
+
+    require_for(settings.host, settings.staff_passwords)  # no well-known passwords off loopback
     try:
         lock = HomeLock(settings.home).acquire(holder=f"pid {os.getpid()}, {settings.base_url}")
     except OSError as exc:
@@ -284,8 +293,9 @@ def serve(settings: Settings, *, workers: int = 1, ncalayer: NcalayerOptions | N
             sock.close()
             raise
         print_banner(console, settings, app)
+        limits = HeaderLimits(settings.max_header_bytes, settings.header_timeout)
         config: dict[str, Any] = dict(host=settings.host, port=settings.port, loop="uvloop",
-                                      http="httptools", log_level="warning", access_log=False)
+                                      http=LimitedHttpToolsProtocol, log_level="warning", access_log=False)
         with contextlib.ExitStack() as stack:
             if ncalayer is not None:
                 from egov_sim.signing.ncalayer.assembly import build_ncalayer
@@ -302,9 +312,10 @@ def serve(settings: Settings, *, workers: int = 1, ncalayer: NcalayerOptions | N
                 env = {k: (str(v) if isinstance(v, Path) else v)
                        for k, v in dataclasses.asdict(settings).items()}
                 os.environ[_SETTINGS_ENV] = json.dumps(env)
+                os.environ[HEADER_LIMITS_ENV] = limits.to_env()  # read by each worker's protocol
                 uvicorn.run("egov_sim.app.server:app_from_env", factory=True, workers=workers, **config)
             else:
-                uvicorn.Server(uvicorn.Config(app, **config)).run(sockets=[sock])
+                uvicorn.Server(configure_limits(uvicorn.Config(app, **config), limits)).run(sockets=[sock])
     finally:
         lock.release()
 

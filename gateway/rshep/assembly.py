@@ -33,7 +33,7 @@ from .instances import RegionalInstance, build_instances
 from .openapi import openapi_document
 from .provider import RshepProvider
 from .registration import PASSWORD, SENDER_ID
-from .staff import Signers, seed_staff
+from .staff import STAFF_PASSWORD, Signers, seed_staff
 
 ARM_REALM = "arm"
 RSHEP_SENDER = (SENDER_ID, PASSWORD)
@@ -67,13 +67,14 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
                 hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False,
                 max_body: int = DEFAULT_MAX_BODY,
                 term_options: Mapping[str, bool] | None = None,
-                revocation: RevocationPolicy = DEFAULT_POLICY) -> Rshep:
+                revocation: RevocationPolicy = DEFAULT_POLICY, staff_password: str | None = None) -> Rshep:
     """``seed_accounts``: create every staff account now (otherwise each on its first sign-in);
     ``max_body``: the АРМ API's body cap (egov-sim serve --max-body); ``term_options``: the
     readings of the regulations' terms (egov_sim/reference/terms.py); ``revocation``: how the
     signatures РШЭП records are checked for revocation (serve --revocation)."""
     store = ArmStore(db, clock=clock)
-    accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
+    accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher,
+                        retired_passwords={STAFF_PASSWORD: staff_password} if staff_password else None)
     if seed_accounts:
         seed_staff(accounts)
     options = ArmOptions(refusal_via_head=refusal_via_head, origin_inboxes=dict(origin_inboxes),

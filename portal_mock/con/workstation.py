@@ -33,7 +33,7 @@ from .inbox_provider import SERVICE_ID as INBOX_SERVICE_ID
 from .inbox_provider import ConInbox
 from .intake import Catalogue, Intake
 from .lookups import LookupRules, Registries
-from .operators import REALM, Operators
+from .operators import REALM, SEED_PASSWORD, Operators
 
 BUILTIN_NAME = "con_inbox"
 """The gateway config names the inbox ``builtin:con_inbox``."""
@@ -72,6 +72,8 @@ class ConOptions:
     """The readings of the regulations' terms (egov_sim/reference/terms.py): the receipt's date
     follows the same switches as the АРМ's due dates."""
     revocation: RevocationPolicy = DEFAULT_POLICY
+    staff_password: str | None = None
+    """The seeded operators' password instead of the documented one (serve --staff-passwords)."""
     """How the registries' answers and the АРМ's results are checked for revocation
     (egov-sim serve --revocation, --revocation-unavailable)."""
 
@@ -104,7 +106,8 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
         from egov_sim.reference import catalogue as default_catalogue
 
         catalogue = default_catalogue
-    accounts = Accounts(db, REALM, clock=clock, session_ttl=options.session_ttl, hasher=hasher)
+    accounts = Accounts(db, REALM, clock=clock, session_ttl=options.session_ttl, hasher=hasher,
+                        retired_passwords={SEED_PASSWORD: options.staff_password} if options.staff_password else None)
     operators = Operators(db, accounts)
     if options.seed_operators:
         operators.ensure_seeded()
