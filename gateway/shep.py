@@ -71,7 +71,7 @@ class Gateway:
         return [*app.sync_routes(self.channel), *app.contract_routes(), *app.echo_routes(limit)]
 
     def admin_mount(self, *, path: str = "/admin", extra_routes=(),
-                    max_body: int = DEFAULT_MAX_BODY) -> BaseRoute:
+                    max_body: int = DEFAULT_MAX_BODY, extra_openapi: dict | None = None) -> BaseRoute:
         """Journal and fault-injection admin API (and ``extra_routes``), loopback-only unless a
         token is configured; ``max_body`` caps the bodies of its POST/PUT requests."""
         from . import admin_api, fault_api
@@ -80,7 +80,8 @@ class Gateway:
         stub_routes = stubs_api.routes(self.stubs, self.stubs.states) if self.stubs is not None else []
         return admin_api.admin_mount(
             self.journal, token=self.config.admin_token, clock=self.channel.clock, path=path,
-            extra_routes=[*fault_api.routes(self.injector, max_body=max_body), *stub_routes, *extra_routes])
+            extra_routes=[*fault_api.routes(self.injector, max_body=max_body), *stub_routes, *extra_routes],
+            extra_openapi=extra_openapi)
 
     async def aclose(self) -> None:
         if self.stubs is not None:
