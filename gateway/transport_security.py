@@ -2,7 +2,7 @@
 the gateway's own responses signed in the layout ШЭП uses (X509IssuerSerial token reference).
 
 Verdicts go to the journal: ``valid``; ``not-current`` (expired, not yet valid or revoked
-certificate: SCE005); ``unverified-gost`` (a GOST signature, recognised but not verifiable
+certificate, or a stale ``wsu:Timestamp``: SCE005); ``unverified-gost`` (a GOST signature, recognised but not verifiable
 here; accepted only under the ``if-present`` policy); ``invalid`` (anything else: SCE006).
 """
 
@@ -16,7 +16,8 @@ from egov_sim.signing.verify import Verifier
 from .config import Participant
 from .soap import SoapMessage
 
-_NOT_CURRENT = {"CERT_EXPIRED", "CERT_NOT_YET_VALID", "CERT_REVOKED"}
+_NOT_CURRENT = {"CERT_EXPIRED", "CERT_NOT_YET_VALID", "CERT_REVOKED", "TIMESTAMP_EXPIRED",
+                "TIMESTAMP_NOT_YET_VALID"}
 
 
 class WsseSecurity:
