@@ -89,6 +89,7 @@ def sync_routes(channel: SyncChannel) -> list[Route]:
         Route(SYNC_PATH, send_message, methods=["POST"]),
         Route(SYNC_PATH.rstrip("/"), send_message, methods=["POST"]),
         Route(SYNC_PATH, describe, methods=["GET"]),
+        Route(SYNC_PATH.rstrip("/"), describe, methods=["GET"]),
     ]
 
 

@@ -99,7 +99,9 @@ def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: C
                   builtin_providers: Mapping[str, Provider] | None = None,
                   extra_trust: bytes = b"", config_source: str = "config") -> Gateway:
     trust = TrustStore.from_pem(pki.trust_pem() + config.extra_trust + extra_trust)
-    security = WsseSecurity(Verifier(trust, clock=clock),
+    verifier = Verifier(trust, clock=clock, timestamp_skew=dt.timedelta(seconds=config.timestamp_skew),
+                        signed_comments=config.signed_comments)
+    security = WsseSecurity(verifier,
                             gateway_signer(pki) if config.sign_responses else None)
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
     journal = Journal(db)

@@ -21,7 +21,7 @@ from lxml import etree
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.safe_xml import UnsafeXmlError
 from egov_sim.gateway.providers import SUCCESS_CODE, ProviderCall, ProviderReply
-from egov_sim.signing.verify import Verifier, reroot
+from egov_sim.signing.verify import Verifier, reroot, signed_view
 from egov_sim.wsdl.schemas import payload_root, payload_validator
 
 from . import wire
@@ -66,8 +66,9 @@ class RshepProvider:
             return ProviderReply(data=ack, code=r.code, message=f"{ERROR_MESSAGES[r.code]}: {r.detail}")
 
     def _accept(self, call: ProviderCall) -> ProviderReply:
-        root = self._payload(call.data)
-        incoming = wire.read_service_request(root)
+        root = self._payload(call.data)  # kept byte for byte: the АРМ re-verifies it
+        # values are read as the signatures cover them (comments removed), never from .text
+        incoming = wire.read_service_request(signed_view(root))
         instance = self.instances.get(call.route_id or "")
         if instance is None:
             raise _Refused(UNKNOWN_ROUTE, f"routeId {call.route_id!r} has no regional gateway",
