@@ -40,9 +40,6 @@ class Participant:
     """AsyncChannel: the participant's ``IAsyncChannelClient`` endpoint. ШЭП pushes the
     messages addressed to it there (``sendMessage``) and tells it of state changes of the
     messages it sent (``changeMassageStatusNotification``); None: it pulls (``getMessages``)."""
-    push: str | None = None
-    """AsyncChannel inside the simulator: ``builtin:<name>``, the provider that takes this
-    participant's pushed messages in process (the portal's and ЦОН's inboxes)."""
 
 
 @dataclass(frozen=True)

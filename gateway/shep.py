@@ -25,6 +25,9 @@ from egov_sim.signing.verify import Verifier
 from . import app, errors
 from .config import GatewayConfig, Service
 from .errors import GatewayFault
+from .async_channel import AsyncChannel
+from .async_push import AsyncDelivery
+from .async_queue import AsyncQueue
 from .fault_injection import FaultInjector
 from .journal import Journal
 from .providers import BUILTIN, HttpProvider, Provider
@@ -51,10 +54,21 @@ class Gateway:
     config: GatewayConfig
     http: httpx.AsyncClient
     injector: FaultInjector
+    async_channel: AsyncChannel | None = None
+    delivery: AsyncDelivery | None = None
+    queue: AsyncQueue | None = None
 
     def routes(self) -> list[BaseRoute]:
         limit = self.config.limits.max_bytes
-        return app.sync_routes(self.channel) + app.contract_routes() + app.echo_routes(limit)
+        routes = app.sync_routes(self.channel) + app.contract_routes() + app.echo_routes(limit)
+        if self.async_channel is not None:
+            routes += app.async_routes(self.async_channel)
+        return routes
+
+    def start(self) -> None:
+        """Start the AsyncChannel's push worker on the running event loop (server lifespan)."""
+        if self.delivery is not None:
+            self.delivery.start()
 
     def admin_mount(self, *, path: str = "/admin", extra_routes=()) -> BaseRoute:
         """Journal and fault-injection admin API, loopback-only unless a token is configured."""
@@ -68,6 +82,8 @@ class Gateway:
                      middleware=[Middleware(admin_api.AdminGuard, token=self.config.admin_token)])
 
     async def aclose(self) -> None:
+        if self.delivery is not None:
+            await self.delivery.stop()
         await self.http.aclose()
 
 
@@ -107,7 +123,16 @@ def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: C
     journal = Journal(db)
     injector = FaultInjector(db, clock=clock)
     injector.load_config(config.fault_rules, where=config_source)
-    providers = ProviderDirectory(config, {**BUILTIN, **(builtin_providers or {})}, http)
+    builtin = {**BUILTIN, **(builtin_providers or {})}
+    providers = ProviderDirectory(config, builtin, http)
     channel = SyncChannel(config, resolve_provider=providers, journal=journal, security=security,
                           injector=injector, clock=clock)
-    return Gateway(channel, journal, config, http, injector)
+    queue = AsyncQueue(db, settings=config.async_, clock=clock,
+                       notify_senders=frozenset(p.sender_id for p in config.participants.values()
+                                                if p.push_url))
+    delivery = AsyncDelivery(config, queue, builtin=builtin, http=http,
+                             journal_writer=channel.journal_writer, clock=clock)
+    async_channel = AsyncChannel(config, queue=queue, journal=journal,
+                                 journal_writer=channel.journal_writer, security=security,
+                                 injector=injector, clock=clock, on_queued=delivery.kick)
+    return Gateway(channel, journal, config, http, injector, async_channel, delivery, queue)

@@ -46,7 +46,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
 
     from egov_sim.adapters.gbd_fl import admin_api as persons_admin
     from egov_sim.adapters.providers import build_registries
-    from egov_sim.gateway.app import SYNC_PATH, SYNC_WSDL
+    from egov_sim.gateway.app import ASYNC_PATH, ASYNC_WSDL, SYNC_PATH, SYNC_WSDL
     from egov_sim.gateway.config import load_config
     from egov_sim.gateway.rshep import build_rshep
     from egov_sim.gateway.shep import build_gateway
@@ -92,6 +92,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        gateway.start()
         task = asyncio.create_task(redeliver_after_start())
         try:
             yield
@@ -119,6 +120,8 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     app.state.endpoints = [
         Endpoint("ШЭП SyncChannel v10", SYNC_PATH),
         Endpoint("SyncChannel WSDL", f"/wsdl/{SYNC_WSDL}"),
+        Endpoint("ШЭП AsyncChannel v10", ASYNC_PATH),
+        Endpoint("AsyncChannel WSDL", f"/wsdl/{ASYNC_WSDL}"),
         *(Endpoint(name, f"/pki{path}") for name, path in pki_http.endpoints(pki)),
         Endpoint("Portal API (egov.kz)", "/portal/openapi.json"),
         Endpoint("ЦОН operator API", "/con/openapi.json"),
