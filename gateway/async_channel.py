@@ -325,8 +325,9 @@ class AsyncChannel:
         if row is None or sender.sender_id not in (row.sender_id, row.recipient):
             raise GatewayFault(errors.NO_MESSAGE, f"no message {message_id!r} sent or received by "
                                                   f"{sender.sender_id!r}")
-        ex.service_id, ex.correlation_id = row.service_id, row.correlation_id
-        ex.status_code, ex.status_message = row.state.value, f"getMessageStatus: {row.status_code}"
+        ex.correlation_id = row.correlation_id  # no serviceId: a status query is no call of it
+        ex.status_code = row.state.value
+        ex.status_message = f"getMessageStatus: {row.service_id} {row.status_code}"
         status = etree.Element("status")
         etree.SubElement(status, "statusCode").text = row.status_code
         etree.SubElement(status, "statusMessage").text = row.status_message

@@ -121,9 +121,11 @@ class AsyncDelivery:
     # --- one message -------------------------------------------------------------------------
 
     async def _deliver(self, m: QueuedMessage) -> None:
+        # journaled as the gateway's own act: no serviceId/senderId, so "calls of a service"
+        # (Journal.count_calls) count the sender's sendMessage once, not its deliveries
         ex = Trace(received_at=self.clock(), request_body=m.message, channel=journal_module.CHANNEL_ASYNC,
-                   message_id=m.message_id, correlation_id=m.correlation_id, service_id=m.service_id,
-                   sender_id=m.sender_id, route_id=m.route_id, provider=m.recipient)
+                   message_id=m.message_id, correlation_id=m.correlation_id, route_id=m.route_id,
+                   provider=m.recipient)
         started = time.perf_counter()
         ex.provider_started_at = self.clock()
         try:

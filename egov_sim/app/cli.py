@@ -68,6 +68,10 @@ def serve(
     portal_open: bool = typer.Option(
         False, "--portal-open",
         help="Reading of 000 §1.3 as an enumeration: no portal eligibility check (K16)."),
+    sync_legs: bool = typer.Option(
+        False, "--sync-legs",
+        help="Reading of wire-formats §6–7: portal/ЦОН → РШЭП requests and РШЭП's answers over "
+             "SyncChannel SendMessage instead of the AsyncChannel."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from egov_sim.app.server import serve as run_server
@@ -75,7 +79,8 @@ def serve(
     settings: Settings = ctx.obj.with_(host=host, port=port, config_file=config,
                                        population=population, refusal_via_head=refusal_via_head,
                                        con_c1_literal_and=c1_literal_and,
-                                       portal_restricted=not portal_open)
+                                       portal_restricted=not portal_open,
+                                       shep_leg="sync" if sync_legs else "async")
     run_server(settings, workers=workers)
 
 

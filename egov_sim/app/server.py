@@ -68,12 +68,15 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     hasher = (PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # same algorithm, no cost
               if settings.fast_password_hashing else DEFAULT_HASHER)
     rshep = build_rshep(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
-                        refusal_via_head=settings.refusal_via_head, hasher=hasher)
+                        refusal_via_head=settings.refusal_via_head, hasher=hasher,
+                        leg=settings.shep_leg)
     portal = build_portal(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                           settings=PortalSettings(hasher=hasher,
-                                                  restrict_eligibility=settings.portal_restricted))
+                                                  restrict_eligibility=settings.portal_restricted,
+                                                  shep_leg=settings.shep_leg))
     con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
-                    options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and)))
+                    options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
+                                       shep_leg=settings.shep_leg))
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,

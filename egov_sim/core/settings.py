@@ -38,6 +38,10 @@ class Settings:
     portal_restricted: bool = True
     """Portal eligibility K16 (000 §1.3): only persons with disabilities or socially significant
     diseases may use the portal channel; False reads it as an enumeration."""
+    shep_leg: str = "async"
+    """How the portal and ЦОН send requests to РШЭП and РШЭП answers them: over the AsyncChannel
+    (``async``, the spec's reading, wire-formats.md §6–7) or SyncChannel ``SendMessage``
+    (``sync``)."""
     refusal_via_head: bool = True
     """АРМ РШЭП: a reasoned refusal passes the head's signature (regulations-kz §7 item 9);
     False: the executor's own EDS certifies it (docs/rshep.md, "Option refusal_via_head")."""

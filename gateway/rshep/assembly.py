@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
-from egov_sim.gateway.client import ShepClient
+from egov_sim.gateway.async_client import channel_client
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
@@ -63,15 +63,17 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
                 origin_inboxes: Mapping[str, str] = ORIGIN_INBOXES,
                 sender: tuple[str, str | None] = RSHEP_SENDER,
                 session_ttl: dt.timedelta = dt.timedelta(hours=8),
-                hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False) -> Rshep:
-    """``seed_accounts``: create every staff account now (otherwise each on its first sign-in)."""
+                hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False,
+                leg: str = "async") -> Rshep:
+    """``seed_accounts``: create every staff account now (otherwise each on its first sign-in).
+    ``leg``: answers go back over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
     store = ArmStore(db, clock=clock)
     accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
     if seed_accounts:
         seed_staff(accounts)
     options = ArmOptions(refusal_via_head=refusal_via_head, origin_inboxes=dict(origin_inboxes))
     actions = ArmActions(store, accounts, Signers(pki), options=options, clock=clock)
-    client = ShepClient(gateway_url, sender[0], sender[1], http=http, clock=clock)
+    client = channel_client(leg, gateway_url, sender[0], sender[1], http=http, clock=clock)
     deliverer = Deliverer(store, client, clock=clock)
     instances = build_instances()
     verifier = Verifier(TrustStore.from_pem(pki.trust_pem()), clock=clock)

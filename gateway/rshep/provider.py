@@ -86,7 +86,10 @@ class RshepProvider:
         inbox_id, duplicate = self.store.receive(
             provider=office.code, service_code=service.code, channel=incoming.channel,
             origin_sender=call.info.sender_id, route_id=call.route_id,
-            shep_message_id=call.info.message_id, request_id=incoming.request_id,
+            # the id РШЭП's answers carry as correlationId: the AsyncChannel conversation's, or
+            # the SyncChannel request's messageId
+            shep_message_id=call.info.correlation_id or call.info.message_id,
+            request_id=incoming.request_id,
             applicant_iin=incoming.applicant.iin, applicant_name=incoming.applicant.full_name,
             checks=checks, payload=etree.tostring(root, encoding="UTF-8"),
             detail={"shepMessageId": call.info.message_id, "sender": call.info.sender_id,

@@ -9,6 +9,7 @@ import pytest
 
 from egov_sim.reference import personas
 from egov_sim.app.cli import main
+from tests.support.rshep import arm_request
 from tests.support.portal import draft, guardian_draft, live_portal, login, sign, submit
 
 rshep = pytest.importorskip("gateway.rshep.assembly")
@@ -35,9 +36,9 @@ def test_guardian_allowance_ends_with_a_signed_decision_in_the_cabinet(tmp_path,
         rid = d["requestId"]
         r = submit(client, auth, sign(d["xml"].encode(), h.cert(personas.GUARDIAN)))
         assert r.status_code == 201 and r.json()["status"] == "accepted", r.text
-        ack = r.json()["history"][-1]["detail"]["acknowledgement"]
-        assert ack["accepted"] == "true" and ack["signatureVerdict"] == "valid"
-        inbox_id = int(ack["inboxId"])
+        arm = arm_request(h.url, "pvl_pavlodar_city.clerk", rid)  # sent over the AsyncChannel
+        assert arm["checks"]["signature"]["verdict"] == "valid"
+        inbox_id = arm["id"]
 
         def status() -> dict:
             return client.get(f"/portal/requests/{rid}", headers=auth).json()
