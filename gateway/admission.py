@@ -160,15 +160,19 @@ def admit(config: GatewayConfig, service_id: str, sender_id: str, route_id: str 
     return service
 
 
-def content_of(data: etree._Element | None) -> etree._Element | None:
+def content_of(data: etree._Element | None, copied: etree._Element | None = None) -> etree._Element | None:
     """``data`` as the built-in providers read it: a copy without comments, the text around
     them joined — what a transport signature made with c14n covers
     (:func:`egov_sim.signing.verify.signed_view`, the verifier's ``content``), so
-    ``<iin>8801<!--x-->0040</iin>`` reads whole. ``call.data`` keeps the bytes as sent."""
+    ``<iin>8801<!--x-->0040</iin>`` reads whole. ``call.data`` keeps the bytes as sent.
+
+    Without a comment in ``data`` the view is ``copied`` (the call's own copy) itself."""
     from egov_sim.signing.verify import signed_view
 
     if data is None:
         return None
+    if copied is not None and next(data.iter(etree.Comment), None) is None:
+        return copied
     view = signed_view(soap.copy_data(data))
     view.tag = "data"
     return view

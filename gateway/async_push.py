@@ -110,6 +110,8 @@ class AsyncDelivery:
 
     async def run_once(self) -> bool:
         """One pass: push what is due, then the status notifications. True when work was found."""
+        if not await asyncio.to_thread(self.queue.has_work):
+            return False
         due = await asyncio.to_thread(self.queue.claim_due, limit=self.batch, claimant=self._claimant)
         if due:
             await asyncio.gather(*(self._deliver(m) for m in due))
@@ -163,9 +165,9 @@ class AsyncDelivery:
             properties=tuple((p.findtext("key") or "", p.findtext("value") or "")
                              for p in info.iterfind("properties")))
         data = element.find("messageData/data")
-        call = ProviderCall(info=request_info, data=soap.copy_data(data) if data is not None else None,
-                            session_id=new_session_id(), route_id=m.route_id,
-                            content=admission.content_of(data))
+        copied = soap.copy_data(data) if data is not None else None
+        call = ProviderCall(info=request_info, data=copied, session_id=new_session_id(),
+                            route_id=m.route_id, content=admission.content_of(data, copied))
         service = self.config.services.get(m.service_id)
         timeout = service.timeout if service is not None else 10.0
         try:

@@ -230,6 +230,17 @@ class AsyncQueue:
             "recipient = ? AND service_id = ? AND mode = 'pull'" + filters, params, limit,
             claimant=recipient, lease=self.settings.lease)
 
+    def has_work(self) -> bool:
+        """A cheap read (no write lock): is anything due for the pusher, expired, or to notify?
+        The push loop of every worker asks this each poll; only a yes takes the write lock."""
+        now = self.clock()
+        return self.db.query_one(
+            "SELECT 1 AS x FROM shep_async_messages WHERE state = 'ON_DELIVERY' AND ("
+            "(mode IN ('push', 'builtin') AND next_attempt_at <= ? AND"
+            " (claimed_until IS NULL OR claimed_until <= ?)) OR expires_at <= ?)"
+            " UNION ALL SELECT 1 AS x FROM shep_async_notifications WHERE done = 0"
+            " AND next_attempt_at <= ? LIMIT 1", (now, now, now, now)) is not None
+
     def claim_due(self, *, limit: int, claimant: str) -> list[QueuedMessage]:
         """Messages for the push worker: due (push or built-in) and not leased to another."""
         return self._claim("mode IN ('push', 'builtin')", [], limit, claimant=claimant,

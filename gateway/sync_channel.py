@@ -153,7 +153,7 @@ class SyncChannel:
         else:
             call_data = soap.copy_data(data) if data is not None else None
         call = ProviderCall(info=info, data=call_data, session_id=ex.session_id,
-                            route_id=info.route_id, content=admission.content_of(data))
+                            route_id=info.route_id, content=admission.content_of(data, call_data))
         reply = await self._call_provider(service, info, call, ex)
         ex.status_code, ex.status_message = reply.code, reply.message
         return self._response(info, reply, ex)
