@@ -12,9 +12,11 @@ with the server as possible), for a bounded time per scenario:
   (b) SendMessage to SIM_ECHO: auth, XSD validation, routing, provider call, response, journal;
   (c) (b) with a WS-Security-signed request (a sender whose policy is ``required``) and
       ``sign_responses = true``: verify + sign on every request (a second server, --config).
+  (d) (c) in GOST, as production: requests signed with a GOST 34.310-2004 key, the gateway
+      started with ``--signing-algorithm gost2004`` (GOST-signed responses).
 
-Prints req/s, p50/p99 latency and the ratios b/a and c/a; targets (2 workers, 2 cores):
-b/a >= 0.5 and (c) >= 600 req/s. Absolute numbers move between runs and machines; compare
+Prints req/s, p50/p99 latency and the ratios b/a, c/a and d/a; targets (2 workers, 2 cores):
+b/a >= 0.5, (c) >= 600 req/s and (d) >= 300 req/s. Absolute numbers move between runs and machines; compare
 figures measured in one run (soap-layer.md, "Throughput reference").
 """
 
@@ -51,6 +53,7 @@ wsse = "required"
 TARGET_RATIO_B = 0.5
 READ_TIMEOUT = 30.0
 TARGET_RPS_C = 600
+TARGET_RPS_D = 300
 
 
 def send_message(sender=("EGOV_SIM_TEST_CLIENT", "test-secret"), iin: str = "880314312347") -> bytes:
@@ -162,10 +165,10 @@ def free_port() -> int:
 class Server:
     """``egov-sim serve`` in a subprocess; stopped with SIGINT (uvicorn's graceful shutdown)."""
 
-    def __init__(self, home: Path, workers: int, config: Path | None = None):
+    def __init__(self, home: Path, workers: int, config: Path | None = None, extra: tuple[str, ...] = ()):
         self.port = free_port()
         args = [sys.executable, "-c", "import sys; from egov_sim.app.cli import main; main(sys.argv[1:])",
-                "--home", str(home), "serve", "--port", str(self.port), "--workers", str(workers)]
+                "--home", str(home), "serve", "--port", str(self.port), "--workers", str(workers), *extra]
         if config is not None:
             args += ["--config", str(config)]
         self.log = open(home / f"server-{self.port}.log", "wb")
@@ -203,21 +206,24 @@ class Server:
         self.log.close()
 
 
-def signed_requests(home: Path, count: int) -> list[bytes]:
+def signed_requests(home: Path, count: int, algorithm: str = "rsa") -> list[bytes]:
     """Requests signed once, up front, with a certificate of the home's test PKI."""
     from egov_sim.signing.pki import TestPKI
     from egov_sim.signing.wsse import sign_wsse
 
     pki = TestPKI.open(home / "pki")
-    cert = pki.issue(iin="880314312347", surname="БЕНЧ", given_name="КЛИЕНТ", name="bench-client")
+    cert = pki.issue(iin="880314312347", surname="БЕНЧ", given_name="КЛИЕНТ", name=f"bench-client-{algorithm}",
+                     algorithm=algorithm)
     return [sign_wsse(send_message(SIGNED_SENDER), cert.private_key, cert.certificate) for _ in range(count)]
 
 
-def check(reply, *, signed: bool = False) -> None:
+def check(reply, *, signed: bool = False, gost: bool = False) -> None:
     if reply.status_code != 200 or (b"SCSS001" not in reply.content and b"SendMessage" not in reply.content):
         raise SystemExit(f"sanity check failed: HTTP {reply.status_code}: {reply.content[:400]!r}")
     if signed and b"X509IssuerSerial" not in reply.content:
         raise SystemExit("sanity check failed: the response is not signed")
+    if gost and b"gost34310-gost34311" not in reply.content:
+        raise SystemExit("sanity check failed: the response is not GOST-signed")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         TestPKI.init(home / "pki", base_url="http://127.0.0.1:8080")
         plain = [send_message() for _ in range(16)]
         signed = signed_requests(home, 8)
+        gost_signed = signed_requests(home, 8, "gost2004")
         config = Path(tmp) / "bench.toml"
         config.write_text(CONFIG, encoding="utf-8")
 
@@ -270,14 +277,23 @@ def main(argv: list[str] | None = None) -> int:
             run("(c) (b) + WSSE verify + signed response", server, "/bip-sync-wss-gost/", signed)
         finally:
             server.stop()
+        server = Server(home, args.workers, config, ("--signing-algorithm", "gost2004"))
+        try:
+            check(server.post("/bip-sync-wss-gost/", gost_signed[0]), signed=True, gost=True)
+            run("(d) (c) in GOST 34.310-2004", server, "/bip-sync-wss-gost/", gost_signed)
+        finally:
+            server.stop()
 
     a, b, c = results["(a) /sim/echo (SOAP layer floor)"], results["(b) SendMessage SIM_ECHO"], \
         results["(c) (b) + WSSE verify + signed response"]
+    d = results["(d) (c) in GOST 34.310-2004"]
     ratio_b, ratio_c = b["rps"] / a["rps"], c["rps"] / a["rps"]
-    ok_b, ok_c = ratio_b >= TARGET_RATIO_B, c["rps"] >= TARGET_RPS_C
+    ok_b, ok_c, ok_d = ratio_b >= TARGET_RATIO_B, c["rps"] >= TARGET_RPS_C, d["rps"] >= TARGET_RPS_D
     print(f"  b/a = {ratio_b:.2f} (target >= {TARGET_RATIO_B}: {'met' if ok_b else 'MISSED'})")
     print(f"  c/a = {ratio_c:.2f}; (c) = {c['rps']:.0f} req/s (target >= {TARGET_RPS_C}: "
           f"{'met' if ok_c else 'MISSED'})")
+    print(f"  d/a = {d['rps'] / a['rps']:.2f}; d/c = {d['rps'] / c['rps']:.2f}; (d) = {d['rps']:.0f} req/s "
+          f"(target >= {TARGET_RPS_D}: {'met' if ok_d else 'MISSED'})")
     errors = sum(r["errors"] for r in results.values())
     if errors:
         print(f"  {errors} requests were not answered with HTTP 200")

@@ -139,8 +139,6 @@ def check_transport_signature(security: TransportSecurity | None, message: soap.
     trace.signature, trace.signature_detail = verdict, detail
     if verdict == "valid":
         return
-    if verdict == "unverified-gost" and policy == "if-present":
-        return
     code = errors.SIGNATURE_NOT_CURRENT if verdict == "not-current" else errors.SIGNATURE_INVALID
     raise GatewayFault(code, detail.get("reason") or verdict)
 

@@ -13,12 +13,15 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import TYPE_CHECKING, Literal, Mapping
 
 from egov_sim.core.errors import InputError
 from egov_sim.core.safe_xml import XmlLimits
 
 from .errors import KINDS, ErrorCodes
+
+if TYPE_CHECKING:
+    from .stubs.stub_files import StubSource
 
 WssePolicy = Literal["off", "if-present", "required"]
 WSSE_POLICIES = ("off", "if-present", "required")
@@ -46,8 +49,10 @@ class Participant:
 class Service:
     """A serviceId of the register of interactions and the provider that answers it.
 
-    ``provider`` is ``builtin:<name>`` for a provider inside the simulator, or an http(s) URL of
-    an external SOAP endpoint that speaks SendMessage (an integrator's own provider).
+    ``provider`` is ``builtin:<name>`` for a provider inside the simulator, an http(s) URL of
+    an external SOAP endpoint that speaks SendMessage (an integrator's own provider), or
+    ``stubs:DIR`` / ``stubs`` for declarative stubs (``stubs``: their source; docs/stubs.md).
+    ``record``: a folder where each exchange with an http(s) provider is saved as a stub.
     """
 
     service_id: str
@@ -56,6 +61,8 @@ class Service:
     route_required: bool = False
     timeout: float = 10.0
     description: str = ""
+    stubs: "StubSource | None" = None
+    record: Path | None = None
     recipient: str | None = None
     """AsyncChannel: the senderId of the participant that receives this service's messages
     (by push or pull); None: the ``builtin:`` provider takes them in process."""
@@ -71,6 +78,7 @@ class Route:
     route_id: str
     provider: str
     region: str = ""
+    stubs: "StubSource | None" = None
     recipient: str | None = None
     """AsyncChannel: the participant that receives messages on this route (see Service)."""
 
@@ -110,8 +118,15 @@ class GatewayConfig:
     fault_rules: tuple[dict, ...] = ()
     admin_token: str | None = None
     extra_trust: bytes = b""
-    """PEM certificates trusted besides the simulator's PKI (``[gateway] trust``): e.g. the CA of a
-    client's real НУЦ RSA test key, so its transport signatures verify."""
+    """PEM certificates trusted besides the simulator's PKI (``[gateway] trust``, PEM or DER files):
+    e.g. NCA's test ҰКО (RSA or GOST), so requests signed with real NCA test keys verify. A ҰКО
+    whose root is not given is itself a trust anchor (NCA's test roots are not public)."""
+    crls: tuple[bytes, ...] = ()
+    """DER CRLs (``[gateway] crls``), e.g. NCA's test CRL: when given, the revocation of every
+    request signer is checked (CRL method; these files for their issuers, the simulator's own
+    CRLs for its PKI)."""
+    stub_reload_seconds: float = 1.0
+    """How often stub folders are polled for changes (``[gateway] stub_reload_seconds``; 0: never)."""
     timestamp_skew: float = 300.0
     """Seconds a transport signature's ``wsu:Timestamp`` may be off the gateway's clock."""
     signed_comments: str = "strip"
@@ -218,9 +233,33 @@ def _table(doc: dict, key: str, source: str) -> dict:
 
 
 def _provider(value: str, where: str) -> str:
-    if not value.startswith(("builtin:", "http://", "https://")):
-        raise ConfigError(f"{where}: provider must be builtin:<name> or an http(s) URL")
+    if not (value.startswith(("builtin:", "http://", "https://", "stubs:")) or value == "stubs"):
+        raise ConfigError(f"{where}: provider must be builtin:<name> or an http(s) URL (or stubs:<folder>, stubs)")
     return value
+
+
+def _stub_source(t: dict, name: str, provider: str, where: str, root: Path | None):
+    """The stubs of a ``stubs:DIR`` / ``stubs`` provider (checked now, with line numbers)."""
+    from .stubs.stub_files import StubSource
+
+    inline = t.get("stubs", [])
+    if not provider.startswith("stubs"):
+        if "stubs" in t:
+            raise ConfigError(f"{where}: 'stubs' needs provider = \"stubs\" or \"stubs:<folder>\"")
+        return None
+    if not isinstance(inline, list) or not all(isinstance(s, dict) for s in inline):
+        raise ConfigError(f"{where}: 'stubs' must be an array of tables, written [[services.stubs]]")
+    folder = provider.removeprefix("stubs").removeprefix(":")
+    if provider == "stubs" and not inline:
+        raise ConfigError(f"{where}: provider \"stubs\" needs [[services.stubs]] tables (or stubs:<folder>)")
+    base = root or Path(".")
+    source = StubSource(name, directory=(base / folder).resolve() if folder else None,
+                        inline=tuple(inline), where=where, root=base)
+    try:
+        source.load()
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    return source
 
 
 def parse_config(text: str, *, source: str = "config", base: GatewayConfig | None = None,
@@ -255,7 +294,7 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     for i, t in enumerate(_tables(doc, "services", source)):
         where = f"{source}: services[{i}]"
         _known_keys(t, {"service_id", "provider", "allowed_senders", "route_required", "timeout",
-                        "description", "recipient"}, where)
+                        "description", "stubs", "record", "recipient"}, where)
         provider = _provider(_require(t, "provider", where), where)
         allowed = t.get("allowed_senders")
         if allowed is not None and not (isinstance(allowed, list) and all(isinstance(a, str) for a in allowed)):
@@ -265,22 +304,26 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
                     _optional(t, "route_required", where, bool, False),
                     _positive(_optional(t, "timeout", where, float, 10.0), "timeout", where),
                     _optional(t, "description", where, str, ""),
-                    _optional(t, "recipient", where, str, None))
+                    _stub_source(t, _require(t, "service_id", where), provider, where, root),
+                    _record_folder(t, provider, where, root),
+                    recipient=_optional(t, "recipient", where, str, None))
         services[s.service_id] = s
 
     routes = dict(base.routes)
     for i, t in enumerate(_tables(doc, "routes", source)):
         where = f"{source}: routes[{i}]"
-        _known_keys(t, {"route_id", "provider", "region", "recipient"}, where)
-        r = Route(_require(t, "route_id", where), _provider(_require(t, "provider", where), where),
-                  _optional(t, "region", where, str, ""), _optional(t, "recipient", where, str, None))
+        _known_keys(t, {"route_id", "provider", "region", "stubs", "recipient"}, where)
+        provider = _provider(_require(t, "provider", where), where)
+        r = Route(_require(t, "route_id", where), provider, _optional(t, "region", where, str, ""),
+                  _stub_source(t, _require(t, "route_id", where), provider, where, root),
+                  recipient=_optional(t, "recipient", where, str, None))
         routes[r.route_id] = r
 
     g = _table(doc, "gateway", source)
     where = f"{source}: [gateway]"
     _known_keys(g, {"sign_responses", "strict_schema", "max_bytes", "max_depth", "admin_token",
-                    "trust", "timestamp_skew", "signed_comments", "smartbridge_data",
-                    "understood_headers"}, where)
+                    "trust", "crls", "stub_reload_seconds", "timestamp_skew", "signed_comments",
+                    "smartbridge_data", "understood_headers"}, where)
     signed_comments = _choice(g, "signed_comments", where, ("strip", "refuse"), base.signed_comments)
     smartbridge = _choice(g, "smartbridge_data", where, ("accept", "refuse"), base.smartbridge_data)
     understood = g.get("understood_headers", [])
@@ -288,6 +331,7 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
             isinstance(h, str) and h.startswith("{") and "}" in h for h in understood):
         raise ConfigError(f"{where}: 'understood_headers' must be a list of '{{namespace}}local' names")
     extra_trust = base.extra_trust + _trust_files(g.get("trust", []), where, root)
+    crls = base.crls + _crl_files(g.get("crls", []), where, root)
     renamed = dict(base.error_codes.renamed)
     for code, wire in _table(doc, "error_codes", source).items():
         if code not in KINDS:
@@ -305,7 +349,10 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
         strict_schema=_optional(g, "strict_schema", where, bool, base.strict_schema),
         fault_rules=base.fault_rules + tuple(_tables(doc, "faults", source)),
         admin_token=_optional(g, "admin_token", where, str, base.admin_token),
-        extra_trust=extra_trust,
+        extra_trust=extra_trust, crls=crls,
+        stub_reload_seconds=_not_negative(
+            _optional(g, "stub_reload_seconds", where, float, base.stub_reload_seconds),
+            "stub_reload_seconds", where),
         timestamp_skew=_optional(g, "timestamp_skew", where, float, base.timestamp_skew),
         signed_comments=signed_comments, smartbridge_data=smartbridge,
         understood_headers=base.understood_headers | frozenset(understood),
@@ -330,6 +377,22 @@ def _async_settings(table: dict, where: str, base: AsyncSettings) -> AsyncSettin
     return replace(base, **changes)
 
 
+def _not_negative(value: float, key: str, where: str) -> float:
+    if value < 0:
+        raise ConfigError(f"{where}: '{key}' must be 0 or more")
+    return value
+
+
+def _record_folder(t: dict, provider: str, where: str, root: Path | None) -> Path | None:
+    """``record = "DIR"``: exchanges with an http(s) provider are saved there as stubs."""
+    folder = _optional(t, "record", where, str, None)
+    if folder is None:
+        return None
+    if not provider.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: 'record' needs an http(s) provider to record")
+    return ((root or Path(".")) / folder).resolve()
+
+
 def _trust_files(paths, where: str, root: Path | None) -> bytes:
     """The PEM files of ``[gateway] trust`` (relative to the config file), checked to hold certificates."""
     from cryptography import x509
@@ -343,6 +406,13 @@ def _trust_files(paths, where: str, root: Path | None) -> bytes:
             data = path.read_bytes()
         except OSError as exc:
             raise ConfigError(f"{where}: trust file {path}: {exc.strerror}") from None
+        if b"-----BEGIN" not in data:  # a DER certificate (NCA publishes .cer files in DER)
+            from cryptography.hazmat.primitives.serialization import Encoding
+
+            try:
+                data = x509.load_der_x509_certificate(data).public_bytes(Encoding.PEM)
+            except ValueError:
+                raise ConfigError(f"{where}: trust file {path} is not a certificate (PEM or DER)") from None
         try:
             if not x509.load_pem_x509_certificates(data):
                 raise ValueError
@@ -350,6 +420,28 @@ def _trust_files(paths, where: str, root: Path | None) -> bytes:
             raise ConfigError(f"{where}: trust file {path} holds no PEM certificate") from None
         out += data if data.endswith(b"\n") else data + b"\n"
     return out
+
+
+def _crl_files(paths, where: str, root: Path | None) -> tuple[bytes, ...]:
+    """The CRL files of ``[gateway] crls`` (DER or PEM, relative to the config file), as DER."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ConfigError(f"{where}: 'crls' must be a list of CRL file paths")
+    out = []
+    for name in paths:
+        path = (root / name) if root is not None and not Path(name).is_absolute() else Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{where}: CRL file {path}: {exc.strerror}") from None
+        try:
+            crl = x509.load_pem_x509_crl(data) if b"-----BEGIN" in data else x509.load_der_x509_crl(data)
+        except ValueError:
+            raise ConfigError(f"{where}: CRL file {path} is not a CRL (DER or PEM)") from None
+        out.append(crl.public_bytes(Encoding.DER))
+    return tuple(out)
 
 
 def load_config(path: Path | None, *, base: GatewayConfig | None = None) -> GatewayConfig:

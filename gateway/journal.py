@@ -28,8 +28,6 @@ from egov_sim.core.errors import InputError
 VERDICT_VALID = "valid"
 VERDICT_INVALID = "invalid"
 VERDICT_ABSENT = "absent"
-VERDICT_UNVERIFIED_GOST = "unverified-gost"
-"""GOST-signed: recognised but not verified (GOST verification is not available)."""
 VERDICT_NOT_CHECKED = "not-checked"
 _VERDICT = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 

@@ -95,7 +95,9 @@ def list_entries(
     table.add_column("ms", no_wrap=True, justify="right")
     for e in entries:
         outcome = f"[red]{e.error_code}[/]" if e.is_fault else (e.status_code or "")
-        extra = [str(e.http_status or ""), e.request_signature] if wide else []
+        algorithm = (e.signature_details or {}).get("algorithm")
+        verdict = f"{e.request_signature} ({algorithm})" if algorithm and e.request_signature else e.request_signature
+        extra = [str(e.http_status or ""), verdict] if wide else []
         table.add_row(str(e.id), e.received_at.strftime("%Y-%m-%d %H:%M:%S"), e.service_id or "",
                       e.sender_id or "", e.route_id or "", outcome, *extra,
                       "" if e.total_ms is None else f"{e.total_ms:.1f}")

@@ -32,6 +32,9 @@ from .fault_injection import FaultInjector
 from .journal import Journal
 from .providers import BUILTIN, HttpProvider, Provider
 from .request_info import RequestInfo
+from .stubs.provider import StubRegistry, sources_of
+from .stubs.recording import RecordingProvider
+from .stubs.state import StubStates
 from .sync_channel import SyncChannel
 from .transport_security import WsseSecurity
 
@@ -47,6 +50,19 @@ def gateway_signer(pki: TestPKI) -> ServiceSigner:
     return service_signer(pki, GATEWAY_IDENTITY)
 
 
+def _revocation(config: GatewayConfig, pki: TestPKI, clock: Clock):
+    """CRL checks of request signers once ``[gateway] crls`` names CRL files (e.g. NCA's test
+    CRL); without them the gateway checks no revocation, as before."""
+    if not config.crls:
+        return None
+    from cryptography import x509
+
+    from egov_sim.signing.revocation import RevocationChecker
+
+    return RevocationChecker(methods=("CRL",), local_pki=pki, clock=clock,
+                             crls=[x509.load_der_x509_crl(der) for der in config.crls])
+
+
 @dataclass
 class Gateway:
     channel: SyncChannel
@@ -54,6 +70,8 @@ class Gateway:
     config: GatewayConfig
     http: httpx.AsyncClient
     injector: FaultInjector
+    stubs: StubRegistry | None = None
+    """Stub sets of services backed by ``stubs:`` (docs/stubs.md)."""
     async_channel: AsyncChannel | None = None
     delivery: AsyncDelivery | None = None
     queue: AsyncQueue | None = None
@@ -76,12 +94,16 @@ class Gateway:
         from starlette.routing import Mount
 
         from . import admin_api, fault_api
+        from .stubs import admin_api as stubs_api
 
+        stub_routes = stubs_api.routes(self.stubs, self.stubs.states) if self.stubs is not None else []
         return Mount(path, routes=[*admin_api.routes(self.journal, clock=self.channel.clock),
-                                   *fault_api.routes(self.injector), *extra_routes],
+                                   *fault_api.routes(self.injector), *stub_routes, *extra_routes],
                      middleware=[Middleware(admin_api.AdminGuard, token=self.config.admin_token)])
 
     async def aclose(self) -> None:
+        if self.stubs is not None:
+            self.stubs.close()
         if self.delivery is not None:
             await self.delivery.stop()
         await self.http.aclose()
@@ -94,37 +116,46 @@ class ProviderDirectory:
     config: GatewayConfig
     builtin: Mapping[str, Provider]
     http: httpx.AsyncClient
-    _external: dict[str, HttpProvider] = field(default_factory=dict)
+    stubs: StubRegistry | None = None
+    _external: dict[str, Provider] = field(default_factory=dict)
 
     def __call__(self, service: Service, info: RequestInfo) -> Provider:
         target = self.config.routes[info.route_id].provider if info.route_id else service.provider
+        if target.startswith("stubs") and self.stubs is not None:
+            return self.stubs.provider(info.route_id or service.service_id)
         if target.startswith("builtin:"):
             name = target.removeprefix("builtin:")
             provider = self.builtin.get(name)
             if provider is None:
                 raise GatewayFault(errors.PROVIDER_FAILED, f"built-in provider {name!r} is not available")
             return provider
-        key = f"{target}|{service.timeout}"
+        record = service.record if not info.route_id else None
+        key = f"{target}|{service.timeout}|{record}"
         if key not in self._external:
-            self._external[key] = HttpProvider(target, timeout=service.timeout, client=self.http,
-                                               limits=self.config.limits)
+            provider = HttpProvider(target, timeout=service.timeout, client=self.http,
+                                    limits=self.config.limits)
+            self._external[key] = (RecordingProvider(provider, record, url=target)
+                                   if record is not None else provider)
         return self._external[key]
 
 
 def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: Clock = system_clock,
                   builtin_providers: Mapping[str, Provider] | None = None,
                   extra_trust: bytes = b"", config_source: str = "config") -> Gateway:
-    trust = TrustStore.from_pem(pki.trust_pem() + config.extra_trust + extra_trust)
-    verifier = Verifier(trust, clock=clock, timestamp_skew=dt.timedelta(seconds=config.timestamp_skew),
+    signer = gateway_signer(pki) if config.sign_responses else None  # first: may create the GOST ҰКО
+    trust = TrustStore.from_pem(pki.trust_pem() + config.extra_trust + extra_trust, partial_chain=True)
+    verifier = Verifier(trust, clock=clock, revocation=_revocation(config, pki, clock),
+                        timestamp_skew=dt.timedelta(seconds=config.timestamp_skew),
                         signed_comments=config.signed_comments)
-    security = WsseSecurity(verifier,
-                            gateway_signer(pki) if config.sign_responses else None)
+    security = WsseSecurity(verifier, signer)
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
     journal = Journal(db)
     injector = FaultInjector(db, clock=clock)
     injector.load_config(config.fault_rules, where=config_source)
+    stubs = StubRegistry(sources_of(config), states=StubStates(db, clock=clock), pki=pki, clock=clock,
+                         reload_seconds=config.stub_reload_seconds)
     builtin = {**BUILTIN, **(builtin_providers or {})}
-    providers = ProviderDirectory(config, builtin, http)
+    providers = ProviderDirectory(config, builtin, http, stubs)
     channel = SyncChannel(config, resolve_provider=providers, journal=journal, security=security,
                           injector=injector, clock=clock)
     queue = AsyncQueue(db, settings=config.async_, clock=clock,
@@ -135,4 +166,5 @@ def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: C
     async_channel = AsyncChannel(config, queue=queue, journal=journal,
                                  journal_writer=channel.journal_writer, security=security,
                                  injector=injector, clock=clock, on_queued=delivery.kick)
-    return Gateway(channel, journal, config, http, injector, async_channel, delivery, queue)
+    return Gateway(channel, journal, config, http, injector, stubs=stubs,
+                   async_channel=async_channel, delivery=delivery, queue=queue)

@@ -2,11 +2,14 @@
 the gateway's own responses signed in the layout ШЭП uses (X509IssuerSerial token reference).
 
 Verdicts go to the journal: ``valid``; ``not-current`` (expired, not yet valid or revoked
-certificate, or a stale ``wsu:Timestamp``: SCE005); ``unverified-gost`` (a GOST signature, recognised but not verifiable
-here; accepted only under the ``if-present`` policy); ``invalid`` (anything else: SCE006).
+certificate, or a stale ``wsu:Timestamp``: SCE005); ``invalid`` (anything else: SCE006). RSA
+and GOST signatures are checked alike (GOST 34.310-2004, GOST 34.10-2015 256/512); the detail
+names the ``algorithm``.
 """
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 
@@ -18,6 +21,19 @@ from .soap import SoapMessage
 
 _NOT_CURRENT = {"CERT_EXPIRED", "CERT_NOT_YET_VALID", "CERT_REVOKED", "TIMESTAMP_EXPIRED",
                 "TIMESTAMP_NOT_YET_VALID"}
+_ALGORITHM_LABELS = {
+    "rsa-sha256": "RSA-SHA256", "rsa-sha1": "RSA-SHA1", "gost34310-gost34311": "GOST 34.310-2004",
+    "gostr34102015-gostr34112015-512": "GOST 34.10-2015-512",
+    "gostr34102015-gostr34112015-256": "GOST 34.10-2015-256",
+}
+
+
+def algorithm_label(signature_method: str | None) -> str | None:
+    """A short name for a SignatureMethod URI, for the journal and the CLI."""
+    if not signature_method:
+        return None
+    tail = re.split(r"[#:]", signature_method)[-1]
+    return _ALGORITHM_LABELS.get(tail, tail[:40])
 
 
 class WsseSecurity:
@@ -29,6 +45,9 @@ class WsseSecurity:
         result = self.verifier.verify(message.tree, layout="wsse")
         codes = set(result.codes)
         detail = {"codes": sorted(codes)}
+        algorithm = algorithm_label(result.signatures[0].signature_method if result.signatures else None)
+        if algorithm:
+            detail["algorithm"] = algorithm
         signer = result.signer
         if signer is not None:
             detail["signer"] = {"iin": signer.iin, "bin": signer.bin,
@@ -39,8 +58,6 @@ class WsseSecurity:
             return "valid", detail
         failures = result.all_failures
         detail["reason"] = "; ".join(f"{f.code}: {f.message}" for f in failures)[:500]
-        if codes == {"ALGORITHM_NOT_SUPPORTED"} and result.gost:
-            return "unverified-gost", detail
         if codes and codes <= _NOT_CURRENT:
             return "not-current", detail
         return "invalid", detail
@@ -53,5 +70,5 @@ class WsseSecurity:
         # engine="strict": the same bytes as signxml (tests/dsig), without signxml's re-parse of
         # the whole envelope; signing was ~28% of a signed-response request's CPU with signxml.
         signed = sign_wsse(etree.ElementTree(envelope), self.signer.key, self.signer.certificate,
-                           key_info="IssuerSerial", engine="strict")
+                           key_info="IssuerSerial", engine="strict")  # RSA or GOST, by the key
         return b'<?xml version="1.0" encoding="UTF-8"?>\n' + signed

@@ -78,7 +78,8 @@ def records(entries: Iterable[dict], node_of: dict[int, str]) -> tuple[MessageRe
         route_id=e.get("routeId"), outcome=e.get("errorCode") or e.get("statusCode"),
         signature=e.get("requestSignature") or "absent", at=_time(e.get("receivedAt")),
         request_body=e.get("requestBody") or "", response_body=e.get("responseBody") or "",
-        node_id=node_of.get(int(e["id"]))) for e in entries)
+        node_id=node_of.get(int(e["id"])),
+        signature_algorithm=(e.get("signatureDetails") or {}).get("algorithm")) for e in entries)
 
 
 def _time(value: str | None) -> dt.datetime:

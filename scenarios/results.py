@@ -22,11 +22,13 @@ class MessageRecord:
     outcome: str | None
     """responseInfo status code, or the fault's errorCode."""
     signature: str
-    """The request's transport-signature verdict (valid, absent, invalid, unverified-gost, …)."""
+    """The request's transport-signature verdict (valid, absent, invalid, not-current, …)."""
     at: dt.datetime
     request_body: str
     response_body: str
     node_id: str | None = None
+    signature_algorithm: str | None = None
+    """The transport signature's algorithm (RSA-SHA256, GOST 34.310-2004, …), when signed."""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """XML-DSig algorithm URIs: what Kalkan/NCALayer write, and what egov-sim will compute.
 
 One registry for signer and verifier, so that an algorithm is either implemented in both or
-reported the same way by both. GOST URIs are known (Kalkan emits them for GOST keys and the
-ГБД ФЛ response carries one) but not implemented: the verifier reports them as
-ALGORITHM_NOT_SUPPORTED instead of failing on an unknown URI. SHA-1 exists in two spellings
+reported the same way by both. GOST URIs (Kalkan's, spec gost.md) are implemented by
+:mod:`egov_sim.signing.gost`: GOST 34.310-2004 with GOST 34.311-95, GOST 34.10-2015 with
+Streebog-256/512. SHA-1 exists in two spellings
 (NCANode/Kalkan ``xmldsig-more#`` and W3C ``xmldsig#``); both are accepted only when SHA-1 is
 explicitly enabled (spec signatures.md §5.3, §6).
 """
@@ -52,13 +52,13 @@ class AlgorithmError(InputError):
 class SignatureMethod:
     uri: str
     family: str
-    """``RSA`` (implemented) or ``GOST`` (recognised only)."""
+    """``RSA`` or ``GOST``."""
     hash_name: str
     legacy_sha1: bool = False
 
     @property
     def supported(self) -> bool:
-        return self.family == "RSA"
+        return self.family in ("RSA", "GOST")
 
     def hash(self) -> hashes.HashAlgorithm:
         return _HASHES[self.hash_name]()
@@ -72,10 +72,20 @@ class DigestMethod:
 
     @property
     def supported(self) -> bool:
-        return self.hash_name in _HASHES
+        return self.hash_name in _HASHES or self.hash_name in _GOST_HASHES
 
     def hash(self) -> hashes.HashAlgorithm:
         return _HASHES[self.hash_name]()
+
+    def compute(self, data: bytes) -> bytes:
+        """The digest of ``data`` (what DigestValue carries)."""
+        if self.hash_name in _GOST_HASHES:
+            from .gost.digest import HASHES
+
+            return HASHES[self.hash_name](data)
+        hasher = hashes.Hash(_HASHES[self.hash_name]())
+        hasher.update(data)
+        return hasher.finalize()
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,7 @@ class Canonicalization:
 
 
 _HASHES = {"sha256": hashes.SHA256, "sha1": hashes.SHA1}
+_GOST_HASHES = {"gost34311", "streebog256", "streebog512"}
 
 SIGNATURE_METHODS: dict[str, SignatureMethod] = {m.uri: m for m in (
     SignatureMethod(RSA_SHA256, "RSA", "sha256"),
@@ -153,6 +164,12 @@ def canonicalization(uri: str | None) -> Canonicalization:
     return c14n
 
 
-def signing_methods(*, sha1: bool) -> tuple[str, str]:
-    """(SignatureMethod, DigestMethod) URIs Kalkan writes for an RSA key: SHA-256, or legacy SHA-1."""
+def signing_methods(*, sha1: bool, key=None) -> tuple[str, str]:
+    """(SignatureMethod, DigestMethod) URIs Kalkan writes for ``key``: for RSA SHA-256, or legacy
+    SHA-1; for a GOST key its family's URIs (NCANode's KalkanUtil.getSignMethodByOID)."""
+    algorithm = getattr(key, "algorithm", None)
+    if algorithm is not None and hasattr(algorithm, "signature_uri"):
+        if sha1:
+            raise InputError("SHA-1 exists only for RSA keys", code="BAD_USAGE")
+        return algorithm.signature_uri, algorithm.digest_uri
     return (RSA_SHA1_KALKAN, SHA1_KALKAN) if sha1 else (RSA_SHA256, SHA256)

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import NameOID
 
+from .gost import x509 as gost_x509
 from .pki_profile import ROLE_NAMES, dn_string
 
 _SIGN_ALG_NAMES = {
@@ -160,6 +162,13 @@ def _extension(cert: x509.Certificate, kind):
         return None
 
 
+def _spki(cert: x509.Certificate) -> bytes:
+    try:
+        return cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    except UnsupportedAlgorithm:  # GOST: the key as encoded in the certificate
+        return gost_x509.spki_der(cert)
+
+
 def describe(cert: x509.Certificate) -> CertInfo:
     eku = _extension(cert, x509.ExtendedKeyUsage)
     eku_oids = [oid.dotted_string for oid in eku] if eku else []
@@ -175,8 +184,7 @@ def describe(cert: x509.Certificate) -> CertInfo:
         roles=[ROLE_NAMES[o] for o in eku_oids if o in ROLE_NAMES],
         extended_key_usage=eku_oids,
         policies=[p.policy_identifier.dotted_string for p in policies] if policies else [],
-        sign_alg=_SIGN_ALG_NAMES.get(sig_oid, sig_oid),
-        public_key_b64=base64.b64encode(cert.public_key().public_bytes(
-            Encoding.DER, PublicFormat.SubjectPublicKeyInfo)).decode(),
+        sign_alg=_SIGN_ALG_NAMES.get(sig_oid) or gost_x509.algorithm_name(sig_oid) or sig_oid,
+        public_key_b64=base64.b64encode(_spki(cert)).decode(),
         signature_b64=base64.b64encode(cert.signature).decode(),
     )

@@ -39,6 +39,11 @@ class HashChoice(str, enum.Enum):
     sha1 = "sha1"
 
 
+AlgorithmChoice = enum.Enum("AlgorithmChoice", {name.replace("-", "_"): name for name in
+                                                ("rsa", "gost2004", "gost2015-256", "gost2015-512")}, type=str)
+CaChoice = enum.Enum("CaChoice", {name: name for name in ("rsa", "gost2004", "gost2015")}, type=str)
+
+
 def _settings(ctx: typer.Context) -> Settings:
     return ctx.find_root().obj
 
@@ -113,10 +118,13 @@ def issue(
     signature_hash: HashChoice = typer.Option(HashChoice.sha256, "--signature-hash", case_sensitive=False,
                                               help="sha1 gives a legacy sha1WithRSA certificate."),
     as_json: bool = typer.Option(False, "--json", help="Print the index entry as JSON."),
+    algorithm: AlgorithmChoice = typer.Option("rsa", "--algorithm", case_sensitive=False,
+                                              help="rsa, or a GOST key: gost2004 (GOST 34.310-2004), "
+                                                   "gost2015-256, gost2015-512 (GOST 34.10-2015)."),
 ) -> None:
     """Issue a person (IIN) or legal-entity (IIN + BIN + roles) certificate as a PKCS#12 file."""
     pki = _open(ctx)
-    issued = pki.issue(
+    issued = pki.issue(algorithm=algorithm.value,
         iin=iin, surname=surname, given_name=given_name, patronymic=patronymic,
         purpose=purpose.value.upper(), bin=bin_, organization=organization, roles=role, email=email,
         not_before=_time(not_before, "--not-before"), not_after=_time(not_after, "--not-after"),
@@ -134,6 +142,7 @@ def issue(
     table.add_row("serial", record.serial_hex)
     table.add_row("subject", record.subject)
     table.add_row("purpose", f"{record.purpose} ({', '.join(record.roles)})")
+    table.add_row("algorithm", record.algorithm)
     table.add_row("valid", f"{_when(record.not_before)} .. {_when(record.not_after)}")
     table.add_row("PKCS#12", f"{record.p12_path} (password {password})")
     if record.cert_pem_path:
@@ -180,10 +189,12 @@ def crl(
     delta: bool = typer.Option(False, "--delta", help="The delta CRL instead of the full one."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write DER here; without it PEM goes to stdout."),
     pem: bool = typer.Option(False, "--pem", help="Write PEM to --out instead of DER."),
+    ca: CaChoice = typer.Option("rsa", "--ca", case_sensitive=False,
+                                help="Which ҰКО: rsa, gost2004 or gost2015 (GOST CRLs are GOST-signed)."),
 ) -> None:
     """Produce the issuing CA's current full (or delta) CRL."""
     pki = _open(ctx)
-    der = pki.delta_crl() if delta else pki.full_crl()
+    der = pki.delta_crl(ca=ca.value) if delta else pki.full_crl(ca=ca.value)
     if out is None or pem:
         data = x509.load_der_x509_crl(der).public_bytes(Encoding.PEM)
     else:

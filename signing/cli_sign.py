@@ -12,10 +12,9 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from egov_sim.core import atomic
 from egov_sim.core.errors import InputError
@@ -96,9 +95,10 @@ def _load_signer(p12: Optional[Path], password: Optional[str], key: Optional[Pat
     if key is None or cert is None:
         raise InputError("give --p12 FILE --password P, or --key KEY.pem --cert CERT.pem",
                          code="BAD_USAGE")
+    from .keyfiles import load_private_key_pem
+
     try:
-        private_key = load_pem_private_key(_read_input(str(key)),
-                                           password.encode("utf-8") if password else None)
+        private_key = load_private_key_pem(_read_input(str(key)), password.encode("utf-8") if password else None)
     except (ValueError, TypeError) as exc:
         raise InputError(f"{key}: not a readable PEM private key ({exc})", code="NOT_A_KEY") from None
     return private_key, load_certificate_file(cert)
@@ -113,7 +113,7 @@ def sign(
     cert: Optional[Path] = typer.Option(None, "--cert", help="PEM/DER certificate (with --key)."),
     layout: LayoutChoice = typer.Option(LayoutChoice.enveloped, "--layout",
                                         help="enveloped (NCALayer) or wsse (ШЭП transport)."),
-    sha1: bool = typer.Option(False, "--sha1", help="Legacy RSA-SHA1 (Kalkan URIs)."),
+    sha1: bool = typer.Option(False, "--sha1", help="Legacy RSA-SHA1 (Kalkan URIs; RSA keys only)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write here (atomically) instead of stdout."),
     flavor: FlavorChoice = typer.Option(FlavorChoice.ncalayer, "--flavor",
                                         help="Enveloped serialization: ncalayer or ncanode."),
@@ -124,7 +124,9 @@ def sign(
     engine: SignEngineChoice = typer.Option(SignEngineChoice.signxml, "--engine",
                                             help="WSSE signing engine: signxml or strict."),
 ) -> None:
-    """Sign an XML document the way NCALayer (enveloped) or a ШЭП client (WS-Security) does."""
+    """Sign an XML document the way NCALayer (enveloped) or a ШЭП client (WS-Security) does.
+
+    RSA and GOST keys (NCA's GOST PKCS#12 files too) sign with Kalkan's URIs for their algorithm."""
     private_key, certificate = _load_signer(p12, password, key, cert)
     data = _read_input(document)
     if layout is LayoutChoice.wsse:
@@ -171,21 +173,43 @@ def _local_pki(ctx: typer.Context):
 def _trust_store(trust: Optional[Path], pki):
     from .trust import TrustStore
 
-    if trust is not None:
-        return TrustStore.from_pem(_read_input(str(trust)))
+    if trust is not None:  # what the user names is trusted: a ҰКО without its root is an anchor
+        return TrustStore.from_pem(_pem_certificates(_read_input(str(trust))), partial_chain=True)
     if pki is None:
         raise InputError("no trust store: pass --trust ROOTS_AND_CAS.pem or run 'egov-sim pki init'",
                          code="NO_TRUST_STORE")
     return TrustStore.from_pem(pki.trust_pem())
 
 
-def _revocation_checker(choice: RevocationChoice, pki):
+def _pem_certificates(data: bytes) -> bytes:
+    """A PEM bundle as is; a DER certificate (NCA's .cer files) as PEM."""
+    if b"-----BEGIN" in data:
+        return data
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    try:
+        return x509.load_der_x509_certificate(data).public_bytes(Encoding.PEM)
+    except ValueError:
+        return data  # TrustStore.from_pem says what is wrong with it
+
+
+def _revocation_checker(choice: RevocationChoice, pki, crls: list[Path], clock):
     if choice is RevocationChoice.none:
         return None
+    from cryptography import x509
+
     from .revocation import RevocationChecker
 
+    loaded = []
+    for path in crls:
+        data = _read_input(str(path))
+        try:
+            loaded.append(x509.load_pem_x509_crl(data) if b"-----BEGIN" in data else x509.load_der_x509_crl(data))
+        except ValueError:
+            raise InputError(f"{path}: not a CRL (DER or PEM)", code="NOT_A_CRL") from None
     methods = {"crl": ("CRL",), "ocsp": ("OCSP",), "both": ("CRL", "OCSP")}[choice.value]
-    return RevocationChecker(methods=methods, local_pki=pki)
+    return RevocationChecker(methods=methods, local_pki=pki, crls=loaded, clock=clock)
 
 
 def verify(
@@ -207,6 +231,8 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (NCANode-like)."),
     engine: VerifyEngineChoice = typer.Option(VerifyEngineChoice.strict, "--engine",
                                               help="Digest/signature engine: strict or signxml."),
+    crl: List[Path] = typer.Option([], "--crl", help="CRL file (DER/PEM) to check revocation with, "
+                                                     "instead of fetching the CDP (repeatable)."),
 ) -> None:
     """Verify the signatures of an XML document; exit 0 valid, 1 invalid, 2 bad input."""
     from .verify import Verifier
@@ -217,8 +243,10 @@ def verify(
     data = _read_input(document)
     pki = _local_pki(ctx)
     store = _trust_store(trust, pki)
-    verifier = Verifier(store, revocation=_revocation_checker(revocation, pki), allow_sha1=sha1,
-                        engine=engine.value)
+    from egov_sim.core.clock import system_clock
+
+    checker = _revocation_checker(revocation, pki, crl, (lambda: moment) if moment is not None else system_clock)
+    verifier = Verifier(store, revocation=checker, allow_sha1=sha1, engine=engine.value)
     result = verifier.verify(data, layout=layout.value, at=moment, expect_iin=expect_iin,
                              purpose=purpose.value.upper() if purpose else None)
     if as_json:
@@ -247,9 +275,17 @@ def render(result) -> str:
                                                          if signer.roles else ""))
             lines.append(f"  certificate: serial {signer.serial_hex}, valid "
                          f"{signer.not_before:%Y-%m-%d %H:%M}Z .. {signer.not_after:%Y-%m-%d %H:%M}Z")
-        lines.append(f"  algorithm: {sig.signature_method}")
+        lines.append(f"  algorithm: {sig.signature_method}"
+                     + (f" ({_ALGORITHM_NAMES[sig.signature_method]})" if sig.signature_method in _ALGORITHM_NAMES else ""))
         lines += [f"  {f.code}: {f.message}" for f in sig.failures]
     return "\n".join(lines)
+
+
+_ALGORITHM_NAMES = {
+    "http://www.w3.org/2001/04/xmldsig-more#gost34310-gost34311": "GOST 34.310-2004",
+    "urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-512": "GOST 34.10-2015 512-bit",
+    "urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-256": "GOST 34.10-2015 256-bit",
+}
 
 
 def register(app: typer.Typer) -> None:

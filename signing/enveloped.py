@@ -1,6 +1,6 @@
 """The NCALayer/Kalkan enveloped signature (spec signatures.md §3), byte for byte.
 
-Why our own signer and not signxml: signxml cannot write this layout (``URI=""`` becomes
+Why our own signer and not signxml: signxml has no GOST and cannot write this layout (``URI=""`` becomes
 ``"#"``, the reference inherits the SignedInfo c14n, no Santuario whitespace) and it keeps
 comments in a ``URI=""`` reference, contrary to XMLDSig §4.4.3.3 (spec §5.1, §5.10). PKCS#1
 v1.5 is deterministic, so for the same key and input this signer reproduces Kalkan's bytes.
@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -25,6 +24,7 @@ from egov_sim.core import safe_xml
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
+from .gost.keys import GostPrivateKey
 from .dsig import ds, b64, canonicalize, has_comments, remove_comments, santuario_whitespace, wrap_base64
 
 Flavor = Literal["ncalayer", "ncanode"]
@@ -52,11 +52,25 @@ def as_tree(document: bytes | etree._ElementTree | etree._Element) -> etree._Ele
     raise TypeError("document must be bytes or an lxml ElementTree")
 
 
-def require_rsa(key) -> rsa.RSAPrivateKey:
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise InputError("only RSA keys can sign (GOST keys are not supported)",
+def require_signing_key(key) -> rsa.RSAPrivateKey | GostPrivateKey:
+    if not isinstance(key, (rsa.RSAPrivateKey, GostPrivateKey)):
+        raise InputError(f"{type(key).__name__} keys cannot sign here (RSA or GOST keys only)",
                          code="ALGORITHM_NOT_SUPPORTED")
     return key
+
+
+def sign_bytes(key, data: bytes, method: alg.SignatureMethod) -> bytes:
+    """The SignatureValue bytes: PKCS#1 v1.5 for RSA, GOST R 34.10 in Kalkan's byte order."""
+    if isinstance(key, GostPrivateKey):
+        return key.sign(data)
+    return key.sign(data, padding.PKCS1v15(), method.hash())
+
+
+def wrap_digest(value: bytes) -> str:
+    """DigestValue as Santuario writes it: 76-column lines joined by CRLF, no framing newlines
+    (only Streebog-512 digests are long enough to wrap; see the NCANode two-signer vector)."""
+    text = b64(value)
+    return "\r\n".join(text[i:i + 76] for i in range(0, len(text), 76))
 
 
 def apply_comment_policy(tree: etree._ElementTree, comments: CommentPolicy) -> None:
@@ -81,7 +95,7 @@ def build_enveloped_signature(digest_value: bytes, *, signature_uri: str, digest
     etree.SubElement(transforms, ds("Transform"), Algorithm=alg.ENVELOPED_SIGNATURE)
     etree.SubElement(transforms, ds("Transform"), Algorithm=alg.C14N_WITH_COMMENTS)
     etree.SubElement(reference, ds("DigestMethod"), Algorithm=digest_uri)
-    etree.SubElement(reference, ds("DigestValue")).text = b64(digest_value)
+    etree.SubElement(reference, ds("DigestValue")).text = wrap_digest(digest_value)
     etree.SubElement(signature, ds("SignatureValue"))
     key_info = etree.SubElement(signature, ds("KeyInfo"))
     x509_data = etree.SubElement(key_info, ds("X509Data"))
@@ -91,13 +105,12 @@ def build_enveloped_signature(digest_value: bytes, *, signature_uri: str, digest
     return signature
 
 
-def sign_signed_info(signature: etree._Element, key: rsa.RSAPrivateKey, method: alg.SignatureMethod,
+def sign_signed_info(signature: etree._Element, key, method: alg.SignatureMethod,
                      c14n: alg.Canonicalization) -> None:
     """Canonicalize SignedInfo where it stands (inclusive c14n depends on the context) and sign."""
     signed_info = signature.find(ds("SignedInfo"))
     data = canonicalize(signed_info, c14n)
-    value = key.sign(data, padding.PKCS1v15(), method.hash())
-    signature.find(ds("SignatureValue")).text = wrap_base64(value)
+    signature.find(ds("SignatureValue")).text = wrap_base64(sign_bytes(key, data, method))
 
 
 def sign_enveloped(document: bytes | etree._ElementTree, key, cert: x509.Certificate, *,
@@ -109,19 +122,19 @@ def sign_enveloped(document: bytes | etree._ElementTree, key, cert: x509.Certifi
     signature's elements) or ``ncanode`` (Kalkan server side: ``encoding="utf-8"``, LF).
     ``comments``: ``strip`` (default), ``refuse``, or ``keep`` (Kalkan's own behaviour: kept in
     the document, not covered by the digest). An ElementTree argument is signed in place.
+    A GOST key signs with its family's URIs (spec gost.md); ``sha1`` is for RSA only.
     """
-    key = require_rsa(key)
+    key = require_signing_key(key)
     if flavor not in XML_DECLARATION:
         raise InputError(f"unknown flavor {flavor!r} (ncalayer or ncanode)")
     tree = as_tree(document)
     apply_comment_policy(tree, comments)
-    signature_uri, digest_uri = alg.signing_methods(sha1=sha1)
+    signature_uri, digest_uri = alg.signing_methods(sha1=sha1, key=key)
     method = alg.signature_method(signature_uri, allow_sha1=True)
     digest = alg.digest_method(digest_uri, allow_sha1=True)
 
-    hasher = hashes.Hash(digest.hash())
-    hasher.update(canonicalize(tree, _DOCUMENT_C14N, with_comments=False))
-    signature = build_enveloped_signature(hasher.finalize(), signature_uri=signature_uri,
+    digest_value = digest.compute(canonicalize(tree, _DOCUMENT_C14N, with_comments=False))
+    signature = build_enveloped_signature(digest_value, signature_uri=signature_uri,
                                           digest_uri=digest_uri, certificate=cert)
     tree.getroot().append(signature)
     sign_signed_info(signature, key, method, alg.CANONICALIZATIONS[alg.C14N])

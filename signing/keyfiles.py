@@ -25,14 +25,20 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from egov_sim.core.errors import InputError
 
+from .gost import pkcs12 as gost_pkcs12
+from .gost.keys import GostPrivateKey
+
 PrivateKey = PrivateKeyTypes
 
 
 def pkcs12_bytes(key: PrivateKey, cert: x509.Certificate, chain: Sequence[x509.Certificate], *,
                  password: str, friendly_name: str) -> bytes:
-    """A PFX readable by Kalkan-era tools, OpenSSL 3 (no legacy provider) and cryptography."""
+    """A PFX readable by Kalkan-era tools, OpenSSL 3 (no legacy provider) and cryptography
+    (GOST keys: by Kalkan and egov-sim, see :mod:`egov_sim.signing.gost.pkcs12`)."""
     if not password:
         raise InputError("a PKCS#12 password must not be empty", code="EMPTY_PASSWORD")
+    if isinstance(key, GostPrivateKey):
+        return gost_pkcs12.dump(key, cert, chain, password=password, friendly_name=friendly_name)
     encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
                   .kdf_rounds(2048)
                   .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
@@ -43,6 +49,8 @@ def pkcs12_bytes(key: PrivateKey, cert: x509.Certificate, chain: Sequence[x509.C
 
 
 def key_pem(key: PrivateKey) -> bytes:
+    if isinstance(key, GostPrivateKey):
+        return _pem("PRIVATE KEY", key.pkcs8())
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
 
@@ -84,9 +92,37 @@ def _remembered(kind: str, data: bytes, password: str | bytes | None, decode):
 
 
 def load_private_key_pem(data: bytes, password: bytes | None = None) -> PrivateKey:
-    """A PEM private key (remembered by content, see :func:`_remembered`)."""
-    return _remembered("pem-key", data, password,
-                       lambda: serialization.load_pem_private_key(data, password))
+    """A PEM private key, RSA/EC or unencrypted GOST PKCS#8 (remembered by content, see
+    :func:`_remembered`)."""
+    def decode():
+        try:
+            return serialization.load_pem_private_key(data, password)
+        except (ValueError, UnsupportedAlgorithm):
+            der = _pem_body(data, "PRIVATE KEY")
+            if der is None or password:
+                raise
+            try:
+                return GostPrivateKey.from_pkcs8(der)
+            except ValueError:
+                raise ValueError("not a readable PEM private key (RSA, EC or GOST PKCS#8)") from None
+    return _remembered("pem-key", data, password, decode)
+
+
+def _pem(label: str, der: bytes) -> bytes:
+    body = base64.encodebytes(der).decode("ascii").replace("\n", "")
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return (f"-----BEGIN {label}-----\n" + "\n".join(lines) + f"\n-----END {label}-----\n").encode("ascii")
+
+
+def _pem_body(data: bytes, label: str) -> bytes | None:
+    begin, end = f"-----BEGIN {label}-----".encode(), f"-----END {label}-----".encode()
+    if begin not in data or end not in data:
+        return None
+    body = data[data.index(begin) + len(begin):data.index(end)]
+    try:
+        return base64.b64decode(b"".join(body.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def load_pkcs12(path: Path, password: str) -> tuple[PrivateKey, x509.Certificate, list[x509.Certificate]]:
@@ -104,8 +140,12 @@ def _decode_pkcs12(path: Path, data: bytes, password: str):
         if mac_ok is None and not looks_like_pkcs12(data):
             raise InputError(f"{path}: not a PKCS#12 (.p12/.pfx) file", code="NOT_PKCS12") from None
         if mac_ok:
-            raise InputError(f"{path}: the password is right but the key cannot be read "
-                             "(not an RSA/EC key, e.g. GOST?)", code="UNSUPPORTED_PKCS12") from None
+            try:  # NCA's GOST keys: cryptography stops at the Kazakh key OID
+                key, cert, others = gost_pkcs12.load(data, password)
+                return key, cert, tuple(others)
+            except gost_pkcs12.Pkcs12Error as exc:
+                raise InputError(f"{path}: the password is right but the key cannot be read ({exc})",
+                                 code="UNSUPPORTED_PKCS12") from None
         raise InputError(f"{path}: wrong PKCS#12 password", code="BAD_PKCS12_PASSWORD") from None
     if key is None or cert is None:
         raise InputError(f"{path}: the PKCS#12 file holds no private key with its certificate",

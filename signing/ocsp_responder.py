@@ -8,7 +8,7 @@ default) are both matched; the answer repeats the request's CertID and echoes it
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509 import ocsp
 
+from .gost.x509 import gost_public_key
 from .pki_crl import reason_flag
 from .pki_index import CertStatus
 
@@ -34,8 +35,9 @@ def issuer_hashes(issuer: x509.Certificate, algorithm: hashes.HashAlgorithm) -> 
         h.update(data)
         return h.finalize()
 
-    key_bits = issuer.public_key().public_bytes(serialization.Encoding.DER,
-                                                serialization.PublicFormat.PKCS1)
+    gost_key = gost_public_key(issuer)
+    key_bits = gost_key.key_bits() if gost_key is not None else issuer.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
     return digest(issuer.subject.public_bytes()), digest(key_bits)
 
 
@@ -45,11 +47,12 @@ def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
 
 def answer(request_der: bytes, *, issuer: x509.Certificate, responder: x509.Certificate,
            responder_key: rsa.RSAPrivateKey, lookup: Callable[[int], CertStatus],
-           at: dt.datetime) -> bytes:
+           at: dt.datetime, gost_issuers: Sequence[tuple[x509.Certificate, Any]] = ()) -> bytes:
     """DER OCSPResponse for a DER OCSPRequest.
 
     Garbage → malformedRequest; a CertID for another issuer (or an unsupported hash) →
-    unauthorized, since this responder only speaks for ``issuer`` (RFC 5019 §2.2.3).
+    unauthorized, since this responder only speaks for ``issuer`` and the GOST ҰКО in
+    ``gost_issuers`` ((certificate, GOST key) pairs; they sign their own answers) (RFC 5019 §2.2.3).
     """
     if len(request_der) > MAX_REQUEST_BYTES:
         return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
@@ -65,6 +68,9 @@ def answer(request_der: bytes, *, issuer: x509.Certificate, responder: x509.Cert
         return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
     name_hash, key_hash = issuer_hashes(issuer, algorithm)
     if (request.issuer_name_hash, request.issuer_key_hash) != (name_hash, key_hash):
+        for gost_ca, gost_key in gost_issuers:
+            if (request.issuer_name_hash, request.issuer_key_hash) == issuer_hashes(gost_ca, algorithm):
+                return _answer_gost(request_der, request, gost_ca, gost_key, lookup, at)
         return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
 
     status = lookup(request.serial_number)
@@ -86,3 +92,34 @@ def answer(request_der: bytes, *, issuer: x509.Certificate, responder: x509.Cert
     if nonce is not None:
         builder = builder.add_extension(nonce, critical=False)
     return builder.sign(responder_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+def _answer_gost(request_der: bytes, request, ca: x509.Certificate, key, lookup, at: dt.datetime) -> bytes:
+    """The GOST ҰКО answers for its own certificates, signed with its GOST key."""
+    from asn1crypto import ocsp as asn1_ocsp
+
+    from .gost import resign
+
+    try:
+        cert_id = asn1_ocsp.OCSPRequest.load(request_der)["tbs_request"]["request_list"][0]["req_cert"]
+        nonce = request.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+    except x509.ExtensionNotFound:
+        nonce = None
+    except (ValueError, KeyError, IndexError):
+        return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+    status = lookup(request.serial_number)
+    at = at.replace(microsecond=0)
+    reason = reason_flag(status.reason) if status.state == "revoked" else None
+    return resign.ocsp_response(
+        signer=key, responder_key=key.public_key(), certificates=[], cert_id=cert_id,
+        status=status.state, this_update=at, next_update=at + RESPONSE_VALIDITY,
+        revoked_at=status.revoked_at if status.state == "revoked" else None,
+        reason=_ASN1_REASONS.get(reason.value) if reason else None, nonce=nonce)
+
+
+_ASN1_REASONS = {
+    "keyCompromise": "key_compromise", "cACompromise": "ca_compromise", "affiliationChanged": "affiliation_changed",
+    "superseded": "superseded", "cessationOfOperation": "cessation_of_operation",
+    "certificateHold": "certificate_hold", "privilegeWithdrawn": "privilege_withdrawn",
+    "aACompromise": "aa_compromise",
+}

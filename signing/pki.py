@@ -28,7 +28,8 @@ from egov_sim.core import atomic
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
 
-from . import ocsp_responder, pki_crl, pki_profile
+from . import ocsp_responder, pki_crl, pki_gost, pki_profile
+from .gost.keys import GostPrivateKey
 from egov_sim.reference.iin import parse_bin, parse_iin
 from .keyfiles import (PrivateKey, cert_pem, key_pem, load_certificate, load_pkcs12,
                        load_private_key_pem,
@@ -64,7 +65,7 @@ _HASHES = {"sha256": hashes.SHA256, "sha1": hashes.SHA1}
 class IssuedCert:
     serial: int
     certificate: x509.Certificate
-    private_key: rsa.RSAPrivateKey
+    private_key: rsa.RSAPrivateKey | GostPrivateKey
     p12_path: Path
     cert_pem_path: Path | None
     key_pem_path: Path | None
@@ -128,6 +129,12 @@ class _Authority:
             extensions=pki_profile.ocsp_responder_extensions(key=responder_key.public_key(),
                                                              issuer_key=ca_key.public_key()))
         return cls(root, root_key, ca, ca_key, responder, responder_key)
+
+
+def _public(cert: x509.Certificate):
+    from .gost.x509 import public_key
+
+    return public_key(cert)
 
 
 def _new_key(key_size: int) -> rsa.RSAPrivateKey:
@@ -256,42 +263,49 @@ class TestPKI:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, directory: Path, *, clock: Clock = system_clock):
+    def __init__(self, directory: Path, *, clock: Clock = system_clock, algorithm: str = "rsa"):
         self.directory = Path(directory)
         self._clock = clock
+        if algorithm != "rsa":
+            pki_gost.key_algorithm(algorithm)
+        self.algorithm = algorithm
+        """Key algorithm of certificates issued without naming one: personas, staff and the
+        simulator's own systems (``Settings.signing_algorithm``; production signs in GOST)."""
         self._index = Index(self.directory)
         self._authority: _Authority | None = None
         self._authority_lock = threading.Lock()
+        self._gost: tuple[str, pki_gost.GostAuthority] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
     @classmethod
     def init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock,
-             key_size: int = 2048, force: bool = False) -> "TestPKI":
+             key_size: int = 2048, force: bool = False, algorithm: str = "rsa") -> "TestPKI":
         directory = Path(directory)
         with exclusive(directory):
             return cls._init_locked(directory, base_url=base_url, clock=clock, key_size=key_size,
-                                    force=force)
+                                    force=force, algorithm=algorithm)
 
     @classmethod
-    def open(cls, directory: Path, *, clock: Clock = system_clock) -> "TestPKI":
-        pki = cls(Path(directory), clock=clock)
+    def open(cls, directory: Path, *, clock: Clock = system_clock, algorithm: str = "rsa") -> "TestPKI":
+        pki = cls(Path(directory), clock=clock, algorithm=algorithm)
         pki._current()
         return pki
 
     @classmethod
-    def open_or_init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock) -> "TestPKI":
+    def open_or_init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock,
+                     algorithm: str = "rsa") -> "TestPKI":
         directory = Path(directory)
         if not Index(directory).exists():
             with exclusive(directory):
                 if not Index(directory).exists():
                     return cls._init_locked(directory, base_url=base_url, clock=clock,
-                                            key_size=2048, force=False)
-        return cls.open(directory, clock=clock)
+                                            key_size=2048, force=False, algorithm=algorithm)
+        return cls.open(directory, clock=clock, algorithm=algorithm)
 
     @classmethod
     def _init_locked(cls, directory: Path, *, base_url: str, clock: Clock, key_size: int,
-                     force: bool) -> "TestPKI":
+                     force: bool, algorithm: str = "rsa") -> "TestPKI":
         base_url = _check_base_url(base_url)
         index = Index(directory)
         if index.exists() and not force:
@@ -311,7 +325,7 @@ class TestPKI:
         atomic.write_bytes(directory / "ca.pem", cert_pem(authority.ca))
         atomic.write_bytes(directory / "ocsp.pem", cert_pem(authority.responder))
         atomic.write_bytes(directory / "trust.pem", cert_pem(authority.root) + cert_pem(authority.ca))
-        return cls.open(directory, clock=clock)
+        return cls.open(directory, clock=clock, algorithm=algorithm)
 
     def _current(self) -> tuple[IndexData, _Authority]:
         """The index and the CA generation it names, both reloaded when another process changed them."""
@@ -320,6 +334,36 @@ class TestPKI:
             if self._authority is None or self._authority.generation != data.generation:
                 self._authority = _Authority.load(self.directory / "ca" / data.generation)
             return data, self._authority
+
+    def gost_authority(self, *, create: bool = False) -> pki_gost.GostAuthority | None:
+        """The GOST root and ҰКО (see :mod:`egov_sim.signing.pki_gost`), made on first need when
+        ``create``; None while no GOST certificate has been issued."""
+        data, authority = self._current()
+        with self._authority_lock:
+            if self._gost is not None and self._gost[0] == data.generation:
+                return self._gost[1]
+        folder = self.directory / "ca" / data.generation / "gost"
+        if not pki_gost.GostAuthority.exists(folder):
+            if not create:
+                return None
+            with exclusive(self.directory):
+                if not pki_gost.GostAuthority.exists(folder):
+                    pki_gost.GostAuthority.create(rsa_root=authority.root, rsa_ca=authority.ca,
+                                                  base=data.base_url + MOUNT).write(folder)
+        loaded = pki_gost.GostAuthority.load(folder)
+        with self._authority_lock:
+            self._gost = (data.generation, loaded)
+        return loaded
+
+    def gost_ca(self, family: str) -> x509.Certificate:
+        return self.gost_authority(create=True).ca(family)
+
+    def gost_urls(self, family: str) -> Urls:
+        base = self.base_url + MOUNT
+        ca = pki_gost.CAS[family]
+        return Urls(crl=base + ca.crl_path, delta_crl=base + ca.delta_crl_path,
+                    ca_issuers=base + ca.cert_path, ocsp=base + OCSP_PATH,
+                    root_crl=base + pki_gost.ROOT_CRL_PATH, root_cert=base + pki_gost.ROOT_CERT_PATH)
 
     # --- the chain and its addresses -----------------------------------------------------
 
@@ -366,9 +410,12 @@ class TestPKI:
         return self.urls.ocsp
 
     def trust_pem(self) -> bytes:
-        """Root + intermediate: the store a verifier needs, since NCALayer sends only the leaf."""
+        """Root + intermediate: the store a verifier needs, since NCALayer sends only the leaf
+        (and the GOST root and ҰКО once GOST certificates have been issued)."""
         authority = self._current()[1]
-        return cert_pem(authority.root) + cert_pem(authority.ca)
+        gost = self.gost_authority()
+        extra = b"".join(cert_pem(c) for c in gost.certificates()) if gost else b""
+        return cert_pem(authority.root) + cert_pem(authority.ca) + extra
 
     # --- issuing ---------------------------------------------------------------------------
 
@@ -378,8 +425,12 @@ class TestPKI:
               not_before: dt.datetime | None = None, not_after: dt.datetime | None = None,
               valid_days: int = 365, password: str = "Qwerty12", name: str | None = None,
               pem: bool = False, key_size: int = 2048,
-              signature_hash: Literal["sha256", "sha1"] = "sha256") -> IssuedCert:
+              signature_hash: Literal["sha256", "sha1"] = "sha256", algorithm: str | None = None) -> IssuedCert:
         """Issue a person certificate (``bin`` None) or a legal-entity employee's certificate.
+
+        ``algorithm``: ``rsa`` (the RSA ҰКО), or ``gost2004`` / ``gost2015-256`` /
+        ``gost2015-512`` (a GOST key, issued by the GOST 2004 or GOST 2015 ҰКО, see
+        :mod:`egov_sim.signing.pki_gost`); None: this PKI's :attr:`algorithm`.
 
         Files go to ``issued/<name>.p12`` (and ``.pem`` / ``.key.pem`` with ``pem``); the
         index is written last, so a failure leaves no trace in it.
@@ -414,6 +465,10 @@ class TestPKI:
             raise InputError(f"subject name rejected: {exc}", code="BAD_NAME") from None
 
         _, authority = self._current()
+        algorithm = algorithm or self.algorithm
+        gost_algorithm = pki_gost.key_algorithm(algorithm) if algorithm != "rsa" else None
+        if gost_algorithm is not None and signature_hash != "sha256":
+            raise InputError("--signature-hash applies to RSA certificates only", code="BAD_HASH")
         start = _utc(not_before) or _utc(self._clock()).replace(microsecond=0)
         if not_after is not None:
             end = _utc(not_after)
@@ -428,10 +483,17 @@ class TestPKI:
         if start < ca_from or end > ca_to:
             raise InputError(f"validity {start:%Y-%m-%d}..{end:%Y-%m-%d} is outside the issuing CA's "
                              f"{ca_from:%Y-%m-%d}..{ca_to:%Y-%m-%d}", code="OUTSIDE_CA_VALIDITY")
-        key = _new_key(key_size)
+        if gost_algorithm is None:
+            key = _new_key(key_size)
+            issuer, issuer_key, urls = authority.ca, authority.ca_key, self.urls
+        else:
+            family = pki_gost.ISSUER_OF[algorithm]
+            gost = self.gost_authority(create=True)
+            key = GostPrivateKey.generate(gost_algorithm)
+            issuer, issuer_key, urls = gost.ca(family), gost.ca_key(family), self.gost_urls(family)
         extensions = pki_profile.leaf_extensions(
             purpose=purpose, roles=role_names, key=key.public_key(),
-            issuer_key=authority.ca.public_key(), urls=self.urls)
+            issuer_key=_public(issuer), urls=urls)
 
         with self._index.update() as data:
             if data.generation != authority.generation:
@@ -440,11 +502,18 @@ class TestPKI:
             serial = x509.random_serial_number()
             while serial in data.records:
                 serial = x509.random_serial_number()
-            cert = _sign(subject=subject, issuer=authority.ca, public_key=key.public_key(),
-                         signer=authority.ca_key, not_before=start, not_after=end,
-                         extensions=extensions, serial=serial,
-                         hash_algorithm=_HASHES[signature_hash]())
-            stem = name or f"{'AUTH_RSA256' if purpose == 'AUTH' else 'RSA256'}_{iin}_{format(serial, 'x')[:8]}"
+            if gost_algorithm is None:
+                cert = _sign(subject=subject, issuer=authority.ca, public_key=key.public_key(),
+                             signer=authority.ca_key, not_before=start, not_after=end,
+                             extensions=extensions, serial=serial,
+                             hash_algorithm=_HASHES[signature_hash]())
+            else:
+                cert = pki_gost.issue_certificate(subject=subject, ca=issuer, ca_key=issuer_key,
+                                                  key=key.public_key(), not_before=start, not_after=end,
+                                                  serial=serial, extensions=extensions)
+            kind = "RSA256" if gost_algorithm is None else {"gost2004": "GOST512", "gost2015-256": "GOST2015_256",
+                                                             "gost2015-512": "GOST2015_512"}[algorithm]
+            stem = name or f"{'AUTH_' if purpose == 'AUTH' else ''}{kind}_{iin}_{format(serial, 'x')[:8]}"
             if any(r.name == stem for r in data.records.values()):
                 raise InputError(f"a certificate named {stem!r} exists already; choose another --name",
                                  code="NAME_TAKEN")
@@ -452,7 +521,7 @@ class TestPKI:
             p12_path = issued / f"{stem}.p12"
             pem_path = issued / f"{stem}.pem" if pem else None
             key_path = issued / f"{stem}.key.pem" if pem else None
-            files = [(p12_path, pkcs12_bytes(key, cert, [authority.ca], password=password,
+            files = [(p12_path, pkcs12_bytes(key, cert, [issuer], password=password,
                                              friendly_name=stem), 0o644)]
             if pem:
                 files += [(pem_path, cert_pem(cert), 0o644), (key_path, key_pem(key), 0o600)]
@@ -462,7 +531,7 @@ class TestPKI:
                 common_name=f"{surname_} {given}", iin=iin, bin=bin, purpose=purpose,
                 roles=tuple(role_names), not_before=start, not_after=end,
                 issued_at=_utc(self._clock()), p12_path=p12_path, cert_pem_path=pem_path,
-                key_pem_path=key_path)
+                key_pem_path=key_path, algorithm=algorithm)
         return IssuedCert(serial, cert, key, p12_path, pem_path, key_path)
 
     # --- revocation ------------------------------------------------------------------------
@@ -499,16 +568,27 @@ class TestPKI:
             return CertStatus("good")
         return CertStatus.of(data.records.get(serial))
 
-    def full_crl(self, at: dt.datetime | None = None) -> bytes:
-        """DER CRL of the issuing CA for ``at`` (default: now per the clock)."""
+    def _issuing(self, ca: str):
+        """(certificate, key, records, delta URL) of the ҰКО named ``rsa``, ``gost2004`` or ``gost2015``."""
         data, authority = self._current()
-        return pki_crl.full_crl(issuer=authority.ca, key=authority.ca_key, records=data.records.values(),
-                                at=_utc(at) or _utc(self._clock()), delta_url=self.delta_crl_url)
+        if ca == "rsa":
+            return authority.ca, authority.ca_key, [r for r in data.records.values() if r.algorithm == "rsa"], \
+                self.delta_crl_url
+        if ca not in pki_gost.CAS:
+            raise InputError(f"unknown CA {ca!r}; use rsa, {', '.join(pki_gost.CAS)}", code="BAD_CA")
+        gost = self.gost_authority(create=True)
+        records = [r for r in data.records.values() if pki_gost.ISSUER_OF.get(r.algorithm) == ca]
+        return gost.ca(ca), gost.ca_key(ca), records, self.gost_urls(ca).delta_crl
 
-    def delta_crl(self, at: dt.datetime | None = None) -> bytes:
-        data, authority = self._current()
-        return pki_crl.delta_crl(issuer=authority.ca, key=authority.ca_key, records=data.records.values(),
-                                 at=_utc(at) or _utc(self._clock()))
+    def full_crl(self, at: dt.datetime | None = None, *, ca: str = "rsa") -> bytes:
+        """DER CRL of the issuing CA (``ca``: rsa, gost2004, gost2015) for ``at`` (default: now)."""
+        cert, key, records, delta_url = self._issuing(ca)
+        return pki_crl.full_crl(issuer=cert, key=key, records=records,
+                                at=_utc(at) or _utc(self._clock()), delta_url=delta_url)
+
+    def delta_crl(self, at: dt.datetime | None = None, *, ca: str = "rsa") -> bytes:
+        cert, key, records, _ = self._issuing(ca)
+        return pki_crl.delta_crl(issuer=cert, key=key, records=records, at=_utc(at) or _utc(self._clock()))
 
     def root_crl(self, at: dt.datetime | None = None) -> bytes:
         """The root's CRL (ARL); no intermediate is ever revoked, so it is always empty."""
@@ -518,6 +598,8 @@ class TestPKI:
 
     def ocsp_response(self, request_der: bytes, at: dt.datetime | None = None) -> bytes:
         authority = self._current()[1]
+        gost = self.gost_authority()
         return ocsp_responder.answer(request_der, issuer=authority.ca, responder=authority.responder,
                                      responder_key=authority.responder_key, lookup=self.status,
-                                     at=_utc(at) or _utc(self._clock()))
+                                     at=_utc(at) or _utc(self._clock()),
+                                     gost_issuers=[gost.cas[f] for f in pki_gost.CAS] if gost else ())

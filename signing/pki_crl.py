@@ -19,7 +19,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from .gost import resign, x509 as gost_x509
+from .gost.keys import GostPrivateKey
 from .pki_index import IssuedRecord
+from .pki_profile import authority_key_identifier
 
 FULL_CRL_VALIDITY = dt.timedelta(days=1)
 DELTA_CRL_VALIDITY = dt.timedelta(hours=1)
@@ -64,12 +67,13 @@ def _sign(*, issuer: x509.Certificate, key: rsa.RSAPrivateKey, entries: Iterable
                .last_update(at)
                .next_update(at + validity)
                .add_extension(x509.CRLNumber(number), critical=False)
-               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.public_key()),
-                              critical=False))
+               .add_extension(authority_key_identifier(gost_x509.public_key(issuer)), critical=False))
     for ext, critical in extensions:
         builder = builder.add_extension(ext, critical=critical)
     for record in sorted(entries, key=lambda r: r.serial):
         builder = builder.add_revoked_certificate(_entry(record))
+    if isinstance(key, GostPrivateKey):  # a GOST ҰКО's CRL, signed in GOST like NCA's
+        return resign.sign_crl(builder, key)
     return builder.sign(key, hashes.SHA256()).public_bytes(Encoding.DER)
 
 

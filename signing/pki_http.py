@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from egov_sim.core.clock import Clock
 
+from . import pki_gost
 from .ocsp_responder import MAX_REQUEST_BYTES
 from .pki import (CA_CERT_PATH, DELTA_CRL_PATH, FULL_CRL_PATH, OCSP_PATH, ROOT_CERT_PATH,
                   ROOT_CRL_PATH, TestPKI)
@@ -64,7 +65,31 @@ def routes(pki: TestPKI, *, clock: Clock) -> list[BaseRoute]:
             der = b""
         return _ocsp(pki.ocsp_response(der, at=clock()))
 
-    return [
+    def gost_crl(family: str, delta: bool):
+        async def endpoint(request: Request) -> Response:
+            if pki.gost_authority() is None:
+                return Response("no GOST certificate has been issued yet", status_code=404)
+            make = pki.delta_crl if delta else pki.full_crl
+            return Response(make(clock(), ca=family), media_type=CRL_TYPE, headers=_NO_STORE)
+        return endpoint
+
+    def gost_certificate(pick):
+        async def endpoint(request: Request) -> Response:
+            gost = pki.gost_authority()
+            if gost is None:
+                return Response("no GOST certificate has been issued yet", status_code=404)
+            return Response(pick(gost).public_bytes(Encoding.DER), media_type=CERT_TYPE)
+        return endpoint
+
+    gost_routes = [Route(pki_gost.ROOT_CERT_PATH, gost_certificate(lambda g: g.root), methods=["GET"])]
+    for family, ca in pki_gost.CAS.items():
+        gost_routes += [
+            Route(ca.crl_path, gost_crl(family, False), methods=["GET"]),
+            Route(ca.delta_crl_path, gost_crl(family, True), methods=["GET"]),
+            Route(ca.cert_path, gost_certificate(lambda g, f=family: g.ca(f)), methods=["GET"]),
+        ]
+
+    return gost_routes + [
         Route(FULL_CRL_PATH, crl(pki.full_crl), methods=["GET"]),
         Route(DELTA_CRL_PATH, crl(pki.delta_crl), methods=["GET"]),
         Route(ROOT_CRL_PATH, crl(pki.root_crl), methods=["GET"]),

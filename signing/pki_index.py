@@ -52,6 +52,8 @@ class IssuedRecord:
     recorded_at: dt.datetime | None = None
     """When the revocation was entered; decides which delta CRL lists it."""
     reason: str | None = None
+    algorithm: str = "rsa"
+    """Key algorithm: rsa, gost2004, gost2015-256 or gost2015-512 (which ҰКО issued it follows)."""
 
     @property
     def serial_hex(self) -> str:
@@ -71,7 +73,7 @@ class IssuedRecord:
             "keyPem": str(self.key_pem_path) if self.key_pem_path else None,
             "status": self.status,
             "revokedAt": self.revoked_at.isoformat() if self.revoked_at else None,
-            "reason": self.reason,
+            "reason": self.reason, "algorithm": self.algorithm,
         }
 
 
@@ -124,6 +126,7 @@ def _record_to_disk(r: IssuedRecord, directory: Path) -> dict:
         "issued_at": r.issued_at.isoformat(),
         "p12": _relative(r.p12_path, directory), "cert_pem": _relative(r.cert_pem_path, directory),
         "key_pem": _relative(r.key_pem_path, directory),
+        "algorithm": r.algorithm,
         "revocation": None if r.status != "revoked" else {
             "revoked_at": r.revoked_at.isoformat(), "recorded_at": r.recorded_at.isoformat(),
             "reason": r.reason},
@@ -142,7 +145,7 @@ def _record_from_disk(d: dict, directory: Path) -> IssuedRecord:
         key_pem_path=directory / d["key_pem"] if d.get("key_pem") else None,
         status="revoked" if rev else "good",
         revoked_at=_time(rev and rev["revoked_at"]), recorded_at=_time(rev and rev["recorded_at"]),
-        reason=rev and rev.get("reason"),
+        reason=rev and rev.get("reason"), algorithm=d.get("algorithm", "rsa"),
     )
 
 

@@ -115,10 +115,25 @@ def _policies(oid: str) -> x509.CertificatePolicies:
         ObjectIdentifier(oid), [CPS_URI, x509.UserNotice(None, CPS_URI)])])
 
 
-def _key_ids(subject_key: rsa.RSAPublicKey, issuer_key: rsa.RSAPublicKey) -> list[tuple[x509.ExtensionType, bool]]:
+def key_identifier(key) -> bytes:
+    """RFC 5280 method 1 for RSA and GOST keys alike (SHA-1 of the subjectPublicKey bits)."""
+    from .gost.keys import GostPublicKey
+    from .gost.resign import key_identifier as gost_key_identifier
+
+    if isinstance(key, GostPublicKey):
+        return gost_key_identifier(key)
+    return x509.SubjectKeyIdentifier.from_public_key(key).digest
+
+
+def authority_key_identifier(issuer_key) -> x509.AuthorityKeyIdentifier:
+    return x509.AuthorityKeyIdentifier(key_identifier(issuer_key), None, None)
+
+
+def _key_ids(subject_key, issuer_key) -> list[tuple[x509.ExtensionType, bool]]:
+    """SKI/AKI; keys are RSA public keys or :class:`GostPublicKey` objects."""
     return [
-        (x509.SubjectKeyIdentifier.from_public_key(subject_key), False),
-        (x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key), False),
+        (x509.SubjectKeyIdentifier(key_identifier(subject_key)), False),
+        (authority_key_identifier(issuer_key), False),
     ]
 
 

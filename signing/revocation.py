@@ -16,19 +16,25 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import httpx
+from asn1crypto import core, x509 as asn1_x509
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
 
+from .gost import x509 as gost_x509
 from .pki import DELTA_CRL_PATH, FULL_CRL_PATH, MOUNT, OCSP_PATH, TestPKI
+from .pki_gost import CAS as GOST_CAS
 
 METHODS = ("CRL", "OCSP")
+_LOCAL_CRLS = {FULL_CRL_PATH: ("full_crl", "rsa"), DELTA_CRL_PATH: ("delta_crl", "rsa"),
+               **{ca.crl_path: ("full_crl", family) for family, ca in GOST_CAS.items()},
+               **{ca.delta_crl_path: ("delta_crl", family) for family, ca in GOST_CAS.items()}}
+"""CRL paths of a local test PKI: (TestPKI method, which ҰКО)."""
 CLOCK_SKEW = dt.timedelta(minutes=5)
 HTTP_TIMEOUT = 10.0
 
@@ -69,24 +75,29 @@ def _extension(cert: x509.Certificate, kind):
         return None
 
 
-def _verify_signature(public_key, signature: bytes, data: bytes, algorithm) -> bool:
+def _signed_by(cert: x509.Certificate, signature: bytes, data: bytes, oid, hash_algorithm) -> bool:
+    """Whether ``cert``'s key made ``signature`` over ``data`` (RSA, ECDSA or GOST).
+
+    ``hash_algorithm`` is a callable: cryptography raises when asked for a GOST OID's hash."""
     try:
-        if isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(signature, data, padding.PKCS1v15(), algorithm)
-        elif isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(signature, data, ec.ECDSA(algorithm))
-        else:
-            return False
-    except InvalidSignature:
+        gost_x509.verify_signature(gost_x509.public_key(cert), signature, data, oid, hash_algorithm)
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
         return False
     return True
+
+
+def _crl_signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+    return crl.issuer == issuer.subject and _signed_by(
+        issuer, crl.signature, crl.tbs_certlist_bytes, crl.signature_algorithm_oid,
+        lambda: crl.signature_hash_algorithm)
 
 
 class RevocationChecker:
     """Answers "is this certificate revoked?" by each configured method, one answer per method."""
 
     def __init__(self, *, methods: Sequence[str] = ("CRL",), http: httpx.Client | None = None,
-                 local_pki: TestPKI | None = None, clock: Clock = system_clock):
+                 local_pki: TestPKI | None = None, clock: Clock = system_clock,
+                 crls: Sequence[x509.CertificateRevocationList] = ()):
         unknown = [m for m in methods if m not in METHODS]
         if unknown or not methods:
             raise InputError(f"revocation methods must be a subset of {list(METHODS)}, got {list(methods)}",
@@ -98,6 +109,11 @@ class RevocationChecker:
         self._clock = clock
         self._crls: dict[str, tuple[x509.CertificateRevocationList, object]] = {}
         self._lock = threading.Lock()
+        self._static: dict[x509.Name, list[x509.CertificateRevocationList]] = {}
+        """CRLs given in the configuration (e.g. NCA's test CRL), by issuer: used instead of the
+        certificate's CDP, whose addresses the simulator cannot reach."""
+        for crl in crls:
+            self._static.setdefault(crl.issuer, []).append(crl)
 
     def check(self, cert: x509.Certificate, issuer: x509.Certificate) -> list[Revocation]:
         if cert.issuer != issuer.subject:
@@ -147,14 +163,14 @@ class RevocationChecker:
              ) -> x509.CertificateRevocationList:
         """The CRL at ``url``, from the cache while it is current. A local PKI's CRLs are also
         dropped from the cache as soon as the PKI changes, so its revocations show at once."""
-        local = {FULL_CRL_PATH: "full_crl", DELTA_CRL_PATH: "delta_crl"}.get(self._local_path(url) or "")
+        local = _LOCAL_CRLS.get(self._local_path(url) or "")
         version = self._local.version if local else None
         with self._lock:
             cached = self._crls.get(url)
         if (cached is not None and not refresh and cached[1] == version
                 and now <= cached[0].next_update_utc):
             return cached[0]
-        der = getattr(self._local, local)(at=now) if local else self._fetch(url)
+        der = getattr(self._local, local[0])(at=now, ca=local[1]) if local else self._fetch(url)
         try:
             crl = x509.load_der_x509_crl(der)
         except ValueError:
@@ -162,7 +178,7 @@ class RevocationChecker:
                 crl = x509.load_pem_x509_crl(der)
             except ValueError:
                 raise _unavailable(f"{url} did not return a CRL") from None
-        if crl.issuer != issuer.subject or not crl.is_signature_valid(issuer.public_key()):
+        if not _crl_signed_by(crl, issuer):
             raise _unavailable(f"the CRL from {url} is not signed by {issuer.subject.rfc4514_string()}")
         if crl.next_update_utc is None or crl.next_update_utc < now - CLOCK_SKEW:
             raise _unavailable(f"the CRL from {url} is out of date (nextUpdate {crl.next_update_utc})")
@@ -172,6 +188,8 @@ class RevocationChecker:
 
     def _check_crl(self, cert: x509.Certificate, issuer: x509.Certificate) -> Revocation:
         now = self._clock()
+        if issuer.subject in self._static:
+            return self._check_static_crl(cert, issuer, now)
         full_url = _first_uri(_extension(cert, x509.CRLDistributionPoints))
         if not full_url:
             raise _unavailable("the certificate names no CRL distribution point")
@@ -187,15 +205,20 @@ class RevocationChecker:
                 full = self._crl(full_url, issuer, now, refresh=True)
                 if _crl_number(full) < base.crl_number:
                     raise _unavailable(f"the full CRL {full_url} is older than the base of {delta_url}")
-        for crl in (delta, full):
-            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number) if crl else None
-            if entry is None:
-                continue
-            reason = _entry_reason(entry)
-            if reason == "removeFromCRL":
-                return Revocation(False, "CRL")
-            return Revocation(True, "CRL", entry.revocation_date_utc, reason)
-        return Revocation(False, "CRL")
+        return crl_status(full, cert, delta)
+
+    def _check_static_crl(self, cert: x509.Certificate, issuer: x509.Certificate,
+                          now: dt.datetime) -> Revocation:
+        crls = [c for c in self._static[issuer.subject] if _crl_signed_by(c, issuer)]
+        if not crls:
+            raise _unavailable(f"no configured CRL of {issuer.subject.rfc4514_string()} is signed by it")
+        current = [c for c in crls if c.last_update_utc <= now + CLOCK_SKEW
+                   and (c.next_update_utc is None or now - CLOCK_SKEW <= c.next_update_utc)]
+        if not current:
+            raise _unavailable(f"the configured CRL of {issuer.subject.rfc4514_string()} is not current "
+                               f"at {now.isoformat()} (thisUpdate {crls[0].last_update_utc}, "
+                               f"nextUpdate {crls[0].next_update_utc})")
+        return crl_status(max(current, key=lambda c: c.last_update_utc), cert)
 
     # --- OCSP ------------------------------------------------------------------------------
 
@@ -206,8 +229,11 @@ class RevocationChecker:
         if not url:
             raise _unavailable("the certificate names no OCSP responder")
         nonce = os.urandom(16)
+        from .ocsp_responder import issuer_hashes  # by hash: also for GOST issuers
+
+        name_hash, key_hash = issuer_hashes(issuer, hashes.SHA256())
         request = (ocsp.OCSPRequestBuilder()
-                   .add_certificate(cert, issuer, hashes.SHA256())
+                   .add_certificate_by_hash(name_hash, key_hash, cert.serial_number, hashes.SHA256())
                    .add_extension(x509.OCSPNonce(nonce), critical=False)
                    .build().public_bytes(serialization.Encoding.DER))
         now = self._clock()
@@ -223,66 +249,137 @@ class RevocationChecker:
             if response.status_code != 200:
                 raise _unavailable(f"OCSP responder {url} answered HTTP {response.status_code}")
             der = response.content
-        return self._read_ocsp(der, cert, issuer, nonce, now, url)
-
-    def _read_ocsp(self, der: bytes, cert: x509.Certificate, issuer: x509.Certificate, nonce: bytes,
-                   now: dt.datetime, url: str) -> Revocation:
-        try:
-            resp = ocsp.load_der_ocsp_response(der)
-        except ValueError:
-            raise _unavailable(f"OCSP responder {url} sent something that is not an OCSP response") from None
-        if resp.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
-            raise _unavailable(f"OCSP responder {url} answered {resp.response_status.name}")
-        try:
-            echoed = resp.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
-        except x509.ExtensionNotFound:
-            echoed = None
-        if echoed != nonce:
-            raise _unavailable(f"OCSP responder {url} did not echo our nonce")
-        signer = _ocsp_signer(resp, issuer, now)
-        if signer is None:
-            raise _unavailable(f"OCSP response from {url} is not signed by the issuer or its delegated responder")
-        if not _verify_signature(signer.public_key(), resp.signature, resp.tbs_response_bytes,
-                                 resp.signature_hash_algorithm):
-            raise _unavailable(f"OCSP response from {url} has a bad signature")
-        single = next((s for s in resp.responses if s.serial_number == cert.serial_number), None)
-        if single is None:
-            raise _unavailable(f"OCSP response from {url} says nothing about serial {cert.serial_number:X}")
-        if single.this_update_utc > now + CLOCK_SKEW or (
-                single.next_update_utc is not None and single.next_update_utc < now - CLOCK_SKEW):
-            raise _unavailable(f"OCSP response from {url} is not current")
-        if single.certificate_status == ocsp.OCSPCertStatus.UNKNOWN:
-            raise InputError(f"OCSP responder {url} does not know certificate {cert.serial_number:X}",
-                             code="REVOCATION_UNKNOWN")
-        if single.certificate_status == ocsp.OCSPCertStatus.REVOKED:
-            reason = single.revocation_reason.value if single.revocation_reason else None
-            return Revocation(True, "OCSP", single.revocation_time_utc, reason)
-        return Revocation(False, "OCSP")
+        return read_ocsp_response(der, cert, issuer, at=now, nonce=nonce, source=url)
 
 
-def _ocsp_signer(resp: ocsp.OCSPResponse, issuer: x509.Certificate, now: dt.datetime) -> x509.Certificate | None:
+def crl_status(crl: x509.CertificateRevocationList, cert: x509.Certificate,
+               delta: x509.CertificateRevocationList | None = None) -> Revocation:
+    """What a (signature-checked) CRL, and its delta, say about ``cert``."""
+    for current in (delta, crl):
+        entry = current.get_revoked_certificate_by_serial_number(cert.serial_number) if current else None
+        if entry is None:
+            continue
+        reason = _entry_reason(entry)
+        if reason == "removeFromCRL":
+            return Revocation(False, "CRL")
+        return Revocation(True, "CRL", entry.revocation_date_utc, reason)
+    return Revocation(False, "CRL")
+
+
+_NOT_ISSUED_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EXTENDED_REVOKE = x509.ObjectIdentifier("1.3.6.1.5.5.7.48.1.9")
+
+
+def read_ocsp_response(der: bytes, cert: x509.Certificate, issuer: x509.Certificate, *,
+                       at: dt.datetime, nonce: bytes | None = None, source: str = "the responder"
+                       ) -> Revocation:
+    """Check an OCSP response (signature, responder, freshness at ``at``, our ``nonce`` when we
+    sent one) and return what it says about ``cert``. Also reads NCA's stored answers.
+
+    RFC 6960 §2.2: "revoked" with reason certificateHold, revocationTime 1970-01-01 and the
+    extended-revoke extension means *never issued by this CA*; NCA's test responder answers
+    so for certificates it does not know. That is reported as REVOCATION_UNKNOWN, not revoked.
+    """
+    url, now = source, at
+    try:
+        resp = ocsp.load_der_ocsp_response(der)
+    except ValueError:
+        raise _unavailable(f"OCSP responder {url} sent something that is not an OCSP response") from None
+    if resp.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
+        raise _unavailable(f"OCSP responder {url} answered {resp.response_status.name}")
+    try:
+        echoed = resp.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+    except x509.ExtensionNotFound:
+        echoed = None
+    if nonce is not None and echoed != nonce:
+        raise _unavailable(f"OCSP responder {url} did not echo our nonce")
+    signer = _ocsp_signer(resp, issuer, now)
+    if signer is None:
+        raise _unavailable(f"OCSP response from {url} is not signed by the issuer or its delegated responder")
+    if not _signed_by(signer, resp.signature, resp.tbs_response_bytes, resp.signature_algorithm_oid,
+                      lambda: resp.signature_hash_algorithm):
+        raise _unavailable(f"OCSP response from {url} has a bad signature")
+    single = next((s for s in resp.responses if s.serial_number == cert.serial_number), None)
+    if single is None:
+        raise _unavailable(f"OCSP response from {url} says nothing about serial {cert.serial_number:X}")
+    if single.this_update_utc > now + CLOCK_SKEW or (
+            single.next_update_utc is not None and single.next_update_utc < now - CLOCK_SKEW):
+        raise _unavailable(f"OCSP response from {url} is not current")
+    if single.certificate_status == ocsp.OCSPCertStatus.UNKNOWN:
+        raise InputError(f"OCSP responder {url} does not know certificate {cert.serial_number:X}",
+                         code="REVOCATION_UNKNOWN")
+    if single.certificate_status == ocsp.OCSPCertStatus.REVOKED:
+        reason = single.revocation_reason.value if single.revocation_reason else None
+        if (single.revocation_time_utc == _NOT_ISSUED_TIME and reason == "certificateHold"
+                and any(e.oid == _EXTENDED_REVOKE for e in resp.extensions)):
+            raise InputError(f"OCSP responder {url} says certificate {cert.serial_number:X} was never "
+                             "issued by this CA (RFC 6960 extended revoked)", code="REVOCATION_UNKNOWN")
+        return Revocation(True, "OCSP", single.revocation_time_utc, reason)
+    return Revocation(False, "OCSP")
+
+
+def _ocsp_signer(resp: ocsp.OCSPResponse, issuer: x509.Certificate,
+                 now: dt.datetime) -> x509.Certificate | None:
     """The issuer itself, or a certificate in the response that the issuer made an OCSP responder."""
     def matches(cert: x509.Certificate) -> bool:
         if resp.responder_name is not None:
             return cert.subject == resp.responder_name
-        return x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest == resp.responder_key_hash
+        return _key_hash(cert) == resp.responder_key_hash
 
     if matches(issuer):
         return issuer
     for cert in resp.certificates:
         if not matches(cert) or cert.issuer != issuer.subject:
             continue
-        try:
-            cert.verify_directly_issued_by(issuer)
-        except (ValueError, TypeError, InvalidSignature):
+        if cert.issuer != issuer.subject or not _signed_by(
+                issuer, cert.signature, cert.tbs_certificate_bytes, cert.signature_algorithm_oid,
+                lambda: cert.signature_hash_algorithm):
             continue
-        eku = _extension(cert, x509.ExtendedKeyUsage)
-        if eku is None or ExtendedKeyUsageOID.OCSP_SIGNING not in eku:
+        if ExtendedKeyUsageOID.OCSP_SIGNING.dotted_string not in _eku_oids(cert):
             continue
         if not cert.not_valid_before_utc - CLOCK_SKEW <= now <= cert.not_valid_after_utc + CLOCK_SKEW:
             continue
         return cert
     return None
+
+
+class _RawExtension(core.Sequence):
+    _fields = [("extn_id", core.ObjectIdentifier), ("critical", core.Boolean, {"default": False}),
+               ("extn_value", core.OctetString)]
+
+
+class _RawExtensions(core.SequenceOf):
+    _child_spec = _RawExtension
+
+
+def _eku_oids(cert: x509.Certificate) -> set[str]:
+    """The ExtendedKeyUsage OIDs, also when cryptography refuses the extension list: NCA's GOST
+    2004 OCSP responder encodes id-pkix-ocsp-nocheck as an empty OCTET STRING (not NULL)."""
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        return {oid.dotted_string for oid in eku}
+    except x509.ExtensionNotFound:
+        return set()
+    except ValueError:
+        extensions = asn1_x509.TbsCertificate.load(cert.tbs_certificate_bytes)["extensions"]
+        body = extensions.contents  # the Extension elements, inside [3] and the SEQUENCE
+        length = len(body).to_bytes((len(body).bit_length() + 7) // 8 or 1, "big")
+        header = b"\x30" + (bytes([len(body)]) if len(body) < 0x80 else bytes([0x80 | len(length)]) + length)
+        for extension in _RawExtensions.load(header + body):
+            if extension["extn_id"].dotted == "2.5.29.37":
+                usage = asn1_x509.ExtKeyUsageSyntax.load(extension["extn_value"].native)
+                return {oid.dotted for oid in usage}
+        return set()
+
+
+def _key_hash(cert: x509.Certificate) -> bytes:
+    """SHA-1 of the subjectPublicKey bits (RFC 6960 ResponderID byKey)."""
+    key = gost_x509.gost_public_key(cert)
+    if key is None:
+        return x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest
+    digest = hashes.Hash(hashes.SHA1())
+    digest.update(key.key_bits())
+    return digest.finalize()
 
 
 def _crl_extension(crl: x509.CertificateRevocationList, kind):

@@ -1,7 +1,9 @@
 """Certificates of the simulator's own information systems (ШЭП, ГБД ФЛ, ЕНИС, ...).
 
 Each system signs with a legal-entity employee certificate from the test PKI, issued once
-under a fixed name and reused on every start, as a real system keeps its key file.
+under a fixed name and reused on every start, as a real system keeps its key file. The key
+algorithm is the PKI's (``Settings.signing_algorithm``: RSA by default, GOST as production
+signs); a GOST key lives in its own file (``<name>.<algorithm>.p12``), so switching keeps both.
 """
 
 from __future__ import annotations
@@ -36,12 +38,13 @@ class ServiceSigner:
 
 def service_signer(pki: TestPKI, who: ServiceIdentity) -> ServiceSigner:
     """The system's SIGN key and certificate, issued into ``pki`` the first time it is asked for."""
-    p12 = pki.directory / "issued" / f"{who.name}.p12"
+    name = who.name if pki.algorithm == "rsa" else f"{who.name}.{pki.algorithm}"
+    p12 = pki.directory / "issued" / f"{name}.p12"
     if not p12.exists():
         pki.issue(iin=who.employee_iin, surname=who.surname, given_name=who.given_name,
                   purpose="SIGN", bin=who.bin, organization=who.organization, roles=who.roles,
                   # the CA's whole lifetime: a simulator may run on a clock set in the past
                   not_before=pki.ca.not_valid_before_utc, not_after=pki.ca.not_valid_after_utc,
-                  password=SERVICE_PASSWORD, name=who.name)
+                  password=SERVICE_PASSWORD, name=name, algorithm=pki.algorithm)
     key, cert, _ = load_pkcs12(p12, SERVICE_PASSWORD)
     return ServiceSigner(key, cert)

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from egov_sim.core.errors import InputError
 
 from .certinfo import key_usage_kind
+from .gost import x509 as gost_x509
 
 MAX_CHAIN_LENGTH = 6
 _PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
@@ -87,9 +88,15 @@ def _normalize_dn(text: str) -> tuple[str, ...]:
 
 class TrustStore:
     """Roots (trust anchors), intermediates, and other known certificates (for references
-    by X509IssuerSerial, such as the gateway's own certificate)."""
+    by X509IssuerSerial, such as the gateway's own certificate).
 
-    def __init__(self, certificates: Iterable[x509.Certificate], *, cache_size: int = 4096):
+    ``partial_chain`` (OpenSSL's X509_V_FLAG_PARTIAL_CHAIN): an intermediate in the store whose
+    own issuer is not there is a trust anchor too. That is how NCA's test ҰКО certificates are
+    trusted, since the test roots above them are not public (vectors' README)."""
+
+    def __init__(self, certificates: Iterable[x509.Certificate], *, cache_size: int = 4096,
+                 partial_chain: bool = False):
+        self.partial_chain = partial_chain
         self.anchors: list[x509.Certificate] = []
         self.intermediates: list[x509.Certificate] = []
         self.others: list[x509.Certificate] = []
@@ -103,19 +110,20 @@ class TrustStore:
             self.add(cert)
 
     @classmethod
-    def from_pem(cls, data: bytes) -> "TrustStore":
+    def from_pem(cls, data: bytes, *, partial_chain: bool = False) -> "TrustStore":
         blocks = _PEM_BLOCK.findall(data)
         if not blocks:
             raise InputError("no PEM certificate found in the trust bundle", code="NOT_A_CERTIFICATE")
         try:
-            return cls(x509.load_pem_x509_certificate(block) for block in blocks)
+            return cls((x509.load_pem_x509_certificate(block) for block in blocks),
+                       partial_chain=partial_chain)
         except ValueError as exc:
             raise InputError(f"trust bundle holds a broken certificate: {exc}",
                              code="NOT_A_CERTIFICATE") from None
 
     @classmethod
-    def from_file(cls, path: Path) -> "TrustStore":
-        return cls.from_pem(Path(path).read_bytes())
+    def from_file(cls, path: Path, *, partial_chain: bool = False) -> "TrustStore":
+        return cls.from_pem(Path(path).read_bytes(), partial_chain=partial_chain)
 
     def add(self, cert: x509.Certificate) -> None:
         if _is_ca(cert) and _self_issued(cert):
@@ -161,6 +169,8 @@ class TrustStore:
         current = leaf
         while len(path) <= MAX_CHAIN_LENGTH:
             candidates = self._by_subject.get(current.issuer, [])
+            if not candidates and self.partial_chain and len(path) > 1 and current in self.intermediates:
+                return ChainResult(True, tuple(path))
             if not candidates:
                 return ChainResult(False, tuple(path),
                                    f"issuer {current.issuer.rfc4514_string()!r} of "
@@ -186,7 +196,8 @@ class TrustStore:
         if cert.issuer != issuer.subject:
             return f"{name!r} is not the issuer of {_describe(cert)!r}"
         try:
-            if isinstance(cert.signature_hash_algorithm, hashes.SHA1) and not allow_sha1:
+            if (gost_x509.signature_algorithm(cert.signature_algorithm_oid) is None
+                    and isinstance(cert.signature_hash_algorithm, hashes.SHA1) and not allow_sha1):
                 return f"{_describe(cert)!r} is signed with SHA-1, which is not enabled"
             _check_signature(cert, issuer)
         except InvalidSignature:
@@ -212,15 +223,17 @@ class TrustStore:
 
 def _check_signature(cert: x509.Certificate, issuer: x509.Certificate) -> None:
     """Like ``verify_directly_issued_by`` but also for legacy sha1WithRSA certificates, which
-    cryptography refuses there; whether SHA-1 is acceptable is decided by the caller."""
-    key = issuer.public_key()
-    if isinstance(key, rsa.RSAPublicKey):
+    cryptography refuses there (whether SHA-1 is acceptable is decided by the caller), and for
+    GOST issuers and signatures, which cryptography does not know."""
+    key = gost_x509.public_key(issuer)
+    if isinstance(key, rsa.RSAPublicKey) and gost_x509.signature_algorithm(cert.signature_algorithm_oid) is None:
         key.verify(cert.signature, cert.tbs_certificate_bytes, cert.signature_algorithm_parameters,
                    cert.signature_hash_algorithm)
     elif isinstance(key, ec.EllipticCurvePublicKey):
         key.verify(cert.signature, cert.tbs_certificate_bytes, cert.signature_algorithm_parameters)
     else:
-        raise UnsupportedAlgorithm(f"{type(key).__name__} issuer keys are not supported")
+        gost_x509.verify_signature(key, cert.signature, cert.tbs_certificate_bytes,
+                                   cert.signature_algorithm_oid)
 
 
 def validity_problems(chain: Iterable[x509.Certificate], at: datetime) -> list[ValidityProblem]:

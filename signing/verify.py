@@ -36,7 +36,6 @@ from typing import Any, Callable, Literal
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -48,6 +47,8 @@ from . import algorithms as alg
 from .dsig import (BASE64_BINARY, SOAP_NAMESPACES, WSU_NS, X509V3_TOKEN, canonicalize,
                    decode_base64, detach_keeping_tail, ds, wsse)
 from .enveloped import as_tree
+from .gost import x509 as gost_x509
+from .gost.keys import BY_SIGNATURE_URI, GostPublicKey
 from .trust import ChainResult, TrustStore, key_usage_problem, validity_problems
 
 Layout = Literal["auto", "enveloped", "wsse"]
@@ -114,7 +115,7 @@ class SignatureResult:
 
     @property
     def gost(self) -> bool:
-        """Signed with a GOST algorithm (recognised, not verifiable here)."""
+        """Signed with a GOST algorithm (GOST 34.310-2004 or GOST 34.10-2015)."""
         method = alg.SIGNATURE_METHODS.get(self.signature_method or "")
         return method is not None and method.family == "GOST"
 
@@ -160,7 +161,7 @@ class VerificationResult:
 
     @property
     def gost(self) -> bool:
-        """Some signature uses GOST: a gateway in ``if-present`` mode may pass it on unverified."""
+        """Some signature uses GOST."""
         return any(s.gost for s in self.signatures)
 
     @property
@@ -649,7 +650,7 @@ class Verifier:
                                     COMMENT_IN_SIGNED_CONTENT) or
                          f.code.startswith("ALGORITHM") for f in failures)
         if not structural and target is not None and entry is not None and entry.public_key is not None:
-            if self.engine == "signxml":
+            if self.engine == "signxml" and method.family == "RSA":  # signxml has no GOST
                 failures.extend(self._crypto_signxml(tree, layout, parsed, entry))
             else:
                 failures.extend(_crypto_strict(parsed, target, entry, method, c14n,
@@ -757,8 +758,8 @@ class Verifier:
                 raise _Broken(MALFORMED_SIGNATURE, "the signer's certificate is not an X.509 certificate") from None
         public_key, key_problem = None, None
         try:
-            public_key = cert.public_key()
-            if not isinstance(public_key, rsa.RSAPublicKey):
+            public_key = gost_x509.public_key(cert)
+            if not isinstance(public_key, (rsa.RSAPublicKey, GostPublicKey)):
                 public_key, key_problem = None, f"{type(public_key).__name__} keys are not supported"
         except (UnsupportedAlgorithm, ValueError) as exc:
             key_problem = f"the certificate's key algorithm is not supported ({exc})"
@@ -818,8 +819,17 @@ def _crypto_strict(parsed: _Parsed, targets: list[_Target], entry: _CertEntry,
                    method: alg.SignatureMethod, c14n: alg.Canonicalization, *,
                    allow_sha1: bool) -> list[Failure]:
     signed_info = canonicalize(parsed.signed_info, c14n, inclusive_prefixes=parsed.c14n_prefixes)
+    key = entry.public_key
+    if (method.family == "GOST") != isinstance(key, GostPublicKey) or (
+            isinstance(key, GostPublicKey) and BY_SIGNATURE_URI[method.uri].curve is not key.algorithm.curve):
+        key_name = key.algorithm.title if isinstance(key, GostPublicKey) else "RSA"
+        return [Failure(SIGNATURE_MISMATCH, f"SignatureMethod {method.uri} does not fit the signer's "
+                                            f"{key_name} key")]
     try:
-        entry.public_key.verify(parsed.signature_value, signed_info, padding.PKCS1v15(), method.hash())
+        if isinstance(key, GostPublicKey):
+            key.verify(parsed.signature_value, signed_info, BY_SIGNATURE_URI[method.uri])
+        else:
+            key.verify(parsed.signature_value, signed_info, padding.PKCS1v15(), method.hash())
     except InvalidSignature:
         return [Failure(SIGNATURE_MISMATCH, "SignatureValue does not verify with the signer's key")]
     for target in targets:
@@ -834,16 +844,10 @@ def _crypto_strict(parsed: _Parsed, targets: list[_Target], entry: _CertEntry,
             data = canonicalize(target.node, target.c14n, with_comments=target.with_comments,
                                 inclusive_prefixes=target.prefixes)
         digest = alg.digest_method(ref.digest_uri, allow_sha1=allow_sha1)
-        if not hmac.compare_digest(_digest(digest, data), ref.digest_value):
+        if not hmac.compare_digest(digest.compute(data), ref.digest_value):
             return [Failure(DIGEST_MISMATCH, f"digest of the data referenced by "
                                              f"URI={ref.uri!r} does not match DigestValue")]
     return []
-
-
-def _digest(digest: alg.DigestMethod, data: bytes) -> bytes:
-    hasher = hashes.Hash(digest.hash())
-    hasher.update(data)
-    return hasher.finalize()
 
 
 def _check_encoding(token: etree._Element, what: str) -> None:

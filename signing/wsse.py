@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
@@ -33,7 +31,7 @@ from egov_sim.core.errors import InputError
 from . import algorithms as alg
 from .dsig import (BASE64_BINARY, SOAP_NAMESPACES, WSSE_NS, WSU_ID, WSU_NS, X509V3_TOKEN, b64,
                    canonicalize, decode_base64, ds, santuario_whitespace, wrap_base64, wsse)
-from .enveloped import as_tree, require_rsa
+from .enveloped import as_tree, require_signing_key, sign_bytes, wrap_digest
 
 KeyInfoStyle = Literal["KeyIdentifier", "IssuerSerial", "BinarySecurityToken"]
 SignEngine = Literal["signxml", "strict"]
@@ -181,7 +179,7 @@ def sign_wsse(envelope: bytes | etree._ElementTree, key, cert: x509.Certificate,
     reproducible output. ``timestamp``: ``(created, expires)`` aware datetimes; the
     ``wsu:Timestamp`` is signed after the Body. An ElementTree argument is signed in place.
     """
-    key = require_rsa(key)
+    key = require_signing_key(key)
     if engine not in ("signxml", "strict"):
         raise InputError(f"unknown signing engine {engine!r} (signxml or strict)")
     tree = as_tree(envelope)
@@ -194,8 +192,8 @@ def sign_wsse(envelope: bytes | etree._ElementTree, key, cert: x509.Certificate,
         references.append(_add_timestamp(security, ids, timestamp))
     if key_info == "BinarySecurityToken":
         _add_binary_token(security, ids, cert)
-    signature_uri, digest_uri = alg.signing_methods(sha1=sha1)
-    if engine == "signxml" and not sha1:
+    signature_uri, digest_uri = alg.signing_methods(sha1=sha1, key=key)
+    if engine == "signxml" and not sha1 and signature_uri == alg.RSA_SHA256:  # signxml has no GOST
         signature = _sign_with_signxml(parts, key, cert, key_info, ids, signature_uri, digest_uri,
                                        references)
         security.append(signature)
@@ -220,13 +218,12 @@ def _build_signature(parts: SoapParts, cert, style, ids, signature_uri, digest_u
         if isinstance(element.tag, str) and element.get(WSU_ID) in (references or ()):
             targets[element.get(WSU_ID)] = element
     for ref_id in references or [parts.body_id]:
-        hasher = hashes.Hash(digest.hash())
-        hasher.update(canonicalize(targets[ref_id], _EXC))
+        digest_value = digest.compute(canonicalize(targets[ref_id], _EXC))
         reference = etree.SubElement(signed_info, ds("Reference"), URI=f"#{ref_id}")
         transforms = etree.SubElement(reference, ds("Transforms"))
         etree.SubElement(transforms, ds("Transform"), Algorithm=alg.EXC_C14N)
         etree.SubElement(reference, ds("DigestMethod"), Algorithm=digest_uri)
-        etree.SubElement(reference, ds("DigestValue")).text = b64(hasher.finalize())
+        etree.SubElement(reference, ds("DigestValue")).text = wrap_digest(digest_value)
     etree.SubElement(signature, ds("SignatureValue"))
     signature.append(build_key_info(cert, style, ids))
     _kalkan_layout(signature, ids)
@@ -241,7 +238,7 @@ def _kalkan_layout(signature: etree._Element, ids: dict[str, str]) -> None:
 
 def _sign(signature: etree._Element, key, method: alg.SignatureMethod) -> None:
     data = canonicalize(signature.find(ds("SignedInfo")), _EXC)
-    signature.find(ds("SignatureValue")).text = wrap_base64(key.sign(data, padding.PKCS1v15(), method.hash()))
+    signature.find(ds("SignatureValue")).text = wrap_base64(sign_bytes(key, data, method))
 
 
 def _sign_with_signxml(parts: SoapParts, key, cert, style, ids, signature_uri, digest_uri,

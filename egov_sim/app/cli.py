@@ -72,6 +72,9 @@ def serve(
         False, "--sync-legs",
         help="Reading of wire-formats §6–7: portal/ЦОН → РШЭП requests and РШЭП's answers over "
              "SyncChannel SendMessage instead of the AsyncChannel."),
+    signing_algorithm: str = typer.Option(
+        "rsa", "--signing-algorithm", envvar="EGOV_SIM_SIGNING_ALGORITHM",
+        help="Keys of the simulator's systems, staff and personas: rsa, gost2004, gost2015-256, gost2015-512."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from egov_sim.app.server import serve as run_server
@@ -80,7 +83,12 @@ def serve(
                                        population=population, refusal_via_head=refusal_via_head,
                                        con_c1_literal_and=c1_literal_and,
                                        portal_restricted=not portal_open,
-                                       shep_leg="sync" if sync_legs else "async")
+                                       shep_leg="sync" if sync_legs else "async",
+                                       signing_algorithm=signing_algorithm)
+    from egov_sim.signing.pki_gost import ALGORITHM_CHOICES
+
+    if signing_algorithm not in ALGORITHM_CHOICES:
+        raise typer.BadParameter(f"use one of {', '.join(ALGORITHM_CHOICES)}", param_hint="--signing-algorithm")
     run_server(settings, workers=workers)
 
 
@@ -91,11 +99,13 @@ def _mount_subcommands() -> None:
     from egov_sim.adapters.notary.cli import enis_app
     from egov_sim.gateway.fault_cli import faults_app
     from egov_sim.gateway.journal_cli import journal_app
+    from egov_sim.gateway.stubs.cli import stubs_app
     from egov_sim.scenarios.cli import run_command, scenarios_app
 
     app.add_typer(pki_app, name="pki")
     app.add_typer(journal_app, name="journal")
     app.add_typer(faults_app, name="faults")
+    app.add_typer(stubs_app, name="stubs")
     app.add_typer(persons_app, name="persons")
     app.add_typer(enis_app, name="enis")
     app.add_typer(scenarios_app, name="scenarios")

@@ -124,10 +124,23 @@ def egov_sim_journal(egov_sim_app):
 
 @pytest.fixture
 def egov_sim_clean(egov_sim_app):
-    """Per-test reset: an empty ШЭП journal and no injected faults, before and after the test."""
+    """Per-test reset: an empty ШЭП journal, no injected faults and every stub scenario in
+    Started, before and after the test."""
     gateway = egov_sim_app.state.gateway
     gateway.journal.clear()
     gateway.injector.reset()
+    gateway.stubs.states.reset()
     yield egov_sim_app
     gateway.journal.clear()
     gateway.injector.reset()
+    gateway.stubs.states.reset()
+
+
+@pytest.fixture
+def egov_sim_stubs(egov_sim_app):
+    """The stub sets' scenario states (docs/stubs.md), reset before and after the test:
+    ``egov_sim_stubs.set("TAX_DEBT", "lookup", "FOUND")``, ``.states("TAX_DEBT")``."""
+    states = egov_sim_app.state.gateway.stubs.states
+    states.reset()
+    yield states
+    states.reset()

@@ -57,7 +57,8 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from egov_sim.signing.pki import TestPKI
 
     config = load_config(settings.config_file, base=builtin_config())
-    pki = TestPKI.open_or_init(settings.pki_dir, base_url=settings.base_url, clock=clock)
+    pki = TestPKI.open_or_init(settings.pki_dir, base_url=settings.base_url, clock=clock,
+                               algorithm=settings.signing_algorithm)
     db = Database.open(database_url(settings), clock=clock)
     registries = build_registries(db, pki, clock=clock, population=settings.population)
     gateway_url = settings.with_(public_url=None).base_url

@@ -45,6 +45,10 @@ class Settings:
     refusal_via_head: bool = True
     """АРМ РШЭП: a reasoned refusal passes the head's signature (regulations-kz §7 item 9);
     False: the executor's own EDS certifies it (docs/rshep.md, "Option refusal_via_head")."""
+    signing_algorithm: str = "rsa"
+    """Keys of the simulator's own systems (gateway responses, ГБД ФЛ, ЕНИС), staff and personas:
+    ``rsa`` (default) or ``gost2004`` / ``gost2015-256`` / ``gost2015-512``, as production
+    signs (docs/signing.md, "GOST")."""
 
     @property
     def base_url(self) -> str:

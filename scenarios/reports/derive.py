@@ -204,6 +204,7 @@ def timeline_lines(result: ScenarioResult) -> list[str]:
                 f"serviceId={m.service_id or '—'} sender={m.sender_id or '—'} "
                 f"route={m.route_id or '—'} "
                 f"outcome={m.outcome or '—'} signature={m.signature}"
+                + (f" ({m.signature_algorithm})" if m.signature_algorithm else "")
             )
     return lines
 

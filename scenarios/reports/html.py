@@ -282,7 +282,7 @@ footer{color:var(--muted);font-size:12px;padding-top:20px;padding-bottom:30px}
 <dt>Sender</dt><dd><code>{{ m.sender_id or '—' }}</code></dd>
 <dt>Route</dt><dd><code>{{ m.route_id or '—' }}</code></dd>
 <dt>Outcome</dt><dd>{{ m.outcome or '—' }}</dd>
-<dt>Signature</dt><dd><span class="sig {{ x.sig_class }}">{{ m.signature }}</span></dd>
+<dt>Signature</dt><dd><span class="sig {{ x.sig_class }}">{{ m.signature }}</span>{% if m.signature_algorithm %} ({{ m.signature_algorithm }}){% endif %}</dd>
 </dl>
 <details class="body"><summary>Request body ({{ m.request_body|length }} characters)</summary><pre>{{ m.request_body }}</pre></details>
 <details class="body"><summary>Response body ({{ m.response_body|length }} characters)</summary><pre>{{ m.response_body }}</pre></details>

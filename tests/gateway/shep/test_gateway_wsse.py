@@ -108,25 +108,21 @@ def test_signature_wrapping_is_sce006(gw, client_cert, keep_id):
 
 
 def _as_gost(signed: bytes) -> bytes:
-    """An RSA signature relabelled with the GOST 2015 URIs: what a Kalkan GOST client sends, as far
-    as the gateway can tell without a GOST implementation."""
+    """An RSA signature relabelled with the GOST 2015 URIs (a forged GOST signature)."""
     return (signed.replace(alg.RSA_SHA256.encode(), alg.GOST_2015_512.encode())
             .replace(b"http://www.w3.org/2001/04/xmlenc#sha256", alg.GOST_DIGEST_2015_512.encode()))
 
 
-def test_gost_signature_if_present_is_accepted_unverified(gw, client_cert):
+@pytest.mark.parametrize("sender", [TEST_CLIENT, SIGNED_CLIENT], ids=["if-present", "required"])
+def test_forged_gost_signature_is_sce006_under_every_policy(gw, client_cert, sender):
+    """GOST is verified like RSA: there is no 'accepted unverified' any more."""
     message_id = new_id()
-    gost = _as_gost(signed_request(client_cert, sender=TEST_CLIENT, message_id=message_id))
+    gost = _as_gost(signed_request(client_cert, sender=sender, message_id=message_id))
     assert alg.GOST_2015_512.encode() in gost
-    reply = gw.post(gost)
-    assert reply.status == 200, reply.content[:800]
-    assert _entry(gw, message_id).request_signature == "unverified-gost"
-
-
-def test_gost_signature_required_is_sce006(gw, client_cert):
-    reply = gw.post(_as_gost(signed_request(client_cert)))
-    assert_fault(reply, "SCE006", data_contains="ALGORITHM_NOT_SUPPORTED")
-    assert gw.journal.list(limit=1)[0].request_signature == "unverified-gost"
+    assert_fault(gw.post(gost), "SCE006", data_contains="SIGNATURE_MISMATCH")
+    entry = _entry(gw, message_id)
+    assert entry.request_signature == "invalid"
+    assert entry.signature_details["algorithm"] == "GOST 34.10-2015-512"
     gw.assert_serving()
 
 
@@ -181,7 +177,7 @@ def test_trust_file_that_is_not_pem_is_a_config_error(tmp_path):
     (tmp_path / "bad.pem").write_text("not a certificate")
     config_file = tmp_path / "egov-sim.toml"
     config_file.write_text('[gateway]\ntrust = ["bad.pem"]\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="bad.pem holds no PEM certificate"):
+    with pytest.raises(ConfigError, match="bad.pem is not a certificate"):
         load_config(config_file)
 
 

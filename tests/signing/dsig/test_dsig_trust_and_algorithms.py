@@ -66,18 +66,20 @@ def test_bundle_without_certificates_is_an_input_error():
 
 
 @pytest.mark.parametrize("uri", [alg.GOST_34310, alg.GOST_2015_256, alg.GOST_2015_512])
-def test_gost_signature_uris_are_known_but_not_supported(uri):
-    assert alg.SIGNATURE_METHODS[uri].family == "GOST"
-    with pytest.raises(alg.AlgorithmError) as err:
-        alg.signature_method(uri, allow_sha1=True)
-    assert err.value.code == "ALGORITHM_NOT_SUPPORTED" and "GOST" in str(err.value)
+def test_gost_signature_uris_are_supported_without_sha1(uri):
+    method = alg.signature_method(uri, allow_sha1=False)
+    assert method.family == "GOST" and method.supported
 
 
-@pytest.mark.parametrize("uri", [alg.GOST_DIGEST_34311, alg.GOST_DIGEST_2015_256, alg.GOST_DIGEST_2015_512])
-def test_gost_digest_uris_are_known_but_not_supported(uri):
-    with pytest.raises(alg.AlgorithmError) as err:
-        alg.digest_method(uri, allow_sha1=True)
-    assert err.value.code == "ALGORITHM_NOT_SUPPORTED"
+@pytest.mark.parametrize("uri, empty_digest", [
+    (alg.GOST_DIGEST_34311, "ce85b99cc46752fffee35cab9a7b0278abb4c2d2055cff685af4912c49490f8d"),
+    (alg.GOST_DIGEST_2015_256, "3f539a213e97c802cc229d474c6aa32a825a360b2a933a949fd925208d9ce1bb"),
+    (alg.GOST_DIGEST_2015_512, "8e945da209aa869f0455928529bcae4679e9873ab707b55315f56ceb98bef0a7"
+                               "362f715528356ee83cda5f2aac4c6ad2ba3a715c1bcd81cb8e9f90bf4c1c1a8a"),
+])
+def test_gost_digest_uris_compute_their_hash(uri, empty_digest):
+    """Empty-message answers: RFC 5831 §7.3 (Test S-box) and RFC 6986 / GOST R 34.11-2012."""
+    assert alg.digest_method(uri, allow_sha1=False).compute(b"").hex() == empty_digest
 
 
 @pytest.mark.parametrize("signature_uri, digest_uri", [(alg.RSA_SHA1_KALKAN, alg.SHA1_KALKAN),
