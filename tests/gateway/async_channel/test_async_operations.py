@@ -247,3 +247,17 @@ def test_builtin_recipient_is_delivered_in_process(agw):
         time.sleep(0.02)
     assert status.findtext("messageState") == "DELIVERED"
     assert status.findtext("status/statusCode") == "SCSS001"  # what the built-in echo answered
+
+
+def test_fault_injection_applies_to_send_message(client, agw):
+    drain(client)
+    r = agw.http.post(agw.url + "/admin/faults", json={"serviceId": "ASYNC_PULL_SERVICE", "faultCode": "SCE909",
+                                                       "times": 1})
+    assert r.status_code in (200, 201), r.text
+    with pytest.raises(zeep.exceptions.Fault) as info:
+        send(client)
+    assert client.get_element(FAULT).parse(info.value.detail[0], client.wsdl.types).errorCode == "SCE909"
+    assert pull(client) == []  # the faulted message was never queued
+    sent = send(client)  # the rule was for one call only
+    assert [m.messageInfo.messageId for m in pull(client)] == [sent.messageId]
+    notify(client, sent.messageId)
