@@ -17,8 +17,8 @@ from egov_sim.signing.service_certs import service_signer
 from .gbd_fl import provider as gbd_fl
 from .gbd_fl.provider import GBDFL_IDENTITY, build_gbdfl_provider
 from .gbd_fl.registry import PersonRegistry, ensure_population
-from .notary.poa_registry import PoaRegistry
 from .notary import provider as enis
+from .notary.poa_registry import PoaRegistry
 from .notary.provider import ENIS_IDENTITY, build_enis_provider
 from .notary.seeding import ensure_powers_of_attorney
 

@@ -101,7 +101,7 @@ async def _connection(port: int, requests: list[bytes], deadline: float, offset:
                     if line[:15].lower() == b"content-length:":
                         length = int(line[15:])
                 await asyncio.wait_for(reader.readexactly(length), READ_TIMEOUT)
-            except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+            except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
                 errors.append(0)  # no answer: this connection is done
                 return
             latencies.append(time.perf_counter() - started)

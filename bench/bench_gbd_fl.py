@@ -32,9 +32,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from egov_sim.adapters.gbd_fl.registry import install_personas  # noqa: E402
+from egov_sim.adapters.gbd_fl.person_rows import PERSONS_TABLE  # noqa: E402
 from egov_sim.adapters.gbd_fl.population import populate, population_date  # noqa: E402
-from egov_sim.adapters.gbd_fl.registry import PERSONS_TABLE, PersonRegistry, TooManyResults  # noqa: E402
+from egov_sim.adapters.gbd_fl.registry import (  # noqa: E402
+    PersonRegistry,
+    TooManyResults,
+    install_personas,  # noqa: E402
+)
 from egov_sim.core.database import Database, sqlite_url  # noqa: E402
 
 TARGET_GENERATION_S = 60.0  # for 1M persons

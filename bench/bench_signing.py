@@ -42,10 +42,10 @@ from signxml import SignatureConfiguration, XMLSigner, XMLVerifier  # noqa: E402
 from signxml.algorithms import SignatureConstructionMethod  # noqa: E402
 
 from egov_sim.core import safe_xml  # noqa: E402
+from egov_sim.reference.iin import make_iin  # noqa: E402
 from egov_sim.signing import algorithms as alg  # noqa: E402
 from egov_sim.signing.dsig import decode_base64  # noqa: E402
 from egov_sim.signing.enveloped import sign_enveloped  # noqa: E402
-from egov_sim.reference.iin import make_iin  # noqa: E402
 from egov_sim.signing.pki import TestPKI  # noqa: E402
 from egov_sim.signing.trust import TrustStore  # noqa: E402
 from egov_sim.signing.verify import Verifier  # noqa: E402
@@ -193,7 +193,7 @@ def build_candidates(size: int, signer, pki, trust_pem_path: Path) -> tuple[dict
         assert verifier.verify(wsse_signed).valid and verifier.verify(env_signed).valid
     body_only = etree.fromstring(wsse_signed).find("soap:Body", NS)
     signxml_wsse_config = SignatureConfiguration(location="./soap:Header/wsse:Security/".replace(
-        "soap:", "{%s}" % SOAP).replace("wsse:", "{%s}" % NS["wsse"]))
+        "soap:", f"{{{SOAP}}}").replace("wsse:", f"{{{NS['wsse']}}}"))
     signxml_env_config = SignatureConfiguration(location="./")
 
     def signxml_wsse_verify():
@@ -252,7 +252,8 @@ def gost_section(pki, rounds: int, budget: float) -> None:
     """GOST verify of a 12 KB WSSE request: ours vs gostcrypto (baseline) vs our RSA verify."""
     import datetime as dt
 
-    from gostcrypto.gostsignature import CURVES_R_1323565_1_024_2019 as CURVES, MODE_256, MODE_512, new
+    from gostcrypto.gostsignature import CURVES_R_1323565_1_024_2019 as CURVES
+    from gostcrypto.gostsignature import MODE_256, MODE_512, new
 
     from egov_sim.signing.gost import digest as gost_digest
     from egov_sim.signing.gost.keys import GOST2004, GOST2015_512

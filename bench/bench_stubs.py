@@ -27,8 +27,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import statistics
 import random
+import statistics
 import sys
 import tempfile
 import uuid

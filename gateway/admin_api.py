@@ -15,19 +15,22 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import logging
 from typing import Any, Callable
 
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
-from egov_sim.core.json_api import check_params, error, int_param
+from egov_sim.core.json_api import ApiError, bad_parameter, check_params, endpoint, int_param, not_found, with_fallback
 
 from .journal import MAX_PAGE, Journal, JournalFilter, parse_time
+
+log = logging.getLogger("egov_sim.admin")
 
 _FILTER_PARAMS = {
     "serviceId": "service_id",
@@ -40,32 +43,33 @@ _FILTER_PARAMS = {
 _TIME_PARAMS = {"since", "until"}
 
 
+def _time(request: Request, name: str, now: Any):
+    """A time query parameter; a malformed one is a 400 naming it (``BAD_TIME``)."""
+    try:
+        return parse_time(request.query_params[name], now=now)
+    except InputError as exc:
+        raise ApiError(400, exc.code, str(exc), field=name) from None
+
+
 def _filter(request: Request, now: Callable[[], Any]) -> JournalFilter:
     q = request.query_params
     values: dict[str, Any] = {attr: q[name] for name, attr in _FILTER_PARAMS.items()
                               if q.get(name)}
     for name in _TIME_PARAMS:
         if q.get(name):
-            values[name] = parse_time(q[name], now=now())
+            values[name] = _time(request, name, now())
     return JournalFilter(**values)
 
 
-def _handles_input_errors(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
-    def endpoint(request: Request) -> Response:
-        try:
-            return handler(request)
-        except InputError as exc:
-            return error(400, exc.code, str(exc))
-
-    endpoint.__name__ = handler.__name__
-    return endpoint
+def admin_endpoint(handler: Callable[[Request], Any]):
+    """``handler`` under the JSON error contract of every admin API (json_api.endpoint)."""
+    return endpoint(handler, system="admin API", log=log)
 
 
-def routes(journal: Journal, *, clock: Clock = system_clock) -> list[Route]:
+def routes(journal: Journal, *, clock: Clock = system_clock) -> list[BaseRoute]:
     """The journal's admin routes, relative to the mount point (``/admin``)."""
     filter_names = set(_FILTER_PARAMS) | _TIME_PARAMS
 
-    @_handles_input_errors
     def list_entries(request: Request) -> Response:
         check_params(request, filter_names | {"limit", "offset"})
         where = _filter(request, clock)
@@ -75,35 +79,33 @@ def routes(journal: Journal, *, clock: Clock = system_clock) -> list[Route]:
         return JSONResponse({"items": [e.to_dict() for e in items], "limit": limit,
                              "offset": offset, "total": journal.count(where)})
 
-    @_handles_input_errors
     def get_entry(request: Request) -> Response:
         check_params(request, {"bodies"})
         journal_id = request.path_params["journal_id"]
         entry = journal.get(journal_id)
         if entry is None:
-            return error(404, "JOURNAL_NOT_FOUND", f"no journal entry {journal_id}")
+            raise not_found("JOURNAL_NOT_FOUND", f"no journal entry {journal_id}")
         bodies = request.query_params.get("bodies", "true").lower() not in ("0", "false", "no")
         return JSONResponse(entry.to_dict(bodies=bodies))
 
-    @_handles_input_errors
     def export(request: Request) -> Response:
         check_params(request, filter_names)
         items = journal.export(_filter(request, clock))
         lines = (json.dumps(item, ensure_ascii=False) + "\n" for item in items)
         return StreamingResponse(lines, media_type="application/x-ndjson")
 
-    @_handles_input_errors
     def check(request: Request) -> Response:
         check_params(request, {"serviceId", "iin", "senderId", "since", "count"})
         service_id = request.query_params.get("serviceId")
         if not service_id:
-            raise InputError("serviceId is required", code="BAD_PARAMETER")
-        since = request.query_params.get("since")
-        found = journal.count_calls(
-            service_id,
-            iin=request.query_params.get("iin") or None,
-            sender_id=request.query_params.get("senderId") or None,
-            since=parse_time(since, now=clock()) if since else None)
+            raise bad_parameter("serviceId is required", field="serviceId")
+        since = _time(request, "since", clock()) if request.query_params.get("since") else None
+        try:
+            found = journal.count_calls(
+                service_id, iin=request.query_params.get("iin") or None,
+                sender_id=request.query_params.get("senderId") or None, since=since)
+        except InputError as exc:  # every input here is a query parameter
+            raise ApiError(400, exc.code, str(exc)) from None
         expected = int_param(request, "count", None, low=0, high=2**62)
         body: dict[str, Any] = {"serviceId": service_id, "found": found}
         if expected is None:
@@ -114,17 +116,17 @@ def routes(journal: Journal, *, clock: Clock = system_clock) -> list[Route]:
         body["message"] = f"expected {expected} calls, found {found}"
         return JSONResponse(body, status_code=409)
 
-    @_handles_input_errors
     def clear(request: Request) -> Response:
         check_params(request, set())
         return JSONResponse({"deleted": journal.clear()})
 
+    e = admin_endpoint
     return [
-        Route("/journal", list_entries, methods=["GET"]),
-        Route("/journal", clear, methods=["DELETE"]),
-        Route("/journal/export", export, methods=["GET"]),
-        Route("/journal/check", check, methods=["GET"]),
-        Route("/journal/{journal_id:int}", get_entry, methods=["GET"]),
+        Route("/journal", e(list_entries), methods=["GET"]),
+        Route("/journal", e(clear), methods=["DELETE"]),
+        Route("/journal/export", e(export), methods=["GET"]),
+        Route("/journal/check", e(check), methods=["GET"]),
+        Route("/journal/{journal_id:int}", e(get_entry), methods=["GET"]),
     ]
 
 
@@ -172,7 +174,7 @@ class AdminGuard:
             if self._token_matches(scope):
                 return None
             return JSONResponse(
-                {"error": {"code": "UNAUTHORIZED",
+                {"error": {"code": "UNAUTHENTICATED",
                            "message": "admin API: send Authorization: Bearer <token>"}},
                 status_code=401, headers={"WWW-Authenticate": 'Bearer realm="egov-sim admin"'})
         client = scope.get("client")
@@ -194,7 +196,10 @@ class AdminGuard:
 
 
 def admin_mount(journal: Journal, *, token: str | None = None, clock: Clock = system_clock,
-                path: str = "/admin") -> Mount:
-    """The journal's admin routes under ``path``, behind :class:`AdminGuard`."""
-    return Mount(path, routes=routes(journal, clock=clock),
+                path: str = "/admin", extra_routes: list[BaseRoute] | tuple[BaseRoute, ...] = ()
+                ) -> Mount:
+    """The journal's admin routes (and ``extra_routes``) under ``path``, behind
+    :class:`AdminGuard`; an unknown path is a JSON 404, a wrong method a JSON 405."""
+    return Mount(path, routes=with_fallback([*routes(journal, clock=clock), *extra_routes],
+                                            hint="see docs/journal.md"),
                  middleware=[Middleware(AdminGuard, token=token)])

@@ -20,6 +20,7 @@ from egov_sim.wsdl.schemas import data_name_errors
 from . import errors, soap
 from .config import GatewayConfig, Participant, Service
 from .errors import GatewayFault
+from .journal import SignatureVerdict
 
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WS_ADDRESSING = ("http://www.w3.org/2005/08/addressing", "http://schemas.xmlsoap.org/ws/2004/08/addressing")
@@ -127,7 +128,7 @@ def check_transport_signature(security: TransportSecurity | None, message: soap.
     present = message.header is not None and message.header.find(f"{{{WSSE}}}Security") is not None
     policy = participant.wsse
     if policy == "off":
-        trace.signature = "not-checked" if present else "absent"
+        trace.signature = SignatureVerdict.NOT_CHECKED if present else SignatureVerdict.ABSENT
         return
     if not present:
         if policy == "required":
@@ -137,9 +138,10 @@ def check_transport_signature(security: TransportSecurity | None, message: soap.
         raise GatewayFault(errors.INTERNAL, "transport signature checking is not configured")
     verdict, detail = security.verify(message, participant)
     trace.signature, trace.signature_detail = verdict, detail
-    if verdict == "valid":
+    if verdict == SignatureVerdict.VALID:
         return
-    code = errors.SIGNATURE_NOT_CURRENT if verdict == "not-current" else errors.SIGNATURE_INVALID
+    code = (errors.SIGNATURE_NOT_CURRENT if verdict == SignatureVerdict.NOT_CURRENT
+            else errors.SIGNATURE_INVALID)
     raise GatewayFault(code, detail.get("reason") or verdict)
 
 

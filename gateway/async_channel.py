@@ -151,12 +151,12 @@ class AsyncChannel:
             return
         try:
             await action.before(timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise GatewayFault(errors.PROVIDER_TIMEOUT,
                                f"ШЭП did not answer within {timeout:g} s (injected)") from None
 
     def _answer(self, operation: str, fields: list[tuple[str, str | None]],
-                extra: list[etree._Element] = ()) -> bytes:
+                extra: list[etree._Element] | tuple = ()) -> bytes:
         root = etree.Element(f"{{{TYPES}}}{operation}Response", nsmap={"ns2": TYPES})
         response = etree.SubElement(root, "response")
         for name, value in fields:

@@ -39,7 +39,7 @@ from egov_sim.wsdl.schemas import ASYNC_CLIENT_TYPES_NS
 
 from . import admission, soap
 from . import journal as journal_module
-from .async_queue import (STATUS_REFUSED, AsyncQueue, Mode, QueuedMessage, StatusNotice)
+from .async_queue import STATUS_REFUSED, AsyncQueue, Mode, QueuedMessage, StatusNotice
 from .config import GatewayConfig
 from .errors import GatewayFault
 from .providers import SUCCESS_CODE, Provider, ProviderCall, ProviderFault
@@ -104,7 +104,7 @@ class AsyncDelivery:
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), self.config.async_.poll_interval)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._wake.clear()
 
@@ -173,7 +173,7 @@ class AsyncDelivery:
         try:
             async with asyncio.timeout(timeout):
                 reply = await provider(call)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return "retry", ("TIMEOUT", f"{m.recipient} did not answer within {timeout:g} s")
         except ProviderFault as pf:
             ex.fault_code, ex.fault_message = pf.code, pf.message

@@ -27,6 +27,7 @@ import datetime as dt
 import enum
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import POSTGRESQL, Database, Schema, Transaction, from_db_time, to_db_time
@@ -160,7 +161,7 @@ class StatusNotice:
 
 def _row(r: dict) -> QueuedMessage:
     times = ("status_date", "next_attempt_at", "claimed_until", "created_at", "expires_at", "delivered_at")
-    values = {k: (from_db_time(v) if k in times else v) for k, v in r.items()}
+    values: dict[str, Any] = {k: (from_db_time(v) if k in times else v) for k, v in r.items()}
     values["message"] = bytes(values["message"])
     values["state"] = MessageState(values["state"])
     values["mode"] = Mode(values["mode"])

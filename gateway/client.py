@@ -18,6 +18,7 @@ from lxml import etree
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.safe_xml import UnsafeXmlError, parse
+from egov_sim.core.xml_build import child_text
 
 from .providers import SYNC_TYPES
 from .soap import SOAP11, now_iso, serialize
@@ -113,24 +114,19 @@ class ShepClient:
         if first is not None and first.tag == f"{{{SOAP11}}}Fault":
             info = first.find("detail/*")
             sub = info.find("subError") if info is not None else None
-            raise ShepFault(_text(info, "errorCode") or _text(first, "faultcode") or "?",
-                            _text(info, "errorMessage") or _text(first, "faultstring") or "",
-                            _text(info, "errorData"), _text(sub, "errorCode"))
+            raise ShepFault(child_text(info, "errorCode") or child_text(first, "faultcode") or "?",
+                            child_text(info, "errorMessage") or child_text(first, "faultstring") or "",
+                            child_text(info, "errorData"), child_text(sub, "errorCode"))
         response = first.find("response") if first is not None else None
         if response is None:
             raise ShepError(f"ШЭП answered HTTP {resp.status_code} without a SendMessageResponse")
         return ShepReply(
-            message_id=_text(response, "responseInfo/messageId") or "",
-            correlation_id=_text(response, "responseInfo/correlationId"),
-            status_code=_text(response, "responseInfo/status/code") or "",
-            status_message=_text(response, "responseInfo/status/message") or "",
-            session_id=_text(response, "responseInfo/sessionId"),
+            message_id=child_text(response, "responseInfo/messageId") or "",
+            correlation_id=child_text(response, "responseInfo/correlationId"),
+            status_code=child_text(response, "responseInfo/status/code") or "",
+            status_message=child_text(response, "responseInfo/status/message") or "",
+            session_id=child_text(response, "responseInfo/sessionId"),
             data=response.find("responseData/data"), raw=resp.content,
             request_message_id=message_id)
 
 
-def _text(el: etree._Element | None, path: str) -> str | None:
-    if el is None:
-        return None
-    found = el.find(path)
-    return found.text if found is not None else None

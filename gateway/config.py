@@ -61,7 +61,7 @@ class Service:
     route_required: bool = False
     timeout: float = 10.0
     description: str = ""
-    stubs: "StubSource | None" = None
+    stubs: StubSource | None = None
     record: Path | None = None
     recipient: str | None = None
     """AsyncChannel: the senderId of the participant that receives this service's messages
@@ -78,7 +78,7 @@ class Route:
     route_id: str
     provider: str
     region: str = ""
-    stubs: "StubSource | None" = None
+    stubs: StubSource | None = None
     recipient: str | None = None
     """AsyncChannel: the participant that receives messages on this route (see Service)."""
 
@@ -129,7 +129,7 @@ class GatewayConfig:
     """How often stub folders are polled for changes (``[gateway] stub_reload_seconds``; 0: never)."""
     timestamp_skew: float = 300.0
     """Seconds a transport signature's ``wsu:Timestamp`` may be off the gateway's clock."""
-    signed_comments: str = "strip"
+    signed_comments: Literal["strip", "refuse"] = "strip"
     """``strip``: providers read signed content as c14n does (comments removed); ``refuse``: a
     comment inside signed content fails the transport signature (SCE006)."""
     smartbridge_data: str = "accept"
@@ -140,7 +140,7 @@ class GatewayConfig:
     and WS-Addressing; any other with ``mustUnderstand="1"`` gets a MustUnderstand fault."""
     async_: AsyncSettings = field(default_factory=AsyncSettings)
 
-    def with_(self, **changes) -> "GatewayConfig":
+    def with_(self, **changes) -> GatewayConfig:
         return replace(self, **changes)
 
 
@@ -324,7 +324,8 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     _known_keys(g, {"sign_responses", "strict_schema", "max_bytes", "max_depth", "admin_token",
                     "trust", "crls", "stub_reload_seconds", "timestamp_skew", "signed_comments",
                     "smartbridge_data", "understood_headers"}, where)
-    signed_comments = _choice(g, "signed_comments", where, ("strip", "refuse"), base.signed_comments)
+    signed_comments: Literal["strip", "refuse"] = _choice(  # type: ignore[assignment]
+        g, "signed_comments", where, ("strip", "refuse"), base.signed_comments)
     smartbridge = _choice(g, "smartbridge_data", where, ("accept", "refuse"), base.smartbridge_data)
     understood = g.get("understood_headers", [])
     if not isinstance(understood, list) or not all(

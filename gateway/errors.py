@@ -110,7 +110,7 @@ class GatewayFault(Exception):
     """A fault the gateway answers with: ErrorInfo in SendMessageFault1_SendMessageFault, HTTP 500."""
 
     def __init__(self, code: str, data: str | None = None, *, message: str | None = None,
-                 sub_error: "GatewayFault | None" = None):
+                 sub_error: GatewayFault | None = None):
         kind = KINDS.get(code)
         self.code = code
         self.message = message or (kind.message if kind else "Ошибка")

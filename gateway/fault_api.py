@@ -8,35 +8,31 @@ must read a body (POST) hands its database work to the pool.
 
 from __future__ import annotations
 
-import json
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from egov_sim.core.json_api import error
+from egov_sim.core.json_api import DEFAULT_MAX_BODY, not_found, read_json, refused
 
+from .admin_api import admin_endpoint
 from .fault_injection import API_NAMES, FaultInjector, FaultRuleError, rule_from_mapping
 
 
-def routes(injector: FaultInjector) -> list[Route]:
+def routes(injector: FaultInjector, *, max_body: int = DEFAULT_MAX_BODY) -> list[BaseRoute]:
     """The fault rules' admin routes, relative to the mount point (``/admin``)."""
 
     def list_rules(request: Request) -> Response:
         return JSONResponse({"items": [r.to_dict() for r in injector.list()]})
 
     async def add_rule(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError) as exc:
-            return error(400, "BAD_JSON", f"the body is not JSON: {exc}")
+        body = await read_json(request, limit=max_body)
         if not isinstance(body, dict):
-            return error(400, "BAD_FAULT_RULE", "the body must be a JSON object of rule fields")
+            raise refused("BAD_FAULT_RULE", "the body must be a JSON object of rule fields")
         try:
             rule = rule_from_mapping(body, source="api", names=API_NAMES)
         except FaultRuleError as exc:
-            return error(400, exc.code, str(exc), field=exc.field)
+            raise refused(exc.code, str(exc), field=exc.field) from None
         rule = await run_in_threadpool(injector.add, rule)
         return JSONResponse(rule.to_dict(), status_code=201,
                             headers={"Location": str(request.url_for("fault_rule", rule_id=rule.id))})
@@ -45,22 +41,23 @@ def routes(injector: FaultInjector) -> list[Route]:
         rule_id = request.path_params["rule_id"]
         rule = injector.get(rule_id)
         if rule is None:
-            return error(404, "FAULT_RULE_NOT_FOUND", f"no fault rule {rule_id}")
+            raise not_found("FAULT_RULE_NOT_FOUND", f"no fault rule {rule_id}")
         return JSONResponse(rule.to_dict())
 
     def remove_rule(request: Request) -> Response:
         rule_id = request.path_params["rule_id"]
         if not injector.remove(rule_id):
-            return error(404, "FAULT_RULE_NOT_FOUND", f"no fault rule {rule_id}")
+            raise not_found("FAULT_RULE_NOT_FOUND", f"no fault rule {rule_id}")
         return JSONResponse({"removed": rule_id})
 
     def reset(request: Request) -> Response:
         return JSONResponse({"deleted": injector.reset()})
 
+    e = admin_endpoint
     return [
-        Route("/faults", list_rules, methods=["GET"]),
-        Route("/faults", add_rule, methods=["POST"]),
-        Route("/faults", reset, methods=["DELETE"]),
-        Route("/faults/{rule_id:int}", get_rule, methods=["GET"], name="fault_rule"),
-        Route("/faults/{rule_id:int}", remove_rule, methods=["DELETE"]),
+        Route("/faults", e(list_rules), methods=["GET"]),
+        Route("/faults", e(add_rule), methods=["POST"]),
+        Route("/faults", e(reset), methods=["DELETE"]),
+        Route("/faults/{rule_id:int}", e(get_rule), methods=["GET"], name="fault_rule"),
+        Route("/faults/{rule_id:int}", e(remove_rule), methods=["DELETE"]),
     ]

@@ -17,8 +17,14 @@ from rich.table import Table
 
 from egov_sim.core.cli_support import open_database
 
-from .fault_injection import (MALFORMED_KINDS, RULE_FIELDS, FaultInjector, FaultRule,
-                              FaultRuleNotFound, rule_from_mapping)
+from .fault_injection import (
+    MALFORMED_KINDS,
+    RULE_FIELDS,
+    FaultInjector,
+    FaultRule,
+    FaultRuleNotFound,
+    rule_from_mapping,
+)
 
 faults_app = typer.Typer(
     name="faults",

@@ -18,17 +18,33 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from typing import Any, Iterator, Mapping
 
 from egov_sim.core.database import Database, DatabaseError, Schema, from_db_time, to_db_time
 from egov_sim.core.errors import InputError
 
-# Verdicts on the request's transport (WS-Security) signature. The set is open: the signing
-# layer may add more precise ones; a verdict is a short lowercase token.
-VERDICT_VALID = "valid"
-VERDICT_INVALID = "invalid"
-VERDICT_ABSENT = "absent"
-VERDICT_NOT_CHECKED = "not-checked"
+
+class SignatureVerdict(StrEnum):
+    """The verdict on a request's signature, as the journal stores it and the answers report it
+    (a str: the stored and exported value is the token itself)."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    """Anything wrong with the signature or its certificate but the cases below (SCE006)."""
+    NOT_CURRENT = "not-current"
+    """The certificate expired, is not yet valid, or is revoked (SCE005)."""
+    ABSENT = "absent"
+    NOT_CHECKED = "not-checked"
+    """Signed, but the participant's policy is ``off``."""
+
+
+# The same verdicts under their former names. The journal still accepts any short lowercase
+# token, so a more precise verdict of the signing layer can be recorded before it gets a member.
+VERDICT_VALID = SignatureVerdict.VALID
+VERDICT_INVALID = SignatureVerdict.INVALID
+VERDICT_ABSENT = SignatureVerdict.ABSENT
+VERDICT_NOT_CHECKED = SignatureVerdict.NOT_CHECKED
 _VERDICT = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 CHANNEL_SYNC = "sync"
@@ -462,7 +478,7 @@ def parse_time(text: str, *, now: dt.datetime) -> dt.datetime:
         raise InputError(
             f"bad time {text!r}: use ISO-8601 (2024-02-05T10:15:00+05:00) or an age like 15m, 2h, 1d",
             code="BAD_TIME") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 class JournalWriter:
@@ -502,7 +518,7 @@ class JournalWriter:
                     self._executor = ThreadPoolExecutor(1, thread_name_prefix="shep-journal")
         return self._executor
 
-    def _dispatch(self, loop: asyncio.AbstractEventLoop, q: "_LoopQueue") -> None:
+    def _dispatch(self, loop: asyncio.AbstractEventLoop, q: _LoopQueue) -> None:
         batch, q.pending = q.pending[:self.max_batch], q.pending[self.max_batch:]
         if not batch:
             q.in_flight = False
@@ -517,7 +533,7 @@ class JournalWriter:
             return
         done.add_done_callback(lambda f: self._finished(loop, q, batch, f))
 
-    def _finished(self, loop, q, batch, done: "asyncio.Future[list[int]]") -> None:
+    def _finished(self, loop, q, batch, done: asyncio.Future[list[int]]) -> None:
         exc = done.exception()
         if exc is None:
             for (_, future), journal_id in zip(batch, done.result()):
@@ -539,11 +555,11 @@ class _LoopQueue:
     in_flight: bool = False
 
 
-def _resolve(future: "asyncio.Future[int]", value: int) -> None:
+def _resolve(future: asyncio.Future[int], value: int) -> None:
     if not future.done():
         future.set_result(value)
 
 
-def _fail(future: "asyncio.Future[int]", exc: BaseException) -> None:
+def _fail(future: asyncio.Future[int], exc: BaseException) -> None:
     if not future.done():
         future.set_exception(exc)

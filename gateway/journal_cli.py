@@ -15,9 +15,11 @@ from typing import Iterator, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from egov_sim.core import atomic
 from egov_sim.core.cli_support import open_database
+from egov_sim.core.cli_tables import Record, print_listing
 from egov_sim.core.clock import system_clock
 
 from .journal import Journal, JournalEntryNotFound, JournalFilter, encode_body, parse_time
@@ -87,21 +89,30 @@ def list_entries(
     table.add_column("id", no_wrap=True, justify="right")
     table.add_column("received (UTC)", no_wrap=True)
     for title in ("serviceId", "senderId", "routeId"):
-        table.add_column(title, overflow="fold")
+        table.add_column(title, no_wrap=True)  # identifiers are never split (cli_tables)
     table.add_column("outcome", no_wrap=True)
     if wide:
         table.add_column("HTTP", no_wrap=True)
         table.add_column("signature", no_wrap=True)
     table.add_column("ms", no_wrap=True, justify="right")
+    records, words = [], []
     for e in entries:
-        outcome = f"[red]{e.error_code}[/]" if e.is_fault else (e.status_code or "")
+        outcome = Text(e.error_code or "", style="red") if e.is_fault else Text(e.status_code or "")
+        received = e.received_at.strftime("%Y-%m-%d %H:%M:%S")
+        ms = "" if e.total_ms is None else f"{e.total_ms:.1f}"
         algorithm = (e.signature_details or {}).get("algorithm")
         verdict = f"{e.request_signature} ({algorithm})" if algorithm and e.request_signature else e.request_signature
         extra = [str(e.http_status or ""), verdict] if wide else []
-        table.add_row(str(e.id), e.received_at.strftime("%Y-%m-%d %H:%M:%S"), e.service_id or "",
-                      e.sender_id or "", e.route_id or "", outcome, *extra,
-                      "" if e.total_ms is None else f"{e.total_ms:.1f}")
-    console.print(table)
+        table.add_row(str(e.id), received, e.service_id or "", e.sender_id or "", e.route_id or "",
+                      outcome, *extra, ms)
+        head = Text(f"#{e.id}  {received}  ", style="bold")
+        head.append_text(outcome)
+        words += [e.service_id or "", e.sender_id or "", e.route_id or "", outcome.plain, received]
+        records.append(Record(head, [
+            ("serviceId", e.service_id or ""), ("senderId", e.sender_id or ""),
+            ("routeId", e.route_id or "—"), ("HTTP", str(e.http_status or "")),
+            ("signature", verdict), ("ms", ms)]))
+    print_listing(console, table, records, words)
     if not entries:
         typer.echo("no journal entries match", err=True)
 

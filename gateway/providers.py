@@ -16,6 +16,7 @@ import httpx
 from lxml import etree
 
 from egov_sim.core.safe_xml import UnsafeXmlError, XmlLimits, parse
+from egov_sim.core.xml_build import child_text
 
 from . import errors
 from .errors import GatewayFault
@@ -82,11 +83,6 @@ def build_send_message(call: ProviderCall) -> bytes:
     return serialize(env)
 
 
-def _text(el: etree._Element | None, path: str) -> str | None:
-    found = el.find(path) if el is not None else None
-    return found.text if found is not None else None
-
-
 class HttpProvider:
     """An external provider reached over HTTP: its SOAP answer, or its fault, comes back."""
 
@@ -114,9 +110,9 @@ class HttpProvider:
         first = next((c for c in body_el if isinstance(c.tag, str)), None) if body_el is not None else None
         if first is not None and first.tag == f"{{{SOAP11}}}Fault":
             info = next((c for c in first.iterfind("detail/*")), None)
-            raise ProviderFault(_text(info, "errorCode") or _text(first, "faultcode") or "SCE909",
-                                _text(info, "errorMessage") or _text(first, "faultstring") or "provider fault",
-                                _text(info, "errorData"))
+            raise ProviderFault(child_text(info, "errorCode") or child_text(first, "faultcode") or "SCE909",
+                                child_text(info, "errorMessage") or child_text(first, "faultstring") or "provider fault",
+                                child_text(info, "errorData"))
         if first is None or first.tag != f"{{{SYNC_TYPES}}}SendMessageResponse" or resp.status_code != 200:
             raise GatewayFault(errors.PROVIDER_FAILED,
                                f"provider {self.url} answered HTTP {resp.status_code} without a SendMessageResponse")
@@ -124,9 +120,9 @@ class HttpProvider:
         data = response.find("responseData/data") if response is not None else None
         return ProviderReply(
             data=copy_data(data) if data is not None else None,
-            code=_text(response, "responseInfo/status/code") or SUCCESS_CODE,
-            message=_text(response, "responseInfo/status/message") or SUCCESS_MESSAGE,
-            message_id=_text(response, "responseInfo/messageId") or str(uuid.uuid4()),
+            code=child_text(response, "responseInfo/status/code") or SUCCESS_CODE,
+            message=child_text(response, "responseInfo/status/message") or SUCCESS_MESSAGE,
+            message_id=child_text(response, "responseInfo/messageId") or str(uuid.uuid4()),
         )
 
 

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
+from egov_sim.core.json_api import DEFAULT_MAX_BODY
 from egov_sim.reference.iin import make_bin, make_iin
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner, service_signer
@@ -23,11 +24,11 @@ from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
 
 from . import app, errors
-from .config import GatewayConfig, Service
-from .errors import GatewayFault
 from .async_channel import AsyncChannel
 from .async_push import AsyncDelivery
 from .async_queue import AsyncQueue
+from .config import GatewayConfig, Service
+from .errors import GatewayFault
 from .fault_injection import FaultInjector
 from .journal import Journal
 from .providers import BUILTIN, HttpProvider, Provider
@@ -78,7 +79,8 @@ class Gateway:
 
     def routes(self) -> list[BaseRoute]:
         limit = self.config.limits.max_bytes
-        routes = app.sync_routes(self.channel) + app.contract_routes() + app.echo_routes(limit)
+        routes: list[BaseRoute] = [*app.sync_routes(self.channel), *app.contract_routes(),
+                                   *app.echo_routes(limit)]
         if self.async_channel is not None:
             routes += app.async_routes(self.async_channel)
         return routes
@@ -88,18 +90,17 @@ class Gateway:
         if self.delivery is not None:
             self.delivery.start()
 
-    def admin_mount(self, *, path: str = "/admin", extra_routes=()) -> BaseRoute:
-        """Journal and fault-injection admin API, loopback-only unless a token is configured."""
-        from starlette.middleware import Middleware
-        from starlette.routing import Mount
-
+    def admin_mount(self, *, path: str = "/admin", extra_routes=(),
+                    max_body: int = DEFAULT_MAX_BODY) -> BaseRoute:
+        """Journal and fault-injection admin API (and ``extra_routes``), loopback-only unless a
+        token is configured; ``max_body`` caps the bodies of its POST/PUT requests."""
         from . import admin_api, fault_api
         from .stubs import admin_api as stubs_api
 
         stub_routes = stubs_api.routes(self.stubs, self.stubs.states) if self.stubs is not None else []
-        return Mount(path, routes=[*admin_api.routes(self.journal, clock=self.channel.clock),
-                                   *fault_api.routes(self.injector), *stub_routes, *extra_routes],
-                     middleware=[Middleware(admin_api.AdminGuard, token=self.config.admin_token)])
+        return admin_api.admin_mount(
+            self.journal, token=self.config.admin_token, clock=self.channel.clock, path=path,
+            extra_routes=[*fault_api.routes(self.injector, max_body=max_body), *stub_routes, *extra_routes])
 
     async def aclose(self) -> None:
         if self.stubs is not None:

@@ -24,6 +24,7 @@ from . import journal as journal_module
 from .admission import TransportSecurity
 from .config import GatewayConfig, Service
 from .errors import GatewayFault
+from .journal import SignatureVerdict
 from .providers import SYNC_TYPES, ProviderCall, ProviderFault, ProviderReply
 from .request_info import RequestInfo, read_request_info
 
@@ -51,7 +52,7 @@ class Trace:
     route_id: str | None = None
     provider: str | None = None
     provider_ms: float | None = None
-    signature: str = "absent"
+    signature: str = SignatureVerdict.ABSENT
     signature_detail: dict = field(default_factory=dict)
     response_signed: bool = False
     status_code: str | None = None
@@ -121,8 +122,8 @@ class SyncChannel:
         try:
             await self.journal_writer.record(ex.to_exchange())
         except Exception as exc:  # noqa: BLE001 — never answer what was not journaled
-            fault = GatewayFault(errors.JOURNAL_UNAVAILABLE, f"{exc.__class__.__name__}: {exc}")
-            body = self._fault(ex, fault)
+            body = self._fault(ex, GatewayFault(errors.JOURNAL_UNAVAILABLE,
+                                                f"{exc.__class__.__name__}: {exc}"))
         return ex.http_status, body, ex
 
     def _fault(self, ex: Trace, fault: GatewayFault) -> bytes:
@@ -170,7 +171,7 @@ class SyncChannel:
             left = await action.before(service.timeout) if action is not None else service.timeout
             async with asyncio.timeout(left):
                 reply = await provider(call)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise GatewayFault(errors.PROVIDER_TIMEOUT,
                                f"provider {ex.provider} did not answer within {service.timeout:g} s") from None
         except ProviderFault as pf:

@@ -10,6 +10,7 @@ names the ``algorithm``.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -17,6 +18,7 @@ from egov_sim.signing.service_certs import ServiceSigner
 from egov_sim.signing.verify import Verifier
 
 from .config import Participant
+from .journal import SignatureVerdict
 from .soap import SoapMessage
 
 _NOT_CURRENT = {"CERT_EXPIRED", "CERT_NOT_YET_VALID", "CERT_REVOKED", "TIMESTAMP_EXPIRED",
@@ -41,10 +43,10 @@ class WsseSecurity:
         self.verifier = verifier
         self.signer = signer
 
-    def verify(self, message: SoapMessage, participant: Participant) -> tuple[str, dict]:
+    def verify(self, message: SoapMessage, participant: Participant) -> tuple[SignatureVerdict, dict]:
         result = self.verifier.verify(message.tree, layout="wsse")
         codes = set(result.codes)
-        detail = {"codes": sorted(codes)}
+        detail: dict[str, Any] = {"codes": sorted(codes)}
         algorithm = algorithm_label(result.signatures[0].signature_method if result.signatures else None)
         if algorithm:
             detail["algorithm"] = algorithm
@@ -54,13 +56,13 @@ class WsseSecurity:
                                 "commonName": signer.common_name, "serial": signer.serial_hex}
         if result.valid:
             if result.signed_element is not message.body:
-                return "invalid", {**detail, "reason": "the signed element is not the soap:Body"}
-            return "valid", detail
+                return SignatureVerdict.INVALID, {**detail, "reason": "the signed element is not the soap:Body"}
+            return SignatureVerdict.VALID, detail
         failures = result.all_failures
         detail["reason"] = "; ".join(f"{f.code}: {f.message}" for f in failures)[:500]
         if codes and codes <= _NOT_CURRENT:
-            return "not-current", detail
-        return "invalid", detail
+            return SignatureVerdict.NOT_CURRENT, detail
+        return SignatureVerdict.INVALID, detail
 
     def sign(self, envelope: etree._Element) -> bytes:
         from egov_sim.signing.wsse import sign_wsse

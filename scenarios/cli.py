@@ -8,7 +8,7 @@ error of egov-sim). egov_sim/cli.py mounts both (docs/engine.md).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -19,7 +19,7 @@ scenarios_app = typer.Typer(help="The conformance scenarios (flows and catalogue
                             no_args_is_help=True, add_completion=False)
 
 
-def _load(paths: Optional[List[Path]], select: Optional[List[str]] = None):
+def _load(paths: Optional[list[Path]], select: Optional[list[str]] = None):
     from .loader import load_all
 
     flows, scenarios = load_all([str(p) for p in paths] if paths else None)
@@ -33,29 +33,40 @@ def _load(paths: Optional[List[Path]], select: Optional[List[str]] = None):
 
 @scenarios_app.command("list")
 def list_command(
-    paths: Optional[List[Path]] = typer.Argument(
+    paths: Optional[list[Path]] = typer.Argument(
         None, help="Scenario files or folders (flows found there too); default: the shipped catalogue."),
-    select: Optional[List[str]] = typer.Option(None, "-k", help="Only scenarios whose id contains this."),
+    select: Optional[list[str]] = typer.Option(None, "-k", help="Only scenarios whose id contains this."),
 ) -> None:
     """List the scenarios: id, regulation/channel, expected path, outcome and deadline."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from egov_sim.core.cli_tables import Record, print_listing
 
     flows, scenarios = _load(paths, select)
-    table = Table(title=f"{len(scenarios)} scenarios", title_justify="left")
-    for column in ("Scenario", "Flow", "Expected path", "Outcome", "Deadline", "File"):
+    title = f"{len(scenarios)} scenarios"
+    table = Table(title=title, title_justify="left")
+    table.add_column("Scenario", no_wrap=True)  # identifiers are never split (cli_tables)
+    table.add_column("Flow")
+    for column in ("Expected path", "Outcome", "Deadline"):
         table.add_column(column, overflow="fold")
+    table.add_column("File", no_wrap=True)
+    records = []
     for s in scenarios:
         flow = flows[s.flow]
-        table.add_row(s.id, f"{flow.id} ({flow.regulation}/{flow.channel})", " > ".join(s.expect.path),
-                      s.expect.outcome + (f", signed by {s.expect.signed_by}" if s.expect.signed_by else ""),
-                      s.expect.deadline, f"{Path(s.file).name}:{s.line}")
-    Console().print(table)
+        cells = (f"{flow.id} ({flow.regulation}/{flow.channel})", " > ".join(s.expect.path),
+                 s.expect.outcome + (f", signed by {s.expect.signed_by}" if s.expect.signed_by else ""),
+                 s.expect.deadline, f"{Path(s.file).name}:{s.line}")
+        table.add_row(s.id, *cells)
+        records.append(Record(Text(s.id, style="bold"), list(zip(
+            ("flow", "path", "outcome", "deadline", "file"), cells))))
+    print_listing(Console(), table, records, [s.id for s in scenarios], title=title)
 
 
 def run_command(
     ctx: typer.Context,
-    paths: Optional[List[Path]] = typer.Argument(
+    paths: Optional[list[Path]] = typer.Argument(
         None, help="Scenario files or folders (flows found there too); default: the shipped catalogue."),
     against: Optional[str] = typer.Option(
         None, "--against", metavar="URL",
@@ -66,7 +77,7 @@ def run_command(
     json_: Optional[Path] = typer.Option(None, "--json", help="Write the run as JSON here."),
     seed: int = typer.Option(0, "--seed", help="Seed of the sampled step times (timing: sampled)."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Scenarios played at once (processes)."),
-    select: Optional[List[str]] = typer.Option(None, "-k", help="Only scenarios whose id contains this."),
+    select: Optional[list[str]] = typer.Option(None, "-k", help="Only scenarios whose id contains this."),
 ) -> None:
     """Play the scenarios end to end against the systems; exit 1 if any fails."""
     from rich.console import Console

@@ -13,8 +13,8 @@ import datetime as dt
 import re
 from typing import Iterable, Protocol
 
-from egov_sim.reference.personas import PERSONAS
 from egov_sim.core.database import from_db_time
+from egov_sim.reference.personas import PERSONAS
 
 from .model import ExpectedMessage
 from .results import MessageRecord
@@ -83,7 +83,7 @@ def records(entries: Iterable[dict], node_of: dict[int, str]) -> tuple[MessageRe
 
 
 def _time(value: str | None) -> dt.datetime:
-    return from_db_time(value) if value else dt.datetime.now(dt.timezone.utc)
+    return from_db_time(value) if value else dt.datetime.now(dt.UTC)
 
 
 def check(expected: Iterable[ExpectedMessage], messages: tuple[MessageRecord, ...]) -> list[str]:

@@ -28,7 +28,7 @@ class Duration:
     within: bool = False
     milestone: bool = False
     text: str = ""
-    plus: tuple["Duration", ...] = ()
+    plus: tuple[Duration, ...] = ()
     """Further terms of a compound duration: ``9 wd 30 min`` is 9 wd plus (30 min,). ``within``
     applies to the whole sum."""
 

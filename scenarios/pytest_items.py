@@ -33,7 +33,7 @@ leaves the function that builds a simulator; this plugin never imports the serve
 
 _TOP_LEVEL_SCENARIOS = re.compile(rb"^scenarios\s*:", re.M)
 _RESULTS = pytest.StashKey[list]()
-_RUNNER = pytest.StashKey[object]()
+_RUNNER = pytest.StashKey["_Runner"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -134,7 +134,7 @@ class _Runner:
         self.seed = config.getoption("--egov-sim-seed")
         self.against = config.getoption("--egov-sim-against")
         self.home = config.getoption("--egov-sim-home")
-        self.started = dt.datetime.now(dt.timezone.utc)
+        self.started = dt.datetime.now(dt.UTC)
         self.app_factory = config.stash.get(APP_FACTORY, None)
         self._tmp = tempfile.TemporaryDirectory(prefix="egov-sim-pytest-", dir=scratch_dir())
         self._template = None
@@ -181,7 +181,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         from .reports import write_json
         from .results import RunResult
 
-        run = RunResult(tuple(results), runner.started if runner else dt.datetime.now(dt.timezone.utc),
+        run = RunResult(tuple(results), runner.started if runner else dt.datetime.now(dt.UTC),
                         sum(r.wall_seconds for r in results), config.getoption("--egov-sim-seed"),
                         against=config.getoption("--egov-sim-against"))
         if config.getoption("--egov-sim-json"):

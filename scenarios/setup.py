@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.notary.personas import POA_PERSONAS
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.signing.keyfiles import load_pkcs12
 
 from .model import Scenario

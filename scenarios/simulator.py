@@ -29,8 +29,8 @@ from typing import Any, Callable, Iterable
 import httpx
 
 from egov_sim.core.clock import ALMATY
-from egov_sim.core.settings import Settings
 from egov_sim.core.database import DATABASE_URL_ENV
+from egov_sim.core.settings import Settings
 
 TEMPLATE_POPULATION = 300
 """Generated persons of the template's ГБД ФЛ (the personas come on top): enough for lookups,
@@ -109,10 +109,10 @@ def build_template(home: Path, *, app_factory: AppFactory, epoch: dt.datetime, p
                    offices: Iterable[str] = (), population: int = TEMPLATE_POPULATION) -> Template:
     """Build a simulator home at ``epoch``: PKI, population, ЕНИС, accounts (cheap hashes), the
     staff's and operators' signing keys for ``offices`` and SIGN certificates for ``personas``."""
-    from egov_sim.reference.personas import PERSONAS
-    from egov_sim.reference.catalogue import PROVIDERS
     from egov_sim.gateway.rshep.staff import STAFF, seed_staff
     from egov_sim.portal_mock.con.operators import SEED_OPERATORS, operator_signer
+    from egov_sim.reference.catalogue import PROVIDERS
+    from egov_sim.reference.personas import PERSONAS
 
     home = Path(home)
     clock = VirtualClock(epoch)
@@ -285,4 +285,4 @@ class RemoteSystems(Systems):
         return self._pki
 
     def system_now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)

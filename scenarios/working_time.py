@@ -39,12 +39,12 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, cast
 
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.days_off import DaysOff, kazakhstan
 
-from .model import Duration
+from .model import Duration, DurationUnit
 
 MINUTE = 60
 DAY_MINUTES = 24 * 60
@@ -86,7 +86,7 @@ class WorkingHours:
         return sum(b - a for a, b in self.periods)
 
     @classmethod
-    def parse(cls, text: str) -> "WorkingHours":
+    def parse(cls, text: str) -> WorkingHours:
         """``09:00-18:00/13:00-14:00``, ``09:00-20:00 mon-sat``, ``24/7``."""
         if not isinstance(text, str):
             raise HoursError(f"working hours must be a string like {PROVIDER_HOURS!r}")
@@ -165,8 +165,8 @@ def parse_duration(text: str) -> Duration:
     if any(a <= 0 for a, _ in terms):
         raise DurationError(f"{text!r}: amounts must be positive")
     (amount, unit), *more = terms
-    return Duration(amount, unit, within=within, text=text.strip(),
-                    plus=tuple(Duration(a, u) for a, u in more))
+    return Duration(amount, cast(DurationUnit, unit), within=within, text=text.strip(),
+                    plus=tuple(Duration(a, cast(DurationUnit, u)) for a, u in more))
 
 
 def duration_terms(d: Duration) -> Iterator[Duration]:

@@ -7,7 +7,7 @@ import enum
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 from cryptography import x509
@@ -17,11 +17,11 @@ from rich.console import Console
 from rich.table import Table
 
 from egov_sim.core import atomic
-from egov_sim.core.settings import Settings
 from egov_sim.core.errors import InputError
+from egov_sim.core.settings import Settings
 
 from .certinfo import CertInfo, describe
-from .keyfiles import looks_like_pkcs12, load_certificate, load_pkcs12
+from .keyfiles import load_certificate, load_pkcs12, looks_like_pkcs12
 from .pki import IssuedRecord, TestPKI
 
 pki_app = typer.Typer(help="Test PKI modelled on НУЦ РК: CAs, certificates, revocation, CRLs.",
@@ -66,7 +66,7 @@ def _time(value: Optional[str], option: str) -> Optional[dt.datetime]:
     except ValueError:
         raise InputError(f"{option} {value!r} is not an ISO date or date-time (e.g. 2025-01-31T12:00)",
                          code="BAD_DATE") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -105,7 +105,7 @@ def issue(
                                           help="sign: digitalSignature+nonRepudiation; auth: +keyEncipherment."),
     bin_: Optional[str] = typer.Option(None, "--bin", help="Organisation's BIN: makes a legal-entity certificate."),
     organization: Optional[str] = typer.Option(None, "--org", "--organization", help="Organisation name (O)."),
-    role: List[str] = typer.Option([], "--role", help="Role (repeatable): CEO, CAN_SIGN, CAN_SIGN_FINANCIAL, HR, EMPLOYEE, …"),
+    role: list[str] = typer.Option([], "--role", help="Role (repeatable): CEO, CAN_SIGN, CAN_SIGN_FINANCIAL, HR, EMPLOYEE, …"),
     email: Optional[str] = typer.Option(None, "--email", help="E-mail (the E attribute)."),
     not_before: Optional[str] = typer.Option(None, "--not-before", help="ISO date/time; default now."),
     not_after: Optional[str] = typer.Option(None, "--not-after", help="ISO date/time; default not-before + valid days."),
@@ -217,7 +217,7 @@ def list_(
     if as_json:
         typer.echo(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
         return
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     table = Table(box=box.SIMPLE_HEAD)
     for column in ("serial", "name", "holder", "IIN / BIN", "use", "expires", "status"):
         table.add_column(column, no_wrap=column == "serial", overflow="fold")

@@ -12,7 +12,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -155,7 +155,7 @@ def _parse_time(value: Optional[str]) -> Optional[dt.datetime]:
     except ValueError:
         raise InputError(f"--at {value!r} is not an ISO 8601 time (e.g. 2025-03-01T12:00:00+05:00)",
                          code="BAD_USAGE") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _local_pki(ctx: typer.Context):
@@ -231,7 +231,7 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (NCANode-like)."),
     engine: VerifyEngineChoice = typer.Option(VerifyEngineChoice.strict, "--engine",
                                               help="Digest/signature engine: strict or signxml."),
-    crl: List[Path] = typer.Option([], "--crl", help="CRL file (DER/PEM) to check revocation with, "
+    crl: list[Path] = typer.Option([], "--crl", help="CRL file (DER/PEM) to check revocation with, "
                                                      "instead of fetching the CDP (repeatable)."),
 ) -> None:
     """Verify the signatures of an XML document; exit 0 valid, 1 invalid, 2 bad input."""

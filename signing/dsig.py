@@ -124,7 +124,7 @@ def remove_comments(tree: etree._ElementTree) -> None:
     etree.strip_tags(tree, etree.Comment)
 
 
-def detach_keeping_tail(node: etree._Element) -> "Detached":
+def detach_keeping_tail(node: etree._Element) -> Detached:
     """Unlink ``node`` but leave its tail text in place, as the enveloped-signature transform
     does; the returned handle puts the node back exactly as it was."""
     parent = node.getparent()

@@ -24,8 +24,8 @@ from egov_sim.core import safe_xml
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
+from .dsig import b64, canonicalize, ds, has_comments, remove_comments, santuario_whitespace, wrap_base64
 from .gost.keys import GostPrivateKey
-from .dsig import ds, b64, canonicalize, has_comments, remove_comments, santuario_whitespace, wrap_base64
 
 Flavor = Literal["ncalayer", "ncanode"]
 CommentPolicy = Literal["strip", "refuse", "keep"]
@@ -148,3 +148,14 @@ def serialize(tree: etree._ElementTree, flavor: Flavor) -> bytes:
         end = body.find(b"</ds:Signature>", start) + len(b"</ds:Signature>")
         body = body[:start] + body[start:end].replace(b">\n<", b">\r\n<") + body[end:]
     return XML_DECLARATION[flavor] + body
+
+
+def sign_payload(data: etree._Element, key, cert: x509.Certificate) -> etree._Element:
+    """Sign a payload element (ШЭП ``data``) as a standalone document and return it.
+
+    ``URI=""`` then covers exactly this element; once it is embedded in the ШЭП envelope, a
+    client verifies ``signing.verify.reroot(data)``. The registries answer this way.
+    """
+    tree = etree.ElementTree(data)
+    sign_enveloped(tree, key, cert)
+    return tree.getroot()

@@ -68,7 +68,7 @@ def _read(path: Path) -> bytes:
         raise InputError(f"{path}: is a directory", code="FILE_NOT_FOUND") from None
 
 
-_DECODED: "OrderedDict[tuple, object]" = OrderedDict()
+_DECODED: OrderedDict[tuple, object] = OrderedDict()
 _DECODED_MAX = 256
 _DECODED_LOCK = threading.Lock()
 

@@ -27,13 +27,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from egov_sim.core import atomic
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
+from egov_sim.reference.iin import parse_bin, parse_iin
 
 from . import ocsp_responder, pki_crl, pki_gost, pki_profile
 from .gost.keys import GostPrivateKey
-from egov_sim.reference.iin import parse_bin, parse_iin
-from .keyfiles import (PrivateKey, cert_pem, key_pem, load_certificate, load_pkcs12,
-                       load_private_key_pem,
-                       pkcs12_bytes)
+from .keyfiles import PrivateKey, cert_pem, key_pem, load_certificate, load_pkcs12, load_private_key_pem, pkcs12_bytes
 from .pki_index import CertStatus, Index, IndexData, IssuedRecord, exclusive
 from .pki_profile import ROLE_OIDS, Purpose, Urls
 
@@ -96,7 +94,7 @@ class _Authority:
             atomic.write_bytes(folder / f"{stem}.pem", cert_pem(cert))
 
     @classmethod
-    def load(cls, folder: Path) -> "_Authority":
+    def load(cls, folder: Path) -> _Authority:
         loaded = []
         try:
             for stem in cls._FILES:
@@ -108,7 +106,7 @@ class _Authority:
         return cls(*loaded)
 
     @classmethod
-    def create(cls, urls: Urls, *, now: dt.datetime, key_size: int) -> "_Authority":
+    def create(cls, urls: Urls, *, now: dt.datetime, key_size: int) -> _Authority:
         start = now.replace(microsecond=0) - CA_BACKDATE
         root_key, ca_key, responder_key = (_new_key(key_size) for _ in range(3))
         root = _sign(
@@ -204,8 +202,8 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def _urls(base_url: str) -> Urls:
@@ -280,21 +278,21 @@ class TestPKI:
 
     @classmethod
     def init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock,
-             key_size: int = 2048, force: bool = False, algorithm: str = "rsa") -> "TestPKI":
+             key_size: int = 2048, force: bool = False, algorithm: str = "rsa") -> TestPKI:
         directory = Path(directory)
         with exclusive(directory):
             return cls._init_locked(directory, base_url=base_url, clock=clock, key_size=key_size,
                                     force=force, algorithm=algorithm)
 
     @classmethod
-    def open(cls, directory: Path, *, clock: Clock = system_clock, algorithm: str = "rsa") -> "TestPKI":
+    def open(cls, directory: Path, *, clock: Clock = system_clock, algorithm: str = "rsa") -> TestPKI:
         pki = cls(Path(directory), clock=clock, algorithm=algorithm)
         pki._current()
         return pki
 
     @classmethod
     def open_or_init(cls, directory: Path, *, base_url: str, clock: Clock = system_clock,
-                     algorithm: str = "rsa") -> "TestPKI":
+                     algorithm: str = "rsa") -> TestPKI:
         directory = Path(directory)
         if not Index(directory).exists():
             with exclusive(directory):
@@ -305,7 +303,7 @@ class TestPKI:
 
     @classmethod
     def _init_locked(cls, directory: Path, *, base_url: str, clock: Clock, key_size: int,
-                     force: bool, algorithm: str = "rsa") -> "TestPKI":
+                     force: bool, algorithm: str = "rsa") -> TestPKI:
         base_url = _check_base_url(base_url)
         index = Index(directory)
         if index.exists() and not force:

@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from .gost import resign, x509 as gost_x509
+from .gost import resign
+from .gost import x509 as gost_x509
 from .gost.keys import GostPrivateKey
 from .pki_index import IssuedRecord
 from .pki_profile import authority_key_identifier
@@ -28,7 +29,7 @@ FULL_CRL_VALIDITY = dt.timedelta(days=1)
 DELTA_CRL_VALIDITY = dt.timedelta(hours=1)
 BASE_CRL_PERIOD = dt.timedelta(days=1)
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def crl_number(at: dt.datetime) -> int:

@@ -79,9 +79,9 @@ class GostAuthority:
     def write(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         pairs = [("root", self.root, self.root_key)] + [(f"ca-{f}", c, k) for f, (c, k) in self.cas.items()]
-        for stem, cert, key in pairs:
+        for stem, _cert, key in pairs:
             atomic.write_bytes(folder / f"{stem}.key", key_pem(key), mode=0o600)
-        for stem, cert, key in pairs:  # the certificates last: their presence marks a complete set
+        for stem, cert, _key in pairs:  # the certificates last: their presence marks a complete set
             atomic.write_bytes(folder / f"{stem}.pem", cert_pem(cert))
 
     @classmethod
@@ -89,7 +89,7 @@ class GostAuthority:
         return all((folder / f"{stem}.pem").exists() for stem in ("root", *(f"ca-{f}" for f in CAS)))
 
     @classmethod
-    def load(cls, folder: Path) -> "GostAuthority":
+    def load(cls, folder: Path) -> GostAuthority:
         def pair(stem):
             return (x509.load_pem_x509_certificate((folder / f"{stem}.pem").read_bytes()),
                     load_private_key_pem((folder / f"{stem}.key").read_bytes()))
@@ -101,7 +101,7 @@ class GostAuthority:
                              "run `egov-sim pki init --force`", code="PKI_CORRUPT") from None
 
     @classmethod
-    def create(cls, *, rsa_root: x509.Certificate, rsa_ca: x509.Certificate, base: str) -> "GostAuthority":
+    def create(cls, *, rsa_root: x509.Certificate, rsa_ca: x509.Certificate, base: str) -> GostAuthority:
         root_key = GostPrivateKey.generate(GOST2015_512)
         root_name = pki_profile.ca_name(ROOT_CN)
         root = resign.sign_certificate(

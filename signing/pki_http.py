@@ -19,8 +19,7 @@ from egov_sim.core.clock import Clock
 
 from . import pki_gost
 from .ocsp_responder import MAX_REQUEST_BYTES
-from .pki import (CA_CERT_PATH, DELTA_CRL_PATH, FULL_CRL_PATH, OCSP_PATH, ROOT_CERT_PATH,
-                  ROOT_CRL_PATH, TestPKI)
+from .pki import CA_CERT_PATH, DELTA_CRL_PATH, FULL_CRL_PATH, OCSP_PATH, ROOT_CERT_PATH, ROOT_CRL_PATH, TestPKI
 
 CRL_TYPE = "application/pkix-crl"
 CERT_TYPE = "application/pkix-cert"
@@ -81,7 +80,7 @@ def routes(pki: TestPKI, *, clock: Clock) -> list[BaseRoute]:
             return Response(pick(gost).public_bytes(Encoding.DER), media_type=CERT_TYPE)
         return endpoint
 
-    gost_routes = [Route(pki_gost.ROOT_CERT_PATH, gost_certificate(lambda g: g.root), methods=["GET"])]
+    gost_routes: list[BaseRoute] = [Route(pki_gost.ROOT_CERT_PATH, gost_certificate(lambda g: g.root), methods=["GET"])]
     for family, ca in pki_gost.CAS.items():
         gost_routes += [
             Route(ca.crl_path, gost_crl(family, False), methods=["GET"]),

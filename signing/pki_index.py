@@ -87,7 +87,7 @@ class CertStatus:
     reason: str | None = None
 
     @classmethod
-    def of(cls, record: IssuedRecord | None) -> "CertStatus":
+    def of(cls, record: IssuedRecord | None) -> CertStatus:
         if record is None:
             return cls("unknown")
         if record.status == "revoked":

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import httpx
-from asn1crypto import core, x509 as asn1_x509
+from asn1crypto import core
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -128,7 +129,7 @@ class RevocationChecker:
             self._http.close()
             self._http = None
 
-    def __enter__(self) -> "RevocationChecker":
+    def __enter__(self) -> RevocationChecker:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -266,7 +267,7 @@ def crl_status(crl: x509.CertificateRevocationList, cert: x509.Certificate,
     return Revocation(False, "CRL")
 
 
-_NOT_ISSUED_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_NOT_ISSUED_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EXTENDED_REVOKE = x509.ObjectIdentifier("1.3.6.1.5.5.7.48.1.9")
 
 
@@ -333,7 +334,7 @@ def _ocsp_signer(resp: ocsp.OCSPResponse, issuer: x509.Certificate,
             continue
         if cert.issuer != issuer.subject or not _signed_by(
                 issuer, cert.signature, cert.tbs_certificate_bytes, cert.signature_algorithm_oid,
-                lambda: cert.signature_hash_algorithm):
+                lambda cert=cert: cert.signature_hash_algorithm):
             continue
         if ExtendedKeyUsageOID.OCSP_SIGNING.dotted_string not in _eku_oids(cert):
             continue

@@ -52,8 +52,14 @@ def _config(cert: x509.Certificate, *, allow_sha1: bool, references: int = 1) ->
 
 def check(tree: etree._ElementTree, layout: str, signature: etree._Element, reference_uri: str,
           cert: x509.Certificate, *, allow_sha1: bool, references: int = 1) -> list:
-    from .verify import (ALGORITHM_FORBIDDEN, ALGORITHM_NOT_SUPPORTED, DIGEST_MISMATCH,
-                         MALFORMED_SIGNATURE, SIGNATURE_MISMATCH, Failure)
+    from .verify import (
+        ALGORITHM_FORBIDDEN,
+        ALGORITHM_NOT_SUPPORTED,
+        DIGEST_MISMATCH,
+        MALFORMED_SIGNATURE,
+        SIGNATURE_MISMATCH,
+        Failure,
+    )
 
     if reference_uri == "":
         data = etree.tostring(tree, method="c14n", with_comments=False)

@@ -110,7 +110,7 @@ class TrustStore:
             self.add(cert)
 
     @classmethod
-    def from_pem(cls, data: bytes, *, partial_chain: bool = False) -> "TrustStore":
+    def from_pem(cls, data: bytes, *, partial_chain: bool = False) -> TrustStore:
         blocks = _PEM_BLOCK.findall(data)
         if not blocks:
             raise InputError("no PEM certificate found in the trust bundle", code="NOT_A_CERTIFICATE")
@@ -122,7 +122,7 @@ class TrustStore:
                              code="NOT_A_CERTIFICATE") from None
 
     @classmethod
-    def from_file(cls, path: Path, *, partial_chain: bool = False) -> "TrustStore":
+    def from_file(cls, path: Path, *, partial_chain: bool = False) -> TrustStore:
         return cls.from_pem(Path(path).read_bytes(), partial_chain=partial_chain)
 
     def add(self, cert: x509.Certificate) -> None:

@@ -44,8 +44,17 @@ from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
-from .dsig import (BASE64_BINARY, SOAP_NAMESPACES, WSU_NS, X509V3_TOKEN, canonicalize,
-                   decode_base64, detach_keeping_tail, ds, wsse)
+from .dsig import (
+    BASE64_BINARY,
+    SOAP_NAMESPACES,
+    WSU_NS,
+    X509V3_TOKEN,
+    canonicalize,
+    decode_base64,
+    detach_keeping_tail,
+    ds,
+    wsse,
+)
 from .enveloped import as_tree
 from .gost import x509 as gost_x509
 from .gost.keys import BY_SIGNATURE_URI, GostPublicKey
@@ -921,7 +930,7 @@ def _detect_layout(tree: etree._ElementTree) -> str:
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     """Naive times are taken as UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _purpose(purpose: str | None) -> str | None:

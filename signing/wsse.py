@@ -29,8 +29,21 @@ from lxml import etree
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
-from .dsig import (BASE64_BINARY, SOAP_NAMESPACES, WSSE_NS, WSU_ID, WSU_NS, X509V3_TOKEN, b64,
-                   canonicalize, decode_base64, ds, santuario_whitespace, wrap_base64, wsse)
+from .dsig import (
+    BASE64_BINARY,
+    SOAP_NAMESPACES,
+    WSSE_NS,
+    WSU_ID,
+    WSU_NS,
+    X509V3_TOKEN,
+    b64,
+    canonicalize,
+    decode_base64,
+    ds,
+    santuario_whitespace,
+    wrap_base64,
+    wsse,
+)
 from .enveloped import as_tree, require_signing_key, sign_bytes, wrap_digest
 
 KeyInfoStyle = Literal["KeyIdentifier", "IssuerSerial", "BinarySecurityToken"]
@@ -146,7 +159,7 @@ def _gateway_ids() -> dict[str, str]:
 
 
 def _wsu_time(moment) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _add_timestamp(security: etree._Element, ids: dict[str, str], timestamp) -> str:

@@ -30,10 +30,12 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from egov_sim.core.errors import InputError
+from egov_sim.core.xml_build import XSI_NS as XSI_NS  # re-exported for the contracts' users
+
 from . import ROOT
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 
 COMMON_TYPES_NS = "http://bip.bee.kz/common/v10/Types"
@@ -128,7 +130,10 @@ def _compile(root_xml: bytes, root_rel: str, overrides: Mapping[str, bytes]) -> 
 
 def published_schema(relative: str) -> etree.XMLSchema:
     """Compile one published XSD exactly as served (no validation-copy changes), offline."""
-    return _compile(path(relative).read_bytes(), _normalise(relative), {})
+    rel = _normalise(relative)
+    if rel is None:
+        raise ValueError(f"{relative!r} is not a path inside the contracts' tree")
+    return _compile(path(relative).read_bytes(), rel, {})
 
 
 # --- validation copies ---------------------------------------------------------------------
@@ -300,6 +305,27 @@ def payload_root(data: etree._Element) -> etree._Element:
     if len(children) == 1 and etree.QName(children[0]).namespace:
         return children[0]
     return data
+
+
+class PayloadError(Exception):
+    """A request's payload cannot be read as the contract's request; the answer says why."""
+
+
+def read_payload(data: etree._Element | None, validator: str) -> etree._Element:
+    """The payload element of ``data`` in any of the three styles, checked against the contract
+    ``validator`` (a name of :data:`PAYLOADS`); :class:`PayloadError` says what is wrong."""
+    if data is None:
+        raise PayloadError("requestData/data is missing")
+    try:
+        root = payload_root(data)
+    except (InputError, etree.XMLSyntaxError) as exc:
+        raise PayloadError(f"the escaped payload is not well-formed XML: {exc}") from None
+    schema = payload_validator(validator)
+    if not schema.validate(root):
+        err = schema.error_log.last_error
+        raise PayloadError(f"line {err.line}: {err.message}" if err else "the payload does not "
+                           "match the contract")
+    return root
 
 
 def data_name_errors(element: etree._Element) -> list[str]:

@@ -3,28 +3,41 @@
 Routes are relative (``/persons…``); the server mounts them under ``/admin`` behind the gateway's
 ``AdminGuard`` (loopback only, or a bearer token). Reads and deletes are plain functions, which
 Starlette runs in its thread pool (the database is blocking); ``PUT`` reads its body
-asynchronously, then does the same. Errors are ``{"error": {"code", "message", "field"?}}``:
-400 for bad input (``INVALID_IIN``, ``INVALID_PERSON`` with the JSON field,
-``TOO_MANY_RESULTS``…), 404 ``PERSON_NOT_FOUND``.
+asynchronously, then does the same. Errors are the shared body of egov_sim.core.json_api,
+``{"error": {"code", "message", "field"?}}``: 400 ``BAD_PARAMETER`` for a query parameter that
+is unknown or malformed and ``INVALID_IIN`` for an IIN in the path that is not one, 422 for a
+record or a search a rule refuses (``INVALID_PERSON`` with the JSON field, ``TOO_MANY_RESULTS``),
+404 ``PERSON_NOT_FOUND``.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any, Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from egov_sim.core.errors import InputError
-from egov_sim.core.json_api import check_params, error, int_param
-
-from egov_sim.reference.personas import PERSONAS
-from .registry import MAX_SEARCH_LIMIT, PersonRegistry, TooManyResults, person_from_json, person_to_json
+from egov_sim.core.json_api import (
+    DEFAULT_MAX_BODY,
+    ApiError,
+    bad_parameter,
+    check_params,
+    endpoint,
+    int_param,
+    not_found,
+    read_json,
+    refused,
+)
+from egov_sim.reference.iin import parse_iin
 from egov_sim.reference.person import Person, normalize_name
+from egov_sim.reference.personas import PERSONAS
+
+from .person_json import person_from_json, person_to_json
+from .registry import MAX_SEARCH_LIMIT, PersonRegistry, TooManyResults
 
 _SEARCH_PARAMS = {
     "surname": "surname", "name": "name", "patronymic": "patronymic", "birthDate": "birth_date",
@@ -34,23 +47,28 @@ _SEARCH_PARAMS = {
 _DATE_PARAMS = {"birthDate", "birthDateFrom", "birthDateTo"}
 
 
-def _input_error(exc: InputError) -> JSONResponse:
-    field = getattr(exc, "field", None)
-    return error(400, exc.code, str(exc), **({"field": field} if field else {}))
+def _admin(handler: Callable[[Request], Any]):
+    """``handler`` under the JSON error contract (json_api.endpoint); a search that matches too
+    many is refused like ГБД ФЛ refuses it (422 ``TOO_MANY_RESULTS``)."""
 
-
-def _handles_errors(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
-    def endpoint(request: Request) -> Response:
+    def run(request: Request) -> Response:
         try:
             return handler(request)
-        except InputError as exc:
-            return _input_error(exc)
         except TooManyResults as exc:
-            return error(400, "TOO_MANY_RESULTS", str(exc), limit=exc.limit,
-                          foundAtLeast=exc.found_at_least)
+            raise refused("TOO_MANY_RESULTS", str(exc), limit=exc.limit,
+                          foundAtLeast=exc.found_at_least) from None
 
-    endpoint.__name__ = handler.__name__
-    return endpoint
+    run.__name__ = handler.__name__
+    return endpoint(run, system="admin API")
+
+
+def _iin(iin: str) -> str:
+    """An IIN of the path or the query; one that is not an IIN is a 400 ``INVALID_IIN`` (a
+    malformed parameter: the request names no person at all)."""
+    try:
+        return parse_iin(iin).iin
+    except InputError as exc:
+        raise ApiError(400, exc.code, str(exc), field="iin") from None
 
 
 def _search_keys(request: Request) -> dict[str, Any]:
@@ -63,22 +81,22 @@ def _search_keys(request: Request) -> dict[str, Any]:
             try:
                 keys[attr] = date.fromisoformat(value)
             except ValueError:
-                raise InputError(f"{param} must be a date YYYY-MM-DD, got {value!r}",
-                                 code="BAD_PARAMETER") from None
+                raise bad_parameter(f"{param} must be a date YYYY-MM-DD, got {value!r}",
+                                    field=param) from None
         else:
             keys[attr] = value
     return keys
 
 
-def routes(registry: PersonRegistry) -> list[Route]:
+def routes(registry: PersonRegistry, *, max_body: int = DEFAULT_MAX_BODY) -> list[BaseRoute]:
     """The registry's admin routes, relative to the mount point (``/admin``)."""
 
-    @_handles_errors
     def list_persons(request: Request) -> Response:
         """``?iin=`` reads one; search keys search (like ГБД ФЛ); none: browse by insertion."""
         check_params(request, set(_SEARCH_PARAMS) | {"iin", "limit", "offset"})
         limit = int_param(request, "limit", 50, low=1, high=MAX_SEARCH_LIMIT)
         iin = request.query_params.get("iin")
+        iin = _iin(iin) if iin else None
         keys = _search_keys(request)
         if iin:
             person = registry.get(iin)
@@ -93,7 +111,6 @@ def routes(registry: PersonRegistry) -> list[Route]:
         return JSONResponse({"items": [person_to_json(p) for p in page], "limit": limit,
                              "offset": offset, "total": registry.count()})
 
-    @_handles_errors
     def personas(request: Request) -> Response:
         check_params(request, set())
         return JSONResponse({"items": [
@@ -101,22 +118,17 @@ def routes(registry: PersonRegistry) -> list[Route]:
              "description": p.description, "registered": registry.exists(p.iin)}
             for p in PERSONAS.values()]})
 
-    @_handles_errors
     def get_person(request: Request) -> Response:
         check_params(request, set())
-        iin = request.path_params["iin"]
+        iin = _iin(request.path_params["iin"])
         person = registry.get(iin)
         if person is None:
-            return error(404, "PERSON_NOT_FOUND", f"no person with IIN {iin} in ГБД ФЛ")
+            raise not_found("PERSON_NOT_FOUND", f"no person with IIN {iin} in ГБД ФЛ")
         return JSONResponse(person_to_json(person))
 
     async def put_person(request: Request) -> Response:
-        iin = request.path_params["iin"]
-        body = await request.body()
-        try:
-            obj = json.loads(body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return error(400, "BAD_JSON", f"the body is not JSON: {exc}")
+        iin = _iin(request.path_params["iin"])
+        obj = await read_json(request, limit=max_body)
 
         def store() -> tuple[dict[str, Any], bool]:
             person = person_from_json(obj, iin=iin)
@@ -124,26 +136,22 @@ def routes(registry: PersonRegistry) -> list[Route]:
             registry.put(person)
             return person_to_json(registry.get(person.iin)), created
 
-        try:
-            stored, created = await run_in_threadpool(store)
-        except InputError as exc:
-            return _input_error(exc)
+        stored, created = await run_in_threadpool(store)
         return JSONResponse(stored, status_code=201 if created else 200)
 
-    @_handles_errors
     def delete_person(request: Request) -> Response:
         check_params(request, set())
-        iin = request.path_params["iin"]
+        iin = _iin(request.path_params["iin"])
         if not registry.delete(iin):
-            return error(404, "PERSON_NOT_FOUND", f"no person with IIN {iin} in ГБД ФЛ")
+            raise not_found("PERSON_NOT_FOUND", f"no person with IIN {iin} in ГБД ФЛ")
         return JSONResponse({"deleted": iin})
 
     return [
-        Route("/persons", list_persons, methods=["GET"]),
-        Route("/persons/personas", personas, methods=["GET"]),
-        Route("/persons/{iin}", get_person, methods=["GET"]),
-        Route("/persons/{iin}", put_person, methods=["PUT"]),
-        Route("/persons/{iin}", delete_person, methods=["DELETE"]),
+        Route("/persons", _admin(list_persons), methods=["GET"]),
+        Route("/persons/personas", _admin(personas), methods=["GET"]),
+        Route("/persons/{iin}", _admin(get_person), methods=["GET"]),
+        Route("/persons/{iin}", endpoint(put_person, system="admin API"), methods=["PUT"]),
+        Route("/persons/{iin}", _admin(delete_person), methods=["DELETE"]),
     ]
 
 

@@ -23,13 +23,13 @@ from rich.table import Table
 from egov_sim.core.cli_support import open_database
 from egov_sim.core.clock import ALMATY, system_clock
 from egov_sim.core.errors import InputError
-
 from egov_sim.reference import dictionaries as dic
-from egov_sim.reference.personas import PERSONAS
-from .registry import install_personas
-from .population import CHUNK_SIZE, populate, population_date
-from .registry import PersonNotFound, PersonRegistry, TooManyResults, person_from_json, person_to_json
 from egov_sim.reference.person import InvalidPerson, Person, ten_year_end
+from egov_sim.reference.personas import PERSONAS
+
+from .person_json import person_from_json, person_to_json
+from .population import CHUNK_SIZE, populate, population_date
+from .registry import PersonNotFound, PersonRegistry, TooManyResults, install_personas
 
 persons_app = typer.Typer(
     name="persons",
@@ -223,7 +223,7 @@ def list_persons(
     as_json: bool = typer.Option(False, "--json", help="A JSON array instead of a table."),
 ) -> None:
     """Search persons (like ГБД ФЛ: names, birth date or range, document); no filter: browse."""
-    keys = dict(surname=surname, name=name, patronymic=patronymic,
+    keys: dict[str, Any] = dict(surname=surname, name=name, patronymic=patronymic,
                 birth_date=_date(born, "--born"), birth_date_from=_date(born_from, "--born-from"),
                 birth_date_to=_date(born_to, "--born-to"), document_number=document)
     with _registry(ctx) as registry:

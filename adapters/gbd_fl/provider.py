@@ -18,14 +18,23 @@ import anyio
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
+from egov_sim.core.xml_build import new_guid
 from egov_sim.gateway.config import Registration, Service
 from egov_sim.gateway.providers import Provider, ProviderCall, ProviderReply
 from egov_sim.reference.iin import is_valid_iin, make_bin, make_iin
+from egov_sim.signing.enveloped import sign_payload
 from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner
+from egov_sim.wsdl.gbdfl import (
+    Participant,
+    PayloadError,
+    PersonQuery,
+    Result,
+    read_person_query,
+    render_person,
+    response_data,
+)
 
 from .registry import MAX_SEARCH_LIMIT, PersonRegistry, TooManyResults
-from .wire import (Participant, PayloadError, PersonQuery, Result, new_guid, read_person_query,
-                   render_person, response_data, sign_payload)
 
 SERVICE_ID = "GBDFL_UniversalServiceSync"
 TOKEN_SERVICE_ID = "GBDFLUniversal_token"
@@ -144,7 +153,7 @@ class GbdflProvider:
         data = response_data(message_id=new_guid(), moment=self.clock(), request_id=request_id,
                              sender=SENDER, receiver=receiver, result=result, persons=persons,
                              render_person=render_person)
-        return ProviderReply(data=sign_payload(data, self.signer))
+        return ProviderReply(data=sign_payload(data, self.signer.key, self.signer.certificate))
 
 
 def build_gbdfl_provider(registry: PersonRegistry, signer: ServiceSigner, *,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict
-from typing import List, Optional
+from typing import Optional
 
 import typer
 from rich.console import Console
@@ -152,7 +152,7 @@ def add(
     ctx: typer.Context,
     principal: str = typer.Option(..., "--principal", help="Principal's IIN (must be in ГБД ФЛ)."),
     attorney: str = typer.Option(..., "--attorney", help="Attorney's IIN (must be in ГБД ФЛ)."),
-    services: Optional[List[str]] = typer.Option(
+    services: Optional[list[str]] = typer.Option(
         None, "--service", help="Service code covered (repeatable), e.g. SIM_GUARDIAN_ALLOWANCE."),
     general: bool = typer.Option(False, "--general", help="A general power of attorney (every service)."),
     number: Optional[str] = typer.Option(None, "--number", help="Number (default: the next SIM-YYYY-NNNNNN)."),

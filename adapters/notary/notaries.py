@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass
 from typing import Sequence
 
+from egov_sim.reference.person import Person
+
 NOTARIAL_DISTRICTS: tuple[str, ...] = (
     "Павлодарский нотариальный округ",
     "Экибастузский нотариальный округ",
@@ -34,11 +36,6 @@ class Notary:
     iin: str | None = None
 
 
-def full_name(person) -> str:
-    """SURNAME NAME PATRONYMIC, as ЕНИС prints a person (patronymic may be absent)."""
-    return " ".join(p for p in (person.surname, person.name, person.patronymic) if p)
-
-
 def license_number(rng: random.Random, taken: set[str]) -> str:
     """A 7-digit licence number starting with 9 (kept apart from any real numbering); unique."""
     while True:
@@ -48,9 +45,9 @@ def license_number(rng: random.Random, taken: set[str]) -> str:
             return number
 
 
-def make_notaries(people: Sequence, rng: random.Random) -> list[Notary]:
+def make_notaries(people: Sequence[Person], rng: random.Random) -> list[Notary]:
     """One notary per person, districts dealt round-robin so every district has notaries."""
     taken: set[str] = set()
-    return [Notary(license_number(rng, taken), full_name(p),
+    return [Notary(license_number(rng, taken), p.full_name,
                    NOTARIAL_DISTRICTS[i % len(NOTARIAL_DISTRICTS)], p.iin)
             for i, p in enumerate(people)]

@@ -82,7 +82,7 @@ class Party:
     birth_date: dt.date | None = None
 
     @classmethod
-    def of(cls, person) -> "Party":
+    def of(cls, person) -> Party:
         """From a ГБД ФЛ ``Person``."""
         return cls(person.iin, person.surname, person.name, person.patronymic,
                    _as_date(person.birth_date))

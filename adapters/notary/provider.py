@@ -15,16 +15,16 @@ from typing import Mapping
 import anyio
 
 from egov_sim.core.clock import ALMATY, Clock, system_clock
+from egov_sim.core.xml_build import new_guid
 from egov_sim.gateway.config import Registration, Service
 from egov_sim.gateway.providers import Provider, ProviderCall, ProviderReply
 from egov_sim.reference.iin import is_valid_iin, make_bin, make_iin
+from egov_sim.signing.enveloped import sign_payload
 from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner
-
-from egov_sim.adapters.gbd_fl.wire import new_guid, sign_payload
+from egov_sim.wsdl.enis import PayloadError, PoaRequest, read_poa_request, response_data
 
 from . import check
 from .poa_registry import PoaRegistry
-from .wire import PayloadError, read_poa_request, response_data
 
 SERVICE_ID = "ENIS_PowerOfAttorneyCheck_SIM"  # SYNTHETIC
 PROVIDER_NAME = "enis"
@@ -86,7 +86,7 @@ class EnisProvider:
                                        _result(INVALID_IIN, bad[0]))
         today = self.clock().astimezone(ALMATY).date()
         return await anyio.to_thread.run_sync(self._answer, request.message_id,
-                                              request.query(today))
+                                              _query(request, today))
 
     def _answer(self, request_id: str, query: check.PoaQuery) -> ProviderReply:
         verdict = check.check(self.registry, query)
@@ -96,9 +96,17 @@ class EnisProvider:
         return await anyio.to_thread.run_sync(self._signed, request_id, result, None)
 
     def _signed(self, request_id: str, result, verdict) -> ProviderReply:
+        poa = verdict.poa if verdict is not None else None
         data = response_data(message_id=new_guid(), moment=self.clock(), request_id=request_id,
-                             result=result, verdict=verdict)
-        return ProviderReply(data=sign_payload(data, self.signer))
+                             result=result, poa=poa, status=verdict.status if poa else None)
+        return ProviderReply(data=sign_payload(data, self.signer.key, self.signer.certificate))
+
+
+def _query(request: PoaRequest, today: dt.date) -> check.PoaQuery:
+    """The register's question for a ``PoaRequest`` (``checkDate`` defaults to today)."""
+    return check.PoaQuery(check_date=request.check_date or today, poa_number=request.poa_number,
+                          principal_iin=request.principal_iin, attorney_iin=request.attorney_iin,
+                          service_code=request.service_code)
 
 
 def build_enis_provider(registry: PoaRegistry, signer: ServiceSigner, *,

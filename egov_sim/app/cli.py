@@ -9,21 +9,32 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
-from egov_sim.core.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, default_home
 from egov_sim.core.cli_support import APP_FACTORY_KEY
-from egov_sim.core.errors import InputError
+from egov_sim.core.errors import STARTUP_EXIT_CODE, InputError, StartupError
+from egov_sim.core.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, default_home
 
 app = typer.Typer(
     name="egov-sim",
     help="Simulator of Kazakhstan's e-government integration (ШЭП, ГБД ФЛ, ЕНИС, egov.kz, ЦОН, ЭЦП).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"egov-sim {version('egov-sim')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("egov-sim (not installed)")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -35,6 +46,8 @@ def _root(
     public_url: Optional[str] = typer.Option(
         None, "--public-url", envvar="EGOV_SIM_PUBLIC_URL",
         help="Base URL written into certificates (CRL, OCSP); default http://HOST:PORT."),
+    _show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     ctx.obj = Settings(home=home or default_home(), public_url=public_url)
     ctx.meta[APP_FACTORY_KEY] = build_app
@@ -52,7 +65,7 @@ def build_app(*args, **kwargs):
 def serve(
     ctx: typer.Context,
     host: str = typer.Option(DEFAULT_HOST, help="Address to listen on."),
-    port: int = typer.Option(DEFAULT_PORT, help="TCP port."),
+    port: int = typer.Option(DEFAULT_PORT, min=1, max=65535, help="TCP port (1-65535)."),
     workers: int = typer.Option(1, min=1, help="Worker processes (uvicorn)."),
     config: Optional[Path] = typer.Option(
         None, "--config", envvar="EGOV_SIM_CONFIG",
@@ -75,6 +88,9 @@ def serve(
     signing_algorithm: str = typer.Option(
         "rsa", "--signing-algorithm", envvar="EGOV_SIM_SIGNING_ALGORITHM",
         help="Keys of the simulator's systems, staff and personas: rsa, gost2004, gost2015-256, gost2015-512."),
+    max_body: int = typer.Option(
+        Settings.max_body, "--max-body", min=1024, metavar="BYTES",
+        help="Largest request body of the JSON APIs (portal, ЦОН, АРМ, admin); 413 above it."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from egov_sim.app.server import serve as run_server
@@ -82,7 +98,7 @@ def serve(
     settings: Settings = ctx.obj.with_(host=host, port=port, config_file=config,
                                        population=population, refusal_via_head=refusal_via_head,
                                        con_c1_literal_and=c1_literal_and,
-                                       portal_restricted=not portal_open,
+                                       portal_restricted=not portal_open, max_body=max_body,
                                        shep_leg="sync" if sync_legs else "async",
                                        signing_algorithm=signing_algorithm)
     from egov_sim.signing.pki_gost import ALGORITHM_CHOICES
@@ -93,14 +109,14 @@ def serve(
 
 
 def _mount_subcommands() -> None:
-    from egov_sim.signing.cli_pki import cert_app, pki_app
-    from egov_sim.signing.cli_sign import register as register_sign
     from egov_sim.adapters.gbd_fl.persons_cli import persons_app
     from egov_sim.adapters.notary.cli import enis_app
     from egov_sim.gateway.fault_cli import faults_app
     from egov_sim.gateway.journal_cli import journal_app
     from egov_sim.gateway.stubs.cli import stubs_app
     from egov_sim.scenarios.cli import run_command, scenarios_app
+    from egov_sim.signing.cli_pki import cert_app, pki_app
+    from egov_sim.signing.cli_sign import register as register_sign
 
     app.add_typer(pki_app, name="pki")
     app.add_typer(journal_app, name="journal")
@@ -117,7 +133,7 @@ def _mount_subcommands() -> None:
 _mount_subcommands()
 
 
-def fail(message: str) -> "typer.Exit":
+def fail(message: str) -> typer.Exit:
     typer.echo(f"egov-sim: error: {message}", err=True)
     return typer.Exit(2)
 
@@ -134,23 +150,27 @@ def main(argv: list[str] | None = None) -> None:
     except InputError as exc:
         typer.echo(f"egov-sim: error: {exc}", err=True)
         sys.exit(2)
+    except StartupError as exc:
+        typer.echo(f"egov-sim: error: {exc}", err=True)
+        sys.exit(STARTUP_EXIT_CODE)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         typer.echo(f"egov-sim: error: {exc.strerror}: {exc.filename}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:
-        if _is(exc, "UsageError") and not exc.format_message():
+    except Exception as error:
+        click_error: Any = error  # matched by class name: typer may vendor its own click
+        if _is(click_error, "UsageError") and not click_error.format_message():
             sys.exit(2)  # no arguments: the help was printed
-        if _is(exc, "UsageError"):
-            ctx = getattr(exc, "ctx", None)
+        if _is(click_error, "UsageError"):
+            ctx = getattr(click_error, "ctx", None)
             where = ctx.command_path if ctx is not None else "egov-sim"
-            typer.echo(f"egov-sim: error: {exc.format_message()} (see '{where} --help')", err=True)
+            typer.echo(f"egov-sim: error: {click_error.format_message()} (see '{where} --help')", err=True)
             sys.exit(2)
-        if _is(exc, "ClickException"):
-            typer.echo(f"egov-sim: error: {exc.format_message()}", err=True)
-            sys.exit(getattr(exc, "exit_code", 1))
-        if _is(exc, "Abort"):
+        if _is(click_error, "ClickException"):
+            typer.echo(f"egov-sim: error: {click_error.format_message()}", err=True)
+            sys.exit(getattr(click_error, "exit_code", 1))
+        if _is(click_error, "Abort"):
             sys.exit(130)
         raise
     sys.exit(code if isinstance(code, int) else 0)

@@ -100,7 +100,7 @@ def egov_sim_certificate(egov_sim_pki, egov_sim_personas) -> Callable:
     def issue(persona: str, *, purpose: str = "SIGN", state: str = "valid", password: str = "Qwerty12"):
         who = egov_sim_personas[persona]
         person = who.person
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         window = {}
         if state == "expired":
             window = {"not_before": now - dt.timedelta(days=400), "not_after": now - dt.timedelta(days=1)}

@@ -10,17 +10,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
 import json
 import logging
 import os
+import socket
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from egov_sim.core.clock import Clock, system_clock
+from egov_sim.core.database import Database, DatabaseError, database_url
+from egov_sim.core.errors import InputError, StartupError
+from egov_sim.core.home_lock import HomeLock
 from egov_sim.core.settings import Settings
-from egov_sim.core.database import Database, database_url
 
 _SETTINGS_ENV = "EGOV_SIM_SERVER_SETTINGS"
 
@@ -42,10 +47,9 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     import httpx
     from argon2 import PasswordHasher
 
-    from egov_sim.core.auth import DEFAULT_HASHER
-
     from egov_sim.adapters.gbd_fl import admin_api as persons_admin
     from egov_sim.adapters.providers import build_registries
+    from egov_sim.core.auth import DEFAULT_HASHER
     from egov_sim.gateway.app import ASYNC_PATH, ASYNC_WSDL, SYNC_PATH, SYNC_WSDL
     from egov_sim.gateway.config import load_config
     from egov_sim.gateway.rshep import build_rshep
@@ -70,17 +74,17 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
               if settings.fast_password_hashing else DEFAULT_HASHER)
     rshep = build_rshep(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                         refusal_via_head=settings.refusal_via_head, hasher=hasher,
-                        leg=settings.shep_leg)
+                        max_body=settings.max_body, leg=settings.shep_leg)
     portal = build_portal(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
-                          settings=PortalSettings(hasher=hasher,
+                          settings=PortalSettings(hasher=hasher, max_body=settings.max_body,
                                                   restrict_eligibility=settings.portal_restricted,
                                                   shep_leg=settings.shep_leg))
     con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
-                                       shep_leg=settings.shep_leg))
+                                       max_body=settings.max_body, shep_leg=settings.shep_leg))
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
-        builtin_providers={**registries.providers, "rshep": rshep.provider,
+        builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]
                            "portal_inbox": portal.inbox_provider, "con_inbox": con.inbox_provider},
         config_source=str(settings.config_file or "built-in config"))
 
@@ -112,7 +116,9 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
         Mount("/portal", routes=portal.routes()),
         Mount("/con", routes=con.routes()),
         Mount("/arm", routes=rshep.routes()),
-        gateway.admin_mount(extra_routes=persons_admin.routes(registries.persons)),
+        gateway.admin_mount(max_body=settings.max_body,
+                            extra_routes=persons_admin.routes(registries.persons,
+                                                              max_body=settings.max_body)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
@@ -163,24 +169,104 @@ def app_from_env() -> Starlette:
 
 
 def serve(settings: Settings, *, workers: int = 1) -> None:
+    """``egov-sim serve``: take the home's lock, the port, build the app, print the endpoints,
+    serve until stopped. Whatever the machine refuses (the port, the data directory, the
+    database) is a :class:`StartupError`: one line, exit code 3."""
     import uvicorn
     from rich.console import Console
 
-    app = build_app(settings)  # initialises the PKI and database once, before workers race for them
     console = Console(stderr=True)
-    console.print(f"[bold]egov-sim[/] listening on {settings.base_url} (data: {settings.home})")
-    for ep in app.state.endpoints:
-        console.print(f"  {ep.name:<28} {settings.base_url}{ep.path}")
-    if app.state.pki.base_url.rstrip("/") != settings.base_url:
+    try:
+        lock = HomeLock(settings.home).acquire(holder=f"pid {os.getpid()}, {settings.base_url}")
+    except OSError as exc:
+        raise StartupError(f"cannot use the data directory {settings.home}: {exc.strerror}") from None
+    try:
+        sock = listen_socket(settings.host, settings.port)
+        try:
+            app = _build_to_serve(settings)  # the PKI and database once, before workers race for them
+        except BaseException:
+            sock.close()
+            raise
+        print_banner(console, settings, app)
+        config: dict[str, Any] = dict(host=settings.host, port=settings.port, loop="uvloop",
+                                      http="httptools", log_level="warning", access_log=False)
+        if workers > 1:
+            sock.close()  # uvicorn binds it again for its workers
+            app.state.database.close()
+            env = {k: (str(v) if isinstance(v, Path) else v)
+                   for k, v in dataclasses.asdict(settings).items()}
+            os.environ[_SETTINGS_ENV] = json.dumps(env)
+            uvicorn.run("egov_sim.app.server:app_from_env", factory=True, workers=workers, **config)
+        else:
+            uvicorn.Server(uvicorn.Config(app, **config)).run(sockets=[sock])
+    finally:
+        lock.release()
+
+
+def _build_to_serve(settings: Settings) -> Starlette:
+    """build_app, with what the machine refuses as one line: a bad config stays an InputError
+    (exit 2), a database or data directory that cannot be written is a StartupError (exit 3)."""
+    try:
+        return build_app(settings)
+    except (InputError, StartupError):
+        raise
+    except DatabaseError as exc:
+        raise StartupError(f"the database cannot be opened or written: {exc}") from None
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise StartupError(f"the data directory {settings.home} cannot be written: "
+                           f"{exc.strerror or exc}{where}") from None
+    except Exception as exc:  # noqa: BLE001 — the contract is one line, never a traceback
+        raise StartupError(f"the simulator could not start: {type(exc).__name__}: {exc}") from None
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (SO_REUSEADDR, like uvicorn's); what the machine refuses
+    is a :class:`StartupError` that names the option to change."""
+    if not 1 <= port <= 65535:
+        raise StartupError(f"port {port} is out of range; choose one from 1 to 65535 with --port")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise StartupError(f"cannot listen on {host!r}: {exc.strerror}; check --host") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            message = (f"port {port} on {host} is already in use (another server?); "
+                       "choose another with --port")
+        elif exc.errno == errno.EACCES:
+            message = f"port {port} on {host} needs privileges; choose one above 1023 with --port"
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            message = f"{host} is not an address of this machine; check --host"
+        else:
+            message = f"cannot listen on {host}:{port}: {exc.strerror}; check --host and --port"
+        raise StartupError(message) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def print_banner(console, settings: Settings, app: Starlette) -> None:
+    """Where the simulator listens and every endpoint it serves. URLs are printed whole (never
+    broken by an inserted newline, at any width or in a log); at a narrow width the URL goes on
+    a line of its own under the endpoint's name."""
+    base = settings.base_url
+    console.print(f"[bold]egov-sim[/] listening on {base} (data: {settings.home})", soft_wrap=True,
+                  highlight=False)
+    endpoints = app.state.endpoints
+    width = max(len(ep.name) for ep in endpoints)
+    for ep in endpoints:
+        url = f"{base}{ep.path}"
+        if 2 + width + 1 + len(url) <= console.width:
+            console.print(f"  {ep.name:<{width}} {url}", soft_wrap=True, highlight=False)
+        else:
+            console.print(f"  {ep.name}", highlight=False)
+            console.print(f"    {url}", soft_wrap=True, highlight=False)
+    if app.state.pki.base_url.rstrip("/") != base:
         console.print(f"[yellow]warning:[/] certificates point at {app.state.pki.base_url} (set at "
                       f"'pki init'); CRL/OCSP links in them will not reach this server. "
                       f"Use --public-url or re-run 'pki init --force'.")
-    config = dict(host=settings.host, port=settings.port, loop="uvloop", http="httptools",
-                  log_level="warning", access_log=False)
-    if workers > 1:
-        app.state.database.close()
-        env = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(settings).items()}
-        os.environ[_SETTINGS_ENV] = json.dumps(env)
-        uvicorn.run("egov_sim.app.server:app_from_env", factory=True, workers=workers, **config)
-    else:
-        uvicorn.run(app, **config)

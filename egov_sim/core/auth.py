@@ -141,7 +141,8 @@ class Accounts:
             "SELECT a.login, a.roles, a.owner, s.expires_at FROM auth_sessions s JOIN auth_accounts a"
             " ON a.realm = s.realm AND a.login = s.login WHERE s.token_hash = ? AND s.realm = ?",
             (_token_hash(token), self.realm))
-        if row is None or from_db_time(row["expires_at"]) <= self.clock():
+        expires = from_db_time(row["expires_at"]) if row is not None else None
+        if row is None or expires is None or expires <= self.clock():
             return None
         return self._account(row)
 

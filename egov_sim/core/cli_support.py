@@ -7,9 +7,8 @@ from typing import Iterator
 
 import typer
 
-from egov_sim.core.settings import Settings
 from egov_sim.core.database import Database, database_url
-
+from egov_sim.core.settings import Settings
 
 APP_FACTORY_KEY = "egov_sim.app_factory"
 """``ctx.meta`` key under which the root command leaves the function that builds a simulator's

@@ -12,7 +12,7 @@ ALMATY = dt.timezone(dt.timedelta(hours=5), "Asia/Almaty")
 
 
 def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def fixed_clock(at: dt.datetime) -> Clock:

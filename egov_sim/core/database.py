@@ -37,8 +37,8 @@ Portability rules for SQL written against this module (SQLite 3.31+ and PostgreS
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import fcntl
+import functools
 import os
 import re
 import sqlite3
@@ -83,7 +83,7 @@ def to_db_time(value: dt.datetime) -> str:
     """An aware datetime as fixed-width ISO-8601 UTC text, so ``ORDER BY``/``<`` are time order."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("database timestamps need an aware datetime")
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def from_db_time(value: str | None) -> dt.datetime | None:
@@ -247,7 +247,7 @@ def sqlite_url(path: Path) -> str:
     return "sqlite:///" + Path(path).absolute().as_posix()
 
 
-def database_url(settings: "Settings", environ: Mapping[str, str] | None = None) -> str:
+def database_url(settings: Settings, environ: Mapping[str, str] | None = None) -> str:
     """The database of one simulator: ``$EGOV_SIM_DATABASE_URL`` if set, else HOME/egov-sim.db."""
     env = os.environ if environ is None else environ
     url = env.get(DATABASE_URL_ENV, "").strip()
@@ -356,7 +356,7 @@ class _TxState:
 class _Executor:
     """Statement helpers shared by :class:`Database` (autocommit) and :class:`Transaction`."""
 
-    _db: "Database"
+    _db: Database
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
@@ -422,7 +422,7 @@ class _Executor:
 class Transaction(_Executor):
     """The statements of one :meth:`Database.transaction` block (same connection, one commit)."""
 
-    def __init__(self, db: "Database", state: _TxState):
+    def __init__(self, db: Database, state: _TxState):
         self._db = db
         self._state = state
 
@@ -467,7 +467,7 @@ class Database(_Executor):
 
     @classmethod
     def open(cls, url: str, *, schemas: Sequence[Schema] = (), clock: Clock = system_clock,
-             busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> "Database":
+             busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Database:
         """Open the database at ``url`` and bring the given components' schemas up to date."""
         db = cls(url, clock=clock, busy_timeout=busy_timeout)
         try:
@@ -481,7 +481,7 @@ class Database(_Executor):
     def __repr__(self) -> str:
         return f"Database({redact_url(self.url)!r})"
 
-    def __enter__(self) -> "Database":
+    def __enter__(self) -> Database:
         return self
 
     def __exit__(self, *exc: object) -> None:

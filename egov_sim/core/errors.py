@@ -14,3 +14,13 @@ class InputError(Exception):
         super().__init__(message)
         if code is not None:
             self.code = code
+
+
+class StartupError(Exception):
+    """The machine refuses what a server needs: its port is taken or out of reach, another
+    server holds the data directory, the database cannot be opened or written. The CLI prints
+    it on one line and exits with :data:`STARTUP_EXIT_CODE`."""
+
+
+STARTUP_EXIT_CODE = 3
+"""``egov-sim serve`` could not start (README, "Exit codes")."""

@@ -38,6 +38,9 @@ class Settings:
     portal_restricted: bool = True
     """Portal eligibility K16 (000 §1.3): only persons with disabilities or socially significant
     diseases may use the portal channel; False reads it as an enumeration."""
+    max_body: int = 6 * 1024 * 1024
+    """The body cap of every JSON API (portal, ЦОН, АРМ, admin): larger bodies are refused with
+    413 ``BODY_TOO_LARGE`` (core/json_api.py). ``egov-sim serve --max-body``."""
     shep_leg: str = "async"
     """How the portal and ЦОН send requests to РШЭП and РШЭП answers them: over the AsyncChannel
     (``async``, the spec's reading, wire-formats.md §6–7) or SyncChannel ``SendMessage``
@@ -61,5 +64,5 @@ class Settings:
     def pki_dir(self) -> Path:
         return self.home / "pki"
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)

@@ -26,6 +26,8 @@ from egov_sim.core.errors import InputError
 from egov_sim.reference import dictionaries as dic
 from egov_sim.reference.iin import IinInfo, InvalidNumber, parse_iin
 
+_Date = date  # CourtDecision has a field named date
+
 
 @dataclass(frozen=True)
 class PersonName:
@@ -100,10 +102,10 @@ class Address:
 class CourtDecision:
     """The decision behind a status: a court's (incapacity) or a prosecutor's (missing person)."""
 
-    date: date
+    date: _Date
     number: str
     authority: str  # dictionaries.COURTS or dictionaries.GP_TERRITORIAL code
-    end_date: date | None = None
+    end_date: _Date | None = None
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,12 @@ class Person:
         return tuple(d for d in self.documents if d.valid_on(day))
 
     @property
+    def person_name(self) -> PersonName:
+        return PersonName(self.surname, self.name, self.patronymic)
+
+    @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+        return self.person_name.full
 
 
 def gender_of(iin: str) -> str:

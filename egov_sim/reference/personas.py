@@ -22,8 +22,18 @@ from typing import Mapping
 
 from egov_sim.reference import dictionaries as dic
 from egov_sim.reference.iin import parse_iin
-from egov_sim.reference.person import (PERSONA_DOCUMENT_BASE, Address, CourtDecision, Document, Person,
-                                       document_number, gender_of, ten_year_end, translit, validate)
+from egov_sim.reference.person import (
+    PERSONA_DOCUMENT_BASE,
+    Address,
+    CourtDecision,
+    Document,
+    Person,
+    document_number,
+    gender_of,
+    ten_year_end,
+    translit,
+    validate,
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,9 @@ def _person(iin: str, surname: str, name: str, patronymic: str | None, *, home: 
     serial = int(iin[7:11])  # below 1000: the personas' own range of document numbers
     documents = tuple(replace(d, number=document_number(d.type, PERSONA_DOCUMENT_BASE + serial * 4 + k))
                       for k, d in enumerate(documents))
-    if born is None and home is not None:
+    if born is None:
+        if home is None:
+            raise ValueError(f"persona {iin}: give a birth place or a home")
         born = _born(home.district or "", home.city or "")
     return Person(
         iin=iin, surname=surname, name=name, patronymic=patronymic,

@@ -19,11 +19,12 @@ from lxml import etree
 from egov_sim.core.auth import Account, Accounts
 from egov_sim.core.clock import ALMATY, Clock, system_clock
 from egov_sim.core.database import Transaction
+from egov_sim.core.json_api import ApiError
+from egov_sim.reference.catalogue import PROVIDERS, SERVICES, ProviderOffice, StateService
 from egov_sim.wsdl.schemas import payload_validator
 
 from . import chain, wire
 from .arm_store import ArmRequest, ArmStore
-from egov_sim.reference.catalogue import PROVIDERS, SERVICES, ProviderOffice, StateService
 from .delivery import ORIGIN_INBOXES
 from .staff import STAFF, Signers, StaffMember, ensure_account
 from .workdays import due_date
@@ -31,18 +32,15 @@ from .workdays import due_date
 OFFICE_CHANNELS = {"akimat": "OFFICE", "rural_akim": "AKIM"}
 
 
-class ArmError(Exception):
-    """An action that cannot be done; ``status`` is the HTTP status the API answers with."""
+class ArmError(ApiError):
+    """An action that cannot be done; ``status`` is the HTTP status the API answers with, the
+    keyword arguments are members of the error body (``requiredRole``, ``currentState``…)."""
 
-    status = 400
-    code = "BAD_REQUEST"
+    status = 422
+    code = "INVALID_INPUT"
 
     def __init__(self, message: str, **extra: Any):
-        super().__init__(message)
-        self.message, self.extra = message, extra
-
-    def to_json(self) -> dict:
-        return {"error": self.code, "message": self.message, **self.extra}
+        super().__init__(type(self).status, type(self).code, message, **extra)
 
 
 class NotFound(ArmError):
@@ -58,7 +56,10 @@ class Conflict(ArmError):
 
 
 class BadInput(ArmError):
-    status, code = 400, "BAD_REQUEST"
+    """Well-formed input a rule refuses (a document that is not the service's, an executor of
+    another office); ``field`` names it."""
+
+    status, code = 422, "INVALID_INPUT"
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,7 @@ class ArmActions:
         year = _year(now)
         short = short_code(req.provider)
         with self.store.db.transaction() as tx:
+            outcome: wire.Decision | wire.Refusal
             if draft["outcome"] == "decision":
                 n = self.store.next_number(tx, req.provider, "decision", year)
                 outcome = wire.Decision(f"D-{short}-{year}-{n:04d}", now.astimezone(ALMATY).date(),

@@ -1,82 +1,56 @@
 """The АРМ's HTTP API (JSON, mounted at /arm): sign-in, the inbox, the chain's actions, the
 history, the signed result and the outbox.
 
-Bodies are validated against the schemas of openapi.py (a 400 names the field); staff are
-authenticated with the bearer tokens of egov_sim.core.auth (realm "arm"); the rules of who may do
-what live in arm_actions.py. After an action commits, its messages to the origin are delivered
-through ШЭП, and the answer says how that went.
+Bodies are validated against the schemas of openapi.py (a 422 names the field); errors are the
+shared body and statuses of egov_sim.core.json_api; staff are authenticated with the bearer
+tokens of egov_sim.core.auth (realm "arm"); the rules of who may do what live in arm_actions.py.
+After an action commits, its messages to the origin are delivered through ШЭП, and the answer
+says how that went.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import logging
 from typing import Any, Awaitable, Callable
 
-from jsonschema import Draft202012Validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from egov_sim.core.auth import Account, Accounts, AuthError, Throttled, bearer_token
+from egov_sim.core.auth import Account, Accounts, bearer_token
 from egov_sim.core.clock import ALMATY
+from egov_sim.core.json_api import (
+    DEFAULT_MAX_BODY,
+    check_params,
+    choice_param,
+    endpoint,
+    int_param,
+    read_json,
+    unauthenticated,
+    with_fallback,
+)
+from egov_sim.reference.catalogue import PROVIDERS, ROUTES, SERVICES
 
 from . import chain
-from .arm_actions import ArmActions, ArmError, BadInput, NotFound
+from .arm_actions import ArmActions, NotFound
 from .arm_store import ArmRequest, ArmStore
-from egov_sim.reference.catalogue import PROVIDERS, ROUTES, SERVICES
 from .delivery import Deliverer
-from .openapi import REQUEST_BODIES, openapi_document
+from .openapi import body_schemas, openapi_document
 from .staff import STAFF, ensure_account
 
-_VALIDATORS = {key: Draft202012Validator(schema) for key, schema in REQUEST_BODIES.items()}
+log = logging.getLogger("egov_sim.arm")
 
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(ALMATY).isoformat(timespec="seconds") if value is not None else None
 
 
-def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers=headers)
-
-
-def _field(error) -> str:
-    """The dotted path of the field a jsonschema error is about (the missing one for required)."""
-    path = ""
-    for part in error.absolute_path:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    missing = None
-    if error.validator == "required":
-        missing = next((p for p in error.validator_value if p not in (error.instance or {})), None)
-    elif error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        missing = extra[0] if extra else None
-    if missing:
-        path = f"{path}.{missing}" if path else missing
-    return path or "(body)"
-
-
-async def _body(request: Request, path: str) -> dict:
-    raw = await request.body()
-    if not raw.strip():
-        body: Any = {}
-    else:
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            raise BadInput("the body is not JSON", field="(body)") from None
-    validator = _VALIDATORS.get((path, request.method.lower()))
-    if validator is not None:
-        error = next(iter(sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))), None)
-        if error is not None:
-            raise BadInput(f"{_field(error)}: {error.message}", field=_field(error))
-    return body
-
-
 class ArmApi:
-    def __init__(self, store: ArmStore, accounts: Accounts, actions: ArmActions, deliverer: Deliverer):
+    def __init__(self, store: ArmStore, accounts: Accounts, actions: ArmActions, deliverer: Deliverer,
+                 *, max_body: int = DEFAULT_MAX_BODY):
         self.store, self.accounts, self.actions, self.deliverer = store, accounts, actions, deliverer
+        self.max_body = max_body
 
     # --- views ---------------------------------------------------------------------------------
 
@@ -120,16 +94,23 @@ class ArmApi:
     def _account(self, request: Request) -> Account | None:
         return self.accounts.session(bearer_token(request.headers.get("authorization")))
 
+    async def _body(self, request: Request, schema: str, *, required: bool = False) -> Any:
+        """The JSON body checked against the schema ``schema``; an absent optional body is {}."""
+        return body_schemas().check(schema, await read_json(request, limit=self.max_body,
+                                                            required=required))
+
+    def public(self, handler: Callable[[Request], Awaitable[Response]]):
+        return endpoint(handler, system="АРМ РШЭП", log=log)
+
     def secured(self, handler: Callable[[Request, Account], Awaitable[Response]]):
-        async def endpoint(request: Request) -> Response:
+        async def run(request: Request) -> Response:
             account = self._account(request)
             if account is None:
-                return _error(401, "UNAUTHENTICATED", "sign in first (POST /arm/session); the session may have expired")
-            try:
-                return await handler(request, account)
-            except ArmError as err:
-                return JSONResponse(err.to_json(), status_code=err.status)
-        return endpoint
+                raise unauthenticated("sign in first (POST /arm/session); the session may have expired")
+            return await handler(request, account)
+
+        run.__name__ = handler.__name__
+        return endpoint(run, system="АРМ РШЭП", log=log)
 
     async def _deliver(self, req: ArmRequest) -> list[dict]:
         await self.deliverer.deliver(req.id)
@@ -162,16 +143,9 @@ class ArmApi:
             "routes": dict(ROUTES)})
 
     async def login(self, request: Request) -> Response:
-        try:
-            body = await _body(request, "/session")
-            ensure_account(self.accounts, body["login"])
-            session = self.accounts.login(body["login"], body["password"])
-        except ArmError as err:
-            return JSONResponse(err.to_json(), status_code=err.status)
-        except Throttled as exc:
-            return _error(429, exc.code, str(exc))
-        except AuthError as exc:
-            return _error(401, exc.code, str(exc))
+        body = await self._body(request, "LoginRequest", required=True)
+        ensure_account(self.accounts, body["login"])
+        session = self.accounts.login(body["login"], body["password"])
         return JSONResponse({"token": session.token, "expiresAt": _iso(session.expires_at),
                              "account": self.account_json(session.account)})
 
@@ -183,15 +157,15 @@ class ArmApi:
         return JSONResponse(self.account_json(account))
 
     async def list_requests(self, request: Request, account: Account) -> Response:
-        state = request.query_params.get("state")
-        if state is not None and state not in chain.STATES:
-            raise BadInput(f"state must be one of {', '.join(chain.STATES)}", field="state")
-        limit, offset = _int_param(request, "limit", 100, 1, 500), _int_param(request, "offset", 0, 0, None)
+        check_params(request, {"state", "limit", "offset"})
+        state = choice_param(request, "state", chain.STATES)
+        limit = int_param(request, "limit", 100, low=1, high=500)
+        offset = int_param(request, "offset", 0, low=0)
         found = self.store.list(self.actions.visible_providers(account), state=state, limit=limit, offset=offset)
         return JSONResponse({"requests": [self.request_json(r) for r in found]})
 
     async def intake(self, request: Request, account: Account) -> Response:
-        body = await _body(request, "/requests")
+        body = await self._body(request, "IntakeRequest", required=True)
         return await self._done(self.actions.intake(account, body), status=201)
 
     async def get_request(self, request: Request, account: Account) -> Response:
@@ -200,7 +174,8 @@ class ArmApi:
     async def history(self, request: Request, account: Account) -> Response:
         req = self.actions.find(account, request.path_params["id"])
         office, svc = PROVIDERS[req.provider], SERVICES[req.service_code]
-        entries, previous = [], None
+        entries: list[dict[str, Any]] = []
+        previous = None
         for e in self.store.history(req.id):
             step = chain.STEPS.get(e.action)
             entries.append({"action": e.action, "actor": e.actor, "role": e.role, "at": _iso(e.at),
@@ -223,14 +198,16 @@ class ArmApi:
         return JSONResponse({"messages": self.outbox_json(req.id)})
 
     async def deliver(self, request: Request, account: Account) -> Response:
-        await _body(request, "/requests/{id}/deliver")
+        await self._body(request, "EmptyBody")
         return await self._done(self.actions.find(account, request.path_params["id"]))
 
+    ACTION_BODIES = {"assign": "AssignRequest", "extend": "ExtendRequest", "draft": "DraftRequest"}
+
     def action(self, name: str):
-        path = f"/requests/{{id}}/{name}"
+        schema = self.ACTION_BODIES.get(name, "EmptyBody")
 
         async def handler(request: Request, account: Account) -> Response:
-            body = await _body(request, path)
+            body = await self._body(request, schema)
             rid = request.path_params["id"]
             if name == "assign":
                 req = self.actions.assign(account, rid, body["executor"])
@@ -244,11 +221,11 @@ class ArmApi:
         return handler
 
     def routes(self) -> list[BaseRoute]:
-        s = self.secured
-        routes = [
-            Route("/openapi.json", self.openapi, methods=["GET"]),
-            Route("/catalogue", self.catalogue, methods=["GET"]),
-            Route("/session", self.login, methods=["POST"]),
+        s, p = self.secured, self.public
+        routes: list[BaseRoute] = [
+            Route("/openapi.json", p(self.openapi), methods=["GET"]),
+            Route("/catalogue", p(self.catalogue), methods=["GET"]),
+            Route("/session", p(self.login), methods=["POST"]),
             Route("/session", s(self.logout), methods=["DELETE"]),
             Route("/me", s(self.me), methods=["GET"]),
             Route("/requests", s(self.list_requests), methods=["GET"]),
@@ -261,17 +238,5 @@ class ArmApi:
         ]
         for name in ("register", "assign", "review", "extend", "draft", "sign", "issue"):
             routes.append(Route(f"/requests/{{id:int}}/{name}", s(self.action(name)), methods=["POST"]))
-        return routes
+        return with_fallback(routes)
 
-
-def _int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadInput(f"{name} must be an integer", field=name) from None
-    if value < low or (high is not None and value > high):
-        raise BadInput(f"{name} must be between {low} and {high if high is not None else '…'}", field=name)
-    return value

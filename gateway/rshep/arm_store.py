@@ -9,6 +9,7 @@ after the commit (see delivery.py), so neither is lost when the process dies in 
 
 from __future__ import annotations
 
+import builtins  # a method of the store is named list
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -268,7 +269,7 @@ class ArmStore:
                    (request_id, action, actor, role, to_db_time(at), from_state, to_state,
                     json.dumps(detail, ensure_ascii=False)))
 
-    def history(self, request_id: int) -> list[HistoryEntry]:
+    def history(self, request_id: int) -> builtins.list[HistoryEntry]:
         rows = self.db.query("SELECT * FROM arm_history WHERE request = ? ORDER BY id", (request_id,))
         return [HistoryEntry(int(r["id"]), r["action"], r["actor"], r["role"], from_db_time(r["at"]),
                              r["from_state"], r["to_state"], json.loads(r["detail"] or "{}")) for r in rows]
@@ -297,11 +298,11 @@ class ArmStore:
             (request_id, kind, status, service_id, correlation_id, payload, to_db_time(self.clock()),
              PENDING if service_id else NO_ROUTE))
 
-    def outbox(self, request_id: int) -> list[OutboxMessage]:
+    def outbox(self, request_id: int) -> builtins.list[OutboxMessage]:
         rows = self.db.query("SELECT * FROM arm_outbox WHERE request = ? ORDER BY id", (request_id,))
         return [_outbox(r) for r in rows]
 
-    def undelivered_requests(self) -> list[int]:
+    def undelivered_requests(self) -> builtins.list[int]:
         rows = self.db.query("SELECT DISTINCT request FROM arm_outbox WHERE state IN (?, ?, ?)"
                              " ORDER BY request", (PENDING, FAILED, SENDING))
         return [int(r["request"]) for r in rows]

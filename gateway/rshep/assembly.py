@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
+from egov_sim.core.json_api import DEFAULT_MAX_BODY
 from egov_sim.gateway.async_client import channel_client
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.trust import TrustStore
@@ -64,9 +65,10 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
                 sender: tuple[str, str | None] = RSHEP_SENDER,
                 session_ttl: dt.timedelta = dt.timedelta(hours=8),
                 hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False,
-                leg: str = "async") -> Rshep:
-    """``seed_accounts``: create every staff account now (otherwise each on its first sign-in).
-    ``leg``: answers go back over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
+                max_body: int = DEFAULT_MAX_BODY, leg: str = "async") -> Rshep:
+    """``seed_accounts``: create every staff account now (otherwise each on its first sign-in);
+    ``max_body``: the АРМ API's body cap (egov-sim serve --max-body); ``leg``: answers go back
+    over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
     store = ArmStore(db, clock=clock)
     accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
     if seed_accounts:
@@ -79,4 +81,4 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
     verifier = Verifier(TrustStore.from_pem(pki.trust_pem()), clock=clock)
     provider = RshepProvider(store, instances, verifier, clock=clock)
     return Rshep(store, accounts, actions, deliverer, instances, provider,
-                 ArmApi(store, accounts, actions, deliverer))
+                 ArmApi(store, accounts, actions, deliverer, max_body=max_body))

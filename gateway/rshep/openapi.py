@@ -7,19 +7,21 @@ point (``servers: [{url: /arm}]``).
 
 from __future__ import annotations
 
-import copy
+import functools
+
+from egov_sim.core.openapi import BodySchemas, error_responses, error_schema, json_body, json_content, nullable, ref
+from egov_sim.core.openapi import document as build_document
 
 from .chain import STATES
 from .staff import ROLES
+
+DOCUMENT_URI = "urn:egov-sim:arm:openapi"
 
 _STR = {"type": "string"}
 _IIN = {"type": "string", "pattern": "^[0-9]{12}$"}
 _TIME = {"type": "string", "format": "date-time"}
 _DATE = {"type": "string", "format": "date"}
-
-
-def _nullable(schema: dict) -> dict:
-    return {"anyOf": [schema, {"type": "null"}]}
+_nullable = nullable
 
 
 # --- request bodies (validated) -------------------------------------------------------------------
@@ -69,17 +71,16 @@ DRAFT = {
 # --- responses ------------------------------------------------------------------------------------
 
 _SCHEMAS = {
-    "Error": {"type": "object", "required": ["error", "message"], "properties": {
-        "error": {"type": "string", "enum": ["BAD_REQUEST", "UNAUTHENTICATED", "AUTH_FAILED", "AUTH_THROTTLED",
-                                             "WRONG_ROLE", "NOT_FOUND", "WRONG_STATE"]},
-        "message": _STR,
-        "field": {"type": "string", "description": "400: the offending field (dotted path)"},
-        "requiredRole": {"type": "string", "enum": list(ROLES), "description": "403"},
-        "requiredProvider": {"type": "string", "description": "403"},
-        "requiredExecutor": {"type": "string", "description": "403"},
-        "expectedState": {"type": "array", "items": {"type": "string", "enum": list(STATES)}, "description": "409"},
-        "currentState": {"type": "string", "enum": list(STATES)},
-        "action": _STR}},
+    "Error": error_schema(
+        requiredRole={"type": "string", "enum": list(ROLES), "description": "403"},
+        requiredProvider={"type": "string", "description": "403"},
+        requiredExecutor={"type": "string", "description": "403"},
+        expectedState={"type": "array", "items": {"type": "string", "enum": list(STATES)},
+                       "description": "409"},
+        currentState={"type": "string", "enum": list(STATES)},
+        action=_STR),
+    "LoginRequest": LOGIN, "IntakeRequest": INTAKE, "EmptyBody": EMPTY, "AssignRequest": ASSIGN,
+    "ExtendRequest": EXTEND, "DraftRequest": DRAFT,
     "Account": {"type": "object", "properties": {
         "login": _STR, "roles": {"type": "array", "items": {"type": "string", "enum": list(ROLES)}},
         "provider": _STR, "providerName": _STR, "fullName": _STR, "iin": _IIN, "position": _STR,
@@ -126,34 +127,33 @@ _SCHEMAS = {
 
 
 def _json(schema: dict) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
+    return json_content(schema)
 
 
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+_ref = ref
 
 
 def _errors(*codes: int) -> dict:
-    text = {400: "bad input: the field is named", 401: "not signed in, or the session expired",
-            403: "the role (or executor) required for this action is named", 404: "not in your inbox",
-            409: "the request is not in the state this action needs; the expected state is named",
-            429: "too many failed sign-ins"}
-    return {str(c): {"description": text[c], **_json(_ref("Error"))} for c in codes}
+    return error_responses(
+        *codes, s403="the role (or executor) required for this action is named (WRONG_ROLE)",
+        s404="not in your inbox", s409="the request is not in the state this action needs; the "
+                                       "expected state is named (WRONG_STATE)",
+        s422="the body breaks the schema (INVALID_BODY) or a rule (INVALID_INPUT); field names it")
 
 
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"},
         "description": "the inbox id (Acknowledgement/inboxId)"}]
-_SECURE = [{"bearer": []}]
+_SECURE: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
-def _action(op: str, summary: str, body: dict, role: str, *extra: int) -> dict:
+def _action(op: str, summary: str, body: str, role: str, *extra: int) -> dict:
     return {"post": {
         "operationId": op, "summary": summary, "tags": ["chain"], "security": _SECURE, "parameters": _ID,
         "description": f"Role: {role}.",
-        "requestBody": {"required": False, **_json(body)},
+        "requestBody": json_body(_ref(body), required=False),
         "responses": {"200": {"description": "done; messages to the origin were sent through ШЭП",
                               **_json(_ref("ActionResult"))},
-                      **_errors(400, 401, 403, 404, 409, *extra)}}}
+                      **_errors(400, 401, 403, 404, 409, 413, 415, 422, *extra)}}}
 
 
 PATHS = {
@@ -164,9 +164,9 @@ PATHS = {
                                                                  **_json(_ref("Catalogue"))}}}},
     "/session": {
         "post": {"operationId": "login", "summary": "Sign in (realm arm)", "security": [],
-                 "requestBody": {"required": True, **_json(LOGIN)},
+                 "requestBody": json_body(_ref("LoginRequest")),
                  "responses": {"200": {"description": "a bearer token", **_json(_ref("Session"))},
-                               **_errors(400, 401, 429)}},
+                               **_errors(400, 401, 413, 415, 422, 429)}},
         "delete": {"operationId": "logout", "summary": "Sign out", "security": _SECURE,
                    "responses": {"204": {"description": "signed out"}, **_errors(401)}}},
     "/me": {"get": {"operationId": "me", "summary": "The signed-in staff member", "security": _SECURE,
@@ -182,9 +182,9 @@ PATHS = {
                 "responses": {"200": {"description": "requests", **_json(_ref("RequestList"))}, **_errors(400, 401)}},
         "post": {"operationId": "intake", "summary": "Accept and register an application handed in at the office",
                  "description": "Role: clerk. Office channel (002 §4, §5.1) or rural akim (000 §1.2, §5.1).",
-                 "tags": ["chain"], "security": _SECURE, "requestBody": {"required": True, **_json(INTAKE)},
+                 "tags": ["chain"], "security": _SECURE, "requestBody": json_body(_ref("IntakeRequest")),
                  "responses": {"201": {"description": "registered", **_json(_ref("ActionResult"))},
-                               **_errors(400, 401, 403)}}},
+                               **_errors(400, 401, 403, 413, 415, 422)}}},
     "/requests/{id}": {"get": {"operationId": "getRequest", "summary": "One request", "security": _SECURE,
                                "parameters": _ID, "responses": {"200": {"description": "request", **_json(_ref("Request"))},
                                                                 **_errors(401, 404)}}},
@@ -205,38 +205,34 @@ PATHS = {
     "/requests/{id}/deliver": {"post": {
         "operationId": "deliver", "summary": "Retry the undelivered messages of the request", "tags": ["outbox"],
         "security": _SECURE, "parameters": _ID,
-        "requestBody": {"required": False, **_json(EMPTY)},
+        "requestBody": json_body(_ref("EmptyBody"), required=False),
         "responses": {"200": {"description": "what was sent", **_json(_ref("ActionResult"))},
-                      **_errors(400, 401, 404)}}},
+                      **_errors(400, 401, 404, 413, 415, 422)}}},
     "/requests/{id}/register": _action("register", "A1 / S1: register (journal number), send to the head",
-                                       EMPTY, "clerk"),
-    "/requests/{id}/assign": _action("assign", "A2 / S2: appoint the responsible executor", ASSIGN,
+                                       "EmptyBody", "clerk"),
+    "/requests/{id}/assign": _action("assign", "A2 / S2: appoint the responsible executor", "AssignRequest",
                                      "head (at a rural akim's office: the akim)"),
-    "/requests/{id}/review": _action("review", "A3 begins: the executor takes the request into work", EMPTY,
+    "/requests/{id}/review": _action("review", "A3 begins: the executor takes the request into work", "EmptyBody",
                                      "assigned executor"),
     "/requests/{id}/extend": _action("extend", "000 §5.3 (K15): documents insufficient — extend the term",
-                                     EXTEND, "assigned executor"),
+                                     "ExtendRequest", "assigned executor"),
     "/requests/{id}/draft": _action("draft", "A3 / S3-S4: check the documents (K06) and draft the result",
-                                    DRAFT, "assigned executor"),
-    "/requests/{id}/sign": _action("sign", "A4 / S5: sign the result with the head's EDS (K13)", EMPTY,
+                                    "DraftRequest", "assigned executor"),
+    "/requests/{id}/sign": _action("sign", "A4 / S5: sign the result with the head's EDS (K13)", "EmptyBody",
                                    "head (for a rural akim: the head of the district akimat)"),
     "/requests/{id}/issue": _action("issue", "A5 / S6: register in the accounting journal, issue / send",
-                                    EMPTY, "assigned executor"),
+                                    "EmptyBody", "assigned executor"),
 }
 
-REQUEST_BODIES = {(path, method): op["requestBody"]["content"]["application/json"]["schema"]
-                  for path, ops in PATHS.items() for method, op in ops.items() if "requestBody" in op}
-"""(path, method) → the JSON schema the API validates the body with."""
-
-
 def openapi_document(server_url: str = "/arm") -> dict:
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "egov-sim АРМ РШЭП (provider workstation)", "version": "1",
-                 "description": "SYNTHETIC: the workstation of a state-service provider on the regional "
-                                "e-government gateway РШЭП (ӨЭҮШ АЖО). See docs/rshep.md."},
-        "servers": [{"url": server_url}],
-        "paths": copy.deepcopy(PATHS),
-        "components": {"schemas": copy.deepcopy(_SCHEMAS),
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-    }
+    return build_document(
+        title="egov-sim АРМ РШЭП (provider workstation)",
+        description="SYNTHETIC: the workstation of a state-service provider on the regional "
+                    "e-government gateway РШЭП (ӨЭҮШ АЖО). See docs/rshep.md.",
+        server_url=server_url, paths=PATHS, schemas=_SCHEMAS)
+
+
+@functools.cache
+def body_schemas() -> BodySchemas:
+    """The validators of the request bodies: the document's own component schemas."""
+    return BodySchemas(openapi_document(), DOCUMENT_URI)

@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 from lxml import etree
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.safe_xml import UnsafeXmlError
+from egov_sim.core.xml_build import child_text
+from egov_sim.gateway.journal import SignatureVerdict
 from egov_sim.gateway.providers import SUCCESS_CODE, ProviderCall, ProviderReply
+from egov_sim.reference.catalogue import SERVICES
 from egov_sim.signing.verify import Verifier, reroot, signed_view
-from egov_sim.wsdl.schemas import payload_root, payload_validator
+from egov_sim.wsdl import service_request
+from egov_sim.wsdl.schemas import payload_root
 
 from . import wire
 from .arm_store import ArmStore
-from egov_sim.reference.catalogue import SERVICES
 from .instances import RegionalInstance
 
 # SYNTHETIC status codes of the acknowledgement (responseInfo/status/code and errorCode).
@@ -68,7 +71,7 @@ class RshepProvider:
     def _accept(self, call: ProviderCall) -> ProviderReply:
         root = self._payload(call.data)  # kept byte for byte: the АРМ re-verifies it
         # values are read as the signatures cover them (comments removed), never from .text
-        incoming = wire.read_service_request(signed_view(root))
+        incoming = service_request.read(signed_view(root))
         instance = self.instances.get(call.route_id or "")
         if instance is None:
             raise _Refused(UNKNOWN_ROUTE, f"routeId {call.route_id!r} has no regional gateway",
@@ -82,7 +85,8 @@ class RshepProvider:
             raise _Refused(UNKNOWN_SERVICE, f"{office.code} does not render serviceId "
                            f"{call.info.service_id!r} (serviceCode {incoming.service_code!r})",
                            incoming.request_id)
-        checks = {"signature": self._signature(root, incoming), "warnings": _warnings(incoming, service)}
+        checks: dict[str, Any] = {"signature": self._signature(root, incoming),
+                                  "warnings": _warnings(incoming, service)}
         inbox_id, duplicate = self.store.receive(
             provider=office.code, service_code=service.code, channel=incoming.channel,
             origin_sender=call.info.sender_id, route_id=call.route_id,
@@ -90,7 +94,7 @@ class RshepProvider:
             # the SyncChannel request's messageId
             shep_message_id=call.info.correlation_id or call.info.message_id,
             request_id=incoming.request_id,
-            applicant_iin=incoming.applicant.iin, applicant_name=incoming.applicant.full_name,
+            applicant_iin=incoming.applicant.iin, applicant_name=incoming.applicant.name.full,
             checks=checks, payload=etree.tostring(root, encoding="UTF-8"),
             detail={"shepMessageId": call.info.message_id, "sender": call.info.sender_id,
                     "signature": checks["signature"]["verdict"]})
@@ -107,39 +111,39 @@ class RshepProvider:
             root = payload_root(data)
         except UnsafeXmlError as exc:
             raise _Refused(INVALID_REQUEST, f"the escaped payload is not readable XML: {exc}") from None
-        validator = payload_validator("rshep-request")
-        if not validator.validate(root):
-            err = validator.error_log.last_error
-            request_id = root.findtext("requestId")
-            raise _Refused(INVALID_REQUEST, f"line {err.line}: {err.message}" if err else "schema violation",
-                           request_id)
+        errors = service_request.schema_errors(root, limit=1)
+        if errors:
+            raise _Refused(INVALID_REQUEST, errors[0], child_text(root, "requestId"))
         return root
 
-    def _signature(self, root: etree._Element, incoming: wire.IncomingRequest) -> dict:
+    def _signature(self, root: etree._Element, incoming: service_request.ServiceRequest) -> dict:
         """The verdict on the request's enveloped signature; whose it should be depends on the
         channel: the ЦОН operator's (K05) or the applicant's (K08–K10)."""
-        expected = incoming.operator_iin if incoming.channel == "CON" else incoming.applicant.iin
+        operator_iin = incoming.operator.iin if incoming.operator is not None else None
+        expected = operator_iin if incoming.channel == "CON" else incoming.applicant.iin
         whose = "operator (K05)" if incoming.channel == "CON" else "applicant (K08-K10)"
         if not incoming.signed:
-            return {"verdict": "absent", "expectedSigner": whose, "expectedIin": expected}
+            return {"verdict": SignatureVerdict.ABSENT, "expectedSigner": whose, "expectedIin": expected}
         result = self.verifier.verify(reroot(root), layout="enveloped")
         signer = result.signer
         signer_iin = signer.subject.iin if signer is not None else None
         valid = result.valid and (expected is None or signer_iin == expected)
-        return {"verdict": "valid" if valid else "invalid", "expectedSigner": whose,
+        return {"verdict": SignatureVerdict.VALID if valid else SignatureVerdict.INVALID,
+                "expectedSigner": whose,
                 "expectedIin": expected, "signerIin": signer_iin,
                 "signerName": signer.subject.common_name if signer is not None else None,
                 "iinMatches": expected is not None and signer_iin == expected,
                 "codes": list(result.codes)}
 
 
-def _warnings(incoming: wire.IncomingRequest, service) -> list[str]:
+def _warnings(incoming: service_request.ServiceRequest, service) -> list[str]:
     """What РШЭП notices but, the seeds describing no refusal here, only records."""
     notes = []
     channel = {"CON": "con", "PORTAL": "portal"}[incoming.channel]
     if channel not in service.channels:
         notes.append(f"{service.code} is not offered through the {channel} channel")
-    missing = [d.code for d in service.documents_for(channel) if d.required and d.code not in incoming.attachments]
+    attached = {a.document_code for a in incoming.attachments}
+    missing = [d.code for d in service.documents_for(channel) if d.required and d.code not in attached]
     if missing:
         notes.append("required documents not attached: " + ", ".join(missing))
     return notes

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from egov_sim.reference.personas import PROVIDER_EXECUTOR, PROVIDER_HEAD
 from egov_sim.core.auth import Account, Accounts
 from egov_sim.core.errors import InputError
+from egov_sim.reference.catalogue import PROVIDERS, ProviderOffice
 from egov_sim.reference.iin import make_iin
+from egov_sim.reference.person import PersonName
+from egov_sim.reference.personas import PROVIDER_EXECUTOR, PROVIDER_HEAD
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner, service_signer
-
-from egov_sim.reference.catalogue import PROVIDERS, ProviderOffice
 
 ROLES = ("clerk", "head", "executor")
 STAFF_PASSWORD = "arm-secret"
@@ -48,8 +48,12 @@ class StaffMember:
     position_ru: str
 
     @property
+    def person_name(self) -> PersonName:
+        return PersonName(self.surname, self.given_name, self.patronymic)
+
+    @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+        return self.person_name.full
 
 
 _SURNAMES = (("ЖУМАБАЕВ", "ЖУМАБАЕВА"), ("ОМАРОВ", "ОМАРОВА"), ("ТОКТАРОВ", "ТОКТАРОВА"),

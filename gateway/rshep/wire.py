@@ -1,5 +1,6 @@
-"""The РШЭП payloads on the wire (wsdl/payloads/rshep/RegionalService.xsd, SYNTHETIC): reading a
-ServiceRequest, writing StatusNotification, ServiceResult and the Acknowledgement.
+"""The РШЭП payloads the АРМ writes (wsdl/payloads/rshep/RegionalService.xsd, SYNTHETIC):
+StatusNotification, ServiceResult and the Acknowledgement. The ServiceRequest it receives is read
+with the contract's codec, egov_sim.wsdl.service_request.
 
 Every payload goes out in style 1 of docs/contracts.md (``<data xsi:type="rs:…">`` with
 unqualified children), the style the contract's examples use. A ServiceResult is signed as a
@@ -10,7 +11,7 @@ verifies ``signing.verify.reroot(data)``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -18,73 +19,11 @@ from egov_sim.core.clock import ALMATY
 from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.wsdl.schemas import RSHEP_NS, XSI_NS
 
-DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 NSMAP = {"rs": RSHEP_NS, "xsi": XSI_NS}
 
 
 def xml_datetime(moment: dt.datetime) -> str:
     return moment.astimezone(ALMATY).isoformat(timespec="milliseconds")
-
-
-def _text(el: etree._Element, path: str) -> str | None:
-    found = el.find(path)
-    return found.text.strip() if found is not None and found.text else None
-
-
-# --- reading a ServiceRequest ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Person:
-    iin: str
-    surname: str
-    name: str
-    patronymic: str | None = None
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
-
-
-@dataclass(frozen=True)
-class IncomingRequest:
-    """What the АРМ keeps of a ServiceRequest (the payload itself is stored too)."""
-
-    request_id: str
-    request_date: str
-    channel: str  # "CON" | "PORTAL"
-    service_code: str
-    provider_bin: str
-    provider_name: str
-    applicant: Person
-    representative: Person | None = None
-    operator_iin: str | None = None
-    operator_name: str | None = None
-    form: dict[str, str] = field(default_factory=dict)
-    attachments: tuple[str, ...] = ()
-    """documentTypeCode of each attached e-copy."""
-    signed: bool = False
-
-
-def _person(el: etree._Element | None) -> Person | None:
-    if el is None:
-        return None
-    return Person(_text(el, "iin") or "", _text(el, "surname") or "", _text(el, "name") or "",
-                  _text(el, "patronymic"))
-
-
-def read_service_request(root: etree._Element) -> IncomingRequest:
-    """The fields of a ServiceRequest already validated against the schema."""
-    operator = root.find("operator")
-    return IncomingRequest(
-        request_id=_text(root, "requestId") or "", request_date=_text(root, "requestDate") or "",
-        channel=_text(root, "channel") or "", service_code=_text(root, "serviceCode") or "",
-        provider_bin=_text(root, "provider/bin") or "", provider_name=_text(root, "provider/name") or "",
-        applicant=_person(root.find("applicant")), representative=_person(root.find("representative")),
-        operator_iin=_text(operator, "iin") if operator is not None else None,
-        operator_name=_text(operator, "fullName") if operator is not None else None,
-        form={_text(f, "name") or "": _text(f, "value") or "" for f in root.iterfind("form/field")},
-        attachments=tuple(_text(a, "documentTypeCode") or "" for a in root.iterfind("attachments/attachment")),
-        signed=root.find(f"{{{DS_NS}}}Signature") is not None)
 
 
 # --- writing -------------------------------------------------------------------------------------

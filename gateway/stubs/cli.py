@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 from rich.console import Console
@@ -48,7 +48,7 @@ def _sources(folders: list[Path], config: Path | None):
 
 @stubs_app.command("check")
 def check(
-    folders: List[Path] = typer.Argument(None, metavar="[FOLDER]...", help="Stub folders."),
+    folders: list[Path] = typer.Argument(None, metavar="[FOLDER]...", help="Stub folders."),
     config: Optional[Path] = _CONFIG,
 ) -> None:
     """Load and check stub files; the first problem is printed as file:line: what (exit 2)."""
@@ -64,7 +64,7 @@ def check(
 
 @stubs_app.command("list")
 def list_stubs(
-    folders: List[Path] = typer.Argument(None, metavar="[FOLDER]...", help="Stub folders."),
+    folders: list[Path] = typer.Argument(None, metavar="[FOLDER]...", help="Stub folders."),
     config: Optional[Path] = _CONFIG,
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
 ) -> None:
@@ -106,7 +106,7 @@ def test_request(
     request_file: Path = typer.Argument(..., metavar="REQUEST.xml", help="A SendMessage envelope."),
     stubs: Optional[Path] = typer.Option(None, "--stubs", help="Stub folder (default: from --config)."),
     config: Optional[Path] = _CONFIG,
-    state: List[str] = typer.Option([], "--state", metavar="SCENARIO=STATE",
+    state: list[str] = typer.Option([], "--state", metavar="SCENARIO=STATE",
                                     help="Scenario state to assume (default: Started)."),
     explain: bool = typer.Option(False, "--explain", help="Every stub with why it does (not) match."),
 ) -> None:
@@ -194,7 +194,7 @@ def from_journal(
 def from_xsd(
     xsd: Path = typer.Argument(..., metavar="SCHEMA.xsd", help="The service's XSD."),
     service_id: str = typer.Option(..., "--service-id", help="serviceId the stubs answer."),
-    element: List[str] = typer.Option([], "--element", help="Global element(s) to answer with (default: all)."),
+    element: list[str] = typer.Option([], "--element", help="Global element(s) to answer with (default: all)."),
     out: Path = typer.Option(..., "--out", help="Folder for the stub file."),
 ) -> None:
     """Write a stub file with a skeleton answer per element of the XSD, to edit."""

@@ -62,7 +62,7 @@ class RequestView:
                         self._escaped = True
                     except UnsafeXmlError:
                         self._document = self.data
-        return self._document  # type: ignore[return-value]
+        return self._document
 
     def xpath(self, compiled: etree.XPath) -> Any:
         key = id(compiled)
@@ -362,7 +362,7 @@ def _compare_lists(ours: list, theirs: list, where: str, skip: set[int],
                    names: frozenset[str]) -> str | None:
     ours = [e for e in ours if not _skipped(e, skip, names)]
     theirs = [e for e in theirs if not _skipped(e, skip, names)]
-    for i, (a, b) in enumerate(zip(ours, theirs)):
+    for a, b in zip(ours, theirs, strict=False):
         diff = _compare(a, b, f"{where}/{etree.QName(a).localname}", skip, names)
         if diff is not None:
             return diff

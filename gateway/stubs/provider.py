@@ -119,7 +119,7 @@ class StubRegistry:
         holder = self._holders.get(name)
         return holder.error if holder else None
 
-    def provider(self, name: str) -> "StubProvider":
+    def provider(self, name: str) -> StubProvider:
         found = self._providers.get(name)
         if found is None:
             if name not in self._holders:
@@ -228,7 +228,8 @@ class StubProvider:
             return Outcome(None, fault=ProviderFault(
                 FILE_ERROR, "Файлы заглушек не загружаются", holder.error))
         compiled = holder.compiled
-        stub_set, states = compiled.stub_set, {}
+        stub_set = compiled.stub_set
+        states: Mapping[str, str] = {}
         for _ in range(10):
             if preview:
                 states = self.preview_states

@@ -29,8 +29,8 @@ from lxml import etree
 from egov_sim.core import atomic
 from egov_sim.core.safe_xml import UnsafeXmlError, XmlLimits, parse
 
-from ..providers import SYNC_TYPES, ProviderCall, ProviderFault, ProviderReply
 from ..errors import GatewayFault
+from ..providers import SYNC_TYPES, ProviderCall, ProviderFault, ProviderReply
 from ..request_info import read_request_info
 from ..soap import SOAP11, copy_data
 

@@ -23,10 +23,19 @@ from lxml import etree
 from egov_sim.core.errors import InputError
 from egov_sim.core.safe_xml import UnsafeXmlError, parse
 
-from .matching import (DataEqualTo, DataMatches, InfoField, Property, Scenario, Stub, StubSet,
-                       ValueMatch, XPathTrue, XPathValue)
-from .templating import (Answer, Fault, Payload, Signing, Text, compile_template, escaped_data,
-                         is_template, parse_data)
+from .matching import (
+    DataEqualTo,
+    DataMatches,
+    InfoField,
+    Property,
+    Scenario,
+    Stub,
+    StubSet,
+    ValueMatch,
+    XPathTrue,
+    XPathValue,
+)
+from .templating import Answer, Fault, Payload, Signing, Text, compile_template, escaped_data, is_template, parse_data
 
 STUB_SUFFIXES = (".yaml", ".yml", ".json")
 DEFAULT_PRIORITY = 5
@@ -50,6 +59,8 @@ class _Map(dict):
     """A YAML mapping that remembers its line, each key's and each value's."""
 
     line = 0
+    key_lines: dict[str, int]
+    value_lines: dict[str, int]
 
     def key_line(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -600,7 +611,7 @@ class StubSource:
     root: Path = Path(".")
     """Folder relative ``data_file``/``equal_to_file`` of inline stubs resolve against."""
 
-    def load(self) -> "CompiledSet":
+    def load(self) -> CompiledSet:
         return load_source(self)
 
 
@@ -613,7 +624,8 @@ class CompiledSet:
 
 def load_source(source: StubSource) -> CompiledSet:
     """Read and check every stub of ``source``; :class:`StubFileError` on the first problem."""
-    loaded, xpaths = LoadedStubs(), {}
+    loaded = LoadedStubs()
+    xpaths: dict[str, Any] = {}
     if source.directory is not None:
         if not source.directory.is_dir():
             raise StubFileError(f"{source.where}: stub folder {source.directory} does not exist")
@@ -634,7 +646,7 @@ def load_source(source: StubSource) -> CompiledSet:
 
 def fingerprint(source: StubSource, extra: Iterable[Path] = ()) -> tuple:
     """What changes when any file of the set changes (paths, sizes, mtimes): cheap to poll."""
-    out = []
+    out: list[tuple] = []
     paths: list[Path] = []
     if source.directory is not None:
         for root, dirs, files in os.walk(source.directory):

@@ -73,7 +73,7 @@ def parse_data(text: str) -> etree._Element:
         data = etree.Element("data")
         data.append(root)
         return data
-    wrapper = parse(f"<data>{text}</data>".encode("utf-8")).getroot()
+    wrapper = parse(f"<data>{text}</data>".encode()).getroot()
     inner = [c for c in wrapper if isinstance(c.tag, str)]
     if (len(inner) == 1 and inner[0].tag == "data" and not (wrapper.text or "").strip()
             and not (inner[0].tail or "").strip()):

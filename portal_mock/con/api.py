@@ -1,10 +1,11 @@
 """The JSON HTTP API of the ИИС ЦОН АРМ (mounted at ``/con``), described by :mod:`openapi`.
 
 Why it looks like this: the operator's workstation is a client of the simulator's QA, so every
-answer is JSON with a stable ``error.code`` (never a traceback, also for an unknown route or an
-internal failure), bodies are validated against the published OpenAPI schemas before anything
-runs, and every application route is scoped to the signed-in operator's office (another
-office's application answers 404, exactly like one that does not exist).
+answer is JSON with a stable ``error.code`` (the shared body and statuses of
+egov_sim.core.json_api: never a traceback, also for an unknown route or an internal failure),
+bodies are validated against the published OpenAPI schemas before anything runs, and every
+application route is scoped to the signed-in operator's office (another office's application
+answers 404, exactly like one that does not exist).
 """
 
 from __future__ import annotations
@@ -12,60 +13,52 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import BaseRoute, Route
 
-from egov_sim.core.auth import Accounts, AuthError, Throttled, bearer_token
+from egov_sim.core.auth import Accounts, bearer_token
 from egov_sim.core.clock import Clock
-from egov_sim.core.database import DatabaseError
-from egov_sim.core.errors import InputError
+from egov_sim.core.json_api import (
+    DEFAULT_MAX_BODY,
+    ApiError,
+    check_params,
+    choice_param,
+    endpoint,
+    int_param,
+    not_found,
+    read_json,
+    refused,
+    unauthenticated,
+    with_fallback,
+)
 
 from . import applications_store as st
 from . import notices as nt
 from .applications_store import ApplicationStore, HistoryEntry
 from .inbox_provider import RESULT_DOCUMENT_FILE, RESULT_FILE
-from .intake import (PACKAGE_FILE, ApplicantEntry, ApplicationEntry, Catalogue, EntryError, Intake,
-                     RepresentativeEntry)
-from .openapi import validation_errors
+from .intake import PACKAGE_FILE, ApplicantEntry, ApplicationEntry, Catalogue, EntryError, Intake, RepresentativeEntry
+from .openapi import body_schemas
 from .operators import Operator, Operators
 from .package import Attachment
 from .views import application_json, result_json, service_json
 
 log = logging.getLogger("egov_sim.con")
 
-MAX_BODY_BYTES = 6 * 1024 * 1024
 MAX_DOCUMENTS_BYTES = 3 * 1024 * 1024
 """All scans of one application together, decoded: the package must fit ШЭП's message limit."""
-ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, *, details: list | None = None,
-                 headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.details, self.headers = details, headers
-
-
-def error_response(status: int, code: str, message: str, *, details: list | None = None,
-                   headers: dict | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if details:
-        body["details"] = details
-    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 def _not_found(number: str) -> ApiError:
-    return ApiError(404, "APPLICATION_NOT_FOUND", f"no application {number} in your office")
+    return not_found("APPLICATION_NOT_FOUND", f"no application {number} in your office")
 
 
-Handler = Callable[[Request, Operator | None, Any], Awaitable[Response]]
+Handler = Callable[..., Awaitable[Response]]
+"""``handler(request, operator or None, validated body or None)``."""
 
 
 @dataclass
@@ -78,68 +71,30 @@ class ConApi:
     clock: Clock
     openapi: Callable[[], dict]
     base_path: str = "/con"
+    max_body: int = DEFAULT_MAX_BODY
 
     # -- plumbing -----------------------------------------------------------------------------
 
     def endpoint(self, handler: Handler, *, auth: bool = True, body: str | None = None):
-        """Authentication, body validation and the JSON error contract around ``handler``."""
+        """Authentication and body validation around ``handler``, under the JSON error contract."""
 
         async def run(request: Request) -> Response:
-            try:
-                operator = await self._operator(request) if auth else None
-                payload = await self._json_body(request, body) if body else None
-                return await handler(request, operator, payload)
-            except ApiError as exc:
-                return error_response(exc.status, exc.code, exc.message, details=exc.details,
-                                      headers=exc.headers)
-            except EntryError as exc:
-                return error_response(422, exc.code, str(exc), details=exc.details)
-            except st.StatusConflict as exc:
-                return error_response(409, exc.code, str(exc))
-            except InputError as exc:
-                return error_response(400, exc.code, str(exc))
-            except DatabaseError:
-                log.exception("ИИС ЦОН: database failure")
-                return error_response(503, "DATABASE_UNAVAILABLE",
-                                      "the ИИС ЦОН database is unavailable; try again")
-            except Exception:  # the contract: JSON, never a traceback
-                log.exception("ИИС ЦОН: unexpected failure")
-                return error_response(500, "INTERNAL_ERROR", "internal error of the ИИС ЦОН")
+            operator = await self._operator(request) if auth else None
+            payload = (body_schemas().check(body, await read_json(request, limit=self.max_body))
+                       if body else None)
+            return await handler(request, operator, payload)
 
         run.__name__ = handler.__name__
-        return run
+        return endpoint(run, system="ИИС ЦОН", log=log)
 
     async def _operator(self, request: Request) -> Operator:
         token = bearer_token(request.headers.get("authorization"))
         account = await asyncio.to_thread(self.accounts.session, token) if token else None
         operator = await asyncio.to_thread(self.operators.for_account, account) if account else None
         if operator is None:
-            raise ApiError(401, "UNAUTHENTICATED",
-                           "sign in first (POST /con/session); the session is missing, unknown or "
-                           "expired", headers={"WWW-Authenticate": "Bearer"})
+            raise unauthenticated("sign in first (POST /con/session); the session is missing, "
+                                  "unknown or expired")
         return operator
-
-    async def _json_body(self, request: Request, schema: str) -> Any:
-        ctype = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-        if ctype != "application/json" and not ctype.endswith("+json"):
-            raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be application/json")
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            raise ApiError(413, "BODY_TOO_LARGE", f"the body is over {MAX_BODY_BYTES} bytes")
-        raw = bytearray()
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > MAX_BODY_BYTES:
-                raise ApiError(413, "BODY_TOO_LARGE", f"the body is over {MAX_BODY_BYTES} bytes")
-        try:
-            payload = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ApiError(400, "BAD_JSON", f"the body is not JSON: {exc}") from None
-        problems = validation_errors(schema, payload)
-        if problems:
-            raise ApiError(400, "VALIDATION_FAILED", f"the body does not match {schema}",
-                           details=problems)
-        return payload
 
     async def _application(self, operator: Operator, number: str) -> st.Application:
         app = await asyncio.to_thread(self.store.get_for_office, number, operator.office)
@@ -160,16 +115,11 @@ class ConApi:
     # -- session (process 1, K02) ------------------------------------------------------------------
 
     async def login(self, request: Request, _: None, body: dict) -> Response:
-        try:
-            session = await asyncio.to_thread(self.accounts.login, body["login"], body["password"])
-        except Throttled as exc:
-            raise ApiError(429, exc.code, str(exc)) from None
-        except AuthError as exc:
-            raise ApiError(401, exc.code, str(exc)) from None
+        session = await asyncio.to_thread(self.accounts.login, body["login"], body["password"])
         operator = await asyncio.to_thread(self.operators.for_account, session.account)
         if operator is None:
             await asyncio.to_thread(self.accounts.logout, session.token)
-            raise ApiError(401, "AUTH_FAILED", "this account is not a ЦОН operator")
+            raise unauthenticated("this account is not a ЦОН operator", code="AUTH_FAILED")
         return JSONResponse({"token": session.token, "expiresAt": st.iso(session.expires_at),
                              "operator": operator.to_json()})
 
@@ -192,8 +142,8 @@ class ConApi:
         code = request.path_params["code"]
         service = next((s for s in self.catalogue.services_for("con") if s.code == code), None)
         if service is None:
-            raise ApiError(404, "SERVICE_NOT_FOUND",
-                           f"service {code!r} is not rendered through the State Corporation")
+            raise not_found("SERVICE_NOT_FOUND",
+                            f"service {code!r} is not rendered through the State Corporation")
         return JSONResponse(service_json(service, self.catalogue.offices_for(service, "con")))
 
     # -- applications -------------------------------------------------------------------------------
@@ -206,14 +156,10 @@ class ConApi:
                             headers={"Location": f"{self.base_path}/applications/{app.number}"})
 
     async def list_applications(self, request: Request, operator: Operator, _: None) -> Response:
-        q = request.query_params
-        unknown = sorted(set(q) - {"status", "limit", "offset"})
-        if unknown:
-            raise ApiError(400, "BAD_PARAMETER", f"unknown query parameter(s) {', '.join(unknown)}")
-        status = q.get("status") or None
-        if status is not None and status not in st.STATUSES:
-            raise ApiError(400, "BAD_PARAMETER", f"status must be one of {', '.join(st.STATUSES)}")
-        limit, offset = _int(q.get("limit"), "limit", 50, 1, 200), _int(q.get("offset"), "offset", 0, 0, 10**9)
+        check_params(request, {"status", "limit", "offset"})
+        status = choice_param(request, "status", st.STATUSES)
+        limit = int_param(request, "limit", 50, low=1, high=200)
+        offset = int_param(request, "offset", 0, low=0, high=10**9)
         items, total = await asyncio.to_thread(self.store.list, operator.office, status=status,
                                                limit=limit, offset=offset)
         rendered = [await self._render(a, history=False) for a in items]
@@ -240,7 +186,7 @@ class ConApi:
         received_by = body["receivedBy"]
         rep = app.record.get("representative")
         if received_by == "representative" and not rep:
-            raise ApiError(422, "NO_REPRESENTATIVE", "the application has no representative")
+            raise refused("NO_REPRESENTATIVE", "the application has no representative")
         who = rep if received_by == "representative" else app.record.get("applicant", {})
         name = " ".join(p for p in (who.get("surname"), who.get("name"), who.get("patronymic")) if p)
         now = self.clock()
@@ -261,13 +207,11 @@ class ConApi:
     async def get_notice(self, request: Request, operator: Operator, _: None) -> Response:
         app = await self._application(operator, request.path_params["number"])
         kind = request.path_params["kind"]
-        fmt = request.query_params.get("format", "json")
-        if fmt not in ("json", "text"):
-            raise ApiError(400, "BAD_PARAMETER", "format must be json or text")
+        fmt = choice_param(request, "format", ("json", "text"), default="json")
         notice = await asyncio.to_thread(self.store.notice, app.number, kind)
         if notice is None:
-            raise ApiError(404, "NOTICE_NOT_FOUND", f"application {app.number} has no {kind!r} notice"
-                           f" (kinds: {', '.join(nt.KINDS)})")
+            raise not_found("NOTICE_NOT_FOUND", f"application {app.number} has no {kind!r} notice"
+                            f" (kinds: {', '.join(nt.KINDS)})")
         if fmt == "text":
             return PlainTextResponse(nt.render_text(notice.body))
         return JSONResponse(notice.body)
@@ -276,7 +220,7 @@ class ConApi:
         app = await self._application(operator, number)
         f = await asyncio.to_thread(self.store.file, app.number, name)
         if f is None:
-            raise ApiError(404, missing, f"application {app.number} has no {name}")
+            raise not_found(missing, f"application {app.number} has no {name}")
         return Response(f.content, media_type=f.media_type)
 
     async def get_package(self, request: Request, operator: Operator, _: None) -> Response:
@@ -286,7 +230,7 @@ class ConApi:
     async def get_result(self, request: Request, operator: Operator, _: None) -> Response:
         app = await self._application(operator, request.path_params["number"])
         if not app.result:
-            raise ApiError(404, "RESULT_NOT_FOUND", f"no result for {app.number} yet ({app.status})")
+            raise not_found("RESULT_NOT_FOUND", f"no result for {app.number} yet ({app.status})")
         return JSONResponse(result_json(app))
 
     async def get_result_xml(self, request: Request, operator: Operator, _: None) -> Response:
@@ -323,35 +267,7 @@ class ConApi:
             Route(f"{n}/result.xml", e(self.get_result_xml), methods=["GET"]),
             Route(f"{n}/result/document", e(self.get_result_document), methods=["GET"]),
         ]
-        return routes + [Route("/{rest:path}", _fallback(list(routes)), methods=ALL_METHODS,
-                               include_in_schema=False)]
-
-
-def _fallback(routes: list[BaseRoute]):
-    """Unknown path → JSON 404; known path, other method → JSON 405 with ``Allow``."""
-
-    async def fallback(request: Request) -> Response:
-        allowed = {method for route in routes for method in ("GET", "POST", "DELETE")
-                   if route.matches({**request.scope, "method": method})[0] == Match.FULL}
-        if allowed:
-            return error_response(405, "METHOD_NOT_ALLOWED",
-                                  f"{request.method} is not allowed here",
-                                  headers={"Allow": ", ".join(sorted(allowed))})
-        return error_response(404, "NOT_FOUND", f"no such endpoint: {request.url.path}")
-
-    return fallback
-
-
-def _int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "BAD_PARAMETER", f"{name} must be an integer") from None
-    if not low <= value <= high:
-        raise ApiError(400, "BAD_PARAMETER", f"{name} must be between {low} and {high}")
-    return value
+        return with_fallback(routes)
 
 
 def _entry(body: dict) -> ApplicationEntry:

@@ -10,6 +10,7 @@ found".
 
 from __future__ import annotations
 
+import builtins  # a method of the store is named list
 import datetime as dt
 import json
 import uuid
@@ -88,6 +89,7 @@ class StatusConflict(InputError):
     """The application is not in a status that allows this step."""
 
     code = "WRONG_STATUS"
+    status = 409
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ class HistoryEntry:
     detail: dict | None = None
 
     def to_json(self) -> dict:
-        out = {"at": _iso(self.at), "step": self.step, "event": self.event, "message": self.message}
+        out: dict[str, Any] = {"at": _iso(self.at), "step": self.step, "event": self.event,
+                               "message": self.message}
         if self.detail:
             out["detail"] = self.detail
         return out
@@ -238,7 +241,8 @@ class ApplicationStore:
             if expect is not None and current not in set(expect):
                 raise StatusConflict(f"application {number} is {current}; this step needs "
                                      f"{' or '.join(expect)}")
-            sets, params = ["updated_at = ?"], [now]
+            sets: list[str] = ["updated_at = ?"]
+            params: list[Any] = [now]
             for column, value in changes.items():
                 sets.append(f"{column} = ?")
                 params.append(_dumps(value) if column in _JSON_COLUMNS else value)
@@ -295,13 +299,13 @@ class ApplicationStore:
                              " ORDER BY seq DESC LIMIT ? OFFSET ?", [*params, limit, offset])
         return [_row(r) for r in rows], int(total)
 
-    def history(self, number: str) -> list[HistoryEntry]:
+    def history(self, number: str) -> builtins.list[HistoryEntry]:
         rows = self.db.query("SELECT at, step, event, message, detail FROM con_history"
                              " WHERE application = ? ORDER BY id", (number,))
         return [HistoryEntry(from_db_time(r["at"]), r["step"], r["event"], r["message"],
                              _loads(r["detail"])) for r in rows]
 
-    def notices(self, number: str) -> list[NoticeRecord]:
+    def notices(self, number: str) -> builtins.list[NoticeRecord]:
         rows = self.db.query("SELECT kind, number, issued_at, body FROM con_notices"
                              " WHERE application = ? ORDER BY issued_at, kind", (number,))
         return [NoticeRecord(r["kind"], r["number"], from_db_time(r["issued_at"]),
@@ -315,7 +319,7 @@ class ApplicationStore:
                                 " WHERE application = ? AND name = ?", (number, name))
         return None if row is None else StoredFile(row["name"], row["media_type"], bytes(row["content"]))
 
-    def file_names(self, number: str) -> list[str]:
+    def file_names(self, number: str) -> builtins.list[str]:
         return [r["name"] for r in self.db.query(
             "SELECT name FROM con_files WHERE application = ? ORDER BY name", (number,))]
 

@@ -27,13 +27,14 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Sequence
 
 from egov_sim.core.clock import Clock
 from egov_sim.core.errors import InputError
 from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
 from egov_sim.gateway.providers import SUCCESS_CODE
 from egov_sim.reference.iin import is_valid_iin
+from egov_sim.reference.person import PersonName
 from egov_sim.signing.pki import TestPKI
 
 from . import applications_store as st
@@ -42,7 +43,7 @@ from .applications_store import ApplicationStore, HistoryEntry, NewApplication, 
 from .completeness import check_completeness, refusal_receipt
 from .lookups import ENIS, GBDFL, Registries, RegistryCheck, condition_one
 from .operators import OFFICES, Operator, operator_signer
-from .package import Attachment, PackageContent, build_service_request, load_package, sign_package
+from .package import Attachment, build_service_request, load_package, package_request, sign_package
 
 CHANNEL = "con"
 PACKAGE_FILE = "package.xml"
@@ -114,10 +115,10 @@ def _acknowledgement(reply) -> dict:
 
 
 def _full_name(d: dict | None) -> str | None:
+    """The full name of a person kept as JSON (``surname``, ``name``, ``patronymic``)."""
     if not d:
         return None
-    name = " ".join(p for p in (d.get("surname"), d.get("name"), d.get("patronymic")) if p)
-    return name or None
+    return PersonName(d.get("surname") or "", d.get("name") or "", d.get("patronymic")).full or None
 
 
 def _drop_none(d: dict) -> dict:
@@ -190,7 +191,7 @@ class Intake:
                                  f"(one of: {', '.join(o.code for o in offices)})",
                                  code="UNKNOWN_PROVIDER")
         known = {d.code for d in service.documents_for(CHANNEL)}
-        unknown = sorted({a.document_type_code for a in entry.documents} - known)
+        unknown = sorted({a.document_code for a in entry.documents} - known)
         if unknown:
             raise EntryError(f"document type(s) {', '.join(unknown)} are not in the list of "
                              f"{service.code}", code="UNKNOWN_DOCUMENT_TYPE",
@@ -207,7 +208,7 @@ class Intake:
         service, provider = self.resolve(entry)
         office = OFFICES[operator.office]
         now = self.clock()
-        documents = [{"documentTypeCode": a.document_type_code, "title": a.title,
+        documents = [{"documentTypeCode": a.document_code, "title": a.title,
                       "fileName": a.file_name, "mediaType": a.media_type, "size": len(a.content),
                       "sha256": hashlib.sha256(a.content).hexdigest()} for a in entry.documents]
         record: dict[str, Any] = {
@@ -230,7 +231,7 @@ class Intake:
                              entry.applicant.iin, record)  # ``record`` is filled in as the nodes play
 
         # C0 / K01
-        completeness = check_completeness(service, [(a.document_type_code, len(a.content))
+        completeness = check_completeness(service, [(a.document_code, len(a.content))
                                                     for a in entry.documents])
         record["completeness"] = {"required": list(completeness.required),
                                   "missing": [m.to_json() for m in completeness.missing]}
@@ -328,8 +329,8 @@ class Intake:
                                          "messageId": reply.request_message_id,
                                          "correlationId": reply.correlation_id,
                                          "status": reply.status_code, "acknowledgement": ack or None}))
-        fields = dict(correlation_id=reply.correlation_id, shep_message_id=reply.request_message_id,
-                      sent_at=at)
+        fields: dict[str, Any] = dict(correlation_id=reply.correlation_id,
+                                      shep_message_id=reply.request_message_id, sent_at=at)
         try:
             app = await asyncio.to_thread(self.store.update, number, expect=[st.ACCEPTED],
                                           status=st.SENT, history=[entry], **fields)
@@ -358,7 +359,7 @@ class Intake:
         labels = {f.name: f.label_ru for f in service.form}
         form = [(f.name, labels.get(f.name), r["entered"]["form"][f.name]) for f in service.form
                 if (r["entered"]["form"].get(f.name) or "").strip()]
-        content = PackageContent(
+        content = package_request(
             request_id=app.number, request_date=app.created_at, service_code=service.code,
             service_name=service.name_ru, provider_bin=r["provider"]["bin"],
             provider_name=r["provider"]["nameRu"], region_code=r["provider"].get("regionCode"),
@@ -423,7 +424,7 @@ class Intake:
 
     @staticmethod
     def _parties(office, operator: Operator, service, entry: ApplicationEntry,
-                 checks: list[RegistryCheck] = ()) -> nt.Parties:
+                 checks: Sequence[RegistryCheck] = ()) -> nt.Parties:
         person = next((c.found for c in checks if c.registry == GBDFL and c.found), None)
         poa = next((c.found for c in checks if c.registry == ENIS and c.found), None)
         a = entry.applicant

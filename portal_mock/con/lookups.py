@@ -27,23 +27,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
 
 from lxml import etree
 
 from egov_sim.adapters.gbd_fl.provider import GBDFL_IDENTITY
 from egov_sim.adapters.gbd_fl.provider import SERVICE_ID as GBDFL_SERVICE_ID
-from egov_sim.adapters.gbd_fl.wire import message_date, text, typed_data
 from egov_sim.adapters.notary.provider import ENIS_IDENTITY
 from egov_sim.adapters.notary.provider import SERVICE_ID as ENIS_SERVICE_ID
 from egov_sim.core.clock import ALMATY, Clock
 from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
 from egov_sim.reference.iin import is_valid_iin
 from egov_sim.signing.verify import Verifier, reroot
-from egov_sim.wsdl.schemas import ENIS_NS, GBDFL_MESSAGE_NS
+from egov_sim.wsdl import enis, gbdfl
 
 GBDFL, ENIS = "GBDFL", "ENIS"
 SUCCESS = "00000"
@@ -111,7 +109,7 @@ class RegistryCheck:
                 "signature": self.signature, "found": self.found}
 
     @classmethod
-    def from_json(cls, d: dict) -> "RegistryCheck":
+    def from_json(cls, d: dict) -> RegistryCheck:
         return cls(registry=d["registry"], service_id=d["serviceId"], message_id=d["messageId"],
                    checked_at=dt.datetime.fromisoformat(d["checkedAt"]), ok=d["ok"],
                    reason=d["reason"], message=d["message"], result_code=d.get("resultCode"),
@@ -127,34 +125,6 @@ class Registries:
     verifier: Verifier
     clock: Clock
     rules: LookupRules = LookupRules()
-
-
-# --- requests ------------------------------------------------------------------------------
-
-
-def person_request(iin: str, *, sender_code: str, now: dt.datetime) -> etree._Element:
-    """A ``cs:Request`` by IIN (wire-formats.md §4.2; the key is [inferred] in the seed)."""
-    data = typed_data("cs", GBDFL_MESSAGE_NS, "Request")
-    text(data, "messageId", str(uuid.uuid4()))
-    text(data, "messageDate", message_date(now))
-    text(data, "senderCode", sender_code)
-    text(data, "iin", iin)
-    return data
-
-
-def poa_request(principal_iin: str, attorney_iin: str, poa_number: str | None, *,
-                sender_code: str, now: dt.datetime, service_code: str | None) -> etree._Element:
-    """A ``PoaRequest`` by both IINs and the number (SYNTHETIC contract, docs/enis.md)."""
-    data = typed_data("enis", ENIS_NS, "PoaRequest")
-    text(data, "messageId", str(uuid.uuid4()))
-    text(data, "messageDate", message_date(now))
-    text(data, "senderCode", sender_code)
-    text(data, "principalIin", principal_iin)
-    text(data, "attorneyIin", attorney_iin)
-    text(data, "poaNumber", poa_number)
-    text(data, "checkDate", now.astimezone(ALMATY).date())
-    text(data, "serviceCode", service_code)
-    return data
 
 
 # --- the calls -----------------------------------------------------------------------------
@@ -185,10 +155,6 @@ async def _signature(reg: Registries, data: etree._Element, expected_bin: str) -
     return out
 
 
-def _result(data: etree._Element) -> tuple[str | None, str | None]:
-    return data.findtext("messageResult/code"), data.findtext("messageResult/nameRu")
-
-
 async def lookup_person(reg: Registries, iin: str) -> RegistryCheck:
     """K03: the recipient's data in ГБД ФЛ."""
     sid = GBDFL_SERVICE_ID
@@ -196,7 +162,7 @@ async def lookup_person(reg: Registries, iin: str) -> RegistryCheck:
         return RegistryCheck(GBDFL, sid, None, reg.clock(), False, INVALID_IIN,
                              f"ИИН {iin!r} не прошёл проверку (12 цифр, дата, контрольный разряд); "
                              "запрос в ГБД ФЛ не отправлялся")
-    reply, failed = await _ask(reg, GBDFL, sid, person_request(
+    reply, failed = await _ask(reg, GBDFL, sid, gbdfl.write_person_query(
         iin, sender_code=reg.client.sender_id, now=reg.clock()))
     if failed:
         return failed
@@ -204,14 +170,10 @@ async def lookup_person(reg: Registries, iin: str) -> RegistryCheck:
     if reply.data is None or reply.data.find("messageResult") is None:
         return RegistryCheck(GBDFL, sid, mid, at, False, MALFORMED_ANSWER,
                              "ГБД ФЛ answered without data")
-    code, name = _result(reply.data)
+    code, name = gbdfl.read_result(reply.data)
     signature = await _signature(reg, reply.data, GBDFL_IDENTITY.bin) if reg.rules.verify_signatures else None
-    person = reply.data.find("persons/person")
-    found = None if person is None else {
-        "iin": person.findtext("iin"), "surname": person.findtext("surname"),
-        "name": person.findtext("name"), "patronymic": person.findtext("patronymic"),
-        "birthDate": person.findtext("birthDate"), "lifeStatus": person.findtext("lifeStatus/code")}
-    common = dict(result_code=code, result_name=name, signature=signature, found=found)
+    found = gbdfl.read_first_person(reply.data)
+    common: dict[str, Any] = dict(result_code=code, result_name=name, signature=signature, found=found)
     if signature is not None and not signature["valid"]:
         return RegistryCheck(GBDFL, sid, mid, at, False, SIGNATURE_INVALID,
                              f"the ГБД ФЛ answer is not validly signed by ГБД ФЛ: {signature['codes']}",
@@ -232,7 +194,7 @@ async def lookup_power_of_attorney(reg: Registries, principal_iin: str, attorney
                              f"ИИН представителя {attorney_iin!r} не прошёл проверку; "
                              "запрос в ЕНИС не отправлялся")
     scope = ENIS_SCOPE_CODES.get(service_code, service_code) if rules.enis_check_scope else None
-    reply, failed = await _ask(reg, ENIS, sid, poa_request(
+    reply, failed = await _ask(reg, ENIS, sid, enis.write_poa_request(
         principal_iin, attorney_iin, poa_number, sender_code=reg.client.sender_id,
         now=reg.clock(), service_code=scope))
     if failed:
@@ -240,18 +202,10 @@ async def lookup_power_of_attorney(reg: Registries, principal_iin: str, attorney
     at, mid = reg.clock(), reply.request_message_id
     if reply.data is None or reply.data.find("messageResult") is None:
         return RegistryCheck(ENIS, sid, mid, at, False, MALFORMED_ANSWER, "ЕНИС answered without data")
-    code, name = _result(reply.data)
+    code, name = gbdfl.read_result(reply.data)  # the same messageResult in both contracts
     signature = await _signature(reg, reply.data, ENIS_IDENTITY.bin) if rules.verify_signatures else None
-    poa = reply.data.find("powerOfAttorney")
-    found = None if poa is None else {
-        "poaNumber": poa.findtext("poaNumber"), "registrationDate": poa.findtext("registrationDate"),
-        "validFrom": poa.findtext("validFrom"), "validTo": poa.findtext("validTo"),
-        "status": poa.findtext("status"), "revocationDate": poa.findtext("revocationDate"),
-        "principalIin": poa.findtext("principal/iin"), "attorneyIin": poa.findtext("attorney/iin"),
-        "attorney": {"surname": poa.findtext("attorney/surname"), "name": poa.findtext("attorney/name"),
-                     "patronymic": poa.findtext("attorney/patronymic")},
-        "notary": poa.findtext("notary/fullName")}
-    common = dict(result_code=code, result_name=name, signature=signature, found=found)
+    found = enis.read_first_poa(reply.data)
+    common: dict[str, Any] = dict(result_code=code, result_name=name, signature=signature, found=found)
     label = f"ЕНИС: {code} {name or ''}".strip()
     if signature is not None and not signature["valid"]:
         return RegistryCheck(ENIS, sid, mid, at, False, SIGNATURE_INVALID,

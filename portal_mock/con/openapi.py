@@ -8,24 +8,19 @@ route of the API is described here.
 
 from __future__ import annotations
 
-import copy
 import functools
+from typing import Any
 
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from egov_sim.core.openapi import BodySchemas, error_schema, json_content, ref
+from egov_sim.core.openapi import document as openapi_document
 
 SCHEMA_URI = "urn:egov-sim:con:openapi"
-_QUIET = {"password", "content"}
 
 _STR = {"type": "string"}
 _NAME = {"type": "string", "maxLength": 100}
 _TIME = {"type": "string", "format": "date-time"}
 _NULLABLE_STR = {"type": ["string", "null"]}
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+_ref = ref
 
 
 def _obj(properties: dict, required: tuple[str, ...] = (), *, closed: bool = True, **extra) -> dict:
@@ -38,11 +33,7 @@ def _obj(properties: dict, required: tuple[str, ...] = (), *, closed: bool = Tru
 
 
 SCHEMAS: dict = {
-    "Error": _obj({"error": _obj({
-        "code": {"type": "string", "description": "Stable machine-readable code (docs/con.md)."},
-        "message": _STR,
-        "details": {"type": "array", "items": {"type": "object"}}}, ("code", "message"),
-        closed=False)}, ("error",)),
+    "Error": error_schema(),
     "LoginRequest": _obj({
         "login": {"type": "string", "minLength": 1, "maxLength": 100},
         "password": {"type": "string", "minLength": 1, "maxLength": 200}}, ("login", "password")),
@@ -144,12 +135,11 @@ SCHEMAS: dict = {
 
 
 def _error_response(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": _ref("Error")}}}
+    return json_content(_ref("Error"), description)
 
 
 def _json(name: str, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref(name)}}}
+    return json_content(_ref(name), description)
 
 
 def _body(name: str) -> dict:
@@ -165,13 +155,17 @@ _XML = {"application/xml": {"schema": {"type": "string"}}}
 
 def _op(summary: str, responses: dict, *, description: str | None = None, body: str | None = None,
         params: list | None = None, public: bool = False, tag: str = "applications") -> dict:
-    op = {"summary": summary, "tags": [tag], "responses": responses}
+    op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
     if description:
         op["description"] = description
     if body:
         op["requestBody"] = _body(body)
-        op["responses"] = {**responses,
-                           "400": _error_response("Malformed JSON or a body that breaks the schema.")}
+        op["responses"] = {
+            "400": _error_response("The body is not JSON (BAD_JSON)."),
+            "413": _error_response("The body is over the size cap (BODY_TOO_LARGE)."),
+            "415": _error_response("The body is not application/json (UNSUPPORTED_MEDIA_TYPE)."),
+            "422": _error_response("The body breaks the schema (INVALID_BODY: field, details)."),
+            **responses}
     if params:
         op["parameters"] = params
     if public:
@@ -215,9 +209,8 @@ PATHS: dict = {
             "201": _json("Application", "The application as it ended: REFUSED_AT_INTAKE (receipt "
                                         "of refusal, K01), DATA_UNAVAILABLE (process 4 notice), "
                                         "SENT, or ACCEPTED with sendError."),
-            "413": _error_response("Body over the limit."),
-            "415": _error_response("Not application/json."),
-            "422": _error_response("The entry breaks the request form's rules (UNKNOWN_SERVICE, "
+            "422": _error_response("The body breaks the schema (INVALID_BODY), or the entry breaks "
+                                   "the request form's rules (UNKNOWN_SERVICE, "
                                    "SERVICE_NOT_OFFERED, PROVIDER_REQUIRED, UNKNOWN_PROVIDER, "
                                    "UNKNOWN_DOCUMENT_TYPE, FORM_INVALID, BAD_BASE64, "
                                    "DOCUMENTS_TOO_LARGE); no application is created.")},
@@ -234,7 +227,9 @@ PATHS: dict = {
         "Process 8: the result (decision or reasoned refusal) handed to the recipient", {
             "200": _json("Application", "ISSUED."),
             "409": _error_response("No result to issue (WRONG_STATUS)."),
-            "422": _error_response("receivedBy=representative without a representative."),
+            "422": _error_response("The body breaks the schema (INVALID_BODY), or "
+                                   "receivedBy=representative without a representative "
+                                   "(NO_REPRESENTATIVE)."),
             **_NOT_FOUND}, body="IssueRequest", params=[_NUMBER])},
     "/applications/{number}/notices/{kind}": {"get": _op(
         "A notice or receipt: JSON, or the printable text with ?format=text", {
@@ -271,44 +266,15 @@ PATHS: dict = {
 
 def document(server_url: str = "/con") -> dict:
     """The OpenAPI 3.1 document (a fresh copy)."""
-    return {
-        "openapi": "3.1.0",
-        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
-        "info": {"title": "egov-sim ИИС ЦОН АРМ (State Corporation operator workstation)",
-                 "version": "1",
-                 "description": "SYNTHETIC API of the simulated ИИС ЦОН operator workstation "
-                                "(seed 002 §9-§10, State Corporation channel). See docs/con.md."},
-        "servers": [{"url": server_url}],
-        "security": [{"bearer": []}],
-        "tags": [{"name": "session"}, {"name": "services"}, {"name": "applications"},
-                 {"name": "meta"}],
-        "paths": copy.deepcopy(PATHS),
-        "components": {"schemas": copy.deepcopy(SCHEMAS),
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-    }
+    return openapi_document(
+        title="egov-sim ИИС ЦОН АРМ (State Corporation operator workstation)",
+        description="SYNTHETIC API of the simulated ИИС ЦОН operator workstation (seed 002 "
+                    "§9-§10, State Corporation channel). See docs/con.md.",
+        server_url=server_url, paths=PATHS, schemas=SCHEMAS,
+        tags=("session", "services", "applications", "meta"))
 
 
 @functools.cache
-def _registry() -> Registry:
-    return Registry().with_resource(SCHEMA_URI, Resource(contents=document(), specification=DRAFT202012))
-
-
-@functools.cache
-def validator(schema_name: str) -> Draft202012Validator:
-    """A validator of one component schema (e.g. ``ApplicationRequest``)."""
-    if schema_name not in SCHEMAS:
-        raise KeyError(schema_name)
-    return Draft202012Validator({"$ref": f"{SCHEMA_URI}#/components/schemas/{schema_name}"},
-                                registry=_registry())
-
-
-def validation_errors(schema_name: str, instance) -> list[dict]:
-    """Every way ``instance`` breaks the schema: ``{"path", "message"}``, sorted by path."""
-    errors = []
-    for err in validator(schema_name).iter_errors(instance):
-        parts = [str(p) for p in err.absolute_path]
-        # never echo a password, nor megabytes of a scan, back in an error message
-        message = (f"fails the '{err.validator}' rule" if parts and parts[-1] in _QUIET
-                   else err.message[:300])
-        errors.append({"path": "/" + "/".join(parts), "message": message})
-    return sorted(errors, key=lambda e: e["path"])
+def body_schemas() -> BodySchemas:
+    """The validators of the request bodies: the document's own component schemas."""
+    return BodySchemas(document(), SCHEMA_URI)

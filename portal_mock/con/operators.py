@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from egov_sim.reference.personas import CON_OPERATOR
 from egov_sim.core.auth import Account, Accounts
 from egov_sim.core.database import Database, Schema
 from egov_sim.reference.iin import make_bin, make_iin
+from egov_sim.reference.person import PersonName
+from egov_sim.reference.personas import CON_OPERATOR
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner, service_signer
 
@@ -71,8 +72,12 @@ class Operator:
     patronymic: str | None = None
 
     @property
+    def person_name(self) -> PersonName:
+        return PersonName(self.surname, self.given_name, self.patronymic)
+
+    @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+        return self.person_name.full
 
     def to_json(self) -> dict:
         office = OFFICES.get(self.office)

@@ -12,59 +12,28 @@ The signed bytes are what the application keeps and what is sent, unchanged, on 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-from dataclasses import dataclass
 from typing import Sequence
 
 from lxml import etree
 
-from egov_sim.adapters.gbd_fl.wire import text, typed_data
 from egov_sim.core import safe_xml
 from egov_sim.core.clock import ALMATY
+from egov_sim.reference.person import PersonName
 from egov_sim.signing.enveloped import sign_enveloped
-from egov_sim.wsdl.schemas import RSHEP_NS, payload_validator
+from egov_sim.wsdl import service_request as rs
+from egov_sim.wsdl.service_request import Attachment
 
 from .operators import Operator
 
 CHANNEL_CON = "CON"
 
+__all__ = ["Attachment", "CHANNEL_CON", "PackageError", "build_service_request", "load_package",
+           "package_request", "sign_package"]
+
 
 class PackageError(Exception):
     """The package breaks the РШЭП contract: a bug of the ИИС ЦОН, never sent."""
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A scanned document of the package (Standard item 9)."""
-
-    document_type_code: str
-    file_name: str
-    media_type: str
-    content: bytes
-    title: str | None = None
-
-
-@dataclass(frozen=True)
-class PackageContent:
-    request_id: str
-    request_date: dt.datetime
-    service_code: str
-    service_name: str
-    provider_bin: str
-    provider_name: str
-    region_code: str | None
-    applicant: dict
-    """iin, surname, name, patronymic?, birthDate?, phone?, email? (names from ГБД ФЛ)."""
-    representative: dict | None
-    """iin, surname, name, patronymic?, poaNumber, poaDate?, poaValidTo? (from ЕНИС)."""
-    operator: Operator
-    office_code: str
-    registry_checks: Sequence[dict]
-    """RegistryCheck.to_json() of the lookups that were made."""
-    form: Sequence[tuple[str, str | None, str]]
-    """(name, label, value) of each filled form field."""
-    attachments: Sequence[Attachment]
 
 
 def _when(value: str | dt.datetime) -> str:
@@ -73,60 +42,47 @@ def _when(value: str | dt.datetime) -> str:
     return value.astimezone(ALMATY).isoformat(timespec="seconds")
 
 
-def build_service_request(c: PackageContent) -> etree._Element:
-    """The unsigned ``<data xsi:type="rs:ServiceRequest">`` in schema order."""
-    data = typed_data("rs", RSHEP_NS, "ServiceRequest")
-    text(data, "requestId", c.request_id)
-    text(data, "requestDate", _when(c.request_date))
-    text(data, "channel", CHANNEL_CON)
-    text(data, "serviceCode", c.service_code)
-    text(data, "serviceName", c.service_name)
-    provider = etree.SubElement(data, "provider")
-    text(provider, "bin", c.provider_bin)
-    text(provider, "name", c.provider_name)
-    text(provider, "regionCode", c.region_code)
-    applicant = etree.SubElement(data, "applicant")
-    for key in ("iin", "surname", "name", "patronymic", "birthDate", "phone", "email", "address"):
-        text(applicant, key, c.applicant.get(key))
-    if c.representative:
-        rep = etree.SubElement(data, "representative")
-        for key in ("iin", "surname", "name", "patronymic", "poaNumber", "poaDate", "poaValidTo"):
-            text(rep, key, c.representative.get(key))
-    op = etree.SubElement(data, "operator")
-    text(op, "iin", c.operator.iin)
-    text(op, "fullName", c.operator.full_name)
-    text(op, "conCode", c.office_code)
-    asked = [check for check in c.registry_checks if check.get("messageId")]
-    if asked:
-        checks = etree.SubElement(data, "registryChecks")
-        for check in asked:
-            el = etree.SubElement(checks, "check")
-            text(el, "registry", check["registry"])
-            text(el, "serviceId", check["serviceId"])
-            text(el, "messageId", check["messageId"])
-            text(el, "resultCode", check.get("resultCode") or "")
-            text(el, "checkedAt", check["checkedAt"])
-    if c.form:
-        form = etree.SubElement(data, "form")
-        for name, label, value in c.form:
-            field = etree.SubElement(form, "field")
-            text(field, "name", name)
-            text(field, "label", label)
-            etree.SubElement(field, "value").text = value
-    if c.attachments:
-        attachments = etree.SubElement(data, "attachments")
-        for a in c.attachments:
-            el = etree.SubElement(attachments, "attachment")
-            text(el, "documentTypeCode", a.document_type_code)
-            text(el, "title", a.title)
-            text(el, "fileName", a.file_name)
-            text(el, "mediaType", a.media_type)
-            text(el, "content", base64.b64encode(a.content).decode("ascii"))
-    validator = payload_validator("rshep-request")
-    if not validator.validate(data):
-        err = validator.error_log.last_error
-        raise PackageError(f"the ServiceRequest breaks the РШЭП contract: line {err.line}: {err.message}"
-                           if err else "the ServiceRequest breaks the РШЭП contract")
+def _name(d: dict) -> PersonName:
+    return PersonName(d.get("surname") or "", d.get("name") or "", d.get("patronymic"))
+
+
+def package_request(*, request_id: str, request_date: str | dt.datetime, service_code: str,
+                    service_name: str, provider_bin: str, provider_name: str,
+                    region_code: str | None, applicant: dict, representative: dict | None,
+                    operator: Operator, office_code: str, registry_checks: Sequence[dict],
+                    form: Sequence[tuple[str, str | None, str]],
+                    attachments: Sequence[Attachment]) -> rs.ServiceRequest:
+    """The package's ``rs:ServiceRequest`` from the application as the ИИС ЦОН keeps it:
+    ``applicant`` (iin, surname, name, patronymic?, birthDate?, phone?, email?, address?; names
+    from ГБД ФЛ), ``representative`` (iin, names, poaNumber, poaDate?, poaValidTo?; from ЕНИС),
+    ``registry_checks`` (RegistryCheck.to_json() of the lookups made; those not asked are left
+    out), ``form`` ((name, label, value) of each filled field)."""
+    rep = None
+    if representative:
+        rep = rs.Representative(representative["iin"], _name(representative),
+                                representative.get("poaNumber") or "",
+                                representative.get("poaDate"), representative.get("poaValidTo"))
+    return rs.ServiceRequest(
+        request_id=request_id, request_date=_when(request_date), channel=CHANNEL_CON,
+        service_code=service_code, service_name=service_name, provider_bin=provider_bin,
+        provider_name=provider_name, region_code=region_code,
+        applicant=rs.Applicant(applicant["iin"], _name(applicant), applicant.get("birthDate"),
+                               applicant.get("phone"), applicant.get("email"),
+                               applicant.get("address")),
+        representative=rep, operator=rs.Operator(operator.iin, operator.full_name, office_code),
+        registry_checks=tuple(rs.RegistryCheck(c["registry"], c["serviceId"], c["messageId"],
+                                               c.get("resultCode") or "", c["checkedAt"])
+                              for c in registry_checks if c.get("messageId")),
+        form=tuple(rs.FormField(name, value, label) for name, label, value in form),
+        attachments=tuple(attachments))
+
+
+def build_service_request(request: rs.ServiceRequest) -> etree._Element:
+    """The unsigned ``<data xsi:type="rs:ServiceRequest">``, checked against the contract."""
+    data = rs.write(request, as_data=True)
+    errors = rs.schema_errors(data, limit=1)
+    if errors:
+        raise PackageError(f"the ServiceRequest breaks the РШЭП contract: {errors[0]}")
     return data
 
 

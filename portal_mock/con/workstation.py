@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
+from egov_sim.core.json_api import DEFAULT_MAX_BODY
 from egov_sim.gateway.async_client import channel_client
 from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.config import Participant, Registration, Service
@@ -28,7 +29,8 @@ from egov_sim.signing.verify import Verifier
 from . import openapi
 from .api import ConApi
 from .applications_store import ApplicationStore
-from .inbox_provider import SERVICE_ID as INBOX_SERVICE_ID, ConInbox
+from .inbox_provider import SERVICE_ID as INBOX_SERVICE_ID
+from .inbox_provider import ConInbox
 from .intake import Catalogue, Intake
 from .lookups import LookupRules, Registries
 from .operators import REALM, Operators
@@ -64,6 +66,8 @@ class ConOptions:
     seed_operators: bool = True
     base_path: str = "/con"
     shep_timeout: float = 30.0
+    max_body: int = DEFAULT_MAX_BODY
+    """Largest request body of the API (413 above it); egov-sim serve --max-body."""
     shep_leg: str = "async"
     """P5 to РШЭП over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
 
@@ -110,5 +114,6 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
     inbox = ConInbox(store, verifier, clock, allowed_senders=options.inbox_senders,
                      verify_result_signature=options.verify_result_signature)
     api = ConApi(accounts, operators, store, intake, catalogue, clock,
-                 openapi=lambda: openapi.document(options.base_path), base_path=options.base_path)
+                 openapi=lambda: openapi.document(options.base_path), base_path=options.base_path,
+                 max_body=options.max_body)
     return Con(api, inbox, store, operators, intake)

@@ -1,93 +1,38 @@
 """The portal's JSON HTTP API (Starlette routes, mounted by the server under ``/portal``).
 
-Every answer is JSON (or the XML documents themselves); every error is
-``{"error": {"code", "message", ...}}`` with the notice of the step that refused, never a
-traceback. Request bodies are validated against the OpenAPI document (:mod:`openapi`).
+Every answer is JSON (or the XML documents themselves); every error is the shared body of
+egov_sim.core.json_api, ``{"error": {"code", "message", ...}}``, with the notice of the step
+that refused, never a traceback. Request bodies are validated against the OpenAPI document
+(:mod:`openapi`).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from egov_sim.core.auth import bearer_token
-from egov_sim.core.database import DatabaseError
-from egov_sim.core.errors import InputError
-from egov_sim.core.json_api import error
+from egov_sim.core.json_api import endpoint, read_body, read_json, refused, with_fallback
+from egov_sim.wsdl.service_request import Attachment
 
 from . import catalogue_api, openapi
 from .errors import PortalError, not_found, unauthorized
 from .notices import NOTICES
 from .requests_store import PortalUser
-from .service_request import Attachment
 from .submission import portal_service
 
 log = logging.getLogger("egov_sim.portal")
 
-MAX_BODY = 6 * 1024 * 1024
-"""Largest request body: the e-copies' limit (form_checks) in base64, plus the form and JSON."""
 XML_TYPES = ("application/xml", "text/xml")
 SIGN_HINT = ("sign this XML with the applicant's EDS (NCALayer enveloped layout): "
              "egov-sim sign draft.xml --p12 <key.p12> --password <pw> --out signed.xml; "
              "then POST it to /requests")
-
-Handler = Callable[[Request], Awaitable[Response]]
-ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
-def endpoint(handlers: dict[str, Handler]) -> Handler:
-    """One path, several methods; any failure becomes a JSON error."""
-    allowed = ", ".join(sorted(handlers))
-
-    async def app(request: Request) -> Response:
-        handler = handlers.get(request.method)
-        if handler is None:
-            return error(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed here; "
-                                                     f"use {allowed}", allowed=allowed)
-        try:
-            return await handler(request)
-        except PortalError as exc:
-            headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-            return JSONResponse(exc.to_json(), status_code=exc.status, headers=headers)
-        except InputError as exc:
-            return error(422, exc.code, str(exc))
-        except DatabaseError as exc:
-            log.error("portal database error: %s", exc)
-            return error(503, "DATABASE_UNAVAILABLE", "the portal's database is unavailable; "
-                                                       "try again later")
-        except Exception:  # the API must never answer with a traceback
-            log.exception("portal: unexpected error on %s %s", request.method, request.url.path)
-            return error(500, "INTERNAL", "internal error of the portal")
-
-    app.methods = tuple(handlers)  # what the OpenAPI test compares with the document
-    return app
-
-
-async def _body(request: Request) -> bytes:
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise PortalError(413, "BODY_TOO_LARGE", f"the body is larger than {MAX_BODY} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def _json_body(request: Request, schema: str) -> Any:
-    raw = await _body(request)
-    try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PortalError(400, "INVALID_JSON", f"the body is not JSON: {exc}") from None
-    openapi.validate_body(schema, body)
-    return body
 
 
 def _wants(request: Request, media_type: str) -> bool:
@@ -106,7 +51,8 @@ def _attachments(items: list[dict]) -> list[Attachment]:
         try:
             content = base64.b64decode("".join(item["content"].split()), validate=True)
         except (binascii.Error, ValueError):
-            raise PortalError(400, "INVALID_BODY", f"attachments/{i}/content: not base64") from None
+            raise refused("INVALID_BODY", f"attachments/{i}/content: not base64",
+                          field=f"attachments[{i}].content") from None
         out.append(Attachment(item["documentCode"], item["fileName"], item["mediaType"], content,
                               item.get("title")))
     return out
@@ -115,6 +61,11 @@ def _attachments(items: list[dict]) -> list[Attachment]:
 def routes(portal) -> list[BaseRoute]:
     """The API of ``portal`` (an :class:`~portal_mock.portal.assembly.Portal`), paths relative."""
     accounts, store, submissions = portal.accounts, portal.store, portal.submissions
+    limit = portal.settings.max_body
+    schemas = openapi.body_schemas()
+
+    async def json_body(request: Request, schema: str) -> Any:
+        return schemas.check(schema, await read_json(request, limit=limit))
 
     def user_of(request: Request) -> PortalUser:
         user = accounts.user_for(bearer_token(request.headers.get("authorization")))
@@ -146,13 +97,13 @@ def routes(portal) -> list[BaseRoute]:
     # --- accounts ---------------------------------------------------------------------------
 
     async def post_register(request: Request) -> Response:
-        body = await _json_body(request, "Registration")
+        body = await json_body(request, "Registration")
         user = await accounts.register(body["iin"], body["password"], surname=body.get("surname"),
                                        name=body.get("name"), patronymic=body.get("patronymic"))
         return JSONResponse(user.to_json(), status_code=201)
 
     async def post_login(request: Request) -> Response:
-        body = await _json_body(request, "Login")
+        body = await json_body(request, "Login")
         signed_in = await accounts.login(body["iin"], body["password"])
         return JSONResponse({"token": signed_in.session.token, "tokenType": "Bearer",
                              "expiresAt": signed_in.session.expires_at.isoformat(),
@@ -170,7 +121,7 @@ def routes(portal) -> list[BaseRoute]:
 
     async def post_draft(request: Request) -> Response:
         user = user_of(request)
-        body = await _json_body(request, "DraftInput")
+        body = await json_body(request, "DraftInput")
         form = {k: str(v) for k, v in body["form"].items()}
         draft, xml = submissions.draft(user, body["serviceCode"], body.get("providerCode"), form,
                                        _attachments(body.get("attachments", [])))
@@ -192,12 +143,12 @@ def routes(portal) -> list[BaseRoute]:
         user = user_of(request)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type == "application/json":
-            signed = (await _json_body(request, "SignedRequest"))["signedXml"].encode("utf-8")
+            signed = (await json_body(request, "SignedRequest"))["signedXml"].encode("utf-8")
         else:
-            signed = await _body(request)
+            signed = await read_body(request, limit=limit)
             if not signed.strip():
-                raise PortalError(400, "INVALID_BODY", "send the signed XML (application/xml) or "
-                                                       '{"signedXml": "..."} (application/json)')
+                raise refused("INVALID_BODY", "send the signed XML (application/xml) or "
+                                              '{"signedXml": "..."} (application/json)')
         result, new = await submissions.submit(user, signed)
         return JSONResponse(result.to_json(), status_code=201 if new else 200)
 
@@ -229,10 +180,6 @@ def routes(portal) -> list[BaseRoute]:
         user = user_of(request)
         return JSONResponse((await submissions.resend(user, request.path_params["requestId"])).to_json())
 
-    async def fallback(request: Request) -> Response:
-        return error(404, "NOT_FOUND", f"no such endpoint: {request.method} {request.url.path}; "
-                                        "see openapi.json")
-
     table = [
         ("/openapi.json", {"GET": get_openapi}),
         ("/notices", {"GET": get_notices}),
@@ -250,10 +197,8 @@ def routes(portal) -> list[BaseRoute]:
         ("/requests/{requestId}/result", {"GET": get_result}),
         ("/requests/{requestId}/resend", {"POST": post_resend}),
     ]
-    # Every method reaches the dispatcher, so a wrong one is a JSON 405, not Starlette's text.
-    out: list[BaseRoute] = [Route(path, endpoint(handlers), methods=ANY_METHOD, name=f"portal:{path}")
-                            for path, handlers in table]
-    out.append(Route("/{rest:path}", endpoint({m: fallback for m in ANY_METHOD}),
-                     methods=ANY_METHOD, name="portal:fallback"))
-    return out
-
+    out: list[BaseRoute] = [
+        Route(path, endpoint(handler, system="portal", log=log), methods=[method],
+              name=f"portal:{method} {path}")
+        for path, handlers in table for method, handler in handlers.items()]
+    return with_fallback(out)

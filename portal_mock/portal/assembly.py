@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts, Throttle
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
+from egov_sim.core.json_api import DEFAULT_MAX_BODY
 from egov_sim.gateway.async_client import channel_client
 from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.config import Participant, Registration, Service
@@ -55,6 +56,8 @@ class PortalSettings:
     hasher: PasswordHasher = DEFAULT_HASHER
     sender_id: str = PORTAL_SENDER
     password: str | None = PORTAL_PASSWORD
+    max_body: int = DEFAULT_MAX_BODY
+    """Largest request body of the API (413 above it); egov-sim serve --max-body."""
     inbox_senders: tuple[str, ...] = INBOX_SENDERS
     """Participants whose messages the inbox accepts (besides the gateway's allowed_senders)."""
     shep_timeout: float = 30.0

@@ -11,8 +11,7 @@ from __future__ import annotations
 from egov_sim.reference import catalogue
 from egov_sim.reference.catalogue import StateService
 
-from .form_checks import (ELIGIBILITY_FIELD, MAX_ATTACHMENT_BYTES, MAX_TOTAL_BYTES,
-                          PORTAL_ELIGIBLE_CATEGORIES)
+from .form_checks import ELIGIBILITY_FIELD, MAX_ATTACHMENT_BYTES, MAX_TOTAL_BYTES, PORTAL_ELIGIBLE_CATEGORIES
 
 CHANNEL = "portal"
 

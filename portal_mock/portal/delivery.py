@@ -12,10 +12,10 @@ from __future__ import annotations
 from egov_sim.core import safe_xml
 from egov_sim.gateway.client import ShepClient, ShepError, ShepFault, ShepReply
 from egov_sim.gateway.providers import SUCCESS_CODE
+from egov_sim.wsdl.service_request import wrap_as_data
 
 from . import notices
 from .requests_store import Event, PortalRequest, RequestStore
-from .service_request import wrap_as_data
 
 DELIVERABLE = ("sending", "not_delivered")
 

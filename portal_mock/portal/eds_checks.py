@@ -53,11 +53,11 @@ def confirm_eds(verifier: Verifier, tree: etree._ElementTree, *, expect_iin: str
     if not failures:
         return None, signer
     ranked = sorted(failures, key=lambda f: _ORDER.index(_check_of(f.code)))
-    first = ranked[0]
-    check = _check_of(first.code)
-    reason = _REASON.get(first.code, first.code)
+    worst = ranked[0]
+    check = _check_of(worst.code)
+    reason = _REASON.get(worst.code, worst.code)
     return CheckFailure(
         check, "C2", notices.EDS_NOT_CONFIRMED, reason,
-        f"{check}: {first.message}",
+        f"{check}: {worst.message}",
         {"failures": [{"check": _check_of(f.code), **f.to_json()} for f in ranked],
          "verifiedAt": at.isoformat()}), signer

@@ -23,10 +23,10 @@ from typing import Any, Literal, Mapping, Sequence
 
 from egov_sim.reference.catalogue import FormField, StateService
 from egov_sim.reference.iin import is_valid_iin
+from egov_sim.wsdl.service_request import Attachment
 
 from . import notices
 from .notices import Notice
-from .service_request import AttachmentInfo
 
 Completeness = Literal["portal", "provider"]
 
@@ -89,7 +89,7 @@ def _field_problem(spec: FormField, value: str) -> str | None:
 
 
 def form_problems(service: StateService, form: Mapping[str, str],
-                  attachments: Sequence[AttachmentInfo], *,
+                  attachments: Sequence[Attachment], *,
                   completeness: Completeness = "portal") -> list[dict]:
     """Everything wrong with the form and its e-copies, one item per problem."""
     problems: list[dict] = []

@@ -22,6 +22,7 @@ from typing import Any
 from lxml import etree
 
 from egov_sim.core.errors import InputError
+from egov_sim.core.xml_build import child_text
 from egov_sim.gateway.providers import ProviderCall, ProviderFault, ProviderReply
 from egov_sim.reference import catalogue
 from egov_sim.signing.verify import Verifier, reroot
@@ -58,11 +59,6 @@ def _kind(data: etree._Element, root: etree._Element) -> str | None:
     return qname.localname if qname.namespace == RSHEP_NS else None
 
 
-def _text(el: etree._Element, path: str) -> str | None:
-    value = el.findtext(path)
-    return value.strip() if value and value.strip() else None
-
-
 class PortalInbox:
     """The portal's inbox provider; an async callable the gateway invokes per SendMessage."""
 
@@ -92,7 +88,7 @@ class PortalInbox:
             error = schema.error_log.last_error
             raise _fault("PORTAL_BAD_PAYLOAD", f"{kind} breaks the РШЭП contract: line {error.line}: "
                                                f"{error.message}")
-        request_id = _text(root, "requestId") or ""
+        request_id = child_text(root, "requestId") or ""
         request = self.store.get(request_id)
         if request is None:
             raise _fault("PORTAL_UNKNOWN_REQUEST", f"the portal has no request {request_id!r}")
@@ -107,22 +103,22 @@ class PortalInbox:
     # --- notifications -------------------------------------------------------------------
 
     def _notification(self, request: PortalRequest, root: etree._Element, origin: dict) -> None:
-        status_code = _text(root, "status") or ""
+        status_code = child_text(root, "status") or ""
         status, step, what = _PROGRESS[status_code]
         fields: dict[str, Any] = {}
-        number, date = _text(root, "registration/number"), _text(root, "registration/date")
+        number, date = child_text(root, "registration/number"), child_text(root, "registration/date")
         if number:
             fields.update(registration_number=number, registration_date=date)
-        due = _text(root, "resultDueDate")
+        due = child_text(root, "resultDueDate")
         if due:
             fields["result_due_date"] = due
-        comment = _text(root, "comment")
+        comment = child_text(root, "comment")
         message = what + (f" as {number}" if number else "") + (f"; result due {due}" if due else "") \
             + (f" ({comment})" if comment else "")
         self.store.record(request.request_id, Event(
             f"NOTIFICATION_{status_code}", message, status=status, step=step,
             check="K15" if status_code == "TERM_EXTENDED" else None,
-            detail={"status": status_code, "statusDate": _text(root, "statusDate"), **origin}), **fields)
+            detail={"status": status_code, "statusDate": child_text(root, "statusDate"), **origin}), **fields)
 
     # --- results -------------------------------------------------------------------------
 
@@ -183,29 +179,29 @@ class PortalInbox:
 def _summary(root: etree._Element) -> dict:
     """The result's facts for the cabinet (the signed XML itself stays the authority)."""
     out: dict[str, Any] = {
-        "registration": {"number": _text(root, "registration/number"),
-                         "date": _text(root, "registration/date")},
-        "journal": {"number": _text(root, "journal/number"), "date": _text(root, "journal/date")},
-        "resultDate": _text(root, "resultDate"),
-        "signer": {"iin": _text(root, "signer/iin"), "fullName": _text(root, "signer/fullName"),
-                   "position": _text(root, "signer/position")},
+        "registration": {"number": child_text(root, "registration/number"),
+                         "date": child_text(root, "registration/date")},
+        "journal": {"number": child_text(root, "journal/number"), "date": child_text(root, "journal/date")},
+        "resultDate": child_text(root, "resultDate"),
+        "signer": {"iin": child_text(root, "signer/iin"), "fullName": child_text(root, "signer/fullName"),
+                   "position": child_text(root, "signer/position")},
     }
     decision = root.find("outcome/decision")
     if decision is not None:
         out["outcome"] = "decision"
-        out["decision"] = {"number": _text(decision, "number"), "date": _text(decision, "date"),
-                           "text": _text(decision, "text"), "amount": _text(decision, "amount")}
+        out["decision"] = {"number": child_text(decision, "number"), "date": child_text(decision, "date"),
+                           "text": child_text(decision, "text"), "amount": child_text(decision, "amount")}
     else:
         refusal = root.find("outcome/refusal")
         out["outcome"] = "refusal"
         out["refusal"] = {
-            "reasonCode": _text(refusal, "reasonCode"), "reasonText": _text(refusal, "reasonText"),
-            "violations": [{"documentCode": _text(v, "documentTypeCode"),
-                            "description": _text(v, "description")}
+            "reasonCode": child_text(refusal, "reasonCode"), "reasonText": child_text(refusal, "reasonText"),
+            "violations": [{"documentCode": child_text(v, "documentTypeCode"),
+                            "description": child_text(v, "description")}
                            for v in refusal.iterfind("violations/violation")]}
     document = root.find("resultDocument")
     if document is not None:
-        out["resultDocument"] = {"documentCode": _text(document, "documentTypeCode"),
-                                 "fileName": _text(document, "fileName"),
-                                 "mediaType": _text(document, "mediaType")}
+        out["resultDocument"] = {"documentCode": child_text(document, "documentTypeCode"),
+                                 "fileName": child_text(document, "fileName"),
+                                 "mediaType": child_text(document, "mediaType")}
     return out

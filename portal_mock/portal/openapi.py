@@ -11,12 +11,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from egov_sim.core.openapi import BodySchemas, error_responses, error_schema, json_content, ref
+from egov_sim.core.openapi import document as openapi_document
 
-from .errors import PortalError
 from .notices import NOTICES
 from .requests_store import STATUSES
 
@@ -26,14 +23,11 @@ _IIN = {"type": "string", "pattern": "^[0-9]{12}$", "description": "ИИН (ЖС
 _REQUEST_ID = {"name": "requestId", "in": "path", "required": True,
                "schema": {"type": "string", "pattern": "^PRT-[0-9]{4}-[0-9]{7}$"},
                "example": "PRT-2024-0000001"}
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+_ref = ref
 
 
 def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+    return json_content(schema, description)
 
 
 def _xml(description: str) -> dict:
@@ -42,27 +36,19 @@ def _xml(description: str) -> dict:
 
 
 def _errors(*codes: int) -> dict:
-    texts = {400: "body or parameters invalid", 401: "not signed in, session expired, or the "
-             "refusal of authorization (process 2)", 404: "not found (or another user's)",
-             409: "conflict with the current state", 413: "body too large",
-             422: "refused: the body names the notice, the check and the reason",
-             429: "too many failed sign-ins (throttle)", 503: "a system behind the portal is unavailable"}
-    return {str(c): _json(_ref("Error"), texts[c]) for c in codes}
+    return error_responses(
+        *codes, s401="not signed in, session expired, or the refusal of authorization (process 2)",
+        s404="not found (or another user's)",
+        s422="refused: the body names the notice, the check and the reason; or INVALID_BODY",
+        s503="a system behind the portal is unavailable")
 
 
 SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object", "required": ["error"],
-        "properties": {"error": {
-            "type": "object", "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"}, "message": {"type": "string"},
-                "notice": _ref("Notice"), "requestId": {"type": "string"},
-                "check": {"type": "string", "description": "K07–K19 of regulations-kz.md §6"},
-                "step": {"type": "string", "description": "node of the portal flow (4.4)"},
-                "reasonCode": {"type": "string"}, "detail": {},
-            }}},
-    },
+    "Error": error_schema(
+        notice=_ref("Notice"), requestId={"type": "string"},
+        check={"type": "string", "description": "K07–K19 of regulations-kz.md §6"},
+        step={"type": "string", "description": "node of the portal flow (4.4)"},
+        reasonCode={"type": "string"}, detail={}),
     "Notice": {
         "type": "object", "required": ["code", "step", "kk", "ru"],
         "properties": {"code": {"enum": list(NOTICES)}, "step": {"type": "string"},
@@ -182,7 +168,7 @@ SCHEMAS: dict[str, Any] = {
                               "xml": {"type": "string"}}},
 }
 
-_AUTH = [{"bearerAuth": []}]
+_AUTH: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _op(summary: str, responses: dict, *, tag: str, body: dict | None = None,
@@ -218,11 +204,11 @@ def _paths() -> dict:
                      "example": "SIM_GUARDIAN_ALLOWANCE_PAVLODAR"}])},
         "/register": {"post": _op(
             "Register with IIN and password (002 §11.1); the IIN is looked up in ГБД ФЛ via ШЭП",
-            {"201": _json(_ref("User"), "registered"), **_errors(400, 409, 422, 503)},
+            {"201": _json(_ref("User"), "registered"), **_errors(400, 409, 413, 415, 422, 503)},
             tag="accounts", auth=False, body=_json(_ref("Registration"), "IIN and password"))},
         "/login": {"post": _op(
             "Authorization (process 1, condition 1 / K07)",
-            {"200": _json(_ref("Session"), "a bearer token that expires"), **_errors(400, 401, 429)},
+            {"200": _json(_ref("Session"), "a bearer token that expires"), **_errors(400, 401, 413, 415, 422, 429)},
             tag="accounts", auth=False, body=_json(_ref("Login"), "IIN and password"),
             description="A wrong IIN or password is refused with the notice of process 2 "
                         "(AUTH_REFUSED); repeated failures are throttled (429).")},
@@ -235,7 +221,7 @@ def _paths() -> dict:
             {"201": {"description": "the draft: JSON, or the XML itself with Accept: application/xml",
                      "content": {"application/json": {"schema": _ref("Draft")},
                                  "application/xml": {"schema": {"type": "string"}}}},
-             **_errors(400, 401, 404, 413, 422)},
+             **_errors(400, 401, 404, 413, 415, 422)},
             tag="requests", body=_json(_ref("DraftInput"), "service, provider, form fields, e-copies"),
             description="Refused with NOT_ELIGIBLE (K16, seed 000) or FORM_INCOMPLETE (K11). "
                         "Sign the returned XML with NCALayer, `egov-sim sign` or "
@@ -285,37 +271,16 @@ def _paths() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    return {
-        "openapi": "3.1.0",
-        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
-        "info": {"title": "egov-sim portal (egov.kz) and personal cabinet", "version": "1",
-                 "description": "SYNTHETIC API of the simulated e-government portal: registration, "
-                                "authorization, service catalogue, EDS-signed requests sent "
-                                "through ШЭП to РШЭП, and the personal cabinet. See docs/portal.md."},
-        "servers": [{"url": "/portal"}],
-        "paths": _paths(),
-        "components": {
-            "schemas": SCHEMAS,
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "description": "token from POST /login; expires"}},
-        },
-    }
+    return openapi_document(
+        title="egov-sim portal (egov.kz) and personal cabinet",
+        description="SYNTHETIC API of the simulated e-government portal: registration, "
+                    "authorization, service catalogue, EDS-signed requests sent through ШЭП to "
+                    "РШЭП, and the personal cabinet. See docs/portal.md.",
+        server_url="/portal", paths=_paths(), schemas=SCHEMAS, security="bearerAuth",
+        security_description="token from POST /login; expires")
 
 
-@functools.lru_cache(maxsize=None)
-def _validator(name: str) -> Draft202012Validator:
-    if name not in SCHEMAS:
-        raise KeyError(name)
-    resource = Resource.from_contents(document(), default_specification=DRAFT202012)
-    registry = Registry().with_resource(DOCUMENT_URI, resource)
-    return Draft202012Validator({"$ref": f"{DOCUMENT_URI}#/components/schemas/{name}"},
-                                registry=registry)
-
-
-def validate_body(name: str, body: Any) -> None:
-    """Raise 400 INVALID_BODY naming the first problem (JSON path and rule) of ``body``."""
-    error = best_match(_validator(name).iter_errors(body))
-    if error is None:
-        return
-    where = "/".join(str(p) for p in error.absolute_path) or "(body)"
-    raise PortalError(400, "INVALID_BODY", f"{where}: {error.message}", schema=name)
+@functools.lru_cache(maxsize=1)
+def body_schemas() -> BodySchemas:
+    """The validators of the request bodies: this document's own component schemas."""
+    return BodySchemas(document(), DOCUMENT_URI)

@@ -8,12 +8,14 @@ shows a status without its reason.
 
 from __future__ import annotations
 
+import builtins  # a method of the store is named list
 import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from egov_sim.core.database import Database, Schema, from_db_time, to_db_time
+from egov_sim.reference.person import PersonName
 
 from .notices import notice as notice_of
 
@@ -85,8 +87,12 @@ class PortalUser:
     birth_date: str | None = None
 
     @property
+    def person_name(self) -> PersonName:
+        return PersonName(self.surname, self.name, self.patronymic)
+
+    @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+        return self.person_name.full
 
     def to_json(self) -> dict:
         return {"iin": self.iin, "surname": self.surname, "name": self.name,
@@ -280,7 +286,7 @@ class RequestStore:
                                (request_id,))
         return None if value is None else bytes(value)
 
-    def pending_delivery(self) -> list[str]:
+    def pending_delivery(self) -> builtins.list[str]:
         """Requests that passed the portal's checks but have no ШЭП acknowledgement yet."""
         rows = self.db.query("SELECT request_id FROM portal_requests WHERE status IN"
                              " ('sending', 'not_delivered') ORDER BY created_at")

@@ -22,6 +22,8 @@ from egov_sim.core.errors import InputError
 from egov_sim.reference import catalogue
 from egov_sim.reference.catalogue import ProviderOffice, StateService
 from egov_sim.signing.verify import Verifier
+from egov_sim.wsdl import service_request as rs
+from egov_sim.wsdl.service_request import Attachment
 
 from . import form_checks, notices
 from .delivery import DELIVERABLE, Delivery
@@ -29,8 +31,8 @@ from .eds_checks import confirm_eds
 from .errors import PortalError, not_found
 from .form_checks import CheckFailure, Completeness
 from .requests_store import Draft, Event, PortalRequest, PortalUser, RequestStore
-from .service_request import (Attachment, AttachmentInfo, build_request, read_request,
-                              request_id_of, schema_errors)
+from .service_request import CHANNEL as DOCUMENT_CHANNEL
+from .service_request import build_request
 
 CHANNEL = "portal"
 _KEEP_SIGNER = ("valid", "revocations", "notBefore", "notAfter", "keyUsage", "serialNumber",
@@ -61,11 +63,6 @@ def portal_office(service: StateService, code: str | None) -> ProviderOffice:
     raise PortalError(422, "UNKNOWN_PROVIDER",
                       f"{code!r} does not render {service.code} on the portal; one of "
                       f"{', '.join(o.code for o in offices)}")
-
-
-def _info(a: Attachment) -> AttachmentInfo:
-    return AttachmentInfo(a.document_code, a.file_name, a.media_type, len(a.content),
-                          hashlib.sha256(a.content).hexdigest())
 
 
 def _refusal(failure: CheckFailure, request_id: str | None = None) -> PortalError:
@@ -100,7 +97,7 @@ class Submissions:
         service = portal_service(service_code)
         office = portal_office(service, provider_code)
         failure = self._eligibility(service, form) or form_checks.completeness_failure(
-            form_checks.form_problems(service, form, [_info(a) for a in attachments],
+            form_checks.form_problems(service, form, attachments,
                                       completeness=self.completeness))
         if failure:
             raise _refusal(failure)
@@ -118,7 +115,7 @@ class Submissions:
             tree = safe_xml.parse(signed_xml)
         except InputError as exc:
             raise PortalError(422, "BAD_XML", f"the signed request is not readable XML: {exc}") from None
-        request_id = request_id_of(tree.getroot())
+        request_id = rs.request_id_of(tree.getroot())
         if request_id is None:
             raise PortalError(422, "NOT_A_SERVICE_REQUEST",
                               "the document is not an rs:ServiceRequest with a requestId "
@@ -181,23 +178,24 @@ class Submissions:
     def _form_failure(self, tree: etree._ElementTree, draft: Draft, service: StateService,
                       office: ProviderOffice, user: PortalUser) -> CheckFailure | None:
         """What the document says against the contract, the draft, K16 and K11."""
-        errors = schema_errors(tree)
+        errors = rs.schema_errors(tree)
         if errors:
             return CheckFailure("K11", "P3", notices.FORM_INCOMPLETE, "STRUCTURE",
                                 f"the request does not follow the ServiceRequest contract: {errors[0]}",
                                 {"schemaErrors": errors})
-        content = read_request(tree.getroot())
+        content = rs.read(tree.getroot())
         mismatches = [f"{what} is {got!r}, expected {want!r}" for what, got, want in (
-            ("channel", content.channel, "PORTAL"), ("serviceCode", content.service_code, service.code),
+            ("channel", content.channel, DOCUMENT_CHANNEL), ("serviceCode", content.service_code, service.code),
             ("provider/bin", content.provider_bin, office.bin),
-            ("applicant/iin", content.applicant_iin, user.iin)) if got != want]
+            ("applicant/iin", content.applicant.iin, user.iin)) if got != want]
         if mismatches:
-            reason = "APPLICANT_NOT_USER" if content.applicant_iin != user.iin else "DRAFT_MISMATCH"
+            reason = "APPLICANT_NOT_USER" if content.applicant.iin != user.iin else "DRAFT_MISMATCH"
             return CheckFailure("K11", "P3", notices.FORM_INCOMPLETE, reason,
                                 "the signed request does not match its draft: " + "; ".join(mismatches),
                                 {"mismatches": mismatches})
-        return self._eligibility(service, content.form) or form_checks.completeness_failure(
-            form_checks.form_problems(service, content.form, content.attachments,
+        form = content.form_values
+        return self._eligibility(service, form) or form_checks.completeness_failure(
+            form_checks.form_problems(service, form, content.attachments,
                                       completeness=self.completeness))
 
     async def resend(self, user: PortalUser, request_id: str) -> PortalRequest:

@@ -7,9 +7,9 @@ who signs for a rural akim) are exercised as the regulation distributes the step
 
 from __future__ import annotations
 
-from egov_sim.reference.personas import PERSONAS
-from egov_sim.reference.catalogue import PROVIDERS
 from egov_sim.gateway.rshep.staff import STAFF, login_for
+from egov_sim.reference.catalogue import PROVIDERS
+from egov_sim.reference.personas import PERSONAS
 
 from .common import Divergence, OpResult, PlayContext, StepError
 from .documents import verify_result

@@ -16,8 +16,8 @@ from typing import Any, Callable, Mapping
 
 import httpx
 
-from egov_sim.reference.personas import PERSONAS, WARD
 from egov_sim.reference.catalogue import SERVICES, StateService
+from egov_sim.reference.personas import PERSONAS, WARD
 
 from ..model import Flow, Node, Scenario
 

@@ -9,11 +9,10 @@ their own node: each node is still checked against what the ЦОН recorded for 
 
 from __future__ import annotations
 
-from egov_sim.reference.personas import PERSONAS
 from egov_sim.portal_mock.con.operators import SEED_OPERATORS
+from egov_sim.reference.personas import PERSONAS
 
-from .common import (Divergence, OpResult, PlayContext, StepError, documents_for, e_copy, form_for,
-                     service_of)
+from .common import Divergence, OpResult, PlayContext, StepError, documents_for, e_copy, form_for, service_of
 from .documents import verify_result
 
 DEFAULT_OPERATOR = "pvl1.operator"

@@ -15,8 +15,18 @@ from lxml import etree
 
 from egov_sim.signing.enveloped import sign_enveloped
 
-from .common import (PORTAL_PASSWORD, Divergence, OpResult, PlayContext, StepError, documents_for,
-                     e_copy, error_code, form_for, service_of)
+from .common import (
+    PORTAL_PASSWORD,
+    Divergence,
+    OpResult,
+    PlayContext,
+    StepError,
+    documents_for,
+    e_copy,
+    error_code,
+    form_for,
+    service_of,
+)
 from .documents import verify_result
 
 STATUS_ORDER = ("submitted", "sending", "not_delivered", "accepted", "registered", "in_review",

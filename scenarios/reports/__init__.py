@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .json_report import (SCHEMA_VERSION, SchemaError, run_from_dict, run_from_json, run_to_dict,
-                          run_to_json, write_json)
+from .json_report import SCHEMA_VERSION, SchemaError, run_from_dict, run_from_json, run_to_dict, run_to_json, write_json
 from .junit import junit_tree, junit_xml, write_junit
 from .terminal import ProgressReporter, print_summary, summary_table
-
 
 
 def __getattr__(name: str) -> Any:

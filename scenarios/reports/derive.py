@@ -107,7 +107,7 @@ def divergence_node(result: ScenarioResult) -> str | None:
         if step.status in ("diverged", "error"):
             return step.node_id
     taken, expected = list(result.path), list(result.expected_path)
-    for i, (a, b) in enumerate(zip(taken, expected)):
+    for a, b in zip(taken, expected):
         if a != b:
             return split_entry(a)[0]
     if len(taken) < len(expected) and taken:

@@ -17,8 +17,17 @@ from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
 from ..results import RunResult, ScenarioResult
-from .derive import (anchor, deadline_text, divergence_node, duration_text, expected_route,
-                     failure_kind, kz_time, late, taken_route)
+from .derive import (
+    anchor,
+    deadline_text,
+    divergence_node,
+    duration_text,
+    expected_route,
+    failure_kind,
+    kz_time,
+    late,
+    taken_route,
+)
 from .diagram import render_svg
 
 

@@ -18,7 +18,7 @@ import types
 import typing
 from collections import abc
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 from ..model import Flow
 from ..results import RunResult, ScenarioResult
@@ -133,7 +133,7 @@ def _decode(tp: Any, value: Any, where: str) -> Any:
         except (TypeError, ValueError) as exc:
             raise SchemaError(f"{where}: not an ISO 8601 date-time: {value!r}") from exc
     if dataclasses.is_dataclass(tp):
-        return _from_dict(tp, value, where)
+        return _from_dict(cast(type, tp), value, where)
     if tp is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     return value

@@ -38,7 +38,7 @@ def _seconds(value: float) -> str:
 def _timestamp(moment: dt.datetime) -> str:
     """Ant's schema wants a timestamp without zone; UTC is the least surprising reading."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 

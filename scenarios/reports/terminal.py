@@ -13,10 +13,11 @@ from types import TracebackType
 
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                           TimeElapsedColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+
+from egov_sim.core.cli_tables import Record, print_listing
 
 from ..results import RunResult, ScenarioResult
 from .derive import deadline_text, divergence_node, failure_kind, kz_time
@@ -44,12 +45,12 @@ def summary_table(run: RunResult) -> Table:
     """One row per scenario: scenario, regulation/channel, path, outcome, deadline, result, time."""
     table = Table(title="egov-sim conformance scenarios", title_justify="left", show_lines=True,
                   expand=False)
-    table.add_column("Scenario", overflow="fold", max_width=34)
+    table.add_column("Scenario", overflow="fold")
     table.add_column("Regulation/channel", overflow="fold")
     table.add_column("Path", overflow="fold", min_width=24)
     table.add_column("Outcome", overflow="fold", max_width=28)
     table.add_column("Deadline (Kazakhstan time)", no_wrap=True)
-    table.add_column("Result", justify="center")
+    table.add_column("Result", justify="center", no_wrap=True)
     table.add_column("Wall", justify="right", no_wrap=True)
     for r in run.scenarios:
         scenario = Text(r.scenario_id, style="bold")
@@ -62,6 +63,27 @@ def summary_table(run: RunResult) -> Table:
         table.add_row(scenario, f"{r.flow.regulation}/{r.flow.channel}", path, r.outcome or "—",
                       _deadline_cell(r), _status(r), f"{r.wall_seconds:.2f}s")
     return table
+
+
+def summary_records(run: RunResult) -> list[Record]:
+    """The summary as blocks, for consoles too narrow for the table: the verdict, the scenario
+    and its time first, then the path, outcome and deadline (cli_tables)."""
+    records = []
+    for r in run.scenarios:
+        head = _status(r)
+        head.append(f"  {r.scenario_id}", style="bold")
+        head.append(f"  {r.flow.regulation}/{r.flow.channel}  {r.wall_seconds:.2f}s")
+        path = Text(" > ".join(r.path) or "—")
+        node = divergence_node(r)
+        if node:
+            path.append(f"  (diverged at {node})", style="red")
+        fields: list[tuple[str, Text | str]] = []
+        if r.title:
+            fields.append(("title", r.title))
+        fields += [("path", path), ("outcome", r.outcome or "—"),
+                   ("deadline", deadline_text(r) if r.deadline is not None else "—")]
+        records.append(Record(head, fields))
+    return records
 
 
 def totals_line(run: RunResult) -> Text:
@@ -113,7 +135,9 @@ def failure_panel(result: ScenarioResult) -> Panel:
 def print_summary(run: RunResult, console: Console | None = None) -> None:
     """The summary table, the totals, then each failure's diff and each run error."""
     console = console or Console()
-    console.print(summary_table(run))
+    words = [w for r in run.scenarios for w in (r.scenario_id, _status(r).plain)]
+    print_listing(console, summary_table(run), summary_records(run), words,
+                  title="egov-sim conformance scenarios")
     for r in run.scenarios:
         if not r.passed:
             console.print(failure_panel(r))
@@ -144,7 +168,7 @@ class ProgressReporter:
             console=self.console,
             transient=transient,
         )
-        self._task: int | None = None
+        self._task: TaskID | None = None
         self._started = False
         self._stopped = False
         self.passed = 0

@@ -7,5 +7,4 @@ OCSP objects; ``pkcs12`` reads and writes the key containers; ``asn1`` builds GO
 certificates, CRLs and OCSP responses (cryptography cannot sign with GOST).
 """
 
-from .keys import (ALGORITHMS, GOST2004, GOST2015_256, GOST2015_512, GostAlgorithm,  # noqa: F401
-                   GostPrivateKey, GostPublicKey)
+from .keys import ALGORITHMS, GOST2004, GOST2015_256, GOST2015_512, GostAlgorithm, GostPrivateKey, GostPublicKey  # noqa: F401

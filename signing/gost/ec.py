@@ -24,7 +24,8 @@ import threading
 from .curves import Curve
 
 try:  # GMP integers: the point formulas below run 3-4× faster on them
-    from gmpy2 import invert as _invert, mpz
+    from gmpy2 import invert as _invert
+    from gmpy2 import mpz
 except ImportError:  # pragma: no cover - gmpy2 has wheels for every supported platform
     mpz = int
 
@@ -50,7 +51,7 @@ class Group:
         self._lock = threading.Lock()
 
     @property
-    def base(self) -> "FixedTable":
+    def base(self) -> FixedTable:
         if self._base is None:
             with self._lock:
                 if self._base is None:

@@ -95,7 +95,7 @@ class GostPublicKey:
         self._point = ec.PublicPoint(algorithm.curve, x, y)
 
     @classmethod
-    def from_spki(cls, der: bytes) -> "GostPublicKey":
+    def from_spki(cls, der: bytes) -> GostPublicKey:
         """From a DER SubjectPublicKeyInfo; ValueError when it is not a Kazakh GOST key."""
         try:
             spki = _SubjectPublicKeyInfo.load(der)
@@ -164,7 +164,7 @@ class GostPrivateKey:
         self._public: GostPublicKey | None = None
 
     @classmethod
-    def generate(cls, algorithm: GostAlgorithm) -> "GostPrivateKey":
+    def generate(cls, algorithm: GostAlgorithm) -> GostPrivateKey:
         return cls(algorithm, ec.new_private_scalar(algorithm.curve))
 
     def public_key(self) -> GostPublicKey:
@@ -192,7 +192,7 @@ class GostPrivateKey:
         }).dump()
 
     @classmethod
-    def from_pkcs8(cls, der: bytes) -> "GostPrivateKey":
+    def from_pkcs8(cls, der: bytes) -> GostPrivateKey:
         try:
             info = _PrivateKeyInfo.load(der)
             oid = info["private_key_algorithm"]["algorithm"].dotted

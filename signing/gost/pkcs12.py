@@ -13,7 +13,8 @@ import hashlib
 import os
 from typing import Sequence
 
-from asn1crypto import algos, cms, core, keys as asn1_keys, pkcs12
+from asn1crypto import algos, cms, core, pkcs12
+from asn1crypto import keys as asn1_keys
 from cryptography import x509
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, modes

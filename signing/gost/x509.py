@@ -26,7 +26,7 @@ from .keys import BY_KEY_OID, BY_SIGNATURE_OID, GostAlgorithm, GostPublicKey
 # on every access. The names are what NCA issues, so the warning says nothing actionable.
 warnings.filterwarnings("ignore", message="Attribute's length must be", category=UserWarning)
 
-_CACHE: "OrderedDict[bytes, GostPublicKey]" = OrderedDict()
+_CACHE: OrderedDict[bytes, GostPublicKey] = OrderedDict()
 _CACHE_SIZE = 1024
 _LOCK = threading.Lock()
 

@@ -9,6 +9,7 @@ import each other, directly or round a loop.
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -133,3 +134,14 @@ def test_the_checker_sees_a_violation(tmp_path):
     bad.write_text("from egov_sim.app.server import build_app\n", encoding="utf-8")
     targets = _imports("egov_sim.gateway.bad", bad)
     assert RANKS[_package(next(iter(targets)))] > RANKS[_package("egov_sim.gateway.bad")]
+
+
+def test_the_layers_are_documented_as_checked():
+    """docs/architecture.md's table of layers says what RANKS enforces."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d) \| (.+?) \|", doc, re.M)
+    documented = {package: int(rank) for rank, cell in rows
+                  for package in re.findall(r"`(egov_sim(?:\.\w+)*)`", cell)}
+    assert documented and all(RANKS[p] == r for p, r in documented.items()), documented
+    assert set(documented.values()) == set(RANKS.values())
+    assert "tests/app/test_architecture.py" in doc

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import httpx
 
-from egov_sim.reference import personas
 from egov_sim.core.testing import free_port
+from egov_sim.reference import personas
 from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.signing.pki import TestPKI
 from tests.support.portal import guardian_draft
-
 
 PASSWORD = "Qwerty-123"
 

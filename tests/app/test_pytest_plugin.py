@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import re
+
+from tests.support import ROOT
 
 pytest_plugins = ["pytester"]
 

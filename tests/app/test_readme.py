@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import re
 import shutil
 import subprocess
 
 import pytest
 
-from egov_sim.core.settings import Settings
 from egov_sim.app.server import build_app
+from egov_sim.core.settings import Settings
 from egov_sim.core.testing import serve_in_thread
+from tests.support import ROOT
 
 README = ROOT / "README.md"
 

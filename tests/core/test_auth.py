@@ -11,7 +11,7 @@ from egov_sim.core.auth import Accounts, AuthError, Throttle, Throttled, bearer_
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.errors import InputError
 
-T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 

@@ -7,9 +7,18 @@ import random
 
 import pytest
 
-from egov_sim.reference.iin import (check_digit, is_valid_bin, is_valid_iin, make_bin, make_iin, parse_bin,
-                         parse_iin, random_bin, random_iin)
 from egov_sim.core.errors import InputError
+from egov_sim.reference.iin import (
+    check_digit,
+    is_valid_bin,
+    is_valid_iin,
+    make_bin,
+    make_iin,
+    parse_bin,
+    parse_iin,
+    random_bin,
+    random_iin,
+)
 
 
 def test_known_good_iin_decodes():

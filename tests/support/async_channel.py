@@ -38,6 +38,8 @@ class PushParticipant:
     fail_next: int = 0
     """Answer this many calls with a SOAP fault (HTTP 500) before answering normally."""
     calls: int = 0
+    tries: dict[str, int] = field(default_factory=dict)
+    """sendMessage calls per messageId, failed ones included."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def states(self, message_id: str) -> list[str]:
@@ -53,6 +55,9 @@ def _app(participant: PushParticipant) -> Starlette:
         operation = root.find(f"{{{SOAP11}}}Body")[0]
         with participant.lock:
             participant.calls += 1
+            if operation.tag == f"{{{CLIENT}}}sendMessage":
+                message_id = operation.findtext("request/messageInfo/messageId")
+                participant.tries[message_id] = participant.tries.get(message_id, 0) + 1
             if participant.fail_next > 0:
                 participant.fail_next -= 1
                 fault = (f'<soap:Envelope xmlns:soap="{SOAP11}"><soap:Body><soap:Fault>'

@@ -22,9 +22,8 @@ from lxml import etree
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from egov_sim.app.server import builtin_config
-from egov_sim.reference.personas import GUARDIAN, WARD
 from egov_sim.adapters.providers import build_registries
+from egov_sim.app.server import builtin_config
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.safe_xml import parse
@@ -34,8 +33,9 @@ from egov_sim.gateway.config import parse_config
 from egov_sim.gateway.providers import ProviderCall, ProviderReply
 from egov_sim.gateway.shep import build_gateway
 from egov_sim.portal_mock.con import ConOptions, build_con
-from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.reference.iin import make_bin, make_iin
+from egov_sim.reference.personas import GUARDIAN, WARD
+from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.service_certs import ServiceIdentity, service_signer
 from egov_sim.signing.trust import TrustStore

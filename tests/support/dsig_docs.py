@@ -7,7 +7,7 @@ from pathlib import Path
 
 from egov_sim.reference.iin import make_bin, make_iin
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SIGNER_IIN = make_iin(dt.date(1988, 3, 14), "M", 1234)
 OTHER_IIN = make_iin(dt.date(1990, 7, 1), "F", 4321)
 ORG_BIN = make_bin(2010, 5, 12345)

@@ -12,5 +12,5 @@ from datetime import date
 from egov_sim.core.clock import fixed_clock
 
 AS_OF = date(2026, 1, 1)
-CLOCK = fixed_clock(dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.timezone.utc))
+CLOCK = fixed_clock(dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC))
 SHARED_COUNT = 12_000

@@ -13,10 +13,10 @@ from egov_sim.signing.keyfiles import load_certificate
 
 FOLDER = Path(__file__).with_name("ncanode")
 
-AT = dt.datetime(2022, 9, 2, 17, 0, tzinfo=dt.timezone.utc)
+AT = dt.datetime(2022, 9, 2, 17, 0, tzinfo=dt.UTC)
 """Inside the validity of the GOST 2015 signer, both GOST ҰКО, both GOST CRLs (2022-07-27 ..
 2022-09-25) and the OCSP answers (produced 2022-09-02)."""
-AT_2004_KEYS = dt.datetime(2022, 3, 30, 12, 0, tzinfo=dt.timezone.utc)
+AT_2004_KEYS = dt.datetime(2022, 3, 30, 12, 0, tzinfo=dt.UTC)
 """Inside the validity of the 2004 CEO key and of the 2004 ҰКО CRL, before the 2015 hierarchy."""
 
 PASSWORDS = {"KEY_INDIVIDUAL_VALID_2015": "Aa123456", "KEY_CEO_REVOKED_2015": "Aa123456",

@@ -32,12 +32,12 @@ EXC = "http://www.w3.org/2001/10/xml-exc-c14n#"
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-VECTOR_TIME = dt.datetime(2026, 2, 2, 4, 0, tzinfo=dt.timezone.utc)
+VECTOR_TIME = dt.datetime(2026, 2, 2, 4, 0, tzinfo=dt.UTC)
 VECTOR_TOKEN_ID = "x509-0f8fad5bd9cb469fa16570867728950e"
 
 
 def _soap_time(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _exc_c14n(element: etree._Element) -> bytes:

@@ -24,18 +24,17 @@ from lxml import etree
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from egov_sim.app.server import builtin_config
-from egov_sim.reference import personas
 from egov_sim.adapters.providers import build_registries
+from egov_sim.app.server import builtin_config
 from egov_sim.core.auth import Throttle
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.testing import free_port, serve_in_thread
 from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.config import parse_config
 from egov_sim.gateway.providers import ProviderCall, ProviderReply
-from egov_sim.reference import catalogue
 from egov_sim.gateway.shep import build_gateway
 from egov_sim.portal_mock.portal import GATEWAY_CONFIG, PortalSettings, build_portal
+from egov_sim.reference import catalogue, personas
 from egov_sim.signing import pki_http
 from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.signing.pki import IssuedCert, TestPKI
@@ -84,7 +83,7 @@ class ShiftClock:
         self.offset = dt.timedelta()
 
     def __call__(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc) + self.offset
+        return dt.datetime.now(dt.UTC) + self.offset
 
 
 @dataclass

@@ -289,6 +289,6 @@ def provider_late() -> ScenarioResult:
 def sample_run(*, errors: tuple[str, ...] = ()) -> RunResult:
     return RunResult(
         scenarios=(portal_happy(), portal_revoked(), provider_insufficient(), provider_late()),
-        started=dt.datetime(2024, 5, 20, 7, 15, 3, tzinfo=dt.timezone.utc),
+        started=dt.datetime(2024, 5, 20, 7, 15, 3, tzinfo=dt.UTC),
         wall_seconds=3.42, seed=20240205, jobs=2, against=None, errors=errors,
     )

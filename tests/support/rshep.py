@@ -8,12 +8,10 @@ test controls the clock, the config and the option ``refusal_via_head``.
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import asyncio
 import contextlib
-import re
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -25,7 +23,6 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from egov_sim.app.server import builtin_config
-from egov_sim.reference.personas import CON_OPERATOR, GUARDIAN, WARD
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.testing import free_port, serve_in_thread
@@ -33,13 +30,15 @@ from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.config import parse_config
 from egov_sim.gateway.providers import ProviderCall, ProviderFault, ProviderReply
 from egov_sim.gateway.rshep import build_rshep
-from egov_sim.reference.catalogue import PROVIDERS, SERVICES
 from egov_sim.gateway.shep import build_gateway
-from egov_sim.signing.enveloped import sign_enveloped
+from egov_sim.reference.catalogue import PROVIDERS, SERVICES
 from egov_sim.reference.iin import make_bin
+from egov_sim.reference.personas import CON_OPERATOR, GUARDIAN, WARD
+from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.service_certs import ServiceIdentity, service_signer
 from egov_sim.wsdl.schemas import RSHEP_NS, XSI_NS
+from tests.support import ROOT
 
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "arm-secret"

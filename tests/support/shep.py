@@ -18,9 +18,9 @@ from typing import Iterator
 import httpx
 from lxml import etree
 
+from egov_sim.app.server import build_app
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.settings import Settings
-from egov_sim.app.server import build_app
 from egov_sim.core.testing import serve_in_thread
 from egov_sim.reference.iin import make_iin
 from egov_sim.signing.pki import TestPKI
@@ -281,4 +281,4 @@ def live_gateway(home: Path, pki: TestPKI, *, config: str | None = None,
 
 
 def utc(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.timezone.utc)
+    return dt.datetime(*args, tzinfo=dt.UTC)

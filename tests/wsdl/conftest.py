@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import zeep
 
-from tests.support.contracts import OfflineTransport
 from egov_sim.wsdl import schemas
+from tests.support.contracts import OfflineTransport
 
 
 @pytest.fixture(scope="session")

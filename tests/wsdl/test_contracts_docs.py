@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import re
 
 import pytest
 from lxml import etree
 
-from tests.support.contracts import SOAP11_ENV, body_child
 from egov_sim.wsdl import schemas
+from tests.support import ROOT
+from tests.support.contracts import SOAP11_ENV, body_child
 
 DOC = ROOT / "docs" / "contracts.md"
 _EXAMPLE = re.compile(r"<!-- example: (?P<attrs>[^>]*?) -->\s*```xml\n(?P<xml>.*?)```", re.S)

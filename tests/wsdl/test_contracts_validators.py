@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from tests.support.contracts import GBDFL_FIELDS, REQUEST_INFO, send_message, send_message_response
 from egov_sim.wsdl import schemas
+from tests.support.contracts import GBDFL_FIELDS, REQUEST_INFO, send_message, send_message_response
 
 GUID = "{f0774397-1a2b-4c3d-9e8f-0123456789ab}"
 TYPED_GBDFL = f"""<data xmlns:cs="{schemas.GBDFL_MESSAGE_NS}" xsi:type="cs:Request">{GBDFL_FIELDS}</data>"""

@@ -11,14 +11,25 @@ from lxml import etree
 from zeep import xsd
 from zeep.plugins import HistoryPlugin
 
-from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.notary.personas import POA_PERSONAS
 from egov_sim.adapters.notary.provider import ENIS_IDENTITY
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.signing.verify import DIGEST_MISMATCH
 from egov_sim.wsdl.schemas import payload_validator
-
-from tests.support.registries import (BINDING, CLIENT, ENIS, ENIS_SERVICE, SOAP11, WSDL_PATH, XSI, Reply,
-                                ask_enis, new_id, today, verify_data)
+from tests.support.registries import (
+    BINDING,
+    CLIENT,
+    ENIS,
+    ENIS_SERVICE,
+    SOAP11,
+    WSDL_PATH,
+    XSI,
+    Reply,
+    ask_enis,
+    new_id,
+    today,
+    verify_data,
+)
 
 SERVICE = "SIM_GUARDIAN_ALLOWANCE"
 
@@ -160,7 +171,7 @@ def test_zeep_typed_request(registries):
                           senderCode=CLIENT[0], serviceCode=SERVICE, **iins("poa_revoked"))
     reply = service.SendMessage(request={
         "requestInfo": {"messageId": message_id, "serviceId": ENIS_SERVICE,
-                        "messageDate": dt.datetime.now(dt.timezone.utc),
+                        "messageDate": dt.datetime.now(dt.UTC),
                         "sender": {"senderId": CLIENT[0], "password": CLIENT[1]}},
         "requestData": {"data": xsd.AnyObject(poa_request, payload)}})
     assert reply.responseInfo.correlationId == message_id

@@ -3,8 +3,6 @@ documented response has the live one's shape; the persona, service and code tabl
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import contextlib
 import datetime as dt
 import io
@@ -20,7 +18,6 @@ import typer
 from lxml import etree
 from typer.testing import CliRunner
 
-from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.registry import ensure_population
 from egov_sim.adapters.notary import check
 from egov_sim.adapters.notary.cli import enis_app
@@ -29,11 +26,12 @@ from egov_sim.adapters.notary.provider import RESULTS
 from egov_sim.adapters.notary.scope import SERVICES
 from egov_sim.adapters.notary.seeding import ensure_powers_of_attorney
 from egov_sim.app.cli import main
-from egov_sim.core.settings import Settings
 from egov_sim.core.database import Database, sqlite_url
+from egov_sim.core.settings import Settings
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.signing.verify import reroot
 from egov_sim.wsdl.schemas import payload_validator
-
+from tests.support import ROOT
 from tests.support.registries import DS_NS, Reply
 
 TEXT = (ROOT / "docs" / "enis.md").read_text(encoding="utf-8")

@@ -8,12 +8,22 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from egov_sim.reference.personas import PERSONAS
 from egov_sim.reference.iin import make_iin
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.wsdl.schemas import payload_validator
-
-from tests.support.registries import (ENIS, ENIS_SERVICE, XSI, Reply, ask_enis, enis_data, enis_fields,
-                                envelope, escaped, new_id, verify_data)
+from tests.support.registries import (
+    ENIS,
+    ENIS_SERVICE,
+    XSI,
+    Reply,
+    ask_enis,
+    enis_data,
+    enis_fields,
+    envelope,
+    escaped,
+    new_id,
+    verify_data,
+)
 
 SOME_IIN = make_iin(dt.date(1988, 3, 14), "M", 1234)
 

@@ -9,16 +9,16 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.registry import ensure_population
 from egov_sim.adapters.notary import check
 from egov_sim.adapters.notary.cli import enis_app
 from egov_sim.adapters.notary.personas import POA_PERSONAS
 from egov_sim.adapters.notary.poa_registry import PoaRegistry
 from egov_sim.adapters.notary.seeding import ensure_powers_of_attorney
-from egov_sim.core.settings import Settings
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.errors import InputError
+from egov_sim.core.settings import Settings
+from egov_sim.reference.personas import PERSONAS
 
 ANCHOR = dt.date(2025, 6, 1)
 

@@ -6,8 +6,6 @@ again on PostgreSQL in a fresh schema that is dropped afterwards.
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import datetime as dt
 import os
 import subprocess
@@ -20,10 +18,11 @@ import pytest
 
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.gateway.journal import Exchange, Journal
+from tests.support import ROOT
 
 POSTGRES_ENV = "EGOV_SIM_TEST_POSTGRES_URL"
 WORKER = Path(__file__).with_name("storage_worker.py")
-T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.UTC)
 
 
 def _postgres_schema_url(base: str, schema: str) -> str:

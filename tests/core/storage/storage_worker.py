@@ -30,7 +30,7 @@ TEST_SCHEMA = Schema(
 
 
 def _exchange(sender: str, i: int) -> Exchange:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return Exchange(received_at=now, request_body=f"<r><n>{i}</n></r>".encode(),
                     response_body=b"<ok/>", service_id="SVC", sender_id=sender,
                     message_id=f"{sender}-{i}", status_code="SCSS001", http_status=200)
@@ -53,7 +53,7 @@ def main(mode: str, url: str, *args: str) -> None:
                 journal.record(_exchange(name, i))
         elif mode == "crash":
             journal_id = journal.record(Exchange(
-                received_at=dt.datetime.now(dt.timezone.utc),
+                received_at=dt.datetime.now(dt.UTC),
                 request_body=b"\x00crash\xff<iin>123456789012</iin>",
                 response_body=b"<ok/>", service_id="CRASH", message_id="crash-1"))
             print(journal_id, flush=True)

@@ -21,7 +21,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")
     from starlette.testclient import TestClient
 
-T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.UTC)
 LOCAL = ("127.0.0.1", 50000)
 REMOTE = ("203.0.113.7", 50000)
 
@@ -165,7 +165,7 @@ def test_with_a_token_bearer_is_required_from_anywhere(filled):
     for address in (LOCAL, REMOTE):
         with TestClient(app, client=address) as c:
             r = c.get("/admin/journal")
-            assert r.status_code == 401 and r.json()["error"]["code"] == "UNAUTHORIZED"
+            assert r.status_code == 401 and r.json()["error"]["code"] == "UNAUTHENTICATED"
             assert r.headers["www-authenticate"].startswith("Bearer")
             assert c.get("/admin/journal", headers={"Authorization": "Bearer wrong"}).status_code == 401
             assert c.get("/admin/journal", headers={"Authorization": "Basic s3cret-token"}).status_code == 401

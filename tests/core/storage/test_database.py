@@ -11,7 +11,6 @@ import threading
 
 import pytest
 
-from egov_sim.core.settings import Settings
 from egov_sim.core.database import (
     DATABASE_URL_ENV,
     Database,
@@ -26,6 +25,7 @@ from egov_sim.core.database import (
     to_pyformat,
 )
 from egov_sim.core.errors import InputError
+from egov_sim.core.settings import Settings
 
 NOTES = Schema(
     component="notes",
@@ -121,7 +121,7 @@ def test_positional_and_named_parameters_and_types_round_trip(db):
 
 
 def test_times_are_fixed_width_utc_text():
-    a = dt.datetime(2024, 1, 1, 0, 0, 0, 5, tzinfo=dt.timezone.utc)
+    a = dt.datetime(2024, 1, 1, 0, 0, 0, 5, tzinfo=dt.UTC)
     b = dt.datetime(2024, 1, 1, 5, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=5)))
     assert to_db_time(a) == "2024-01-01T00:00:00.000005Z"
     assert to_db_time(a) < to_db_time(b)  # text order is time order

@@ -21,7 +21,7 @@ from egov_sim.gateway.journal import (
     parse_time,
 )
 
-T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.UTC)
 ALMATY = dt.timezone(dt.timedelta(hours=5))
 
 
@@ -324,7 +324,7 @@ def test_two_processes_writing_at_once_lose_nothing(db_url, run_worker):
     ("2024-02-05T10:15:00+05:00", T0),
     ("2024-02-05T05:15:00Z", T0),
     ("2024-02-05T05:15:00", T0),  # no offset: UTC
-    ("2024-02-05", dt.datetime(2024, 2, 5, tzinfo=dt.timezone.utc)),
+    ("2024-02-05", dt.datetime(2024, 2, 5, tzinfo=dt.UTC)),
     ("15m", T0 - dt.timedelta(minutes=15)),
     ("2h", T0 - dt.timedelta(hours=2)),
     ("1d", T0 - dt.timedelta(days=1)),
@@ -338,3 +338,13 @@ def test_parse_time_rejects_garbage():
     with pytest.raises(InputError) as err:
         parse_time("yesterday", now=T0)
     assert err.value.code == "BAD_TIME"
+
+
+def test_signature_verdicts_are_an_enum_stored_as_their_tokens(journal, exchange):
+    from egov_sim.gateway.journal import SignatureVerdict
+
+    for verdict in SignatureVerdict:
+        entry = journal.get(journal.record(exchange(request_signature=verdict)))
+        assert entry.request_signature == verdict.value and type(entry.request_signature) is str
+        assert SignatureVerdict(entry.request_signature) is verdict
+    assert json.dumps({"v": SignatureVerdict.NOT_CURRENT}) == '{"v": "not-current"}'

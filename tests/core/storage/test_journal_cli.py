@@ -12,13 +12,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from egov_sim.core.settings import Settings
 from egov_sim.core.database import DATABASE_URL_ENV, Database, database_url
 from egov_sim.core.errors import InputError
+from egov_sim.core.settings import Settings
 from egov_sim.gateway.journal import Exchange, Journal
 from egov_sim.gateway.journal_cli import journal_app
 
-T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.UTC)
 
 
 def make_app() -> typer.Typer:
@@ -158,3 +158,17 @@ def test_clear_needs_confirmation(filled):
     assert result.exit_code == 0
     assert "deleted 3 journal entries" in result.output
     assert json.loads(filled("list", "--json").output) == []
+
+
+@pytest.mark.parametrize("columns", ["50", "80", "200"])
+def test_list_never_splits_identifiers(filled, monkeypatch, columns):
+    """Too narrow for the table, each entry is a block; identifiers and outcomes stay whole."""
+    monkeypatch.setenv("COLUMNS", columns)
+    result = filled("list")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line.rstrip()) <= int(columns) for line in lines)
+    for word in ("GBDFL", "ENIS", "IIS_CON", "PORTAL", "SCSS001", "2024-02-05 05:17:00"):
+        assert any(word in line for line in lines), (columns, word)
+    table = any(line.startswith("┏") for line in lines)
+    assert table == (columns != "50")

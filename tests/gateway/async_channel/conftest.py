@@ -12,7 +12,6 @@ import pytest
 from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.gateway.shep import gateway_signer
 from egov_sim.signing.pki import TestPKI
-
 from tests.support.async_channel import push_participant
 from tests.support.rshep import TEST_MONDAY, Clock
 from tests.support.shep import live_gateway

@@ -10,7 +10,6 @@ import subprocess
 
 from egov_sim.gateway.config import AsyncSettings
 from egov_sim.gateway.errors import KINDS
-
 from tests.support import ROOT
 from tests.support.shep import live_gateway
 

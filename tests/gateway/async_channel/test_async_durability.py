@@ -20,7 +20,6 @@ import pytest
 
 from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.core.testing import free_port
-
 from tests.support.async_channel import PATH, csharp_get_messages, csharp_notification, php_send_message, response
 
 SENDER, PULLER = ("Q_SENDER", "q-secret"), ("Q_PULLER", "q-pull")

@@ -10,8 +10,15 @@ import pytest
 import zeep
 from zeep import xsd
 
-from tests.support.async_channel import (PATH, csharp_get_messages, csharp_notification, fault,
-                                         php_send_message, response, status_request)
+from tests.support.async_channel import (
+    PATH,
+    csharp_get_messages,
+    csharp_notification,
+    fault,
+    php_send_message,
+    response,
+    status_request,
+)
 
 from .conftest import PULLER, SENDER
 

@@ -6,8 +6,6 @@ PostgreSQL in a fresh schema dropped afterwards (as in tests/storage).
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import os
 import random
 import subprocess
@@ -20,6 +18,7 @@ import pytest
 
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.gateway.fault_injection import FaultInjector
+from tests.support import ROOT
 
 POSTGRES_ENV = "EGOV_SIM_TEST_POSTGRES_URL"
 WORKER = Path(__file__).with_name("fault_worker.py")

@@ -10,15 +10,14 @@ from lxml import etree
 
 from egov_sim.gateway import errors
 from egov_sim.gateway.errors import GatewayFault
-from egov_sim.gateway.fault_injection import (MALFORMED_KINDS, FaultAction, FaultRule, InjectedTimeout,
-                                     corrupt)
+from egov_sim.gateway.fault_injection import MALFORMED_KINDS, FaultAction, FaultRule, InjectedTimeout, corrupt
 
 RESPONSE = ("<?xml version='1.0' encoding='UTF-8'?>\n"
             '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
             '<ns2:SendMessageResponse xmlns:ns2="http://bip.bee.kz/SyncChannel/v10/Types">'
             "<response><responseInfo><status><message>Сообщение обработано</message></status>"
             "</responseInfo></response></ns2:SendMessageResponse></soap:Body></soap:Envelope>"
-            ).encode("utf-8")
+            ).encode()
 
 
 class FakeSleep:
@@ -135,7 +134,7 @@ def test_the_handler_pattern_turns_an_injected_timeout_into_its_timeout_branch()
         try:
             left = await action.before(timeout)
             return await asyncio.wait_for(asyncio.sleep(0, "reply"), timeout=left)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return "SCE011"
 
     assert run(call_provider(FaultAction(FaultRule(timeout=True), sleep=FakeSleep()), 10.0)) == "SCE011"

@@ -55,9 +55,9 @@ def test_post_list_get_delete(client, injector):
     ({"timeout": True, "times": 0}, "times"),
     ({"timeout": True, "source": "config"}, "source"),
 ])
-def test_bad_rules_are_400_naming_the_field(client, body, field):
+def test_bad_rules_are_422_naming_the_field(client, body, field):
     r = client.post("/admin/faults", json=body)
-    assert r.status_code == 400
+    assert r.status_code == 422
     error = r.json()["error"]
     assert error["code"] == "BAD_FAULT_RULE" and error["field"] == field
     if field:
@@ -69,4 +69,4 @@ def test_a_body_that_is_not_a_json_object(client):
     r = client.post("/admin/faults", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "BAD_JSON"
     r = client.post("/admin/faults", json=[{"timeout": True}])
-    assert r.status_code == 400 and r.json()["error"]["code"] == "BAD_FAULT_RULE"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "BAD_FAULT_RULE"

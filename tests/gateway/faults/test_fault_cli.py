@@ -7,11 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from egov_sim.core.settings import Settings
 from egov_sim.core.database import DATABASE_URL_ENV, Database, database_url
 from egov_sim.core.errors import InputError
+from egov_sim.core.settings import Settings
 from egov_sim.gateway.fault_injection import FaultInjector
-
 from tests.support.faults import make_app
 
 

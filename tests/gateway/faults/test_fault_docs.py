@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import re
 import shlex
 import warnings
@@ -16,7 +14,7 @@ from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.gateway.config import parse_config
 from egov_sim.gateway.fault_api import routes
 from egov_sim.gateway.fault_injection import MALFORMED_KINDS
-
+from tests.support import ROOT
 from tests.support.faults import make_app
 
 with warnings.catch_warnings():

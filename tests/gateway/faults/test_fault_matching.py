@@ -11,7 +11,7 @@ from egov_sim.core.clock import fixed_clock
 from egov_sim.core.database import Database
 from egov_sim.gateway.fault_injection import FaultInjector, FaultRule, FaultRuleError
 
-T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 2, 5, 5, 15, tzinfo=dt.UTC)
 
 
 def matched(injector, service_id="SVC", sender_id="S"):

@@ -6,8 +6,14 @@ import pytest
 
 from egov_sim.core.errors import InputError
 from egov_sim.gateway.config import parse_config
-from egov_sim.gateway.fault_injection import (API_NAMES, FaultRule, FaultRuleError, check_rule,
-                                     rule_from_mapping, rules_from_config)
+from egov_sim.gateway.fault_injection import (
+    API_NAMES,
+    FaultRule,
+    FaultRuleError,
+    check_rule,
+    rule_from_mapping,
+    rules_from_config,
+)
 
 
 def config_rule(**values) -> FaultRule:

@@ -9,7 +9,6 @@ from egov_sim.gateway.rshep.staff import head_of
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier, reroot
 from egov_sim.wsdl.schemas import payload_validator
-
 from tests.support.rshep import Staff, send, service_request
 
 

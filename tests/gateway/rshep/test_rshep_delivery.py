@@ -8,7 +8,6 @@ import httpx
 
 from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.rshep.delivery import Deliverer
-
 from tests.support.rshep import Staff, send, service_request
 
 

@@ -10,13 +10,12 @@ import subprocess
 import pytest
 
 from egov_sim.gateway.config import parse_config
-from egov_sim.reference import catalogue as cat
 from egov_sim.gateway.rshep import provider as rshep_provider
 from egov_sim.gateway.rshep.chain import STEPS
 from egov_sim.gateway.rshep.staff import STAFF, STAFF_PASSWORD, head_of
+from egov_sim.reference import catalogue as cat
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
-
 from tests.support.rshep import BLOCKS, DOC
 
 TEXT = DOC.read_text(encoding="utf-8")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from egov_sim.reference.personas import CON_OPERATOR
 from egov_sim.gateway.client import ShepFault
 from egov_sim.reference.catalogue import PROVIDERS
+from egov_sim.reference.personas import CON_OPERATOR
 from egov_sim.wsdl.schemas import RSHEP_NS, XSI_NS
-
 from tests.support.rshep import PORTAL, Staff, operator_signer, send, service_request, signed
 
 

@@ -8,7 +8,6 @@ import pytest
 from egov_sim.gateway.rshep.staff import STAFF
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier, reroot
-
 from tests.support.rshep import Clock, Staff, live_rshep, next_monday_morning, send, service_request
 
 REFUSAL = {"documentsConform": False, "reasonText": "Копия решения об опеке не читается",
@@ -44,7 +43,7 @@ def test_decision_needs_conforming_documents(live):
     rid = _to_executor(live, "CON-REF-2")
     r = Staff(live, "pvl_pavlodar_city.executor").call("POST", f"/requests/{rid}/draft",
                                                         {"documentsConform": False})
-    assert r.status_code == 400 and r.json()["field"] == "reasonText"
+    assert r.status_code == 422 and r.json()["error"]["field"] == "reasonText"
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from egov_sim.reference.personas import NEEDY_APPLICANT, NEEDY_APPLICANT_RURAL
 from egov_sim.gateway.rshep.workdays import add_working_days
-
+from egov_sim.reference.personas import NEEDY_APPLICANT, NEEDY_APPLICANT_RURAL
 from tests.support.rshep import PORTAL, Staff, send, service_request
 
 SERVICE = "SIM_SOCIAL_ASSISTANCE_ALMATY_OBL"
@@ -45,7 +44,7 @@ def test_no_extension_for_seed_002(live):
     Staff(live, "pvl_pavlodar_city.clerk").act(rid, "register")
     Staff(live, "pvl_pavlodar_city.head").act(rid, "assign", {"executor": "pvl_pavlodar_city.executor"})
     r = Staff(live, "pvl_pavlodar_city.executor").call("POST", f"/requests/{rid}/extend", {"reason": "x"})
-    assert r.status_code == 409 and "extended term" in r.json()["message"]
+    assert r.status_code == 409 and "extended term" in r.json()["error"]["message"]
 
 
 def test_rural_akim_office_intake_and_the_district_head_signs(live):
@@ -68,7 +67,7 @@ def test_rural_akim_office_intake_and_the_district_head_signs(live):
     executor.act(rid, "draft", {"documentsConform": True, "amount": 30000})
     # the akim does not sign (000 §5.4): the head of the district akimat does
     denied = akim.call("POST", f"/requests/{rid}/sign")
-    assert denied.status_code == 403 and denied.json()["requiredProvider"] == "ALM_KARASAY_DISTRICT"
+    assert denied.status_code == 403 and denied.json()["error"]["requiredProvider"] == "ALM_KARASAY_DISTRICT"
     district_head = Staff(live, "alm_karasay_district.head")
     assert any(x["id"] == rid for x in district_head.call("GET", "/requests").json()["requests"])
     district_head.act(rid, "sign")
@@ -85,4 +84,4 @@ def test_office_intake_rejects_unknown_documents(live):
     r = Staff(live, "alm_talgar_district.clerk").call("POST", "/requests", {
         "serviceCode": SERVICE, "documents": ["APPLICATION", "PASSPORT_OF_MARS"],
         "applicant": {"iin": NEEDY_APPLICANT, "surname": "А", "name": "Б"}})
-    assert r.status_code == 400 and r.json()["field"] == "documents[1]"
+    assert r.status_code == 422 and r.json()["error"]["field"] == "documents[1]"

@@ -13,10 +13,9 @@ import pytest
 from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.gateway.shep import gateway_signer
 from egov_sim.signing.pki import IssuedCert, TestPKI
-
 from tests.support.shep import IIN, live_gateway
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from lxml import etree
 
-from egov_sim.core.settings import Settings
 from egov_sim.app.server import build_app
+from egov_sim.core.settings import Settings
 from egov_sim.core.testing import free_port, refused_port, serve_in_thread
 from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
 

@@ -15,11 +15,30 @@ from zeep import xsd
 from zeep.plugins import HistoryPlugin
 
 from egov_sim.core.clock import fixed_clock
-
-from tests.support.shep import (BINDING, CS, DATETIME_WITH_OFFSET, GUID, IIN, PATH, PAYLOADS,
-                          STYLE_HEADERS, SYNC, TEST_CLIENT, WSDL_PATH, XSI, Reply, envelope,
-                          escaped_data, live_gateway, new_id, plain_data, request_info,
-                          typed_data, utc, validate)
+from tests.support.shep import (
+    BINDING,
+    CS,
+    DATETIME_WITH_OFFSET,
+    GUID,
+    IIN,
+    PATH,
+    PAYLOADS,
+    STYLE_HEADERS,
+    SYNC,
+    TEST_CLIENT,
+    WSDL_PATH,
+    XSI,
+    Reply,
+    envelope,
+    escaped_data,
+    live_gateway,
+    new_id,
+    plain_data,
+    request_info,
+    typed_data,
+    utc,
+    validate,
+)
 
 FAULT_QNAME = f"{{{SYNC}}}SendMessageFault1_SendMessageFault"
 
@@ -68,7 +87,7 @@ def test_zeep_from_served_contract_escaped_string_payload(gw):
     client = zeep.Client(gw.url + WSDL_PATH)
     service = client.create_service(BINDING, gw.endpoint)
     message_id = new_id()
-    text = '<?xml version="1.0"?><request xmlns="http://shep.nitec.kz/"><iin>%s</iin></request>' % IIN
+    text = f'<?xml version="1.0"?><request xmlns="http://shep.nitec.kz/"><iin>{IIN}</iin></request>'
     reply = service.SendMessage(request={"requestInfo": _info(message_id),
                                          "requestData": {"data": xsd.AnyObject(xsd.String(), text)}})
     info = reply.responseInfo
@@ -77,7 +96,7 @@ def test_zeep_from_served_contract_escaped_string_payload(gw):
     assert re.fullmatch(GUID, info.sessionId)
     assert info.status.code == "SCSS001"
     assert info.responseDate.utcoffset() == dt.timedelta(hours=5)
-    assert abs(info.responseDate - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=1)
+    assert abs(info.responseDate - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
     assert reply.responseData.data == text
 
 

@@ -4,8 +4,6 @@ examples give what the page says, and its tables match the code.
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import contextlib
 import io
 import json
@@ -21,7 +19,7 @@ from egov_sim.app.cli import main
 from egov_sim.app.server import builtin_config
 from egov_sim.gateway.config import parse_config
 from egov_sim.gateway.errors import KINDS
-
+from tests.support import ROOT
 from tests.support.shep import SYNC, Reply, live_gateway, request_info, validate
 
 DOC = ROOT / "docs" / "gateway.md"

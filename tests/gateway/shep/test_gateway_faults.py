@@ -8,9 +8,19 @@ import pytest
 
 from egov_sim.gateway.errors import KINDS
 from egov_sim.gateway.journal import JournalFilter
-
-from tests.support.shep import (SOAP11, SOAP12, SYNC, TEST_CLIENT, Reply, assert_fault, envelope,
-                          live_gateway, new_id, plain_data, request_info)
+from tests.support.shep import (
+    SOAP11,
+    SOAP12,
+    SYNC,
+    TEST_CLIENT,
+    Reply,
+    assert_fault,
+    envelope,
+    live_gateway,
+    new_id,
+    plain_data,
+    request_info,
+)
 
 LOL = ("<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
        + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'

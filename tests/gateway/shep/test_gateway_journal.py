@@ -13,9 +13,19 @@ import pytest
 
 from egov_sim.app.cli import main
 from egov_sim.gateway.journal import Journal, JournalFilter, JournalUnavailable
-
-from tests.support.shep import (GUID, IIN, SIGNED_CLIENT, TEST_CLIENT, assert_fault, envelope, live_gateway,
-                          new_id, plain_data, request_info, utc)
+from tests.support.shep import (
+    GUID,
+    IIN,
+    SIGNED_CLIENT,
+    TEST_CLIENT,
+    assert_fault,
+    envelope,
+    live_gateway,
+    new_id,
+    plain_data,
+    request_info,
+    utc,
+)
 
 OTHER_IIN = "900701443217"
 

@@ -12,7 +12,6 @@ from lxml import etree
 from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
-
 from tests.support.shep import CS, IIN, XSI, envelope, new_id, request_info
 
 ENIS = "urn:egov-sim:synthetic:enis:poa:v1"

@@ -16,9 +16,21 @@ from starlette.routing import Route
 
 from egov_sim.core.testing import refused_port, serve_in_thread
 from egov_sim.gateway.journal import JournalFilter
-
-from tests.support.shep import (CS, GUID, IIN, SOAP11, SYNC, XSI, assert_fault, envelope, live_gateway,
-                          new_id, request_info, typed_data, validate)
+from tests.support.shep import (
+    CS,
+    GUID,
+    IIN,
+    SOAP11,
+    SYNC,
+    XSI,
+    assert_fault,
+    envelope,
+    live_gateway,
+    new_id,
+    request_info,
+    typed_data,
+    validate,
+)
 
 PROVIDER_MESSAGE_ID = "prv-7f3a"
 

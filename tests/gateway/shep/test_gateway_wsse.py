@@ -24,9 +24,21 @@ from egov_sim.signing.dsig import WSSE_NS, WSU_NS
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
 from egov_sim.signing.wsse import sign_wsse
-
-from tests.support.shep import (BINDING, IIN, SIGNED_CLIENT, SOAP11, TEST_CLIENT, WSDL_PATH, LiveGateway,
-                          assert_fault, envelope, live_gateway, new_id, request_info, validate)
+from tests.support.shep import (
+    BINDING,
+    IIN,
+    SIGNED_CLIENT,
+    SOAP11,
+    TEST_CLIENT,
+    WSDL_PATH,
+    LiveGateway,
+    assert_fault,
+    envelope,
+    live_gateway,
+    new_id,
+    request_info,
+    validate,
+)
 
 DS = alg.DS_NS
 NS = {"ds": DS, "wsse": WSSE_NS, "wsu": WSU_NS, "soap": SOAP11}

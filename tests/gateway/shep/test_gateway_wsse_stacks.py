@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from egov_sim.signing.wsse import sign_wsse
 from egov_sim.wsdl.schemas import GBDFL_MESSAGE_NS
-
-from tests.support.nodesoap import HERE as NODESOAP, VECTOR_TIME, node_soap_sign, vector
-from tests.support.shep import SOAP11, assert_fault, live_gateway
+from tests.support.nodesoap import HERE as NODESOAP
+from tests.support.nodesoap import VECTOR_TIME, node_soap_sign, vector
+from tests.support.shep import assert_fault, live_gateway
 
 NCANODE = NODESOAP.parent / "ncanode"
 SMARTBRIDGE_IIN = "931002451325"  # the IIN in NCANode's XML_VALID_STRING

@@ -17,7 +17,6 @@ from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.gateway.shep import gateway_signer
 from egov_sim.reference.iin import make_bin
 from egov_sim.signing.pki import TestPKI
-
 from tests.support.rshep import TEST_MONDAY
 from tests.support.shep import LiveGateway, seed_home
 

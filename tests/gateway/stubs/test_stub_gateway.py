@@ -12,7 +12,6 @@ from lxml import etree
 from zeep import xsd
 
 from egov_sim.signing.verify import reroot
-
 from tests.support.rshep import TEST_MONDAY
 from tests.support.shep import FAULT_ELEMENT, assert_fault, request_info, validate
 

@@ -20,7 +20,7 @@ from egov_sim.reference.iin import is_valid_iin
 
 from .conftest import write_files
 
-MONDAY = dt.datetime(2026, 2, 2, 4, 0, tzinfo=dt.timezone.utc)
+MONDAY = dt.datetime(2026, 2, 2, 4, 0, tzinfo=dt.UTC)
 
 
 def _info(**kw) -> RequestInfo:

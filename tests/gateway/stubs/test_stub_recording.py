@@ -11,7 +11,6 @@ from starlette.routing import Route
 
 from egov_sim.core.clock import fixed_clock
 from egov_sim.core.testing import serve_in_thread
-
 from tests.support.rshep import TEST_MONDAY
 from tests.support.shep import SOAP11, SYNC, assert_fault, new_id, request_info
 

@@ -10,7 +10,6 @@ import pytest
 
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.gateway.stubs.state import StubStates
-
 from tests.support.shep import request_info
 
 SCENARIO_YAML = """\

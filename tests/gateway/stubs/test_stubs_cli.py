@@ -7,7 +7,6 @@ import json
 
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.gateway.stubs.state import StubStates
-
 from tests.support.shep import envelope, request_info
 
 from .conftest import write_files

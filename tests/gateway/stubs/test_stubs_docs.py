@@ -11,13 +11,12 @@ from pathlib import Path
 import httpx
 from lxml import etree
 
+from egov_sim.core.clock import fixed_clock
 from tests.support import DOCS
+from tests.support.rshep import TEST_MONDAY
 from tests.support.shep import request_info
 
 from .conftest import live_gateway
-
-from egov_sim.core.clock import fixed_clock
-from tests.support.rshep import TEST_MONDAY
 
 TEXT = (DOCS / "stubs.md").read_text(encoding="utf-8")
 _BLOCK = re.compile(r"<!-- stubs-example: (?P<name>\S+) -->\s*```\w*\n(?P<body>.*?)```", re.S)

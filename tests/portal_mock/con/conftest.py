@@ -10,7 +10,6 @@ import pytest
 from egov_sim.core.clock import fixed_clock
 from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.signing.pki import TestPKI
-
 from tests.support.con import Clock, live_con, next_monday_morning
 
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import dataclasses
 import os
 import re
@@ -18,7 +16,7 @@ import pytest
 from egov_sim.portal_mock.con import inbox_provider, notices
 from egov_sim.portal_mock.con.lookups import LookupRules
 from egov_sim.portal_mock.con.operators import OFFICES, SEED_OPERATORS, SEED_PASSWORD
-
+from tests.support import ROOT
 from tests.support.con import Clock, Desk, live_con, next_monday_morning
 
 DOC = ROOT / "docs" / "con.md"

@@ -8,11 +8,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from egov_sim.reference.personas import CON_OPERATOR, GUARDIAN, POA_AGENT, POA_PRINCIPAL
 from egov_sim.gateway.rshep.staff import STAFF_PASSWORD, head_of
-
-from tests.support.rshep import arm_request
+from egov_sim.reference.personas import CON_OPERATOR, GUARDIAN, POA_AGENT, POA_PRINCIPAL
 from tests.support.con import ENIS, GBDFL, Clock, Desk, guardian_application, live_con, next_monday_morning, steps
+from tests.support.rshep import arm_request
 
 
 @pytest.fixture(scope="module")

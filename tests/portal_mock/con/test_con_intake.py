@@ -8,15 +8,21 @@ import base64
 import httpx
 import pytest
 
-from egov_sim.reference.personas import (CON_OPERATOR, GUARDIAN, NOT_REGISTERED, POA_AGENT,
-                                      POA_AGENT_EXPIRED, POA_AGENT_REVOKED, POA_AGENT_SCOPE_MISMATCH,
-                                      POA_PRINCIPAL)
 from egov_sim.core.safe_xml import parse
 from egov_sim.gateway.fault_injection import FaultRule
+from egov_sim.reference.personas import (
+    CON_OPERATOR,
+    GUARDIAN,
+    NOT_REGISTERED,
+    POA_AGENT,
+    POA_AGENT_EXPIRED,
+    POA_AGENT_REVOKED,
+    POA_AGENT_SCOPE_MISMATCH,
+    POA_PRINCIPAL,
+)
 from egov_sim.signing.verify import reroot
 from egov_sim.wsdl.schemas import payload_validator
-
-from tests.support.con import (ENIS, GBDFL, GUARDIAN_DOCUMENTS, GUARDIAN_SERVICE, Desk, guardian_application, steps)
+from tests.support.con import ENIS, GBDFL, GUARDIAN_DOCUMENTS, GUARDIAN_SERVICE, Desk, guardian_application, steps
 
 
 def test_operator_login_and_the_services_of_the_con_channel(live):
@@ -193,7 +199,7 @@ def test_bad_input_is_refused_with_json_errors(live):
     r = desk.call("POST", "/applications", content=b"{not json", retry=False)
     assert r.status_code == 400 and r.json()["error"]["code"] == "BAD_JSON"
     r = desk.call("POST", "/applications", {"serviceCode": GUARDIAN_SERVICE, "applicant": {}, "x": 1})
-    assert r.status_code == 400 and r.json()["error"]["code"] == "VALIDATION_FAILED"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "INVALID_BODY"
     assert {d["path"] for d in r.json()["error"]["details"]} == {"/", "/applicant"}
     body = guardian_application()
     body["form"]["guardianshipDecisionDate"] = "15.01.2023"

@@ -41,5 +41,5 @@ def test_documented_codes_and_bodies_match_the_api(live):
     body = doc["paths"]["/applications"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/ApplicationRequest"}
     r = Desk(live).call("POST", "/applications", {"serviceCode": "X"})
-    assert r.status_code == 400 and r.json()["error"]["details"] == [
+    assert r.status_code == 422 and r.json()["error"]["details"] == [
         {"path": "/", "message": "'applicant' is a required property"}]

@@ -4,9 +4,16 @@ of the simulator (a new process on the same home) keeps them, and the operator c
 from __future__ import annotations
 
 from egov_sim.reference.personas import NOT_REGISTERED
-
-from tests.support.con import Clock, Desk, arm_send, guardian_application, live_con, next_monday_morning, \
-    provider_head, service_result
+from tests.support.con import (
+    Clock,
+    Desk,
+    arm_send,
+    guardian_application,
+    live_con,
+    next_monday_morning,
+    provider_head,
+    service_result,
+)
 
 
 def test_a_restart_keeps_applications_and_their_state(tmp_path, con_pki):

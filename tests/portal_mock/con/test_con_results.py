@@ -7,11 +7,18 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from egov_sim.reference.personas import NOT_REGISTERED, POA_AGENT, POA_PRINCIPAL
 from egov_sim.gateway.client import ShepFault
-
-from tests.support.con import (PROVIDER_HEAD_IDENTITY, Desk, arm_send, guardian_application, notification, provider_head,
-                         service_result, steps)
+from egov_sim.reference.personas import NOT_REGISTERED, POA_AGENT, POA_PRINCIPAL
+from tests.support.con import (
+    PROVIDER_HEAD_IDENTITY,
+    Desk,
+    arm_send,
+    guardian_application,
+    notification,
+    provider_head,
+    service_result,
+    steps,
+)
 
 
 @pytest.fixture(scope="module")

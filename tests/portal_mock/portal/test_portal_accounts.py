@@ -69,7 +69,7 @@ def test_sessions_expire_and_end_on_logout(harness, client):
     harness.clock.offset = dt.timedelta(minutes=31)  # session_ttl is 30 min
     try:
         r = client.get("/portal/me", headers=auth)
-        assert r.status_code == 401 and r.json()["error"]["code"] == "UNAUTHORIZED"
+        assert r.status_code == 401 and r.json()["error"]["code"] == "UNAUTHENTICATED"
     finally:
         harness.clock.offset = dt.timedelta()
     auth = login(client, personas.POA_AGENT)
@@ -80,9 +80,11 @@ def test_sessions_expire_and_end_on_logout(harness, client):
 
 def test_bad_bodies_are_json_errors(client):
     r = client.post("/portal/login", content=b"{not json", headers={"Content-Type": "application/json"})
-    assert r.status_code == 400 and r.json()["error"]["code"] == "INVALID_JSON"
+    assert r.status_code == 400 and r.json()["error"]["code"] == "BAD_JSON"
     r = client.post("/portal/login", json={"iin": personas.GUARDIAN})
-    assert r.status_code == 400 and r.json()["error"]["code"] == "INVALID_BODY"
-    assert "password" in r.json()["error"]["message"]
+    assert r.status_code == 422 and r.json()["error"]["code"] == "INVALID_BODY"
+    assert "password" in r.json()["error"]["message"] and r.json()["error"]["field"] == "password"
     r = client.post("/portal/register", json={"iin": personas.GUARDIAN, "password": "x" * 9, "admin": True})
-    assert r.status_code == 400 and "admin" in r.json()["error"]["message"]
+    assert r.status_code == 422 and "admin" in r.json()["error"]["message"]
+    r = client.post("/portal/login", content=b"iin=1", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415 and r.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"

@@ -7,11 +7,10 @@ import hashlib
 
 import pytest
 
-from egov_sim.reference import personas
 from egov_sim.gateway.fault_injection import FaultRule
 from egov_sim.portal_mock.portal.requests_store import Event
-from tests.support.portal import (GUARDIAN_SERVICE, draft, guardian_draft, login, result, sign,
-                            social_draft, submit)
+from egov_sim.reference import personas
+from tests.support.portal import GUARDIAN_SERVICE, draft, guardian_draft, login, result, sign, social_draft, submit
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@ the real РШЭП (only the address changes); its tables match the code."""
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import os
 import re
 import shutil
@@ -16,6 +14,7 @@ import pytest
 
 from egov_sim.portal_mock.portal.notices import NOTICES
 from egov_sim.portal_mock.portal.requests_store import STATUSES
+from tests.support import ROOT
 from tests.support.portal import live_portal
 
 DOC = ROOT / "docs" / "portal.md"

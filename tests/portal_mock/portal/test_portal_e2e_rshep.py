@@ -7,10 +7,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from egov_sim.reference import personas
 from egov_sim.app.cli import main
-from tests.support.rshep import arm_request
+from egov_sim.reference import personas
 from tests.support.portal import draft, guardian_draft, live_portal, login, sign, submit
+from tests.support.rshep import arm_request
 
 rshep = pytest.importorskip("gateway.rshep.assembly")
 STAFF_PASSWORD = pytest.importorskip("gateway.rshep.staff").STAFF_PASSWORD

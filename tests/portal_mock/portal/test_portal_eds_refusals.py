@@ -10,7 +10,7 @@ import pytest
 from egov_sim.reference import personas
 from tests.support.portal import draft, guardian_draft, login, sign, submit
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 def _expired(h):

@@ -6,10 +6,17 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from egov_sim.reference import personas
-from egov_sim.reference import catalogue
-from tests.support.portal import (GUARDIAN_SERVICE, SOCIAL_SERVICE, draft, guardian_draft, login, sign,
-                            social_draft, submit)
+from egov_sim.reference import catalogue, personas
+from tests.support.portal import (
+    GUARDIAN_SERVICE,
+    SOCIAL_SERVICE,
+    draft,
+    guardian_draft,
+    login,
+    sign,
+    social_draft,
+    submit,
+)
 
 
 def test_the_catalogue_lists_the_portal_services_with_their_forms(client):
@@ -104,7 +111,7 @@ def test_the_draft_as_xml_and_bad_input(client):
     body = guardian_draft()
     body["attachments"][0]["content"] = "not base64!"
     r = client.post("/portal/requests/draft", json=body, headers=auth)
-    assert r.status_code == 400 and "attachments/0/content" in r.json()["error"]["message"]
+    assert r.status_code == 422 and "attachments/0/content" in r.json()["error"]["message"]
     body = guardian_draft()
     body["providerCode"] = "ALM_TALGAR_DISTRICT"
     r = client.post("/portal/requests/draft", json=body, headers=auth)
@@ -118,7 +125,7 @@ def test_the_draft_as_xml_and_bad_input(client):
     r = submit(client, auth, b"<a/>")
     assert r.status_code == 422 and r.json()["error"]["code"] == "NOT_A_SERVICE_REQUEST"
     r = client.post("/portal/requests", json={"signedXml": "<a/>", "more": 1}, headers=auth)
-    assert r.status_code == 400 and r.json()["error"]["code"] == "INVALID_BODY"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "INVALID_BODY"
     r = client.post("/portal/requests", content=b"x" * (7 * 1024 * 1024),
                     headers={**auth, "Content-Type": "application/xml"})
     assert r.status_code == 413 and r.json()["error"]["code"] == "BODY_TOO_LARGE"

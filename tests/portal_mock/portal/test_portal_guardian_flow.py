@@ -9,15 +9,25 @@ import asyncio
 import httpx
 import pytest
 
-from egov_sim.reference import personas
 from egov_sim.app.cli import main
 from egov_sim.gateway.client import ShepClient, ShepFault
 from egov_sim.gateway.providers import ProviderCall, ProviderFault
 from egov_sim.gateway.request_info import RequestInfo
-from tests.support.portal import (GUARDIAN_OFFICE, GUARDIAN_SERVICE, SOCIAL_OFFICE, draft, guardian_draft,
-                            login, notification, result, sign, submit)
+from egov_sim.reference import personas
 from egov_sim.signing.verify import reroot
 from egov_sim.wsdl.schemas import RSHEP_NS
+from tests.support.portal import (
+    GUARDIAN_OFFICE,
+    GUARDIAN_SERVICE,
+    SOCIAL_OFFICE,
+    draft,
+    guardian_draft,
+    login,
+    notification,
+    result,
+    sign,
+    submit,
+)
 
 
 def _statuses(request: dict) -> list[str]:

@@ -7,11 +7,20 @@ import asyncio
 
 import httpx
 
-from egov_sim.reference import personas
 from egov_sim.gateway.fault_injection import FaultRule
 from egov_sim.portal_mock.portal import PortalSettings, build_portal
-from tests.support.portal import (FAST_HASHER, GUARDIAN_SERVICE, draft, guardian_draft, live_portal, login,
-                            result, sign, submit)
+from egov_sim.reference import personas
+from tests.support.portal import (
+    FAST_HASHER,
+    GUARDIAN_SERVICE,
+    draft,
+    guardian_draft,
+    live_portal,
+    login,
+    result,
+    sign,
+    submit,
+)
 
 
 def test_a_restart_keeps_every_request(tmp_path):

@@ -9,7 +9,6 @@ from egov_sim.app.server import build_app
 from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.scenarios.engine import play_local, prepare_template, scratch_dir
 from egov_sim.scenarios.loader import load_all
-
 from tests.support.engine import STARTED
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from egov_sim.core.settings import Settings
-from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.app.server import build_app
+from egov_sim.core.database import DATABASE_URL_ENV
+from egov_sim.core.settings import Settings
 from egov_sim.core.testing import free_port, serve_in_thread
 from egov_sim.scenarios.engine import RunOptions, run
 from egov_sim.scenarios.loader import load_all

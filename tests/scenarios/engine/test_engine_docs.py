@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import re
 
 import pytest
 
 from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.scenarios.simulator import SWITCHES
+from tests.support import ROOT
 
 DOC = (ROOT / "docs" / "engine.md").read_text(encoding="utf-8")
 

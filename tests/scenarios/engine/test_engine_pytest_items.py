@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import shutil
 import textwrap
 
+from tests.support import ROOT
 
 pytest_plugins = ["pytester"]
 

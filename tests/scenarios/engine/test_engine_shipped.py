@@ -9,9 +9,8 @@ from egov_sim.app.server import build_app
 from egov_sim.core.database import DATABASE_URL_ENV
 from egov_sim.scenarios.engine import RunOptions, run
 from egov_sim.scenarios.loader import load_all
-from egov_sim.scenarios.ops import OPS
 from egov_sim.scenarios.operations import OPERATIONS
-
+from egov_sim.scenarios.ops import OPS
 from tests.support.engine import STARTED
 
 FLOWS, SCENARIOS = load_all()

@@ -10,11 +10,17 @@ from typing import Iterator
 import pytest
 
 from egov_sim.core.clock import ALMATY
-from egov_sim.scenarios.working_time import parse_duration, working_time
-from egov_sim.scenarios.loader import (load_all, load_flow, load_scenario, resolve_args, shipped_flow_paths,
-                              shipped_scenario_paths)
+from egov_sim.scenarios.loader import (
+    load_all,
+    load_flow,
+    load_scenario,
+    resolve_args,
+    shipped_flow_paths,
+    shipped_scenario_paths,
+)
 from egov_sim.scenarios.model import Flow
 from egov_sim.scenarios.operations import OPERATIONS
+from egov_sim.scenarios.working_time import parse_duration, working_time
 
 FLOWS, SCENARIOS = load_all()
 

@@ -12,8 +12,16 @@ from hypothesis import strategies as st
 
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.days_off import DECREE_TRANSFERS, DaysOff, Transfer, kazakhstan
-from egov_sim.scenarios.working_time import (ALWAYS, CON_HOURS, PROVIDER_HOURS, DurationError, HoursError,
-                                    WorkingHours, WorkingTime, parse_duration)
+from egov_sim.scenarios.working_time import (
+    ALWAYS,
+    CON_HOURS,
+    PROVIDER_HOURS,
+    DurationError,
+    HoursError,
+    WorkingHours,
+    WorkingTime,
+    parse_duration,
+)
 
 
 def at(*args: int) -> dt.datetime:
@@ -172,7 +180,7 @@ def test_aware_datetimes_only():
 
 
 def test_other_time_zones_are_converted():
-    utc = dt.datetime(2025, 6, 2, 5, 0, tzinfo=dt.timezone.utc)  # 10:00 in Kazakhstan
+    utc = dt.datetime(2025, 6, 2, 5, 0, tzinfo=dt.UTC)  # 10:00 in Kazakhstan
     assert add(office, utc, "1 h") == at(2025, 6, 2, 11)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.reports import sample_run
 from egov_sim.scenarios.results import RunResult
+from tests.support.reports import sample_run
 
 
 @pytest.fixture

@@ -7,10 +7,17 @@ import dataclasses
 import pytest
 from lxml import etree
 
-from tests.support.reports import PORTAL, PROVIDER_000, portal_happy, portal_revoked, provider_insufficient, provider_late
 from egov_sim.scenarios.model import Flow, Node
 from egov_sim.scenarios.reports.derive import divergence_node, expected_route, route, split_entry, taken_route
 from egov_sim.scenarios.reports.diagram import layout, ranks, render_svg, wrap
+from tests.support.reports import (
+    PORTAL,
+    PROVIDER_000,
+    portal_happy,
+    portal_revoked,
+    provider_insufficient,
+    provider_late,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import re
 
-from tests.support.reports import sample_run
 from egov_sim.scenarios.reports import run_to_dict
+from tests.support import ROOT
+from tests.support.reports import sample_run
 
 DOC = ROOT / "docs" / "reports.md"
 TEXT = DOC.read_text(encoding="utf-8")

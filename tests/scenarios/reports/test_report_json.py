@@ -131,6 +131,6 @@ def test_not_json_is_refused():
 
 
 def test_empty_run_round_trips():
-    run = RunResult(scenarios=(), started=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), wall_seconds=0.0,
+    run = RunResult(scenarios=(), started=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), wall_seconds=0.0,
                     seed=0)
     assert run_from_json(run_to_json(run)) == run

@@ -10,9 +10,9 @@ import threading
 import pytest
 from rich.console import Console
 
-from tests.support.reports import portal_happy, portal_revoked
 from egov_sim.scenarios.reports import ProgressReporter, print_summary, summary_table
 from egov_sim.scenarios.reports.terminal import diff_text
+from tests.support.reports import portal_happy, portal_revoked
 
 
 def _console(width: int = 220) -> Console:

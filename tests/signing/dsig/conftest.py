@@ -12,7 +12,6 @@ from egov_sim.signing.pki import IssuedCert, TestPKI
 from egov_sim.signing.revocation import RevocationChecker
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
-
 from tests.support.dsig_docs import ORG_BIN, OTHER_IIN, SIGNER_IIN, UTC
 
 

@@ -12,9 +12,8 @@ import pytest
 
 from egov_sim.app.cli import main
 from egov_sim.signing.pki import TestPKI
-
-from tests.support.dsig_docs import OTHER_IIN, SIGNER_IIN, person_request, soap_request
 from tests.signing.dsig.test_dsig_verify import BILLION_LAUGHS
+from tests.support.dsig_docs import OTHER_IIN, SIGNER_IIN, person_request, soap_request
 
 PASSWORD = "Qwerty12"
 
@@ -109,7 +108,7 @@ def test_checks_that_pass(run, signed):
 
 def test_revoked(run, cli_pki, document, tmp_path):
     issued = cli_pki.issue(iin=SIGNER_IIN, surname="ҮЛГІ", given_name="ҚОЛДАНУШЫ", name="cli-revoked",
-                           not_before=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1))
+                           not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
     cli_pki.revoke(issued.serial)
     out_path = tmp_path / "revoked.xml"
     assert run("sign", str(document), "--p12", str(issued.p12_path), "--password", PASSWORD,

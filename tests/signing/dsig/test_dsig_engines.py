@@ -18,7 +18,6 @@ from egov_sim.signing import algorithms as alg
 from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.signing.verify import Verifier
 from egov_sim.signing.wsse import sign_wsse
-
 from tests.support.dsig_docs import OTHER_IIN, SIGNER_IIN, person_request, soap_request
 
 NS = {"ds": alg.DS_NS, "soap": "http://schemas.xmlsoap.org/soap/envelope/"}

@@ -12,7 +12,6 @@ from lxml import etree
 from egov_sim.core.errors import InputError
 from egov_sim.signing import algorithms as alg
 from egov_sim.signing.enveloped import sign_enveloped
-
 from tests.support.dsig_docs import person_request
 
 DS = {"ds": alg.DS_NS}

@@ -13,7 +13,6 @@ import pytest
 
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
-
 from tests.support.nodesoap import HERE, VECTOR_TIME, node_soap_sign, reproduce_vector, vector
 
 

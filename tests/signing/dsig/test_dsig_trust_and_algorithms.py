@@ -37,7 +37,7 @@ def test_intermediate_alone_is_not_an_anchor(pki, signer):
 
 def test_validity_checked_for_every_certificate_of_the_chain(trust, signer, pki):
     chain = trust.chain(signer.cert).chain
-    assert validity_problems(chain, dt.datetime.now(dt.timezone.utc)) == []
+    assert validity_problems(chain, dt.datetime.now(dt.UTC)) == []
     far = pki.root.not_valid_after_utc + dt.timedelta(days=1)
     codes = [p.code for p in validity_problems(chain, far)]
     assert codes == ["CERT_EXPIRED"] * 3

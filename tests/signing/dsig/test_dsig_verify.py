@@ -18,7 +18,6 @@ from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
 from egov_sim.signing.wsse import sign_wsse
-
 from tests.support.dsig_docs import OTHER_IIN, SIGNER_IIN, UTC, person_request, soap_request
 
 NS = {"ds": alg.DS_NS, "wsse": WSSE_NS, "wsu": WSU_NS, "soap": SOAP11_NS}
@@ -176,8 +175,9 @@ def test_reference_id_ambiguous(any_verifier, enveloped):
 
 
 def test_certificate_swapped_for_another_trusted_one(any_verifier, enveloped, org_signer):
-    from egov_sim.signing.dsig import wrap_base64
     from cryptography.hazmat.primitives.serialization import Encoding
+
+    from egov_sim.signing.dsig import wrap_base64
 
     def swap(root):
         root.find("ds:Signature/ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS).text = wrap_base64(

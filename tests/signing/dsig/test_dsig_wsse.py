@@ -12,7 +12,6 @@ from egov_sim.core.errors import InputError
 from egov_sim.signing import algorithms as alg
 from egov_sim.signing.dsig import BASE64_BINARY, SOAP11_NS, WSSE_NS, WSU_NS, X509V3_TOKEN
 from egov_sim.signing.wsse import sign_wsse
-
 from tests.support.dsig_docs import soap_request
 
 NS = {"ds": alg.DS_NS, "wsse": WSSE_NS, "wsu": WSU_NS, "soap": SOAP11_NS}

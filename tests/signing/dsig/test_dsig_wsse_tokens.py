@@ -18,7 +18,6 @@ from egov_sim.signing import algorithms as alg
 from egov_sim.signing.dsig import SOAP11_NS, WSSE_NS, WSU_NS, b64
 from egov_sim.signing.verify import Verifier, signed_view
 from egov_sim.signing.wsse import sign_wsse
-
 from tests.support.dsig_docs import SIGNER_IIN, soap_request
 
 NS = {"ds": alg.DS_NS, "wsse": WSSE_NS, "wsu": WSU_NS, "soap": SOAP11_NS}
@@ -260,3 +259,44 @@ def test_wss4j_layout_verifies_in_xmlsec1(xmlsec1_bin, tmp_path, signer, moment)
                           "--id-attr:Id", f"{WSU_NS}:Timestamp", str(path)],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
+
+
+def test_xmlsec1_signs_a_wss4j_template_and_we_verify_it(xmlsec1_bin, tmp_path, trust, signer, moment):
+    """xmlsec1 fills a WSS4J-style template (Timestamp + BinarySecurityToken + two References)."""
+    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+
+    wsu = f'xmlns:wsu="{WSU_NS}"'
+    created = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    expires = (moment + dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    reference = ('<ds:Reference URI="#{uri}"><ds:Transforms><ds:Transform Algorithm="{exc}"/></ds:Transforms>'
+                 '<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference>')
+    token = b64(signer.cert.public_bytes(Encoding.DER))
+    template = (
+        f'<soap:Envelope xmlns:soap="{SOAP11_NS}"><soap:Header>'
+        f'<wsse:Security xmlns:wsse="{WSSE_NS}" {wsu} soap:mustUnderstand="1">'
+        f'<wsu:Timestamp wsu:Id="TS-1"><wsu:Created>{created}</wsu:Created><wsu:Expires>{expires}</wsu:Expires></wsu:Timestamp>'
+        '<wsse:BinarySecurityToken EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary" '
+        'ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3" '
+        f'wsu:Id="X509-1">{token}</wsse:BinarySecurityToken>'
+        f'<ds:Signature xmlns:ds="{alg.DS_NS}"><ds:SignedInfo>'
+        f'<ds:CanonicalizationMethod Algorithm="{alg.EXC_C14N}"/>'
+        '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>'
+        + reference.format(uri="id-1", exc=alg.EXC_C14N) + reference.format(uri="TS-1", exc=alg.EXC_C14N)
+        + '</ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><wsse:SecurityTokenReference>'
+        '<wsse:Reference URI="#X509-1" ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"/>'
+        '</wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature></wsse:Security></soap:Header>'
+        f'<soap:Body {wsu} wsu:Id="id-1"><t:SendMessage xmlns:t="http://bip.bee.kz/SyncChannel/v10/Types">'
+        f"<request><iin>{SIGNER_IIN}</iin></request></t:SendMessage></soap:Body></soap:Envelope>")
+    (tmp_path / "template.xml").write_text(template, encoding="utf-8")
+    (tmp_path / "key.pem").write_bytes(signer.key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    run = subprocess.run([xmlsec1_bin, "--sign", "--privkey-pem", str(tmp_path / "key.pem"),
+                          "--id-attr:Id", "http://schemas.xmlsoap.org/soap/envelope/:Body",
+                          "--id-attr:Id", f"{WSU_NS}:Timestamp", "--output", str(tmp_path / "signed.xml"),
+                          str(tmp_path / "template.xml")], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    signed = (tmp_path / "signed.xml").read_bytes()
+    result = Verifier(trust, clock=lambda: moment).verify(signed)
+    assert result.valid, result.all_failures
+    assert result.signer.subject.iin == SIGNER_IIN
+    forged = signed.replace(SIGNER_IIN.encode(), SIGNER_IIN[::-1].encode())
+    assert Verifier(trust, clock=lambda: moment).verify(forged).codes == ("DIGEST_MISMATCH",)

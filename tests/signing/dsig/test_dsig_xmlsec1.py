@@ -19,7 +19,6 @@ from egov_sim.signing.dsig import BASE64_BINARY, WSSE_NS, WSU_NS, X509V3_TOKEN, 
 from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.signing.verify import Verifier
 from egov_sim.signing.wsse import sign_wsse
-
 from tests.support.dsig_docs import SIGNER_IIN, person_request, soap_request
 
 SOAP_BODY = "http://schemas.xmlsoap.org/soap/envelope/:Body"

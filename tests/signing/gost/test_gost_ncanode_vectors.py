@@ -97,7 +97,7 @@ def test_every_gost_issued_certificate_chains_to_its_uko(tmp_path, trust):
 
 def test_one_byte_change_breaks_each_certificate_signature(tmp_path):
     issuers = {c.subject: c for c in (nca.certificate(nca.CA_GOST_2004), nca.certificate(nca.CA_GOST_2015))}
-    for name, cert in _gost_certificates(tmp_path).items():
+    for cert in _gost_certificates(tmp_path).values():
         key = gost_x509.public_key(issuers[cert.issuer])
         algorithm = BY_SIGNATURE_OID[cert.signature_algorithm_oid.dotted_string]
         key.verify(cert.signature, cert.tbs_certificate_bytes, algorithm)

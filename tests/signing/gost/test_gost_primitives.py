@@ -104,7 +104,8 @@ def test_a_point_off_the_curve_is_refused():
 def test_sign_verify_and_gostcrypto_agree(algorithm):
     """Our signature verifies in gostcrypto (big-endian r‖s, big-endian digest), and the other way."""
     from cryptography.exceptions import InvalidSignature
-    from gostcrypto.gostsignature import CURVES_R_1323565_1_024_2019 as CURVES, MODE_256, MODE_512, new
+    from gostcrypto.gostsignature import CURVES_R_1323565_1_024_2019 as CURVES
+    from gostcrypto.gostsignature import MODE_256, MODE_512, new
 
     key = GostPrivateKey.generate(algorithm)
     public = key.public_key()

@@ -27,7 +27,7 @@ def test_person_sign(person_sign):
     assert info.dn == ("CN=ТЕСТОВ ТЕСТ,SURNAME=ТЕСТОВ,SERIALNUMBER=IIN880101300040,C=KZ,G=ТЕСТОВИЧ,"
                        "E=test@example.kz")
     assert info.issuer_dn == "C=KZ,CN=ҰКО 3.0 (RSA SIM TEST)"
-    assert info.valid_at(dt.datetime.now(dt.timezone.utc))
+    assert info.valid_at(dt.datetime.now(dt.UTC))
 
 
 def test_legal_entity_auth(ceo_auth):
@@ -58,7 +58,7 @@ def test_ncanode_json(ceo_auth):
 def _self_signed(attrs, key_usage: x509.KeyUsage | None = None) -> x509.Certificate:
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     name = x509.Name(attrs)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
                .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1)))
     if key_usage:

@@ -15,7 +15,7 @@ from egov_sim.core.errors import InputError
 from egov_sim.signing.ocsp_responder import issuer_hashes
 from egov_sim.signing.pki import TestPKI
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAY1 = dt.datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 
 

@@ -50,7 +50,7 @@ def test_ca_profile(pki, which, cn, path_length):
 
 
 def test_ca_validity_covers_a_backdated_year(pki):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     assert pki.ca.not_valid_before_utc < now - dt.timedelta(days=360)
     assert pki.ca.not_valid_after_utc > now + dt.timedelta(days=4 * 365)
     assert pki.root.not_valid_after_utc > now + dt.timedelta(days=9 * 365)
@@ -111,7 +111,7 @@ def _verify_client(pki: TestPKI, cert: x509.Certificate) -> list[x509.Certificat
     ee_policy = verification.ExtensionPolicy.permit_all().require_present(
         x509.KeyUsage, verification.Criticality.AGNOSTIC, None)
     verifier = (verification.PolicyBuilder().store(store)
-                .time(dt.datetime.now(dt.timezone.utc))
+                .time(dt.datetime.now(dt.UTC))
                 .extension_policies(ee_policy=ee_policy,
                                     ca_policy=verification.ExtensionPolicy.webpki_defaults_ca())
                 .build_client_verifier())
@@ -141,7 +141,7 @@ def test_ocsp_responder_certificate(pki):
 
 
 def test_explicit_validity_and_sha1(pki):
-    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     start = max(start, pki.ca.not_valid_before_utc.replace(microsecond=0) + dt.timedelta(days=1))
     issued = pki.issue(iin=PERSON_IIN, surname="Ескі", given_name="Тест", not_before=start,
                        not_after=start + dt.timedelta(days=30), signature_hash="sha1")
@@ -170,8 +170,8 @@ def test_valid_days(pki):
     ({"name": "../escape"}, "BAD_FILE_NAME"),
     ({"password": ""}, "EMPTY_PASSWORD"),
     ({"valid_days": 0}, "BAD_VALIDITY"),
-    ({"not_before": dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)}, "OUTSIDE_CA_VALIDITY"),
-    ({"not_after": dt.datetime(2099, 1, 1, tzinfo=dt.timezone.utc)}, "OUTSIDE_CA_VALIDITY"),
+    ({"not_before": dt.datetime(2000, 1, 1, tzinfo=dt.UTC)}, "OUTSIDE_CA_VALIDITY"),
+    ({"not_after": dt.datetime(2099, 1, 1, tzinfo=dt.UTC)}, "OUTSIDE_CA_VALIDITY"),
     ({"signature_hash": "md5"}, "BAD_HASH"),
 ])
 def test_bad_issue_input(pki, changes, code):

@@ -34,7 +34,7 @@ def test_good_over_http(server, pki, person_sign):
 
 
 def test_revoked_over_http(server, pki, fresh_cert):
-    at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(minutes=5)
+    at = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=5)
     pki.revoke(fresh_cert.serial, "privilegeWithdrawn", at=at)
     with RevocationChecker(methods=BOTH) as checker:
         crl, by_ocsp = checker.check(fresh_cert.certificate, pki.ca)
@@ -89,7 +89,7 @@ def test_crl_that_is_not_a_crl(pki, person_sign, body):
 
 
 def _crl_signed_by(key, issuer_name: x509.Name) -> bytes:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return (x509.CertificateRevocationListBuilder().issuer_name(issuer_name).last_update(now)
             .next_update(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()).public_bytes(Encoding.DER))
 
@@ -124,7 +124,7 @@ def test_ocsp_answer_signed_by_a_stranger_is_refused(pki, person_sign):
 
     def forge(request: httpx.Request) -> httpx.Response:
         asked = ocsp.load_der_ocsp_request(request.content)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "responder")])
         cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(stranger.public_key())
                 .serial_number(1).not_valid_before(now - dt.timedelta(days=1))
@@ -147,7 +147,7 @@ def test_ocsp_answer_signed_by_a_stranger_is_refused(pki, person_sign):
 
 def test_ocsp_unknown_certificate(pki, person_sign):
     """A certificate made with the CA key but never entered in the index: OCSP says UNKNOWN."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     rogue_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     rogue = (x509.CertificateBuilder().subject_name(person_sign.certificate.subject).issuer_name(pki.ca.subject)
              .public_key(rogue_key.public_key()).serial_number(x509.random_serial_number())
@@ -163,7 +163,7 @@ def test_ocsp_unknown_certificate(pki, person_sign):
 def test_certificate_without_addresses(pki):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "bare")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     bare = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(2).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
             .sign(key, hashes.SHA256()))

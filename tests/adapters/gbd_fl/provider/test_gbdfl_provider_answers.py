@@ -13,9 +13,7 @@ from zeep.plugins import HistoryPlugin
 
 from egov_sim.reference.personas import PERSONAS
 from egov_sim.wsdl.schemas import payload_validator
-
-from tests.support.registries import (BINDING, CLIENT, CS, GBDFL, WSDL_PATH, XSI, Reply, ask_gbdfl,
-                                new_id, verify_data)
+from tests.support.registries import BINDING, CLIENT, CS, GBDFL, WSDL_PATH, XSI, Reply, ask_gbdfl, new_id, verify_data
 
 GUID_BRACES = r"\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}"
 
@@ -171,7 +169,7 @@ def test_zeep_typed_request(registries, zeep_service):
                            senderCode=CLIENT[0], iin=iin)
     reply = service.SendMessage(request={
         "requestInfo": {"messageId": message_id, "serviceId": GBDFL,
-                        "messageDate": dt.datetime.now(dt.timezone.utc),
+                        "messageDate": dt.datetime.now(dt.UTC),
                         "sender": {"senderId": CLIENT[0], "password": CLIENT[1]}},
         "requestData": {"data": xsd.AnyObject(request_type, payload)}})
     assert reply.responseInfo.correlationId == message_id

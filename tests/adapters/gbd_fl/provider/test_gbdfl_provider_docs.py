@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import contextlib
 import io
 import re
@@ -19,7 +17,7 @@ from egov_sim.adapters.gbd_fl.provider import NAMES, ResultCodes
 from egov_sim.app.cli import main
 from egov_sim.signing.verify import reroot
 from egov_sim.wsdl.schemas import payload_validator
-
+from tests.support import ROOT
 from tests.support.registries import DS_NS, Reply
 
 DOC = ROOT / "docs" / "gbd_fl_provider.md"

@@ -9,16 +9,27 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.provider import ResultCodes, build_gbdfl_provider
 from egov_sim.gateway.providers import ProviderCall
 from egov_sim.gateway.request_info import RequestInfo
 from egov_sim.reference.iin import make_iin
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.signing.service_certs import service_signer
 from egov_sim.wsdl.schemas import payload_validator
-
-from tests.support.registries import (CS, GBDFL, GBDFL_TOKEN, XSI, Reply, ask_gbdfl, envelope,
-                                escaped, gbdfl_data, gbdfl_fields, new_id, verify_data)
+from tests.support.registries import (
+    CS,
+    GBDFL,
+    GBDFL_TOKEN,
+    XSI,
+    Reply,
+    ask_gbdfl,
+    envelope,
+    escaped,
+    gbdfl_data,
+    gbdfl_fields,
+    new_id,
+    verify_data,
+)
 
 
 def assert_result(reply: Reply, code: str, *, contains: str | None = None) -> etree._Element:

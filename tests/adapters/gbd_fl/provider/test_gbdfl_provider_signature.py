@@ -7,15 +7,14 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from typer.testing import CliRunner
 
-from egov_sim.reference.personas import PERSONAS
 from egov_sim.adapters.gbd_fl.provider import GBDFL_IDENTITY
-from egov_sim.adapters.gbd_fl.wire import SIGNED_ROOT
 from egov_sim.core.settings import Settings
 from egov_sim.gateway.shep import gateway_signer
+from egov_sim.reference.personas import PERSONAS
 from egov_sim.signing.cli_sign import register
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import DIGEST_MISMATCH, Verifier, reroot
-
+from egov_sim.wsdl.gbdfl import SIGNED_ROOT
 from tests.support.registries import SOAP11, ask_gbdfl, verify_data
 
 DS = "http://www.w3.org/2000/09/xmldsig#"

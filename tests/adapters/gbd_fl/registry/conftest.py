@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from egov_sim.adapters.gbd_fl.registry import install_personas
+from egov_sim.adapters.gbd_fl.person_rows import PERSON_COLUMNS, decode_row
 from egov_sim.adapters.gbd_fl.population import generate_chunk, populate
-from egov_sim.adapters.gbd_fl.registry import PERSON_COLUMNS, PersonRegistry, decode_row
-from egov_sim.reference.person import Person
+from egov_sim.adapters.gbd_fl.registry import PersonRegistry, install_personas
 from egov_sim.core.database import Database, sqlite_url
+from egov_sim.reference.person import Person
 from tests.support.gbd_fl import AS_OF, CLOCK, SHARED_COUNT
 
 

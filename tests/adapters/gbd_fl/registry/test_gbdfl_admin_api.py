@@ -9,9 +9,9 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from egov_sim.adapters.gbd_fl.admin_api import routes
-from egov_sim.reference.personas import PERSONAS
+from egov_sim.adapters.gbd_fl.person_json import person_to_json
 from egov_sim.adapters.gbd_fl.registry import install_personas
-from egov_sim.adapters.gbd_fl.registry import person_to_json
+from egov_sim.reference.personas import PERSONAS
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")
@@ -50,7 +50,7 @@ def test_search_and_browse(client):
     browse = client.get("/admin/persons", params={"limit": 5, "offset": 2}).json()
     assert len(browse["items"]) == 5 and browse["total"] == len(PERSONAS) - 1
     too_many = client.get("/admin/persons", params={"surname": "СЕРИКОВА", "limit": 1})
-    assert too_many.status_code == 400
+    assert too_many.status_code == 422
     error = too_many.json()["error"]
     assert (error["code"], error["limit"], error["foundAtLeast"]) == ("TOO_MANY_RESULTS", 1, 2)
     for params in ({"limit": "x"}, {"colour": "red"}, {"birthDate": "1978-02-30"}):
@@ -86,7 +86,7 @@ def test_put_creates_replaces_and_persists(client, registry):
 ])
 def test_put_rejects_bad_records_naming_the_field(client, body, code, field):
     r = client.put(f"/admin/persons/{PERSONAS['not_registered'].iin}", json=body)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert r.json()["error"]["code"] == code and r.json()["error"]["field"] == field
 
 

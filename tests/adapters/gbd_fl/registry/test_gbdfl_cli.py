@@ -10,12 +10,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from egov_sim.adapters.gbd_fl.person_json import person_to_json
 from egov_sim.adapters.gbd_fl.persons_cli import persons_app
-from egov_sim.reference.personas import PERSONAS
-from egov_sim.adapters.gbd_fl.registry import PersonRegistry, person_to_json
-from egov_sim.core.settings import Settings
+from egov_sim.adapters.gbd_fl.registry import PersonRegistry
 from egov_sim.core.database import DATABASE_URL_ENV, Database, database_url
 from egov_sim.core.errors import InputError
+from egov_sim.core.settings import Settings
+from egov_sim.reference.personas import PERSONAS
 
 
 def make_app() -> typer.Typer:

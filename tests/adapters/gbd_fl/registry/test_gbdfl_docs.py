@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from tests.support import ROOT
-
 import json
 import re
 
+from egov_sim.adapters.gbd_fl.person_json import person_from_json
 from egov_sim.adapters.gbd_fl.persons_cli import persons_app
 from egov_sim.reference.personas import PERSONAS
-from egov_sim.adapters.gbd_fl.registry import person_from_json
+from tests.support import ROOT
 
 DOC = ROOT / "docs" / "gbd_fl.md"
 
@@ -28,6 +27,6 @@ def test_every_cli_command_is_documented():
 
 
 def test_the_import_example_is_a_valid_record():
-    line = next(l for l in DOC.read_text("utf-8").splitlines() if l.startswith('{"iin"'))
+    line = next(x for x in DOC.read_text("utf-8").splitlines() if x.startswith('{"iin"'))
     person = person_from_json(json.loads(line))
     assert person.surname == "НОВИКОВ" and person.documents[0].end_date.isoformat() == "2035-05-04"

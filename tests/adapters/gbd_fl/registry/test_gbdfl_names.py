@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from egov_sim.reference import dictionaries as dic
 from egov_sim.adapters.gbd_fl import names as nm
+from egov_sim.reference import dictionaries as dic
 from egov_sim.reference.person import translit
 
 
@@ -33,7 +33,7 @@ def test_russian_pool_spells_out_the_irregular_patronymics():
     assert forms["ИЛЬЯ"] == ("ИЛЬИЧ", "ИЛЬИНИЧНА")
     assert forms["НИКИТА"] == ("НИКИТИЧ", "НИКИТИЧНА")
     assert forms["ЮРИЙ"] == ("ЮРЬЕВИЧ", "ЮРЬЕВНА")
-    for name, male, female in nm.RUSSIAN_MALE:
+    for _name, male, female in nm.RUSSIAN_MALE:
         assert male.endswith(nm.PATRONYMIC_SUFFIXES_MALE) and female.endswith(nm.PATRONYMIC_SUFFIXES_FEMALE)
 
 

@@ -6,14 +6,12 @@ from datetime import date
 
 import pytest
 
-from egov_sim.reference import dictionaries as dic
-from egov_sim.reference.personas import PERSONAS, persona_persons
-from egov_sim.adapters.gbd_fl.registry import install_personas
 from egov_sim.adapters.gbd_fl.population import FIRST_GENERATED_SERIAL, populate
-from egov_sim.adapters.gbd_fl.registry import PersonRegistry
-from egov_sim.reference.person import validate
+from egov_sim.adapters.gbd_fl.registry import PersonRegistry, install_personas
+from egov_sim.reference import dictionaries as dic
 from egov_sim.reference.iin import parse_iin
-
+from egov_sim.reference.person import validate
+from egov_sim.reference.personas import PERSONAS, persona_persons
 from tests.support.gbd_fl import AS_OF, CLOCK
 
 # The literals other code and other people rely on: changing one breaks integrators' test data.

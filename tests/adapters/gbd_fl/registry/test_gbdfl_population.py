@@ -7,14 +7,13 @@ from datetime import date
 
 import pytest
 
-from egov_sim.reference import dictionaries as dic
 from egov_sim.adapters.gbd_fl import names as nm
-from egov_sim.reference.person import translit
 from egov_sim.adapters.gbd_fl import population as pop
-from egov_sim.adapters.gbd_fl.registry import PERSON_COLUMNS, decode_row, encode_row
-from egov_sim.reference.person import validate
+from egov_sim.adapters.gbd_fl.person_rows import PERSON_COLUMNS, decode_row, encode_row
+from egov_sim.core.errors import InputError
+from egov_sim.reference import dictionaries as dic
 from egov_sim.reference.iin import parse_iin
-
+from egov_sim.reference.person import translit, validate
 from tests.support.gbd_fl import AS_OF
 
 
@@ -195,7 +194,7 @@ def test_addresses_are_in_real_places(chunk_people):
 
 
 def test_count_limits():
-    with pytest.raises(Exception):
+    with pytest.raises(InputError):
         list(pop.generate_rows(pop.MAX_COUNT + 1, as_of=AS_OF))
     assert pop.chunk_sizes(25_000) == [10_000, 10_000, 5_000]
     assert pop.default_workers(10_000) == 1

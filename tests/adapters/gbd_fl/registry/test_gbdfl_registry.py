@@ -9,13 +9,15 @@ from datetime import date
 import pytest
 
 from egov_sim.adapters.gbd_fl import population as pop
-from egov_sim.reference.personas import PERSONAS
-from egov_sim.adapters.gbd_fl.registry import PERSONS_TABLE, PersonRegistry, TooManyResults, ensure_population, person_from_json, person_to_json
-from egov_sim.reference.person import Address, Document, InvalidPerson, Person
+from egov_sim.adapters.gbd_fl.person_json import person_from_json, person_to_json
+from egov_sim.adapters.gbd_fl.person_rows import PERSONS_TABLE
+from egov_sim.adapters.gbd_fl.population import load
+from egov_sim.adapters.gbd_fl.registry import PersonRegistry, TooManyResults, ensure_population
 from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.errors import InputError
 from egov_sim.reference.iin import make_iin
-
+from egov_sim.reference.person import Address, Document, InvalidPerson, Person
+from egov_sim.reference.personas import PERSONAS
 from tests.support.gbd_fl import AS_OF, CLOCK, SHARED_COUNT
 
 HOME = Address(None, "398", "55", "5501", "ПАВЛОДАР", "УЛ. ЛОМОВА", "1", None, "2", date(2020, 1, 1),
@@ -267,7 +269,7 @@ def test_populate_replace_and_the_portable_path_agree(db, tmp_path):
         PersonRegistry(other)
         chunks = lambda: pop.generate_rows(800, seed=5, as_of=AS_OF, workers=1)  # noqa: E731
         phases = []
-        pop._populate_portable(other, 800, chunks, False, lambda *a: phases.append(a[0]))
+        load._populate_portable(other, 800, chunks, False, lambda *a: phases.append(a[0]))
         assert other.query(f"SELECT iin, record FROM {PERSONS_TABLE} ORDER BY seq") == fast
         assert {"generating", "indexing"} <= set(phases)
         assert len(PersonRegistry(other).search(surname=registry.page(limit=1)[0].surname, limit=800)) >= 1

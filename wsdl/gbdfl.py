@@ -1,9 +1,9 @@
-"""ГБД ФЛ payloads on the wire: the ``cs:Request`` read from ``data``, the ``cs:Response`` written.
+"""The ГБД ФЛ codec (payloads/gbdfl/*.xsd): the ``cs:Request`` written by a client (the ЦОН) and
+read by the registry, the ``cs:Response`` written by the registry and read back by a client.
 
-Kept apart from the lookup so the XML shape (element order of wsdl/payloads/gbdfl/*.xsd,
-dictionary values as code + nameRu + nameKz) is in one place. The payload helpers at the top
-(reading any payload style, the enveloped business-data signature) are shared with ЕНИС, whose
-answers are shaped and signed the same way.
+The XML shape is in one place: element order of the schemas, dictionary values as code +
+nameRu + nameKz (egov_sim.reference.dictionaries), the wire's swapped district/region naming.
+The registry (adapters/gbd_fl) looks persons up; this module only reads and writes them.
 """
 
 from __future__ import annotations
@@ -11,107 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from lxml import etree
 
-from egov_sim.core.clock import ALMATY
-from egov_sim.core.errors import InputError
-from egov_sim.signing.enveloped import sign_enveloped
-from egov_sim.wsdl.schemas import GBDFL_MESSAGE_NS, XSI_NS, payload_root, payload_validator
-
+from egov_sim.core.xml_build import add_dictionary, add_text, fields, message_date, parse_date, typed_data
 from egov_sim.reference import dictionaries as dic
+from egov_sim.reference.person import Person
 
-XSI_TYPE = f"{{{XSI_NS}}}type"
+from .schemas import GBDFL_MESSAGE_NS, PayloadError, read_payload
 
 SIGNED_ROOT = "data"
 """The element that was the document root when the answer was signed: re-root it to verify."""
-
-
-# --- shared payload helpers ------------------------------------------------------------------
-
-
-class PayloadError(Exception):
-    """The request's payload cannot be read as the contract's request; the answer says why."""
-
-
-def read_payload(data: etree._Element | None, validator: str) -> etree._Element:
-    """The payload element of ``data`` in any of the three styles, checked against the contract."""
-    if data is None:
-        raise PayloadError("requestData/data is missing")
-    try:
-        root = payload_root(data)
-    except (InputError, etree.XMLSyntaxError) as exc:
-        raise PayloadError(f"the escaped payload is not well-formed XML: {exc}") from None
-    schema = payload_validator(validator)
-    if not schema.validate(root):
-        err = schema.error_log.last_error
-        raise PayloadError(f"line {err.line}: {err.message}" if err else "the payload does not "
-                           "match the contract")
-    return root
-
-
-def fields(root: etree._Element) -> dict[str, str]:
-    """The unqualified child elements of a validated payload, by name, with stripped text."""
-    return {c.tag: (c.text or "").strip() for c in root
-            if isinstance(c.tag, str) and not etree.QName(c).namespace}
-
-
-def parse_date(text: str | None) -> dt.date | None:
-    """An ``xsd:date`` (a time-zone suffix, allowed by the type, is ignored)."""
-    return dt.date.fromisoformat(text[:10]) if text else None
-
-
-def typed_data(prefix: str, namespace: str, type_name: str) -> etree._Element:
-    """An empty ``<data xsi:type="prefix:Type">``: payload style 1, as the registries answer."""
-    data = etree.Element("data", nsmap={prefix: namespace, "xsi": XSI_NS})
-    data.set(XSI_TYPE, f"{prefix}:{type_name}")
-    return data
-
-
-def text(parent: etree._Element, tag: str, value) -> etree._Element | None:
-    """A child with ``value`` as text; nothing when the value is None or empty."""
-    if value is None or value == "":
-        return None
-    el = etree.SubElement(parent, tag)
-    if isinstance(value, bool):
-        el.text = "true" if value else "false"
-    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        el.text = value.isoformat()
-    else:
-        el.text = str(value)
-    return el
-
-
-def dictionary(parent: etree._Element, tag: str, code: str, name_ru: str,
-               name_kz: str) -> etree._Element:
-    """A dictionary value (справочник): ``code``, ``nameRu``, ``nameKz``."""
-    el = etree.SubElement(parent, tag)
-    etree.SubElement(el, "code").text = code
-    etree.SubElement(el, "nameRu").text = name_ru
-    etree.SubElement(el, "nameKz").text = name_kz
-    return el
-
-
-def message_date(moment: dt.datetime) -> str:
-    """xsd:dateTime with milliseconds and the Kazakhstan offset."""
-    return moment.astimezone(ALMATY).isoformat(timespec="milliseconds")
-
-
-def new_guid() -> str:
-    """A message id in the braces style of real ГБД ФЛ responses."""
-    return "{" + str(uuid.uuid4()) + "}"
-
-
-def sign_payload(data: etree._Element, signer) -> etree._Element:
-    """Sign ``data`` as a standalone document (NCALayer enveloped layout) and return it.
-
-    ``URI=""`` then covers exactly this element; once it is embedded in the ШЭП envelope, a
-    client verifies ``signing.verify.reroot(data)``.
-    """
-    tree = etree.ElementTree(data)
-    sign_enveloped(tree, signer.key, signer.certificate)
-    return tree.getroot()
 
 
 # --- ГБД ФЛ request ---------------------------------------------------------------------------
@@ -138,6 +49,17 @@ class PersonQuery:
     def is_empty(self) -> bool:
         return not any((self.iin, self.surname, self.name, self.patronymic, self.birth_date,
                         self.birth_date_from, self.birth_date_to, self.document_number))
+
+
+def write_person_query(iin: str, *, sender_code: str, now: dt.datetime,
+                       message_id: str | None = None) -> etree._Element:
+    """A ``cs:Request`` by IIN (wire-formats.md §4.2; the key is [inferred] in the seed)."""
+    data = typed_data("cs", GBDFL_MESSAGE_NS, "Request")
+    add_text(data, "messageId", message_id or str(uuid.uuid4()))
+    add_text(data, "messageDate", message_date(now))
+    add_text(data, "senderCode", sender_code)
+    add_text(data, "iin", iin)
+    return data
 
 
 def read_person_query(data: etree._Element | None) -> PersonQuery:
@@ -176,7 +98,7 @@ class Result:
 
 def response_data(*, message_id: str, moment: dt.datetime, request_id: str, sender: Participant,
                   receiver: Participant, result: Result, persons: Iterable = (),
-                  render_person: Callable[[etree._Element, object], None] | None = None
+                  render_person: Callable[[etree._Element, Any], None] | None = None
                   ) -> etree._Element:
     """An unsigned ``cs:Response`` in ``<data xsi:type="cs:Response">``."""
     data = typed_data("cs", GBDFL_MESSAGE_NS, "Response")
@@ -184,14 +106,33 @@ def response_data(*, message_id: str, moment: dt.datetime, request_id: str, send
     etree.SubElement(data, "messageDate").text = message_date(moment)
     etree.SubElement(data, "requestId").text = request_id
     for tag, who in (("sender", sender), ("receiver", receiver)):
-        dictionary(data, tag, who.code, who.name_ru, who.name_kz)
-    dictionary(data, "messageResult", result.code, result.name_ru, result.name_kz)
+        add_dictionary(data, tag, who.code, who.name_ru, who.name_kz)
+    add_dictionary(data, "messageResult", result.code, result.name_ru, result.name_kz)
     persons = list(persons)
     if persons:
+        if render_person is None:
+            raise ValueError("persons need render_person")
         holder = etree.SubElement(data, "persons")
         for person in persons:
             render_person(etree.SubElement(holder, "person"), person)
     return data
+
+
+def read_result(data: etree._Element) -> tuple[str | None, str | None]:
+    """``messageResult`` of an answer: (code, nameRu)."""
+    return data.findtext("messageResult/code"), data.findtext("messageResult/nameRu")
+
+
+def read_first_person(data: etree._Element) -> dict | None:
+    """The first ``persons/person`` of an answer as a client keeps it (iin, names, birthDate,
+    the lifeStatus code), or None."""
+    person = data.find("persons/person")
+    if person is None:
+        return None
+    return {"iin": person.findtext("iin"), "surname": person.findtext("surname"),
+            "name": person.findtext("name"), "patronymic": person.findtext("patronymic"),
+            "birthDate": person.findtext("birthDate"),
+            "lifeStatus": person.findtext("lifeStatus/code")}
 
 
 # --- Person -----------------------------------------------------------------------------------
@@ -203,7 +144,7 @@ def response_data(*, message_id: str, moment: dt.datetime, request_id: str, send
 def _entry(parent: etree._Element, tag: str, kind: str, code: str | None) -> None:
     value = dic.entry(kind, code)
     if value is not None:
-        dictionary(parent, tag, value.code, value.name_ru, value.name_kz)
+        add_dictionary(parent, tag, value.code, value.name_ru, value.name_kz)
 
 
 def _place(el: etree._Element, a) -> None:
@@ -214,81 +155,81 @@ def _place(el: etree._Element, a) -> None:
         _entry(el, "region", "district", a.district)
     elif a.region or a.district:
         foreign = etree.SubElement(el, "foreignData")
-        text(foreign, "districtName", a.region)
-        text(foreign, "regionName", a.district)
+        add_text(foreign, "districtName", a.region)
+        add_text(foreign, "regionName", a.district)
 
 
 def _street_part(el: etree._Element, a) -> None:
     for tag, value in (("city", a.city), ("street", a.street), ("building", a.building),
                        ("corpus", a.corpus), ("flat", a.flat), ("beginDate", a.begin_date),
                        ("endDate", a.end_date)):
-        text(el, tag, value)
+        add_text(el, tag, value)
 
 
 def _birth_place(el: etree._Element, a) -> None:
     _place(el, a)
-    text(el, "city", a.city)
-    text(el, "birthTeCodeAR", a.ar_code)
+    add_text(el, "city", a.city)
+    add_text(el, "birthTeCodeAR", a.ar_code)
 
 
 def _reg_address(el: etree._Element, a) -> None:
     _place(el, a)
     _street_part(el, a)
     _entry(el, "status", "address_status", a.status)
-    text(el, "arCode", a.ar_code)
+    add_text(el, "arCode", a.ar_code)
 
 
 def _address(el: etree._Element, a) -> None:
     _entry(el, "type", "address_type", a.type or dic.ADDRESS_TEMPORARY)
     _place(el, a)
     _street_part(el, a)
-    text(el, "arCode", a.ar_code)
+    add_text(el, "arCode", a.ar_code)
 
 
-def _document(el: etree._Element, d, person) -> None:
+def _document(el: etree._Element, d, person: Person) -> None:
     _entry(el, "type", "document_type", d.type)
-    text(el, "number", d.number)
-    text(el, "series", d.series)
-    text(el, "beginDate", d.begin_date)
-    text(el, "endDate", d.end_date)
+    add_text(el, "number", d.number)
+    add_text(el, "series", d.series)
+    add_text(el, "beginDate", d.begin_date)
+    add_text(el, "endDate", d.end_date)
     _entry(el, "issueOrganization", "document_organization", d.issuer)
     _entry(el, "status", "document_status", d.status)
-    text(el, "invalidityDate", d.invalidity_date)
-    text(el, "surname", person.surname)
-    text(el, "name", person.name)
-    text(el, "patronymic", person.patronymic)
-    text(el, "birthDate", person.birth_date)
+    add_text(el, "invalidityDate", d.invalidity_date)
+    add_text(el, "surname", person.surname)
+    add_text(el, "name", person.name)
+    add_text(el, "patronymic", person.patronymic)
+    add_text(el, "birthDate", person.birth_date)
 
 
-def _capable_status(el: etree._Element, person) -> None:
+def _capable_status(el: etree._Element, person: Person) -> None:
     decision = person.capable_decision
     _entry(el, "capableStatus", "capable_status", person.capable_status)
     if decision is not None:
-        text(el, "capableDate", decision.date)
-        text(el, "capableEndDate", decision.end_date)
-        text(el, "capableNumber", decision.number)
+        add_text(el, "capableDate", decision.date)
+        add_text(el, "capableEndDate", decision.end_date)
+        add_text(el, "capableNumber", decision.number)
         _entry(el, "court", "court", decision.authority)
     else:  # a record without the decision: the contract's "not applicable" placeholders
-        text(el, "capableDate", person.birth_date)
-        text(el, "capableNumber", "0")
+        add_text(el, "capableDate", person.birth_date)
+        add_text(el, "capableNumber", "0")
         _entry(el, "court", "court", dic.court_of(""))
 
 
 def _missing_status(el: etree._Element, decision) -> None:
-    text(el, "missing", True)
-    text(el, "missingDate", decision.date)
-    text(el, "missingEndDate", decision.end_date)
-    text(el, "missingNumber", decision.number)
+    add_text(el, "missing", True)
+    add_text(el, "missingDate", decision.date)
+    add_text(el, "missingEndDate", decision.end_date)
+    add_text(el, "missingNumber", decision.number)
     _entry(el, "gpTerritorial", "gp_territorial", decision.authority)
 
 
-def render_person(el: etree._Element, person) -> None:
+def render_person(el: etree._Element, person: Person) -> None:
     """Fill ``<person>`` from a registry ``Person``, in the order of Person.xsd."""
     for tag, value in (("iin", person.iin), ("surname", person.surname), ("name", person.name),
                        ("patronymic", person.patronymic), ("engFirstName", person.eng_first_name),
                        ("engSurname", person.eng_surname), ("birthDate", person.birth_date),
                        ("deathDate", person.death_date)):
-        text(el, tag, value)
+        add_text(el, tag, value)
     _entry(el, "gender", "gender", person.gender)
     _entry(el, "nationality", "nationality", person.nationality)
     _entry(el, "citizenship", "country", person.citizenship)
@@ -308,4 +249,4 @@ def render_person(el: etree._Element, person) -> None:
         addresses = etree.SubElement(el, "addresses")
         for a in person.addresses:
             _address(etree.SubElement(addresses, "address"), a)
-    text(el, "removed", bool(person.removed))
+    add_text(el, "removed", bool(person.removed))
