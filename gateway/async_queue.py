@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from egov_sim.core import ids
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import POSTGRESQL, Database, Schema, Transaction, from_db_time, to_db_time
 
@@ -242,6 +242,12 @@ class AsyncQueue:
             " UNION ALL SELECT 1 AS x FROM shep_async_notifications WHERE done = 0"
             " AND next_attempt_at <= ? LIMIT 1", (now, now, now, now)) is not None
 
+    def claim_one(self, message_id: str, *, claimant: str) -> QueuedMessage | None:
+        """This message for the pusher, if it is due and nobody holds it."""
+        found = self._claim("message_id = ? AND mode IN ('push', 'builtin')", [message_id], 1,
+                            claimant=claimant, lease=self.settings.push_timeout * 3 + 30)
+        return found[0] if found else None
+
     def claim_due(self, *, limit: int, claimant: str) -> list[QueuedMessage]:
         """Messages for the push worker: due (push or built-in) and not leased to another."""
         return self._claim("mode IN ('push', 'builtin')", [], limit, claimant=claimant,
@@ -344,7 +350,7 @@ class AsyncQueue:
             tx.insert("INSERT INTO shep_async_notifications (notification_id, message_id, sender_id,"
                       " state, status_code, status_message, status_date, attempts, next_attempt_at)"
                       " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                      (str(uuid.uuid4()), message_id, sender_id, state.value, *status, now, now))
+                      (str(ids.new_uuid()), message_id, sender_id, state.value, *status, now, now))
 
     # --- status notifications to senders -------------------------------------------------
 

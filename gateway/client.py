@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 
 import httpx
 from lxml import etree
 
+from egov_sim.core import ids
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.safe_xml import UnsafeXmlError, parse
 from egov_sim.core.xml_build import child_text
@@ -97,7 +97,7 @@ class ShepClient:
 
     async def send(self, service_id: str, data: etree._Element | None = None, *,
                    route_id: str | None = None, correlation_id: str | None = None) -> ShepReply:
-        message_id = str(uuid.uuid4())
+        message_id = str(ids.new_uuid())
         body = self.envelope(service_id, data, message_id=message_id, route_id=route_id,
                              correlation_id=correlation_id)
         try:

@@ -8,13 +8,13 @@ integrator can put their own provider behind the simulated gateway.
 from __future__ import annotations
 
 import copy
-import uuid
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Mapping
 
 import httpx
 from lxml import etree
 
+from egov_sim.core import ids
 from egov_sim.core.safe_xml import UnsafeXmlError, XmlLimits, parse
 from egov_sim.core.xml_build import child_text
 
@@ -51,7 +51,7 @@ class ProviderReply:
     data: etree._Element | None = None
     code: str = SUCCESS_CODE
     message: str = SUCCESS_MESSAGE
-    message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    message_id: str = field(default_factory=lambda: str(ids.new_uuid()))
 
 
 class ProviderFault(Exception):
@@ -122,7 +122,7 @@ class HttpProvider:
             data=copy_data(data) if data is not None else None,
             code=child_text(response, "responseInfo/status/code") or SUCCESS_CODE,
             message=child_text(response, "responseInfo/status/message") or SUCCESS_MESSAGE,
-            message_id=child_text(response, "responseInfo/messageId") or str(uuid.uuid4()),
+            message_id=child_text(response, "responseInfo/messageId") or str(ids.new_uuid()),
         )
 
 

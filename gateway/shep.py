@@ -166,6 +166,7 @@ def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: C
                              journal_writer=channel.journal_writer, clock=clock)
     async_channel = AsyncChannel(config, queue=queue, journal=journal,
                                  journal_writer=channel.journal_writer, security=security,
-                                 injector=injector, clock=clock, on_queued=delivery.kick)
+                                 injector=injector, clock=clock, on_queued=delivery.kick,
+                                 deliver_now=delivery.deliver_now)
     return Gateway(channel, journal, config, http, injector, stubs=stubs,
                    async_channel=async_channel, delivery=delivery, queue=queue)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from lxml import etree
 
+from egov_sim.core import ids
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.wsdl.schemas import sync_validator
 
@@ -35,7 +35,7 @@ WSSE = admission.WSSE
 
 def new_session_id() -> str:
     """A ``guid`` as the contract's pattern wants it: with braces."""
-    return "{" + str(uuid.uuid4()) + "}"
+    return "{" + str(ids.new_uuid()) + "}"
 
 
 @dataclass

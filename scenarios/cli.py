@@ -1,4 +1,5 @@
-"""``egov-sim scenarios list`` and ``egov-sim run``: the conformance scenarios from the command line.
+"""``egov-sim scenarios list``, ``scenarios check`` and ``egov-sim run``: the conformance scenarios
+from the command line.
 
 ``run`` exits 0 when every scenario passed, 1 when any failed, 2 on bad usage or a scenario file
 that does not load (a :class:`~scenarios.loader.ScenarioFileError`, one line, like every input
@@ -14,6 +15,10 @@ import typer
 
 from egov_sim.core.cli_support import APP_FACTORY_KEY
 from egov_sim.core.errors import InputError
+from egov_sim.core.settings import default_home
+
+TEMPLATE_CACHE = "scenario-templates"
+"""Where in the data directory ``egov-sim run`` keeps simulator templates between runs."""
 
 scenarios_app = typer.Typer(help="The conformance scenarios (flows and catalogue).",
                             no_args_is_help=True, add_completion=False)
@@ -64,6 +69,24 @@ def list_command(
     print_listing(Console(), table, records, [s.id for s in scenarios], title=title)
 
 
+@scenarios_app.command("check")
+def check_command(
+    paths: Optional[list[Path]] = typer.Argument(
+        None, help="Flow or scenario files or folders; default: the shipped flows."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when anything is reported."),
+) -> None:
+    """Report what a flow that loads may still get wrong: condition branches no set-up can make
+    fail, stated terms with no duration under them, regulation defects."""
+    from .validator import check_flows
+
+    flows, _ = _load(paths)
+    findings = check_flows(flows.values())
+    for f in findings:
+        typer.echo(str(f))
+    typer.echo(f"{len(flows)} flows: {len(findings)} finding(s)")
+    raise typer.Exit(1 if strict and findings else 0)
+
+
 def run_command(
     ctx: typer.Context,
     paths: Optional[list[Path]] = typer.Argument(
@@ -78,6 +101,10 @@ def run_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the sampled step times (timing: sampled)."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Scenarios played at once (processes)."),
     select: Optional[list[str]] = typer.Option(None, "-k", help="Only scenarios whose id contains this."),
+    fresh_template: bool = typer.Option(
+        False, "--fresh-template",
+        help="Build the simulator template anew instead of reusing the one kept in the data directory "
+             "(keys and certificates then differ from earlier runs)."),
 ) -> None:
     """Play the scenarios end to end against the systems; exit 1 if any fails."""
     from rich.console import Console
@@ -89,8 +116,9 @@ def run_command(
     if against and jobs > 1:
         typer.echo("egov-sim: note: --against plays one scenario at a time (-j ignored)", err=True)
     home = getattr(ctx.obj, "home", None) if ctx.obj is not None else None
+    cache = None if fresh_template or against else (home or default_home()) / TEMPLATE_CACHE
     options = RunOptions(seed=seed, jobs=jobs, against=against, home=home,
-                         app_factory=ctx.meta.get(APP_FACTORY_KEY))
+                         app_factory=ctx.meta.get(APP_FACTORY_KEY), template_cache=cache)
     console = Console()
     with ProgressReporter(console) as progress:
         result = run(scenarios, flows, options, on_start=progress.start, on_result=progress.advance)

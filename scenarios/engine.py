@@ -29,18 +29,21 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, Sequence
 
 from egov_sim.reference.personas import PERSONAS
+from egov_sim.core import ids
 from egov_sim.core.clock import ALMATY
 from egov_sim.reference.catalogue import PROVIDERS
 from egov_sim.gateway.rshep.staff import STAFF
 
 from . import messages as journal_messages
-from .loader import resolve_args
-from .model import Flow, Node, Scenario
+from .arguments import options_of, resolve_args
+from .flow_files import procedure_of
+from .defects import flow_defects, path_defects
+from .model import DeadlineClaim, Flow, Node, Scenario
 from .ops import OPS, Divergence, Outcome, PlayContext, StepError
-from .results import RunResult, ScenarioResult, StepResult
+from .results import RegulationDefect, RunResult, ScenarioResult, StepResult, StepStatus, TermResult
 from .setup import prepare, system_settings
 from .simulator import (AppFactory, LocalSystems, RemoteSystems, Systems, Template, build_template,
-                        template_epoch)
+                        cached_template, template_epoch)
 from .timing import StepTimes, deadline_verdict, scenario_start, term_verdicts
 
 YES, NO = "yes", "no"
@@ -56,12 +59,17 @@ class RunOptions:
     home: Path | None = None
     """With ``against``: the server's data directory (its PKI issues the certificates)."""
     started: dt.datetime | None = None
-    """The run's start: the virtual start of scenarios without ``start``; default: now."""
+    """When the run started (wall clock; reported, never played on: every scenario has its own
+    ``start``); default: now."""
     app_factory: AppFactory | None = None
     """Builds the fresh simulators (the composition root's ``build_app``); needed unless ``against``."""
     workdir: Path | None = None
     """Where the template and the scenarios' homes go (default: a RAM-backed directory when the
     system has one, else the temporary directory)."""
+    template_cache: Path | None = None
+    """Keep the template (keys, certificates, data) here between runs: the same scenarios and
+    seed then give identical reports, wall times aside (``egov-sim run`` keeps it in the data
+    directory). None: a fresh template for this run."""
 
 
 # --- one scenario -------------------------------------------------------------------------------
@@ -70,7 +78,8 @@ def play(scenario: Scenario, flow: Flow, systems: Systems, *, seed: int = 0,
          default_start: dt.datetime | None = None) -> ScenarioResult:
     """Play ``scenario`` on ``systems`` and compare it with its expectations."""
     wall = time.perf_counter()
-    start = scenario_start(scenario, default_start or dt.datetime.now(ALMATY))
+    start = scenario_start(scenario, default_start)
+    options = options_of(flow, scenario.options)
     expected = tuple(e for e in scenario.expect.path if not _is_terminal(flow, e))
     journal = journal_messages.journal_view(systems)
     baseline = journal.last_id()
@@ -84,9 +93,11 @@ def play(scenario: Scenario, flow: Flow, systems: Systems, *, seed: int = 0,
     failure: str | None = None
     node = flow.node(_start(flow).next)
     now = start
+    starts: dict[str, dt.datetime] = {}
     while node.kind != "end":
-        end, due = clock.step(node, now)
-        ctx.node, ctx.act_time, ctx.calls = node, end, []
+        starts[node.id] = now
+        end, due = clock.step(node, now, starts)
+        ctx.node, ctx.step_start, ctx.act_time, ctx.calls = node, now, end, []
         systems.set_time(end)
         before = journal.last_id()
         status, branch, detail = _run_op(ctx, node, resolve_args(flow, node, scenario.options))
@@ -94,29 +105,43 @@ def play(scenario: Scenario, flow: Flow, systems: Systems, *, seed: int = 0,
         node_of.update({i: node.id for i in ids})
         want = _expected_branch(expected, len(taken), node)
         entry = node.id if branch is None else f"{node.id}:{YES if branch else NO}"
-        if status == "ok" and node.kind == "condition" and branch is None:
-            status, detail = "error", f"the operation {node.op} gave no yes/no answer"
-        if status == "ok" and want is not None and branch is not None and branch != want:
-            status = "diverged"
+        if status == StepStatus.OK and node.kind == "condition" and branch is None:
+            status, detail = StepStatus.ERROR, f"the operation {node.op} gave no yes/no answer"
+        if status == StepStatus.OK and want is not None and branch is not None and branch != want:
+            status = StepStatus.DIVERGED
         steps.append(StepResult(node.id, now, end, due, status, branch,
                                 want if node.kind == "condition" else None,
-                                detail if not ctx.calls or status == "ok" else f"{detail} [{'; '.join(ctx.calls)}]",
+                                detail if not ctx.calls or status == StepStatus.OK
+                                else f"{detail} [{'; '.join(ctx.calls)}]",
                                 ids))
         taken.append(entry)
         times[node.id] = (now, end)
-        if status != "ok":
+        if status != StepStatus.OK:
             failure = divergence_text(scenario, flow, node, expected, tuple(taken), detail, status)
             break
         now = end
-        node = flow.node(node.next if node.kind == "process" else (node.on_true if branch else node.on_false))
+        node = flow.node(node.next_for(options) if node.kind != "condition"
+                         else (node.on_true if branch else node.on_false))
 
     records = journal_messages.records(journal.entries_after(baseline), node_of)
     outcome = ctx.outcome
     verdict = None
+    terms: list[TermResult] = []
+    defects: list[RegulationDefect] = []
     if failure is None:
-        verdict = deadline_verdict(term_verdicts(flow, tuple(taken), times))
+        procedure = procedure_of(flow)
+        receipt_due = None
+        if procedure is not None and procedure.receipt_term(flow.channel) is not None:
+            def receipt_due(begin: dt.datetime) -> dt.datetime:
+                return procedure.receipt_due(flow.channel, begin, options=options).due
+        promised = ctx.state.get("receipt_date") if systems.local else None  # a server dates in real time
+        terms = term_verdicts(flow, tuple(taken), times, options, promised=promised, receipt_due=receipt_due)
+        verdict = deadline_verdict(terms)
+        defects = path_defects(flow, tuple(taken), options)
         problems = outcome_problems(scenario, flow, ctx, outcome)
         problems += deadline_problems(scenario, verdict)
+        problems += [f"term {t.term}: {t.problem}" for t in terms if t.problem]
+        problems += date_problems(flow, ctx, terms)
         problems += journal_messages.check(scenario.expect.messages, records)
         if problems:
             failure = "\n".join([f"scenario {scenario.id}: the path was followed, but"] +
@@ -126,22 +151,23 @@ def play(scenario: Scenario, flow: Flow, systems: Systems, *, seed: int = 0,
         passed=failure is None, path=tuple(taken), expected_path=expected, failure=failure,
         outcome=outcome.kind if outcome else None, signed_by=signer_label(scenario, ctx, outcome),
         deadline=verdict, steps=tuple(steps), messages=records,
-        wall_seconds=round(time.perf_counter() - wall, 4))
+        wall_seconds=round(time.perf_counter() - wall, 4), terms=tuple(terms), defects=tuple(defects),
+        options=MappingProxyType(dict(scenario.options)))
 
 
-def _run_op(ctx: PlayContext, node: Node, args: dict) -> tuple[str, bool | None, str]:
+def _run_op(ctx: PlayContext, node: Node, args: dict) -> tuple[StepStatus, bool | None, str]:
     op = OPS.get(node.op or "")
     if op is None:
-        return "error", None, f"no operation {node.op!r} in this engine"
+        return StepStatus.ERROR, None, f"no operation {node.op!r} in this engine"
     try:
         result = op(ctx, args)
     except Divergence as exc:
-        return "diverged", None, str(exc)
+        return StepStatus.DIVERGED, None, str(exc)
     except StepError as exc:
-        return "error", None, str(exc)
+        return StepStatus.ERROR, None, str(exc)
     except Exception as exc:  # an engine or system bug: report it on the step, keep the run going
-        return "error", None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
-    return "ok", result.branch, result.detail
+        return StepStatus.ERROR, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
+    return StepStatus.OK, result.branch, result.detail
 
 
 def _start(flow: Flow) -> Node:
@@ -166,7 +192,7 @@ def divergence_text(scenario: Scenario, flow: Flow, node: Node, expected: tuple[
     common = 0
     while common < min(len(expected), len(taken)) and expected[common] == taken[common]:
         common += 1
-    what = "diverged" if status == "diverged" else "could not be played"
+    what = "diverged" if status == StepStatus.DIVERGED else "could not be played"
     lines = [f"scenario {scenario.id} {what} at {node.id} ({node.title or node.op}), "
              f"{flow.id} line {node.line}",
              f"the systems answered: {detail.splitlines()[0] if detail else '—'}",
@@ -174,7 +200,7 @@ def divergence_text(scenario: Scenario, flow: Flow, node: Node, expected: tuple[
     lines += [f"  {e}" for e in expected[max(0, common - 3):common]]
     lines += [f"- {e}" for e in expected[common:]]
     lines += [f"+ {e}" for e in taken[common:]]
-    if status == "error" and len(taken) > common and expected[common:common + 1] == taken[-1:]:
+    if status == StepStatus.ERROR and len(taken) > common and expected[common:common + 1] == taken[-1:]:
         lines.append(f"+ {node.id} failed: {detail.splitlines()[0]}")
     if detail and "\n" in detail:
         lines += [f"  {line}" for line in detail.splitlines()[1:]]
@@ -231,17 +257,48 @@ def outcome_problems(scenario: Scenario, flow: Flow, ctx: PlayContext, outcome: 
 
 
 def deadline_problems(scenario: Scenario, verdict) -> list[str]:
-    want = scenario.expect.deadline
-    if want == "any":
+    want = DeadlineClaim(scenario.expect.deadline)
+    if want == DeadlineClaim.ANY:
         return []
     if verdict is None:
-        return [f"deadline: expected {want}, no term of the regulation applies to the path taken"]
-    got = "met" if verdict.met else "missed"
+        return [f"deadline: expected {want.value}, no term of the regulation applies to the path taken"]
+    got = DeadlineClaim.MET if verdict.met else DeadlineClaim.MISSED
     if got != want:
-        return [f"deadline: expected {want}, {got}: finished {verdict.finished.astimezone(ALMATY):%Y-%m-%d %a %H:%M}"
+        return [f"deadline: expected {want.value}, {got.value}: finished "
+                f"{verdict.finished.astimezone(ALMATY):%Y-%m-%d %a %H:%M}"
                 f" {'<=' if verdict.met else '>'} due {verdict.due.astimezone(ALMATY):%Y-%m-%d %a %H:%M}"
-                f" ({verdict.allowed})"]
+                f" ({verdict.term}: {verdict.allowed})"]
     return []
+
+
+def date_problems(flow: Flow, ctx: PlayContext, terms: Sequence[TermResult]) -> list[str]:
+    """The systems' dates against the engine's, for the terms both count from the same moment:
+    the АРМ's due of each term of its chain (counted from the package's arrival), and the
+    personal cabinet's result date (the АРМ's, sent to the portal). They come from one term
+    model, so any difference is a bug to report."""
+    if not ctx.systems.local:  # a server keeps its own clock: its dates are real time
+        return []
+    problems = []
+    arm = {t["term"]: t for t in ctx.state.get("arm_terms") or []}
+    procedure = procedure_of(flow)
+    for t in terms:
+        shown = arm.get(t.term)
+        if shown is None or procedure is None:
+            continue
+        model = procedure.term(t.term)
+        chain = procedure.chains.get(flow.channel, ())
+        if not chain or model.start != chain[0] or flow.node(t.start).cell != model.start:
+            continue  # the АРМ counts from the package's arrival: only terms that start there
+        if flow.node(t.end).cell != model.end and not model.receipt:
+            continue  # the АРМ counts the decision chain; this path ends the term elsewhere
+        if dt.datetime.fromisoformat(shown["dueAt"]) != t.due:
+            problems.append(f"term {t.term}: the АРМ shows it due {shown['dueAt']}, the engine counts "
+                            f"{t.due.astimezone(ALMATY).isoformat()} ({t.allowed} from {t.start})")
+    cabinet = ctx.state.get("cabinet_due_date")
+    request = ctx.state.get("arm_request") or {}
+    if cabinet and request.get("dueDate") and cabinet != request["dueDate"]:
+        problems.append(f"the personal cabinet shows the result due {cabinet}, the АРМ {request['dueDate']}")
+    return problems
 
 
 def scratch_dir() -> Path | None:
@@ -254,7 +311,7 @@ def scratch_dir() -> Path | None:
 # --- a run ----------------------------------------------------------------------------------------
 
 def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], directory: Path,
-                     *, started: dt.datetime, app_factory: AppFactory) -> Template:
+                     *, started: dt.datetime, app_factory: AppFactory, cache: Path | None = None) -> Template:
     """The template home for these scenarios: built at a moment before all of them, with the
     certificates and staff keys they will use."""
     starts = [scenario_start(s, started) for s in scenarios]
@@ -265,9 +322,12 @@ def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], d
         personas |= {FOREIGN_PERSONA, "guardian"}
     offices = {n.args.get("provider") for s in scenarios for n in flows[s.flow].nodes
                if isinstance(n.args.get("provider"), str)}
+    offices = {o for o in offices if o in PROVIDERS}
+    if cache is not None:
+        return cached_template(cache, app_factory=app_factory, epoch=template_epoch(starts), personas=personas,
+                               offices=offices)
     return build_template(directory / "template", app_factory=app_factory, epoch=template_epoch(starts),
-                          personas=personas,
-                          offices={o for o in offices if o in PROVIDERS})
+                          personas=personas, offices=offices)
 
 
 def play_local(scenario: Scenario, flow: Flow, template: Template, *, seed: int,
@@ -280,15 +340,16 @@ def play_local(scenario: Scenario, flow: Flow, template: Template, *, seed: int,
     except Exception as exc:
         return _broken(scenario, flow, f"the simulator could not be built: {type(exc).__name__}: {exc}", wall)
     try:
-        result = play(scenario, flow, systems, seed=seed, default_start=started)
+        with ids.seeded(f"{seed}:{scenario.id}"):  # the same ids in every run of this scenario
+            result = play(scenario, flow, systems, seed=seed, default_start=started)
     finally:
         systems.close()
     return dataclasses.replace(result, wall_seconds=round(time.perf_counter() - wall, 4))
 
 
 def _broken(scenario: Scenario, flow: Flow, message: str, wall: float) -> ScenarioResult:
-    step = StepResult(_start(flow).id, dt.datetime.now(ALMATY), dt.datetime.now(ALMATY), None, "error",
-                      detail=message)
+    at = scenario_start(scenario) if scenario.start else dt.datetime.now(ALMATY)
+    step = StepResult(_start(flow).id, at, at, None, StepStatus.ERROR, detail=message)
     return ScenarioResult(scenario.id, scenario.file, scenario.title, flow, False, (),
                           tuple(scenario.expect.path), failure=message, steps=(step,),
                           wall_seconds=round(time.perf_counter() - wall, 4))
@@ -321,7 +382,7 @@ def run(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], options: RunOp
             if options.app_factory is None:
                 raise ValueError("RunOptions.app_factory is needed to build simulators (or give 'against')")
             template = prepare_template(scenarios, flows, Path(tmp), started=started,
-                                        app_factory=options.app_factory)
+                                        app_factory=options.app_factory, cache=options.template_cache)
             if options.jobs <= 1 or len(scenarios) <= 1:
                 begin(len(scenarios))
                 for s in scenarios:
@@ -334,7 +395,32 @@ def run(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], options: RunOp
                     notify(r)
     ordered = tuple(results[s.id] for s in scenarios)
     return RunResult(ordered, started, round(time.perf_counter() - wall, 3), options.seed,
-                     jobs=1 if options.against else max(1, options.jobs), against=options.against)
+                     jobs=1 if options.against else max(1, options.jobs), against=options.against,
+                     defects=run_defects(scenarios, flows, ordered))
+
+
+def run_defects(scenarios: Sequence[Scenario], flows: Mapping[str, Flow],
+                results: Sequence[ScenarioResult]) -> tuple[RegulationDefect, ...]:
+    """Every regulation defect of the flows played, under each set of options a scenario used,
+    with the scenarios whose taken path holds it."""
+    out: dict[tuple, RegulationDefect] = {}
+    for s in scenarios:
+        flow = flows[s.flow]
+        for d in flow_defects(flow, s.options):
+            key = (d.flow, d.term, d.path, tuple(sorted(d.options.items())))
+            out.setdefault(key, d)
+    final = []
+    for d in out.values():
+        holders = tuple(r.scenario_id for r in results
+                        if r.flow.id == d.flow and _contains(r.path, d.path)
+                        and all(options_of(r.flow, r.options).get(k) == v for k, v in d.options.items()))
+        final.append(dataclasses.replace(d, scenarios=holders))
+    return tuple(final)
+
+
+def _contains(path: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(path[i:i + n] == part for i in range(len(path) - n + 1))
 
 
 # --- the process pool ---------------------------------------------------------------------------

@@ -1,36 +1,30 @@
 """What a flow and a scenario are, once loaded and validated (see scenarios/loader.py).
 
 A flow is one regulation's diagram for one channel: nodes numbered as the regulation numbers
-them (N-процесс ``P3``, N-шарт ``C1``, the provider's action ``A2``), in lanes, with edges and
-the durations the regulation states. A scenario plays a flow with chosen personas and set-up
-conditions and says what must happen.
+them (N-процесс ``P3``, N-шарт ``C1``, the provider's action ``A2``), in lanes, with edges. Its
+durations and terms are the regulation's term model's (egov_sim/reference/terms.py), bound to the
+flow's nodes: a node plays a **cell** of the action table and takes its stated duration, and a
+term runs between the nodes that play its cells. A scenario plays a flow with chosen personas and
+set-up conditions and says what must happen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal, Mapping
 
+from egov_sim.core.working_time import Duration
+
 NodeKind = Literal["start", "process", "condition", "end"]
-DurationUnit = Literal["min", "h", "wd", "cd"]
 
 
-@dataclass(frozen=True)
-class Duration:
-    """A stated duration: ``amount`` ``unit`` (minutes, hours, working days, calendar days).
+class DeadlineClaim(StrEnum):
+    """What a scenario says of the terms that apply to its path."""
 
-    ``within`` marks a maximum ("within 6 working days"); otherwise the regulation states the
-    duration exactly. ``milestone`` marks a cell counted from an earlier event rather than added
-    to the previous steps (regulations-kz.md, "cumulative milestones")."""
-
-    amount: float
-    unit: DurationUnit
-    within: bool = False
-    milestone: bool = False
-    text: str = ""
-    plus: tuple[Duration, ...] = ()
-    """Further terms of a compound duration: ``9 wd 30 min`` is 9 wd plus (30 min,). ``within``
-    applies to the whole sum."""
+    MET = "met"
+    MISSED = "missed"
+    ANY = "any"
 
 
 @dataclass(frozen=True)
@@ -42,6 +36,9 @@ class Reading:
     reason: str
     option: str | None = None
     default: Any = None
+    scope: str = "flow"
+    """``flow`` (the flow's own) or ``terms`` (the regulation's term file: the АРМ and the ЦОН
+    follow the same switch)."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +49,12 @@ class Node:
     title: str
     actor: str | None = None
     next: str | None = None
+    """The following node; with :attr:`switch`, the one when the option is true."""
     on_true: str | None = None
     on_false: str | None = None
     duration: Duration | None = None
+    """The stated duration: the cell's (from the term model) or, for a node no cell covers,
+    the flow's own."""
     op: str | None = None
     """The real operation that plays this node (e.g. ``portal.login``, ``con.lookup_gbdfl``,
     ``arm.register``); see scenarios/operations.py for the vocabulary."""
@@ -69,21 +69,52 @@ class Node:
     outcomes: tuple[str, ...] = ()
     """For an end node: the outcomes a run may end with there (``decision``, ``refusal``,
     ``notice:data_unavailable``)."""
+    cell: str | None = None
+    """The term model's cell this node plays (``A1`` for 002-con's P6)."""
+    milestone: str | None = None
+    """A term id: the step ends by that term's due (000's S3 by ``drawn_up``), when
+    :attr:`milestone_option` is on."""
+    milestone_option: str | None = None
+    duration_option: str | None = None
+    """An option without which the step takes no time (002's App.4 transfers)."""
+    switch: str | None = None
+    """A reading's option that chooses the next node: :attr:`next` when true, :attr:`next_off`
+    when false (002's refusal through the head, A4 and A5, or past them)."""
+    next_off: str | None = None
+
+    def successors(self) -> tuple[str, ...]:
+        """Every node an edge leads to (both of a switch's)."""
+        return tuple(t for t in (self.next, self.next_off, self.on_true, self.on_false) if t)
+
+    def next_for(self, options: Mapping[str, Any]) -> str | None:
+        """The following node of a start or process node under the options."""
+        if self.switch is not None and not options.get(self.switch, True):
+            return self.next_off
+        return self.next
 
 
 @dataclass(frozen=True)
 class Term:
     """A term the regulation sets over part of a flow: from the start of node ``start`` to the
-    end of the first of ``end`` the path reaches. It applies to a path that passes ``start``, one
+    end of the last of ``end`` the path passes. It applies to a path that passes ``start``, one
     of ``end`` and every branch in ``when`` (``C1:no``: 000's 19 wd when documents are missing)."""
 
     id: str
-    duration: Duration
+    duration: Duration | None
+    """The stated duration; None for a sum (its cells at their stated maxima, along the path)."""
     start: str
     end: tuple[str, ...]
     when: tuple[str, ...] = ()
     source: str = ""
     text: str = ""
+    basis: str = "stated"
+    """``stated`` (the regulation's words) or ``sum`` (no total stated: the cells' sum)."""
+    receipt: bool = False
+    """The term the ЦОН's acceptance receipt promises: judged against the receipt's date."""
+    counting: str = "moment"
+    end_day_excluded: bool = False
+    allowed: str = ""
+    """How long the term allows, as text (a sum's cells added up)."""
 
 
 @dataclass(frozen=True)
@@ -96,20 +127,29 @@ class Flow:
     lanes: tuple[str, ...]
     nodes: tuple[Node, ...]
     total: Duration | None = None
-    """The regulation's overall term, against which the deadline verdict is given."""
+    """The first stated term's duration (the regulation's own words), if any."""
     working_hours: str = "09:00-18:30/13:00-14:30"
     readings: tuple[Reading, ...] = ()
     source: str = ""
     terms: tuple[Term, ...] = ()
-    """Every term the regulation sets (``total`` is the first one's duration)."""
+    """Every term that applies to some path of the flow."""
     lane_hours: Mapping[str, str] = field(default_factory=dict)
     """Lanes that keep other hours than ``working_hours`` (the ЦОН 09:00-20:00, the portal 24/7)."""
+    procedure: str = ""
+    """The term model's procedure whose cells and terms the flow plays (``000/rural_akim``);
+    empty for a flow of a regulation without a term file."""
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:
             if n.id == node_id:
                 return n
         raise KeyError(node_id)
+
+    def term(self, term_id: str) -> Term:
+        for t in self.terms:
+            if t.id == term_id:
+                return t
+        raise KeyError(term_id)
 
     def hours_for(self, node: Node) -> str:
         """The working hours the node's lane keeps."""
@@ -139,7 +179,7 @@ class Expectation:
     """e.g. ``decision``, ``refusal``, ``notice:eds_not_confirmed``."""
     signed_by: str | None = None
     """Persona key or role whose EDS signs the outcome document."""
-    deadline: Literal["met", "missed", "any"] = "met"
+    deadline: DeadlineClaim = DeadlineClaim.MET
     messages: tuple[ExpectedMessage, ...] = ()
 
 
@@ -157,6 +197,6 @@ class Scenario:
     expect: Expectation
     timing: Literal["max", "sampled"] = "max"
     start: str | None = None
-    """ISO date-time the virtual clock starts at (Kazakhstan time); default: the run's start."""
+    """ISO date-time the virtual clock starts at (Kazakhstan time); every shipped scenario has one."""
     file: str = ""
     line: int = 0

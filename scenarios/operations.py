@@ -149,7 +149,11 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType({o.name: o for o in (
         _args(("literal_and",), literal_and={"type": "boolean"})),
     _op("con.sign_and_send", "con", "process",
         "Process 5 (K05, §9.7): the operator's EDS certifies the request and the ИИС ЦОН sends it "
-        "through ШЭП to АРМ РШЭП.", _NO_ARGS),
+        "through ШЭП to АРМ РШЭП; the operator hands over the receipt on acceptance, whose date of "
+        "issue process 8 is judged against (App.4 B10).", _NO_ARGS),
+    _op("con.result_received", "con", "process",
+        "002 X4 (App.4, 'within 1 working day'): the result formed in АРМ РШЭП has reached the "
+        "ЦОН (the application's status RESULT_READY).", _NO_ARGS),
     _op("con.issue_result", "con", "process",
         "Process 8 (§10.4, App.4 B10): the result formed in АРМ РШЭП reaches the ЦОН and the "
         "operator hands it to the recipient: the decision or the reasoned refusal, under the "
@@ -178,10 +182,12 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType({o.name: o for o in (
         _args(executor={"type": "string", "description": "the executor's АРМ login; default: the "
                                                          "office's first executor"})),
     _op("arm.review", "arm", "condition",
-        "The executor reviews the documents (POST /arm/requests/{id}/review). check=conformity "
-        "(002, K06): do the documents conform and are there grounds? no = a reasoned refusal "
-        "(setup executor_refuses). check=sufficiency (000, K15): are the documents sufficient "
-        "and presentable? no = the term is extended (setup documents_incomplete).",
+        "The executor reviews the documents (POST /arm/requests/{id}/review), reading first what "
+        "was handed over: the documents the АРМ recorded missing. check=conformity (002, K06, "
+        "K12): do the documents conform and are there grounds? no = a reasoned refusal (a "
+        "document missing; setup executor_refuses). check=sufficiency (000, K15): are the "
+        "documents sufficient and presentable? no = the term is extended (a document missing; "
+        "setup documents_incomplete).",
         _args(("check",), check={"enum": ["conformity", "sufficiency"]})),
     _op("arm.draft", "arm", "process",
         "A3 / S3 (and S3X): the executor draws up the decision and sends it to the head for "
@@ -189,10 +195,10 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType({o.name: o for o in (
         "(000 §5.3, K15: 7 to 19 wd, 4 to 16 wd; POST /arm/requests/{id}/extend).",
         _args(extend_term={"type": "boolean"})),
     _op("arm.refuse", "arm", "process",
-        "002 P7 / P6 (K06 no): the executor forms the reasoned refusal. via_head=true: the head "
-        "signs it and the executor registers and issues it as a decision would be (A4, A5); "
-        "false: the executor's own EDS certifies it and it is issued at once "
-        "(regulations-kz §7 item 9).",
+        "002 P7 / P6 / X1 (K06 no): the executor forms the reasoned refusal (naming the documents "
+        "the АРМ recorded missing). via_head=true: it goes to the head for signature, and the "
+        "flow's next nodes A4 and A5 sign, register and issue it as a decision; false: the "
+        "executor's own EDS certifies it and it is issued at once (regulations-kz §7 item 9).",
         _args(("via_head",), via_head={"type": "boolean"},
               reason_code={"type": "string", "pattern": "^[A-Z_]+$"})),
     _op("arm.sign", "arm", "process",

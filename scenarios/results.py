@@ -4,11 +4,38 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import StrEnum
+from typing import Any, Mapping
 
 from .model import Flow
 
-StepStatus = Literal["ok", "diverged", "error", "skipped"]
+
+class StepStatus(StrEnum):
+    """How one step of a scenario went."""
+
+    OK = "ok"
+    DIVERGED = "diverged"
+    """The systems answered, but not as the flow goes on: the regulation is not followed."""
+    ERROR = "error"
+    """The step could not be played (a 500, an unexpected refusal of the engine's own call)."""
+    SKIPPED = "skipped"
+
+
+class Verdict(StrEnum):
+    """A term's verdict."""
+
+    MET = "met"
+    MISSED = "missed"
+
+
+class ResultStatus(StrEnum):
+    """A scenario's result."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    """The systems answered, not as the regulation says (or the run was late, …)."""
+    ERROR = "ERROR"
+    """A step broke."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +65,7 @@ class StepResult:
     """Virtual (Kazakhstan working-time) clock."""
     finished: dt.datetime
     due: dt.datetime | None
-    status: StepStatus = "ok"
+    status: StepStatus = StepStatus.OK
     branch: bool | None = None
     """For a condition: what the systems actually answered (True = yes)."""
     expected_branch: bool | None = None
@@ -49,10 +76,74 @@ class StepResult:
 @dataclass(frozen=True)
 class DeadlineVerdict:
     allowed: str
-    """The regulation's total, as stated (e.g. ``9 wd 30 min``)."""
+    """The term, as stated (e.g. ``7 wd``) or summed (``9 wd 30 min``)."""
     due: dt.datetime
     finished: dt.datetime
     met: bool
+    term: str = ""
+    """Which term: the first missed, else the first that applies."""
+
+
+@dataclass(frozen=True)
+class TermResult:
+    """One term of the regulation that applies to the path taken, and whether it was met."""
+
+    term: str
+    basis: str
+    """``stated`` (the regulation's words) or ``sum`` (its cells added up)."""
+    allowed: str
+    begin: dt.datetime
+    due: dt.datetime
+    finished: dt.datetime
+    verdict: Verdict
+    start: str = ""
+    end: str = ""
+    source: str = ""
+    text: str = ""
+    promised: dt.datetime | None = None
+    """For the receipt term: the end of the day the ЦОН's acceptance receipt promised (what the
+    verdict is given against)."""
+    problem: str | None = None
+    """Where the systems' date is not the term model's (the receipt promises another day)."""
+
+    @property
+    def met(self) -> bool:
+        return self.verdict == Verdict.MET
+
+
+@dataclass(frozen=True)
+class DefectCell:
+    node: str
+    cell: str | None
+    duration: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RegulationDefect:
+    """A stated term the regulation's own steps cannot meet when each takes its stated maximum:
+    "this regulation cannot be met as written". The term still binds."""
+
+    flow: str
+    term: str
+    allowed: str
+    """The stated term (``15 min``)."""
+    source: str
+    cells: tuple[DefectCell, ...]
+    total: str
+    """The steps' maxima added up (``35 min``)."""
+    over: str
+    path: tuple[str, ...] = ()
+    """The path the cells lie on (conditions as ``C0:no``)."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The readings' options in force (the defect may depend on them)."""
+    scenarios: tuple[str, ...] = ()
+    """Scenarios of the run that took this path."""
+
+    def text(self) -> str:
+        cells = " + ".join(f"{c.node} {c.duration}" for c in self.cells if c.duration != "—")
+        return (f"{self.flow}: term {self.term} ({self.allowed}, {self.source}) cannot be met as written: "
+                f"{cells} = {self.total}, {self.over} over")
 
 
 @dataclass(frozen=True)
@@ -73,11 +164,25 @@ class ScenarioResult:
     steps: tuple[StepResult, ...] = ()
     messages: tuple[MessageRecord, ...] = ()
     wall_seconds: float = 0.0
+    terms: tuple[TermResult, ...] = ()
+    """Every term that applies to the path taken, with its verdict."""
+    defects: tuple[RegulationDefect, ...] = ()
+    """The regulation defects on the path taken: stated terms its steps' maxima overrun."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The scenario's reading options (the ones it set)."""
 
     @property
     def name(self) -> str:
         """Regulation, channel and path: the JUnit testcase name."""
         return f"{self.flow.regulation}/{self.flow.channel}/{self.scenario_id}: {' > '.join(self.path)}"
+
+    @property
+    def status(self) -> ResultStatus:
+        if self.passed:
+            return ResultStatus.PASS
+        if any(s.status == StepStatus.ERROR for s in self.steps):
+            return ResultStatus.ERROR
+        return ResultStatus.FAIL
 
 
 @dataclass(frozen=True)
@@ -90,6 +195,9 @@ class RunResult:
     against: str | None = None
     """The URL of a running simulator, or None when played in process."""
     errors: tuple[str, ...] = field(default=())
+    defects: tuple[RegulationDefect, ...] = ()
+    """Every regulation defect of the flows the run played, under the options its scenarios
+    used, with the scenarios that took each path."""
 
     @property
     def passed(self) -> bool:

@@ -18,6 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
+import importlib.resources
+import json
 import os
 import shutil
 import tempfile
@@ -41,7 +45,9 @@ CERT_PASSWORD = "Qwerty12"
 
 SWITCHES = {"refusal_via_head": "refusal_via_head",
             "c1_literal_and": "con_c1_literal_and",
-            "portal_restricted": "portal_restricted"}
+            "portal_restricted": "portal_restricted",
+            "hand_in_milestone": "hand_in_milestone",
+            "app4_hand_offs": "app4_hand_offs"}
 """Reading options → the simulator setting that switches them (egov_sim.core.settings.Settings). An
 option whose setting the running egov-sim lacks is played as the systems behave by default."""
 
@@ -145,6 +151,76 @@ def build_template(home: Path, *, app_factory: AppFactory, epoch: dt.datetime, p
     finally:
         shutdown_app(app)
     return Template(home, epoch, app_factory, certificates)
+
+
+TEMPLATE_FORMAT = 1
+"""Bumped when what a template holds changes shape (the cache key includes it)."""
+KEEP_TEMPLATES = 6
+"""Cached templates kept per cache folder (the least recently used go)."""
+
+
+def cached_template(cache: Path, *, app_factory: AppFactory, epoch: dt.datetime, personas: Iterable[str],
+                    offices: Iterable[str] = (), population: int = TEMPLATE_POPULATION) -> Template:
+    """The template for these parameters from ``cache``, built there the first time.
+
+    A template is keys, certificates and generated data: building it again would give the same
+    scenarios other key material, so their reports would differ from run to run in every
+    signature. Kept in a cache, the same scenarios give byte-identical reports (wall times aside)
+    and the run skips the build. The key covers the parameters and the code that builds and
+    reads the homes (a fingerprint of the egov_sim package), so a changed egov-sim never reuses
+    a stale template."""
+    personas, offices = sorted(set(personas)), sorted(set(offices))
+    key = hashlib.sha256(json.dumps({
+        "format": TEMPLATE_FORMAT, "epoch": epoch.isoformat(), "personas": personas, "offices": offices,
+        "population": population, "code": _code_fingerprint(),
+        "factory": f"{app_factory.__module__}.{app_factory.__qualname__}",
+    }, sort_keys=True).encode()).hexdigest()[:20]
+    cache.mkdir(parents=True, exist_ok=True)
+    target = cache / key
+    meta = target / "template.json"
+    if not meta.exists():
+        building = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=cache))
+        try:
+            built = build_template(building / "home", app_factory=app_factory, epoch=epoch, personas=personas,
+                                   offices=offices, population=population)
+            (building / "template.json").write_text(json.dumps(
+                {"epoch": epoch.isoformat(), "certificates": built.certificates}), encoding="utf-8")
+            try:
+                os.rename(building, target)
+            except OSError:  # another run built the same template meanwhile: use theirs
+                pass
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+    os.utime(target)
+    _prune(cache)
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    return Template(target / "home", dt.datetime.fromisoformat(data["epoch"]), app_factory, data["certificates"])
+
+
+def _prune(cache: Path) -> None:
+    kept = sorted((d for d in cache.iterdir() if d.is_dir() and not d.name.startswith(".")),
+                  key=lambda d: d.stat().st_mtime, reverse=True)
+    for old in kept[KEEP_TEMPLATES:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """A hash of the egov_sim package's code and data files."""
+    digest = hashlib.sha256()
+    for package in _PACKAGES:
+        root = Path(str(importlib.resources.files(package)))
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".yaml", ".toml", ".xsd", ".wsdl") \
+                    and "__pycache__" not in path.parts:
+                digest.update(f"{package}/{path.relative_to(root)}".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_PACKAGES = ("egov_sim", "egov_sim.signing", "egov_sim.wsdl", "egov_sim.gateway", "egov_sim.adapters",
+             "egov_sim.portal_mock", "egov_sim.scenarios")
+"""The import packages egov-sim is made of (setup.py maps them from the repository's folders)."""
 
 
 def shutdown_app(app) -> None:

@@ -18,7 +18,6 @@ node-soap). ``timestamp=(created, expires)`` adds a ``wsu:Timestamp`` and signs 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
+from egov_sim.core import ids
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
@@ -93,7 +93,7 @@ def prepare_envelope(tree: etree._ElementTree, *, body_id: str | None = None) ->
     if existing:
         return SoapParts(envelope, header, body, existing)
     body = _redeclare_with_wsu(body)
-    body_id = body_id or f"id-{uuid.uuid4()}"
+    body_id = body_id or f"id-{ids.new_uuid()}"
     body.set(WSU_ID, body_id)
     return SoapParts(envelope, header, body, body_id)
 
@@ -155,7 +155,7 @@ def build_key_info(cert: x509.Certificate, style: KeyInfoStyle, ids: dict[str, s
 
 
 def _gateway_ids() -> dict[str, str]:
-    return {kind: f"{kind}-{uuid.uuid4()}" for kind in ("SIG", "KI", "STR", "X509", "TS")}
+    return {kind: f"{kind}-{ids.new_uuid()}" for kind in ("SIG", "KI", "STR", "X509", "TS")}
 
 
 def _wsu_time(moment) -> str:

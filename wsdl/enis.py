@@ -10,12 +10,12 @@ attributes of :class:`PowerOfAttorneyRecord`.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from lxml import etree
 
+from egov_sim.core import ids
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.xml_build import add_dictionary, add_text, fields, message_date, parse_date, typed_data
 
@@ -43,7 +43,7 @@ def write_poa_request(principal_iin: str, attorney_iin: str, poa_number: str | N
                       message_id: str | None = None) -> etree._Element:
     """A ``PoaRequest`` by both IINs and the number, asked for the day of ``now`` (docs/enis.md)."""
     data = typed_data("enis", ENIS_NS, "PoaRequest")
-    add_text(data, "messageId", message_id or str(uuid.uuid4()))
+    add_text(data, "messageId", message_id or str(ids.new_uuid()))
     add_text(data, "messageDate", message_date(now))
     add_text(data, "senderCode", sender_code)
     add_text(data, "principalIin", principal_iin)

@@ -9,12 +9,12 @@ The registry (adapters/gbd_fl) looks persons up; this module only reads and writ
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from lxml import etree
 
+from egov_sim.core import ids
 from egov_sim.core.xml_build import add_dictionary, add_text, fields, message_date, parse_date, typed_data
 from egov_sim.reference import dictionaries as dic
 from egov_sim.reference.person import Person
@@ -55,7 +55,7 @@ def write_person_query(iin: str, *, sender_code: str, now: dt.datetime,
                        message_id: str | None = None) -> etree._Element:
     """A ``cs:Request`` by IIN (wire-formats.md §4.2; the key is [inferred] in the seed)."""
     data = typed_data("cs", GBDFL_MESSAGE_NS, "Request")
-    add_text(data, "messageId", message_id or str(uuid.uuid4()))
+    add_text(data, "messageId", message_id or str(ids.new_uuid()))
     add_text(data, "messageDate", message_date(now))
     add_text(data, "senderCode", sender_code)
     add_text(data, "iin", iin)

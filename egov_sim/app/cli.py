@@ -91,6 +91,12 @@ def serve(
     max_body: int = typer.Option(
         Settings.max_body, "--max-body", min=1024, metavar="BYTES",
         help="Largest request body of the JSON APIs (portal, ЦОН, АРМ, admin); 413 above it."),
+    s3_as_step: bool = typer.Option(
+        False, "--s3-as-step",
+        help="Reading of 000 §5.3: S3's 7 wd (4 wd) is its own length, not a milestone from hand-in."),
+    no_hand_offs: bool = typer.Option(
+        False, "--no-hand-offs",
+        help="Reading of 002 App.4: the transfers between the ЦОН and the provider take no time."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from egov_sim.app.server import serve as run_server
@@ -100,7 +106,8 @@ def serve(
                                        con_c1_literal_and=c1_literal_and,
                                        portal_restricted=not portal_open, max_body=max_body,
                                        shep_leg="sync" if sync_legs else "async",
-                                       signing_algorithm=signing_algorithm)
+                                       signing_algorithm=signing_algorithm,
+                                       hand_in_milestone=not s3_as_step, app4_hand_offs=not no_hand_offs)
     from egov_sim.signing.pki_gost import ALGORITHM_CHOICES
 
     if signing_algorithm not in ALGORITHM_CHOICES:

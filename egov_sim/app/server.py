@@ -74,14 +74,16 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
               if settings.fast_password_hashing else DEFAULT_HASHER)
     rshep = build_rshep(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                         refusal_via_head=settings.refusal_via_head, hasher=hasher,
-                        max_body=settings.max_body, leg=settings.shep_leg)
+                        max_body=settings.max_body, term_options=settings.term_options,
+                        leg=settings.shep_leg)
     portal = build_portal(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                           settings=PortalSettings(hasher=hasher, max_body=settings.max_body,
                                                   restrict_eligibility=settings.portal_restricted,
                                                   shep_leg=settings.shep_leg))
     con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
-                                       max_body=settings.max_body, shep_leg=settings.shep_leg))
+                                       max_body=settings.max_body, term_options=settings.term_options,
+                                       shep_leg=settings.shep_leg))
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]

@@ -1,7 +1,8 @@
 """Kazakhstan's days off: weekends, public holidays and the days the Government moves by decree.
 
-Shared by everything that counts working days: the scenario clock (scenarios/working_time.py),
-the АРМ's due dates and the ЦОН's acceptance receipt. Holidays come from the maintained
+Shared by everything that counts working days, through the working-time clock
+(egov_sim/core/working_time.py) and the term model (egov_sim/reference/terms.py): the АРМ's due
+dates, the ЦОН's acceptance receipt and the scenario engine. Holidays come from the maintained
 ``holidays`` package (Kurban Ait by the Islamic calendar, Orthodox Christmas, observed days of
 holidays falling on a weekend, decree transfers); :data:`DECREE_TRANSFERS` covers transfers a
 ``holidays`` release may lack.
@@ -73,15 +74,3 @@ class DaysOff:
 def kazakhstan() -> DaysOff:
     """The shared calendar of days off (``holidays`` builds each year once)."""
     return DaysOff()
-
-
-
-def add_working_days(start: dt.date, days: int, *, days_off: DaysOff | None = None) -> dt.date:
-    """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
-    days_off = days_off or kazakhstan()
-    day = start
-    while days > 0:
-        day += dt.timedelta(days=1)
-        if not days_off.is_day_off(day):
-            days -= 1
-    return day

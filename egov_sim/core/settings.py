@@ -52,6 +52,18 @@ class Settings:
     """Keys of the simulator's own systems (gateway responses, ГБД ФЛ, ЕНИС), staff and personas:
     ``rsa`` (default) or ``gost2004`` / ``gost2015-256`` / ``gost2015-512``, as production
     signs (docs/signing.md, "GOST")."""
+    hand_in_milestone: bool = True
+    """Seed 000 §5.3's terms count from the moment the package is handed in (a milestone S3
+    must meet); False: S3's 7 wd (4 wd) is its own length (docs/terms.md). The АРМ's due dates
+    and the scenario engine follow it."""
+    app4_hand_offs: bool = True
+    """Seed 002 App.4's 'within 1 working day' transfers between the ЦОН and the provider count
+    in the receipt's date and the ЦОН channel's terms (docs/terms.md)."""
+
+    @property
+    def term_options(self) -> dict[str, bool]:
+        """The readings of the regulations' terms (egov_sim/reference/terms.py), by option."""
+        return {"hand_in_milestone": self.hand_in_milestone, "app4_hand_offs": self.app4_hand_offs}
 
     @property
     def base_url(self) -> str:

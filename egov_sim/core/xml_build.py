@@ -10,10 +10,10 @@ looks like lives in its codec in ``wsdl/``.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from lxml import etree
 
+from egov_sim.core import ids
 from egov_sim.core.clock import ALMATY
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -61,7 +61,7 @@ def message_date(moment: dt.datetime) -> str:
 
 def new_guid() -> str:
     """A message id in the braces style of real ГБД ФЛ responses."""
-    return "{" + str(uuid.uuid4()) + "}"
+    return "{" + str(ids.new_uuid()) + "}"
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -19,10 +19,11 @@ What is **SYNTHETIC** here (designed for egov-sim, not in the seeds):
 - working hours of the seed 002 and 000 offices (seed 001 states 09:00–18:00 with lunch
   13:00–14:00 for its department; the same schedule is assumed elsewhere).
 
-Deadlines are the seeds' own: 002 App.1 totals 9 wd 30 min (modelled as 10 wd: nine working
-days plus the 30-minute registration, rounded up [inferred]); 000 §5.3 gives 7 wd (19 wd when
-documents are insufficient) at the provider and 4 wd (16 wd) at the rural akim; seed 001 §9
-gives 10 wd (service 4) and 14 wd (service 13).
+Terms are not here: each regulation's terms are defined once, in its term file
+(egov_sim/reference/terms.py, ``regulations/<seed>.yaml``), for the АРМ, the ЦОН's receipt, the
+portal and the scenario engine alike. ``deadline_wd`` remains only for services whose regulation
+has no term file yet (seed 001 §9: 10 wd for service 4, 14 wd for service 13), and the term
+model turns it into a stated term.
 """
 
 from __future__ import annotations
@@ -100,22 +101,14 @@ class StateService:
     documents: tuple[RequiredDocument, ...]
     form: tuple[FormField, ...]
     result_kind: str  # "decision" | "notice"
-    deadline_wd: int
-    extended_deadline_wd: int | None
-    portal_eligibility: str | None
-    akim_deadline_wd: int | None = None
-    """000 §5.3: the term when the request is handed to a rural akim (4 wd)."""
-    akim_extended_deadline_wd: int | None = None
-    """000 §5.3: the rural akim's term when documents are insufficient (16 wd)."""
+    deadline_wd: int | None = None
+    """Working days from registration, for a service whose regulation has no term file
+    (egov_sim/reference/terms.py); None where the term file defines the terms."""
+    extended_deadline_wd: int | None = None
+    portal_eligibility: str | None = None
 
     def documents_for(self, channel: str) -> list[RequiredDocument]:
         return [d for d in self.documents if channel in d.channels]
-
-    def deadline_for(self, office: ProviderOffice, *, extended: bool = False) -> int | None:
-        """The term in working days for a request handed to ``office`` (None: no extension)."""
-        if office.kind == "rural_akim" and self.akim_deadline_wd is not None:
-            return self.akim_extended_deadline_wd if extended else self.akim_deadline_wd
-        return self.extended_deadline_wd if extended else self.deadline_wd
 
 
 def _bin(year: int, month: int, serial: int) -> str:
@@ -235,9 +228,7 @@ GUARDIAN_ALLOWANCE = StateService(
     route_id=R_PAVLODAR,
     providers=("PVL_PAVLODAR_CITY", "PVL_EKIBASTUZ_CITY", "PVL_AKSU_CITY", "PVL_PAVLODAR_DISTRICT"),
     channels=("office", "con", "portal"),
-    documents=_GUARDIAN_DOCUMENTS, form=_GUARDIAN_FORM, result_kind="decision",
-    deadline_wd=10,  # App.1: 30 min + 1 + 6 + 1 + 1 wd, rounded up [inferred]
-    extended_deadline_wd=None, portal_eligibility=None)
+    documents=_GUARDIAN_DOCUMENTS, form=_GUARDIAN_FORM, result_kind="decision")  # terms: regulations/002.yaml
 
 
 # --- seed 000: social assistance by maslikhat decisions (Almaty oblast) -----------------------
@@ -280,11 +271,9 @@ SOCIAL_ASSISTANCE = StateService(
     providers=("ALM_TALDYKORGAN_CITY", "ALM_KAPSHAGAY_CITY", "ALM_KARASAY_DISTRICT",
                "ALM_TALGAR_DISTRICT", "ALM_IRGELI_RURAL_AKIM", "ALM_BESKAINAR_RURAL_AKIM"),
     channels=("office", "akim", "portal"),  # no State Corporation channel (§1; §7 item 17)
-    documents=_SOCIAL_DOCUMENTS, form=_SOCIAL_FORM, result_kind="notice",
-    deadline_wd=7, extended_deadline_wd=19,  # §5.3
+    documents=_SOCIAL_DOCUMENTS, form=_SOCIAL_FORM, result_kind="notice",  # terms: regulations/000.yaml
     portal_eligibility="persons with disabilities and persons with socially significant diseases "
-                       "(000 §1.3, K16)",
-    akim_deadline_wd=4, akim_extended_deadline_wd=16)
+                       "(000 §1.3, K16)")
 
 
 # --- seed 001: two Balkhash services that also go through the ЦОН (Karaganda oblast) -----------

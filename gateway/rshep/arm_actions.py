@@ -21,15 +21,20 @@ from egov_sim.core.clock import ALMATY, Clock, system_clock
 from egov_sim.core.database import Transaction
 from egov_sim.core.json_api import ApiError
 from egov_sim.reference.catalogue import PROVIDERS, SERVICES, ProviderOffice, StateService
+from egov_sim.reference.terms import Due, Procedure, procedure_for
 from egov_sim.wsdl.schemas import payload_validator
 
 from . import chain, wire
 from .arm_store import ArmRequest, ArmStore
 from .delivery import ORIGIN_INBOXES
 from .staff import STAFF, Signers, StaffMember, ensure_account
-from .workdays import due_date
 
 OFFICE_CHANNELS = {"akimat": "OFFICE", "rural_akim": "AKIM"}
+TERM_CHANNELS = {"OFFICE": "office", "AKIM": "akim", "CON": "con", "PORTAL": "portal"}
+"""The request's channel (as the АРМ records it) → the term model's channel."""
+HANDED_IN_WINDOW = dt.timedelta(days=10)
+"""How long before now an office clerk may say the package was handed in (``handedInAt``): the
+registration follows within 30 working minutes, which a long holiday may stretch over days."""
 
 
 class ArmError(ApiError):
@@ -62,6 +67,12 @@ class BadInput(ArmError):
     status, code = 422, "INVALID_INPUT"
 
 
+class DocumentsMissing(ArmError):
+    """A decision drafted on a package the АРМ recorded as lacking documents."""
+
+    status, code = 409, "DOCUMENTS_MISSING"
+
+
 @dataclass(frozen=True)
 class ArmOptions:
     refusal_via_head: bool = True
@@ -69,6 +80,9 @@ class ArmOptions:
     the head's signature (A4). True: the head signs refusals like decisions. False: the
     executor's own EDS signs the refusal and it goes straight to registration and issue (A5)."""
     origin_inboxes: dict[str, str] = field(default_factory=lambda: dict(ORIGIN_INBOXES))
+    term_options: dict[str, bool] = field(default_factory=dict)
+    """The readings of the regulations' terms (egov_sim/reference/terms.py): the same switches
+    the ЦОН and the scenario engine take (``hand_in_milestone``, ``app4_hand_offs``)."""
 
 
 def short_code(provider: str) -> str:
@@ -157,17 +171,37 @@ class ArmActions:
             self._register(tx, req, account)
         return self.store.get(req.id)
 
+    # --- the terms ----------------------------------------------------------------------------
+
+    def procedure(self, req: ArmRequest) -> Procedure:
+        return procedure_for(req.service_code, PROVIDERS[req.provider].kind)
+
+    def term_channel(self, req: ArmRequest) -> str:
+        return TERM_CHANNELS.get(req.channel, "office")
+
+    def dues(self, req: ArmRequest, *, extended: bool | None = None) -> tuple[Due, list[Due]]:
+        """The result's due and every term's, counted from the moment the package reached the
+        provider (handed in at the office, or arrived in the inbox through ШЭП)."""
+        procedure, channel = self.procedure(req), self.term_channel(req)
+        extended = req.term_extended if extended is None else extended
+        options = self.options.term_options
+        result = procedure.result_due(channel, req.received_at, extended=extended, options=options)
+        every = procedure.dues(channel, req.received_at, extended=extended, options=options)
+        return result, every
+
     def _register(self, tx: Transaction, req: ArmRequest, account: Account) -> None:
         now = self.clock()
-        office = PROVIDERS[req.provider]
         n = self.store.next_number(tx, req.provider, "registration", _year(now))
         number = f"{short_code(req.provider)}-{_year(now)}-{n:06d}"
-        due = due_date(now, self._service(req).deadline_for(office))
-        self._move(tx, req, chain.REGISTERED, registration_number=number, registered_at=now, due_date=due)
+        result, every = self.dues(req)
+        self._move(tx, req, chain.REGISTERED, registration_number=number, registered_at=now,
+                   due_date=result.date, due_at=result.due, terms=_terms_json(result, every))
         self._record(tx, req, account, "register", chain.REGISTERED, now,
-                     {"registrationNumber": number, "dueDate": due.isoformat()})
+                     {"registrationNumber": number, "dueDate": result.date.isoformat(),
+                      "dueAt": _iso(result.due), "term": result.term.id})
         self._notify(tx, req, wire.status_notification(req.request_id, "REGISTERED", now,
-                                                       registration=wire.Registration(number, now), due=due),
+                                                       registration=wire.Registration(number, now),
+                                                       due=result.date),
                      kind="NOTIFICATION", status="REGISTERED")
 
     def intake(self, account: Account, body: dict) -> ArmRequest:
@@ -191,6 +225,7 @@ class ArmActions:
         applicant = body["applicant"]
         name = " ".join(p for p in (applicant["surname"], applicant["name"], applicant.get("patronymic")) if p)
         now = self.clock()
+        handed_in = _handed_in(body.get("handedInAt"), now)
         with self.store.db.transaction() as tx:
             n = self.store.next_number(tx, office.code, "office-intake", _year(now))
             new_id, _ = self.store.receive(
@@ -201,7 +236,8 @@ class ArmActions:
                 checks={"documentsPresented": presented, "missingDocuments": missing,
                         "form": body.get("form", {})},
                 payload=None, actor=account.login, role="clerk", action="accept",
-                detail={"channel": channel, "documents": presented})
+                detail={"channel": channel, "documents": presented, "handedInAt": _iso(handed_in)},
+                received_at=handed_in)
             self._register(tx, self.store.get(new_id, tx), account)
         return self.store.get(new_id)
 
@@ -235,15 +271,19 @@ class ArmActions:
                          kind="NOTIFICATION", status="UNDER_REVIEW")
         return self.store.get(req.id)
 
+    def can_extend(self, req: ArmRequest) -> bool:
+        """The regulation has a longer term for this request's chain (000 §5.3)."""
+        procedure = self.procedure(req)
+        return any(c.when == "extended" for c in procedure.cells) and not req.term_extended
+
     def extend(self, account: Account, request_id: int, reason: str,
                missing_documents: list[str] | None = None) -> ArmRequest:
         """000 §5.3 (K15): documents insufficient, damaged or lost — the term becomes 19 wd
         (16 wd at a rural akim) instead of a refusal."""
         req = self.find(account, request_id)
         self._authorize(account, req, "extend")
-        svc, office = self._service(req), PROVIDERS[req.provider]
-        days = svc.deadline_for(office, extended=True)
-        if days is None:
+        svc = self._service(req)
+        if not any(c.when == "extended" for c in self.procedure(req).cells):
             raise Conflict(f"{svc.code} has no extended term (only seed 000 §5.3 defines one)",
                            action="extend", currentState=req.state)
         if req.term_extended:
@@ -253,16 +293,18 @@ class ArmActions:
             if code not in known:
                 raise BadInput(f"{code!r} is not a document of {svc.code}", field=f"missingDocuments[{i}]")
         now = self.clock()
-        new_due = due_date(req.registered_at, days)
+        result, every = self.dues(req, extended=True)
         with self.store.db.transaction() as tx:
-            if not self.store.update(tx, req.id, req.state, term_extended=True, due_date=new_due):
+            if not self.store.update(tx, req.id, req.state, term_extended=True, due_date=result.date,
+                                     due_at=result.due, terms=_terms_json(result, every)):
                 raise Conflict(f"request {req.id} changed meanwhile; reload it", currentState=req.state)
             self._record(tx, req, account, "extend", req.state, now,
                          {"reason": reason, "missingDocuments": missing_documents or [],
-                          "termWorkingDays": days, "previousDueDate": req.due_date.isoformat(),
-                          "dueDate": new_due.isoformat()})
-            self._notify(tx, req, wire.status_notification(req.request_id, "TERM_EXTENDED", now, due=new_due,
-                                                           comment=reason),
+                          "terms": _terms_json(result, every),
+                          "previousDueDate": req.due_date.isoformat() if req.due_date else None,
+                          "dueDate": result.date.isoformat(), "dueAt": _iso(result.due)})
+            self._notify(tx, req, wire.status_notification(req.request_id, "TERM_EXTENDED", now,
+                                                           due=result.date, comment=reason),
                          kind="NOTIFICATION", status="TERM_EXTENDED")
         return self.store.get(req.id)
 
@@ -273,6 +315,9 @@ class ArmActions:
         self._authorize(account, req, "draft")
         svc = self._service(req)
         conform = bool(body["documentsConform"])
+        missing = list((req.checks or {}).get("missingDocuments") or [])
+        if conform and missing:
+            self._check_documents(req, missing)
         if conform:
             draft = {"outcome": "decision", "documentsConform": True,
                      "text": body.get("decisionText") or f"Назначить: {svc.name_ru}",
@@ -302,6 +347,22 @@ class ArmActions:
         else:  # the refusal skips the head: the executor's own EDS certifies it
             self._sign(req, account, draft, action="draft")
         return self.store.get(req.id)
+
+    def _check_documents(self, req: ArmRequest, missing: list[str]) -> None:
+        """The executor's document check reads what was handed over: a decision on a package
+        the АРМ recorded as lacking documents is refused. Where the regulation extends the term
+        instead (000 §5.3, K15) the decision may follow the extension; otherwise only a reasoned
+        refusal may (002 §10.2-10.3, §11.9-11.10, K06; at the office K12)."""
+        names = ", ".join(missing)
+        if any(c.when == "extended" for c in self.procedure(req).cells):
+            if not req.term_extended:
+                raise DocumentsMissing(f"documents not handed over: {names}. The term is extended first "
+                                       "(POST …/extend, 000 §5.3, K15)",
+                                   missingDocuments=missing, action="draft", currentState=req.state)
+            return
+        raise DocumentsMissing(f"documents not handed over: {names}. The documents do not conform (K06, K12): "
+                               "draft a reasoned refusal (documentsConform: false)",
+                               missingDocuments=missing, action="draft", currentState=req.state)
 
     # --- A4 / S5: the head signs ----------------------------------------------------------------
 
@@ -368,6 +429,34 @@ class ArmActions:
 
 
 ORIGIN_NAMES = {"EGOV_SIM_PORTAL": "portal (EGOV_SIM_PORTAL)", "EGOV_SIM_IIS_CON": "State Corporation (EGOV_SIM_IIS_CON)"}
+
+
+def _terms_json(result: Due, every: list[Due]) -> list[dict]:
+    """Every term's due, the result's marked ``result: true`` (the one ``dueDate`` is)."""
+    return [{**d.to_json(), "result": d.term.id == result.term.id} for d in every]
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(ALMATY).isoformat()
+
+
+def _handed_in(value, now: dt.datetime) -> dt.datetime | None:
+    """The office's ``handedInAt``: an ISO moment with its offset, not after now and not earlier
+    than :data:`HANDED_IN_WINDOW` before (the registration follows the hand-in, §5.1)."""
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BadInput(f"handedInAt {value!r} is not an ISO date-time with its offset",
+                       field="handedInAt") from None
+    if moment.tzinfo is None:
+        raise BadInput("handedInAt needs its offset (+05:00)", field="handedInAt")
+    if moment > now or moment < now - HANDED_IN_WINDOW:
+        raise BadInput(f"handedInAt {value} is not within {HANDED_IN_WINDOW.days} days before now "
+                       f"({now.isoformat()})",
+                       field="handedInAt")
+    return moment
 
 
 def _amount(value) -> str | None:

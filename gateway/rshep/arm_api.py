@@ -31,6 +31,7 @@ from egov_sim.core.json_api import (
     with_fallback,
 )
 from egov_sim.reference.catalogue import PROVIDERS, ROUTES, SERVICES
+from egov_sim.reference.terms import service_terms
 
 from . import chain
 from .arm_actions import ArmActions, NotFound
@@ -56,10 +57,8 @@ class ArmApi:
 
     def request_json(self, req: ArmRequest) -> dict:
         office, svc = PROVIDERS[req.provider], SERVICES[req.service_code]
-        days = svc.deadline_for(office, extended=req.term_extended)
         next_actions = [s.action for s in chain.STEPS.values() if req.state in s.from_states
-                        and not (s.action == "extend" and (req.term_extended or
-                                                            svc.deadline_for(office, extended=True) is None))]
+                        and not (s.action == "extend" and not self.actions.can_extend(req))]
         return {
             "id": req.id, "provider": req.provider, "providerName": office.name_ru,
             "serviceCode": req.service_code, "serviceName": svc.name_ru, "seed": svc.seed,
@@ -68,8 +67,8 @@ class ArmApi:
             "applicant": {"iin": req.applicant_iin, "name": req.applicant_name},
             "receivedAt": _iso(req.received_at), "state": req.state,
             "registrationNumber": req.registration_number, "registeredAt": _iso(req.registered_at),
-            "dueDate": req.due_date.isoformat() if req.due_date else None,
-            "termWorkingDays": days if req.registered_at else None, "termExtended": req.term_extended,
+            "dueDate": req.due_date.isoformat() if req.due_date else None, "dueAt": _iso(req.due_at),
+            "term": _result_term(req), "terms": req.terms, "termExtended": req.term_extended,
             "executor": req.executor, "draft": req.draft, "journalNumber": req.journal_number,
             "journalAt": _iso(req.journal_at), "signedBy": req.signed_by, "completedAt": _iso(req.completed_at),
             "resultAvailable": req.result_xml is not None, "checks": req.checks, "nextActions": next_actions,
@@ -130,8 +129,8 @@ class ArmApi:
         return JSONResponse({
             "services": [{"code": s.code, "seed": s.seed, "nameRu": s.name_ru, "nameKz": s.name_kz,
                           "routeId": s.route_id, "providers": list(s.providers), "channels": list(s.channels),
-                          "resultKind": s.result_kind, "deadlineWd": s.deadline_wd,
-                          "extendedDeadlineWd": s.extended_deadline_wd, "portalEligibility": s.portal_eligibility,
+                          "resultKind": s.result_kind, "terms": service_terms(s),
+                          "portalEligibility": s.portal_eligibility,
                           "documents": [{"code": d.code, "nameRu": d.name_ru, "required": d.required,
                                          "channels": list(d.channels)} for d in s.documents],
                           "form": [{"name": f.name, "labelRu": f.label_ru, "type": f.type, "required": f.required,
@@ -173,7 +172,6 @@ class ArmApi:
 
     async def history(self, request: Request, account: Account) -> Response:
         req = self.actions.find(account, request.path_params["id"])
-        office, svc = PROVIDERS[req.provider], SERVICES[req.service_code]
         entries: list[dict[str, Any]] = []
         previous = None
         for e in self.store.history(req.id):
@@ -181,7 +179,9 @@ class ArmApi:
             entries.append({"action": e.action, "actor": e.actor, "role": e.role, "at": _iso(e.at),
                             "fromState": e.from_state, "toState": e.to_state,
                             "elapsedSeconds": (e.at - previous).total_seconds() if previous else None,
-                            "norm": chain.norm(svc.seed, office.kind, e.action),
+                            "norm": chain.norm(self.actions.procedure(req), e.action,
+                                               extended=req.term_extended,
+                                               options=self.actions.options.term_options),
                             "source": step.source if step else None, "detail": e.detail})
             previous = e.at
         return JSONResponse({"requestId": req.id, "dueDate": req.due_date.isoformat() if req.due_date else None,
@@ -240,3 +240,11 @@ class ArmApi:
             routes.append(Route(f"/requests/{{id:int}}/{name}", s(self.action(name)), methods=["POST"]))
         return with_fallback(routes)
 
+
+
+def _result_term(req) -> dict | None:
+    """The result's term among the request's terms (the one its due date is), or None before
+    registration."""
+    if req.due_at is None:
+        return None
+    return next((t for t in req.terms if t.get("result")), None)

@@ -76,6 +76,10 @@ ARM_SCHEMA = Schema("rshep_arm", (
             sent_at TEXT,
             shep_message_id TEXT)""",
      "CREATE INDEX arm_outbox_request ON arm_outbox (request, id)"),
+    # 2: the moment the result is due (the term model, egov_sim/reference/terms.py), and every
+    # term's due for the request, beside the due date.
+    ("ALTER TABLE arm_requests ADD COLUMN due_at TEXT",
+     "ALTER TABLE arm_requests ADD COLUMN terms TEXT"),
 ))
 
 # Outbox states: pending (to send), sending (claimed by one process), sent, failed (the last
@@ -100,6 +104,10 @@ class ArmRequest:
     registration_number: str | None
     registered_at: dt.datetime | None
     due_date: dt.date | None
+    due_at: dt.datetime | None
+    """The result term's due moment (egov_sim/reference/terms.py); ``due_date`` is its date."""
+    terms: list
+    """Every term of the request's chain with its due (``Due.to_json()``), in the chain's order."""
     term_extended: bool
     executor: str | None
     draft: dict | None
@@ -153,6 +161,7 @@ def _request(row: dict) -> ArmRequest:
         received_at=from_db_time(row["received_at"]), state=row["state"],
         registration_number=row["registration_number"], registered_at=from_db_time(row["registered_at"]),
         due_date=dt.date.fromisoformat(row["due_date"]) if row["due_date"] else None,
+        due_at=from_db_time(row["due_at"]), terms=json.loads(row["terms"] or "[]"),
         term_extended=bool(row["term_extended"]), executor=row["executor"],
         draft=json.loads(row["draft"]) if row["draft"] else None,
         journal_number=row["journal_number"], journal_at=from_db_time(row["journal_at"]),
@@ -170,7 +179,7 @@ def _outbox(row: dict) -> OutboxMessage:
         shep_message_id=row["shep_message_id"])
 
 
-_UPDATABLE = {"state", "registration_number", "registered_at", "due_date", "term_extended",
+_UPDATABLE = {"state", "registration_number", "registered_at", "due_date", "due_at", "terms", "term_extended",
               "executor", "draft", "journal_number", "journal_at", "result_xml", "signed_by",
               "completed_at"}
 
@@ -180,7 +189,7 @@ def _db_value(value: Any) -> Any:
         return to_db_time(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, dict):
+    if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return value
 
@@ -196,13 +205,17 @@ class ArmStore:
                 route_id: str | None, shep_message_id: str | None, request_id: str,
                 applicant_iin: str, applicant_name: str, checks: dict, payload: bytes | None,
                 state: str = "RECEIVED", actor: str = "РШЭП", role: str = "system",
-                action: str = "receive", detail: dict | None = None) -> tuple[int, bool]:
+                action: str = "receive", detail: dict | None = None,
+                received_at: dt.datetime | None = None) -> tuple[int, bool]:
         """Put a request in the provider's inbox and commit; ``(id, duplicate)``.
 
         The same ``requestId`` from the same origin is one request: a retry after a lost
         acknowledgement gets the first id back instead of a second inbox entry.
+        ``received_at``: when the package was handed in, if before now (an office's clerk enters
+        the moment the recipient handed it over; the terms count from it).
         """
         now = self.clock()
+        received = received_at or now
         try:
             with self.db.transaction() as tx:
                 existing = self._existing(tx, origin_sender, request_id)
@@ -213,7 +226,7 @@ class ArmStore:
                     " shep_message_id, request_id, applicant_iin, applicant_name, received_at, state,"
                     " checks, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (provider, service_code, channel, origin_sender, route_id, shep_message_id, request_id,
-                     applicant_iin, applicant_name, to_db_time(now), state,
+                     applicant_iin, applicant_name, to_db_time(received), state,
                      json.dumps(checks, ensure_ascii=False), payload))
                 self.add_history(tx, new_id, action=action, actor=actor, role=role, at=now,
                                  from_state=None, to_state=state, detail=detail or {})

@@ -65,15 +65,18 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
                 sender: tuple[str, str | None] = RSHEP_SENDER,
                 session_ttl: dt.timedelta = dt.timedelta(hours=8),
                 hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False,
-                max_body: int = DEFAULT_MAX_BODY, leg: str = "async") -> Rshep:
+                max_body: int = DEFAULT_MAX_BODY,
+                term_options: Mapping[str, bool] | None = None, leg: str = "async") -> Rshep:
     """``seed_accounts``: create every staff account now (otherwise each on its first sign-in);
-    ``max_body``: the АРМ API's body cap (egov-sim serve --max-body); ``leg``: answers go back
+    ``max_body``: the АРМ API's body cap (egov-sim serve --max-body); ``term_options``: the
+    readings of the regulations' terms (egov_sim/reference/terms.py); ``leg``: answers go back
     over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
     store = ArmStore(db, clock=clock)
     accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
     if seed_accounts:
         seed_staff(accounts)
-    options = ArmOptions(refusal_via_head=refusal_via_head, origin_inboxes=dict(origin_inboxes))
+    options = ArmOptions(refusal_via_head=refusal_via_head, origin_inboxes=dict(origin_inboxes),
+                         term_options=dict(term_options or {}))
     actions = ArmActions(store, accounts, Signers(pki), options=options, clock=clock)
     client = channel_client(leg, gateway_url, sender[0], sender[1], http=http, clock=clock)
     deliverer = Deliverer(store, client, clock=clock)

@@ -55,19 +55,24 @@ STEPS: Mapping[str, Step] = MappingProxyType({s.action: s for s in (
          "002 §5.5, App.1 #5 (A5), §10.4, §11.11; 000 §5.6 (S6)"),
 )})
 
-# The regulation's term of each step, by seed and office kind (what a scenario compares the
-# recorded durations with). Seed 001's per-step tables differ per service: none given here.
-_NORMS: Mapping[tuple[str, str], Mapping[str, str]] = MappingProxyType({
-    ("002", "akimat"): {"register": "30 min", "assign": "1 wd", "draft": "<= 6 wd",
-                        "sign": "1 wd", "issue": "1 wd"},
-    ("000", "akimat"): {"register": "30 min", "assign": "30 min",
-                        "draft": "7 wd (19 wd when extended) + 30 min to the head",
-                        "extend": "within S3", "sign": "4 h", "issue": "30 min"},
-    ("000", "rural_akim"): {"register": "30 min", "assign": "30 min",
-                            "draft": "4 wd (16 wd when extended) + 1 wd to the head of the provider",
-                            "extend": "within S3", "sign": "2 wd", "issue": "30 min"},
+ACTION_CELLS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "register": ("A1", "S1"), "assign": ("A2", "S2"), "draft": ("A3", "S3"),
+    "sign": ("A4", "S5"), "issue": ("A5", "S6"),
 })
+"""Which cell of the regulation's action table each action plays (002 App.1 A1..A5, 000 §5
+S1..S6). Their durations are the term model's (egov_sim/reference/terms.py)."""
 
 
-def norm(seed: str, office_kind: str, action: str) -> str | None:
-    return _NORMS.get((seed, office_kind), {}).get(action)
+def norm(procedure, action: str, *, extended: bool = False, options=None) -> str | None:
+    """The regulation's term of the step an action plays, as the term model states it (a
+    milestone: "by <term>: <duration> from <its start>"); None for actions no cell covers."""
+    ids = ACTION_CELLS.get(action, ())
+    cell = next((procedure.cell(i) for i in ids if procedure.has_cell(i)), None)
+    if cell is None:
+        return None
+    if extended:
+        cell = next((c for c in procedure.cells if c.replaces == cell.id and c.when == "extended"), cell)
+    if cell.milestone and procedure.is_milestone(cell, options or {}):
+        term = procedure.term(cell.milestone)
+        return f"by {term.id}: {term.duration} from {term.start} ({term.source})"
+    return str(cell.duration) if cell.duration is not None else None

@@ -39,6 +39,9 @@ INTAKE = {
                                      "name": {"type": "string", "minLength": 1}, "patronymic": _STR}},
         "form": {"type": "object", "additionalProperties": {"type": "string"}},
         "documents": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+        "handedInAt": {"type": "string", "description": "when the recipient handed the package in "
+                       "(ISO date-time with offset, within 10 days before now; default now): the "
+                       "terms count from it (002 §5.1, 000 §5.3)"},
     },
 }
 EMPTY = {"type": "object", "additionalProperties": False, "properties": {}}
@@ -95,12 +98,19 @@ _SCHEMAS = {
         "requestId": _STR, "applicant": {"type": "object", "properties": {"iin": _IIN, "name": _STR}},
         "receivedAt": _TIME, "state": {"type": "string", "enum": list(STATES)},
         "registrationNumber": _nullable(_STR), "registeredAt": _nullable(_TIME), "dueDate": _nullable(_DATE),
-        "termWorkingDays": _nullable({"type": "integer"}), "termExtended": {"type": "boolean"},
+        "dueAt": _nullable(_TIME), "term": _nullable({"$ref": "#/components/schemas/TermDue"}),
+        "terms": {"type": "array", "items": {"$ref": "#/components/schemas/TermDue"}},
+        "termExtended": {"type": "boolean"},
         "executor": _nullable(_STR), "draft": _nullable({"type": "object"}),
         "journalNumber": _nullable(_STR), "journalAt": _nullable(_TIME), "signedBy": _nullable(_STR),
         "completedAt": _nullable(_TIME), "resultAvailable": {"type": "boolean"},
         "checks": {"type": "object", "description": "signature verdict (K05 / K08-K10) and warnings"},
         "nextActions": {"type": "array", "items": _STR}}},
+    "TermDue": {"type": "object", "description": "a term of the regulation (egov_sim/reference/terms.py) "
+                "and when it is due for this request", "properties": {
+        "term": _STR, "basis": {"type": "string", "enum": ["stated", "sum"]}, "allowed": _STR,
+        "source": _STR, "text": _STR, "dueAt": _TIME, "dueDate": _DATE,
+        "result": {"type": "boolean", "description": "the result's term: the one dueDate is"}}},
     "RequestList": {"type": "object", "properties": {
         "requests": {"type": "array", "items": {"$ref": "#/components/schemas/Request"}}}},
     "Delivery": {"type": "object", "properties": {

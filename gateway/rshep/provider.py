@@ -86,7 +86,8 @@ class RshepProvider:
                            f"{call.info.service_id!r} (serviceCode {incoming.service_code!r})",
                            incoming.request_id)
         checks: dict[str, Any] = {"signature": self._signature(root, incoming),
-                                  "warnings": _warnings(incoming, service)}
+                                  "warnings": _warnings(incoming, service),
+                                  "missingDocuments": _missing(incoming, service)}
         inbox_id, duplicate = self.store.receive(
             provider=office.code, service_code=service.code, channel=incoming.channel,
             origin_sender=call.info.sender_id, route_id=call.route_id,
@@ -142,8 +143,15 @@ def _warnings(incoming: service_request.ServiceRequest, service) -> list[str]:
     channel = {"CON": "con", "PORTAL": "portal"}[incoming.channel]
     if channel not in service.channels:
         notes.append(f"{service.code} is not offered through the {channel} channel")
-    attached = {a.document_code for a in incoming.attachments}
-    missing = [d.code for d in service.documents_for(channel) if d.required and d.code not in attached]
+    missing = _missing(incoming, service)
     if missing:
         notes.append("required documents not attached: " + ", ".join(missing))
     return notes
+
+
+def _missing(incoming: service_request.ServiceRequest, service) -> list[str]:
+    """The required documents of the channel the package does not carry: what the executor's
+    check (K06, K15) finds missing."""
+    channel = {"CON": "con", "PORTAL": "portal"}[incoming.channel]
+    attached = {a.document_code for a in incoming.attachments}
+    return [d.code for d in service.documents_for(channel) if d.required and d.code not in attached]

@@ -13,10 +13,10 @@ from __future__ import annotations
 import builtins  # a method of the store is named list
 import datetime as dt
 import json
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from egov_sim.core import ids
 from egov_sim.core.clock import ALMATY, Clock, system_clock
 from egov_sim.core.database import Database, Schema, Transaction, from_db_time
 from egov_sim.core.errors import InputError
@@ -210,7 +210,7 @@ class ApplicationStore:
                 "INSERT INTO con_applications (number, office, operator, service_code, provider_code,"
                 " status, applicant_iin, record, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (f"pending-{uuid.uuid4()}", new.office, new.operator, new.service_code,
+                (f"pending-{ids.new_uuid()}", new.office, new.operator, new.service_code,
                  new.provider_code, status, new.applicant_iin, _dumps(new.record), now, now),
                 id_column="seq")
             number = f"CON-{now.astimezone(ALMATY).year}-{seq:07d}"

@@ -35,6 +35,7 @@ from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
 from egov_sim.gateway.providers import SUCCESS_CODE
 from egov_sim.reference.iin import is_valid_iin
 from egov_sim.reference.person import PersonName
+from egov_sim.reference.terms import Due, procedure_for
 from egov_sim.signing.pki import TestPKI
 
 from . import applications_store as st
@@ -162,9 +163,11 @@ class Intake:
     """Plays the State Corporation channel for applications of one ИИС ЦОН."""
 
     def __init__(self, *, store: ApplicationStore, registries: Registries, shep: ShepClient,
-                 catalogue: Catalogue, pki: TestPKI, clock: Clock):
+                 catalogue: Catalogue, pki: TestPKI, clock: Clock, term_options: dict | None = None):
         self.store, self.registries, self.shep = store, registries, shep
         self.catalogue, self.pki, self.clock = catalogue, pki, clock
+        self.term_options = dict(term_options or {})
+        """The readings of the regulations' terms, as the АРМ and the engine take them."""
 
     # -- the form ---------------------------------------------------------------------------
 
@@ -218,7 +221,7 @@ class Intake:
                         "form": dict(entry.form)},
             "documents": documents,
             "service": {"code": service.code, "nameRu": service.name_ru, "nameKz": service.name_kz,
-                        "routeId": service.route_id, "deadlineWd": service.deadline_wd},
+                        "routeId": service.route_id},
             "provider": {"code": provider.code, "nameRu": provider.name_ru, "nameKz": provider.name_kz,
                          "bin": provider.bin, "regionCode": provider.region_code or None},
             "operator": {"login": operator.login, "iin": operator.iin, "fullName": operator.full_name},
@@ -377,7 +380,7 @@ class Intake:
         docs = {d.code: (d.name_ru, d.name_kz) for d in service.documents}
         receipt = nt.acceptance_receipt(
             app.number, at, parties, [docs.get(d["documentTypeCode"], (d["fileName"], d["fileName"]))
-                                      for d in r["documents"]], deadline_wd=service.deadline_wd)
+                                      for d in r["documents"]], promised=self.promised(service, app, at))
         package = StoredFile(PACKAGE_FILE, "application/xml", signed)
         entry = HistoryEntry(at, "P5", "PACKAGE_SIGNED",
                              f"Пакет подписан ЭЦП оператора {operator.full_name} (ИИН {operator.iin}, "
@@ -387,6 +390,14 @@ class Intake:
         app = self.store.update(app.number, expect=[st.ACCEPTED], files=[package],
                                 notices=[receipt.to_record()], history=[entry])
         return app, package
+
+    def promised(self, service, app: st.Application, at: dt.datetime) -> Due:
+        """The date the result will be issued, as the regulation's terms give it from this
+        acceptance (its receipt term; for a service without one, its result term)."""
+        office = self.catalogue.provider(app.provider_code)
+        procedure = procedure_for(service.code, office.kind)
+        return (procedure.receipt_due(CHANNEL, at, options=self.term_options)
+                or procedure.result_due(CHANNEL, at, options=self.term_options))
 
     # -- helpers ----------------------------------------------------------------------------
 

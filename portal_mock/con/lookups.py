@@ -253,11 +253,12 @@ async def condition_one(reg: Registries, *, applicant_iin: str, representative_i
                         poa_number: str | None, service_code: str) -> ConditionOne:
     """Process 3 (both queries, ЕНИС only with a representative), then condition 1.
 
-    Both registries are asked even when the first fails, so the notice can name every reason.
+    Both registries are asked even when the first fails, so the notice can name every reason;
+    one after the other, in the order §9.4 names them, so the journal (and a scenario's report)
+    keeps that order in every run.
     """
-    person = lookup_person(reg, applicant_iin)
+    person_check = await lookup_person(reg, applicant_iin)
     if representative_iin is None:
-        return ConditionOne(await person, None, reg.rules.literal_and)
-    poa = lookup_power_of_attorney(reg, applicant_iin, representative_iin, poa_number, service_code)
-    person_check, poa_check = await asyncio.gather(person, poa)
+        return ConditionOne(person_check, None, reg.rules.literal_and)
+    poa_check = await lookup_power_of_attorney(reg, applicant_iin, representative_iin, poa_number, service_code)
     return ConditionOne(person_check, poa_check, reg.rules.literal_and)

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from egov_sim.core.clock import ALMATY
-from egov_sim.core.days_off import add_working_days
+from egov_sim.reference.terms import Due
 
 from .applications_store import NoticeRecord
 from .lookups import ENIS, GBDFL, INVALID_IIN, RegistryCheck
@@ -154,14 +154,15 @@ def data_unavailable(number: str, moment: dt.datetime, p: Parties,
 
 
 def acceptance_receipt(number: str, moment: dt.datetime, p: Parties, documents: list[tuple[str, str]],
-                       *, deadline_wd: int | None) -> Notice:
+                       *, promised: Due | None) -> Notice:
     """M9 [inferred, App.4 B10]: the documents accepted and the date the result will be issued.
 
-    ``documents``: (name_ru, name_kz) of each accepted document. The date counts ``deadline_wd``
-    working days from acceptance (the catalogue's term; the provider's own date, if it reports
-    one, is shown in the application as resultDueDate).
+    ``documents``: (name_ru, name_kz) of each accepted document. ``promised`` is the regulation's
+    receipt term counted from acceptance (egov_sim/reference/terms.py): 002 App.4 B10 issues the
+    result "within the term stated in the receipt", and the scenario engine judges process 8
+    against this very date.
     """
-    due = add_working_days(moment.astimezone(ALMATY).date(), deadline_wd) if deadline_wd else None
+    due = promised.date if promised else None
     due_text = due.strftime("%d.%m.%Y") if due else "—"
     ru = [f"{p.office_ru}, {p.office_address}, принял документы на оказание государственной услуги "
           f"«{p.service_ru}» (обращение № {number}):"]
@@ -180,5 +181,6 @@ def acceptance_receipt(number: str, moment: dt.datetime, p: Parties, documents: 
     return Notice(ACCEPTANCE_RECEIPT, f"{number}/ACC", moment, "P5", None,
                   "Расписка о приеме документов", "Құжаттарды қабылдау туралы қолхат",
                   tuple(ru), tuple(kz),
-                  {"resultDate": due.isoformat() if due else None, "deadlineWd": deadline_wd,
+                  {"resultDate": due.isoformat() if due else None,
+                   "term": promised.to_json() if promised else None,
                    "documents": [name_ru for name_ru, _ in documents]})

@@ -44,7 +44,10 @@ SCHEMAS: dict = {
     "Service": _obj({
         "code": {"type": "string", "description": "ШЭП serviceId (SYNTHETIC)."},
         "seed": _STR, "nameRu": _STR, "nameKz": _STR, "routeId": _STR, "resultKind": _STR,
-        "deadlineWd": {"type": "integer"},
+        "terms": {"type": "array", "description": "the result's term on this channel, from the "
+                  "regulation's term model (egov_sim/reference/terms.py)", "items": _obj({
+                      "office": _STR, "channel": _STR, "term": _STR, "basis": _STR, "allowed": _STR,
+                      "source": _STR}, closed=False)},
         "providers": {"type": "array", "items": _obj({
             "code": _STR, "nameRu": _STR, "nameKz": _STR, "bin": _STR, "region": _STR},
             closed=False)},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from egov_sim.reference.terms import service_terms
+
 from .applications_store import Application, HistoryEntry, NoticeRecord, iso
 
 CHANNEL = "con"
@@ -11,7 +13,7 @@ def service_json(service, offices: list) -> dict:
     return {
         "code": service.code, "seed": service.seed, "nameRu": service.name_ru,
         "nameKz": service.name_kz, "routeId": service.route_id, "resultKind": service.result_kind,
-        "deadlineWd": service.deadline_wd,
+        "terms": [t for t in service_terms(service) if t["channel"] == CHANNEL],
         "providers": [{"code": o.code, "nameRu": o.name_ru, "nameKz": o.name_kz, "bin": o.bin,
                        "region": o.region} for o in offices],
         "documents": [{"code": d.code, "nameRu": d.name_ru, "nameKz": d.name_kz,

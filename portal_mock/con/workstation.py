@@ -68,6 +68,9 @@ class ConOptions:
     shep_timeout: float = 30.0
     max_body: int = DEFAULT_MAX_BODY
     """Largest request body of the API (413 above it); egov-sim serve --max-body."""
+    term_options: dict = field(default_factory=dict)
+    """The readings of the regulations' terms (egov_sim/reference/terms.py): the receipt's date
+    follows the same switches as the АРМ's due dates."""
     shep_leg: str = "async"
     """P5 to РШЭП over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
 
@@ -110,7 +113,7 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
                                      options.password, http=http, clock=clock,
                                      timeout=options.shep_timeout)
     intake = Intake(store=store, registries=registries, shep=requests_client, catalogue=catalogue,
-                    pki=pki, clock=clock)
+                    pki=pki, clock=clock, term_options=options.term_options)
     inbox = ConInbox(store, verifier, clock, allowed_senders=options.inbox_senders,
                      verify_result_signature=options.verify_result_signature)
     api = ConApi(accounts, operators, store, intake, catalogue, clock,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from egov_sim.reference import catalogue
 from egov_sim.reference.catalogue import StateService
+from egov_sim.reference.terms import service_terms
 
 from .form_checks import ELIGIBILITY_FIELD, MAX_ATTACHMENT_BYTES, MAX_TOTAL_BYTES, PORTAL_ELIGIBLE_CATEGORIES
 
@@ -20,8 +21,7 @@ def service_summary(service: StateService) -> dict:
     return {
         "code": service.code, "seed": service.seed, "nameRu": service.name_ru,
         "nameKk": service.name_kz, "resultKind": service.result_kind,
-        "deadlineWorkingDays": service.deadline_wd,
-        "extendedDeadlineWorkingDays": service.extended_deadline_wd,
+        "terms": [t for t in service_terms(service) if t["channel"] == "portal"],
         "portalEligibility": _eligibility(service),
     }
 

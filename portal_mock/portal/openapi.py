@@ -152,8 +152,9 @@ SCHEMAS: dict[str, Any] = {
                        "properties": {"code": {"type": "string"}, "seed": {"type": "string"},
                                       "nameRu": {"type": "string"}, "nameKk": {"type": "string"},
                                       "resultKind": {"type": "string"},
-                                      "deadlineWorkingDays": {"type": "integer"},
-                                      "extendedDeadlineWorkingDays": {"type": ["integer", "null"]},
+                                      "terms": {"type": "array", "items": {"type": "object"},
+                                                "description": "the result's term (the regulation's "
+                                                               "term model, docs/terms.md)"},
                                       "portalEligibility": {"type": ["object", "null"]}}},
     "ServiceDetail": {"allOf": [_ref("ServiceSummary"), {
         "type": "object", "required": ["form", "documents", "providers"],

@@ -10,11 +10,11 @@ lookup (the names are then taken from the registration form).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from lxml import etree
 
+from egov_sim.core import ids
 from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
 from egov_sim.gateway.soap import now_iso
 
@@ -59,7 +59,7 @@ def _request(iin: str, sender: str, message_id: str, when) -> etree._Element:
 
 async def lookup_person(client: ShepClient, iin: str) -> LookupResult:
     """The person with this IIN from ГБД ФЛ, or ``person=None`` with the registry's result code."""
-    message_id = str(uuid.uuid4())
+    message_id = str(ids.new_uuid())
     try:
         reply = await client.send(GBDFL_SERVICE, _request(iin, client.sender_id, message_id,
                                                            client.clock()))

@@ -72,6 +72,8 @@ def act(ctx: PlayContext, role: str, action: str, body: dict | None = None, *,
         raise Divergence(f"АРМ refused '{action}' by {login}: {r.status_code} {r.text[:300]}")
     answer = r.json()
     ctx.state["arm_request"] = answer["request"]
+    if answer["request"].get("terms"):
+        ctx.state["arm_terms"] = answer["request"]["terms"]
     failed = [d for d in answer.get("deliveries", []) if d.get("state") in ("failed", "no_route")]
     if failed:
         raise Divergence(f"'{action}': the АРМ could not deliver {failed} through ШЭП")
@@ -88,8 +90,8 @@ def view(ctx: PlayContext) -> dict:
 def register(ctx: PlayContext, args: dict) -> OpResult:
     ctx.state.setdefault("provider", args["provider"])
     req = act(ctx, "clerk", "register")
-    return OpResult(detail=f"registered as {req['registrationNumber']}, result due {req['dueDate']} "
-                           f"({req['termWorkingDays']} wd)")
+    return OpResult(detail=f"registered as {req['registrationNumber']}, result due {req['dueAt']}"
+                           + _term_note(req))
 
 
 def assign(ctx: PlayContext, args: dict) -> OpResult:
@@ -105,13 +107,19 @@ def review(ctx: PlayContext, args: dict) -> OpResult:
     damaged, or violations the executor finds: what only a person can judge)."""
     req = act(ctx, "executor", "review", login=_executor(ctx))
     setup = ctx.scenario.setup
+    recorded = (req.get("checks") or {}).get("missingDocuments") or []
     if args["check"] == "conformity":
+        if recorded:  # what was handed over comes first: a missing document is a violation
+            ctx.state["refusal_reason"] = "Не представлены документы: " + ", ".join(recorded)
+            ctx.state["violations"] = [{"documentTypeCode": c, "description": "Документ не представлен"}
+                                       for c in recorded]
+            return OpResult(False, f"documents not handed over: {', '.join(recorded)} "
+                                   "(the АРМ recorded them missing; K06, K12)")
         reason = setup.get("executor_refuses")
         if reason:
             ctx.state["refusal_reason"] = reason
             return OpResult(False, f"the executor finds violations: {reason} (K06)")
         return OpResult(True, "the documents conform and there are grounds (K06)")
-    recorded = (req.get("checks") or {}).get("missingDocuments") or []
     incomplete = setup.get("documents_incomplete")
     if recorded or incomplete:
         named = recorded or (incomplete if isinstance(incomplete, list) else [])
@@ -127,7 +135,7 @@ def draft(ctx: PlayContext, args: dict) -> OpResult:
         req = act(ctx, "executor", "extend", {"reason": "Документы недостаточны, повреждены или утеряны (§5.3)",
                                               "missingDocuments": ctx.state.get("insufficient", [])},
                   login=_executor(ctx))
-        notes.append(f"term extended to {req['termWorkingDays']} wd, due {req['dueDate']}")
+        notes.append(f"term extended: result due {req['dueAt']}" + _term_note(req))
     req = act(ctx, "executor", "draft", {"documentsConform": True, "decisionText": "Назначить",
                                          "amount": 45000}, login=_executor(ctx))
     if req["state"] != "AWAITING_SIGNATURE":
@@ -139,23 +147,22 @@ def draft(ctx: PlayContext, args: dict) -> OpResult:
 def refuse(ctx: PlayContext, args: dict) -> OpResult:
     reason = ctx.state.get("refusal_reason") or ctx.scenario.setup.get("executor_refuses") or "Нарушения в документах"
     body = {"documentsConform": False, "reasonText": reason,
-            "reasonCode": args.get("reason_code", "DOCUMENT_VIOLATIONS")}
+            "reasonCode": args.get("reason_code", "DOCUMENT_VIOLATIONS"),
+            "violations": ctx.state.get("violations", [])}
     req = act(ctx, "executor", "draft", body, login=_executor(ctx))
     via_head = (req.get("draft") or {}).get("refusalViaHead")
     if via_head is not None and via_head != args["via_head"]:
         raise Divergence(f"the АРМ routes the refusal {'via' if via_head else 'past'} the head "
                          f"(refusal_via_head={via_head}); the scenario reads it as "
                          f"refusal_via_head={args['via_head']}")
-    notes = [f"reasoned refusal drafted: {reason}"]
-    if args["via_head"]:
-        act(ctx, "head", "sign", office=signing_office(ctx))
-        notes.append(f"signed by {staff_login(ctx, 'head', signing_office(ctx))}")
-    else:
-        notes.append("certified with the executor's own EDS")
+    if args["via_head"]:  # the head signs it (A4) and the executor registers and issues it (A5)
+        if req["state"] != "AWAITING_SIGNATURE":
+            raise Divergence(f"the drafted refusal is {req['state']}, not with the head for signature")
+        return OpResult(detail=f"reasoned refusal drafted: {reason}; with the head for signature")
     act(ctx, "executor", "issue", login=_executor(ctx))
-    notes.append("registered in the journal and issued")
     ctx.outcome = _arm_result(ctx)
-    return OpResult(detail="; ".join(notes) + f"; {ctx.outcome.detail}")
+    return OpResult(detail=f"reasoned refusal drafted: {reason}; certified with the executor's own EDS, "
+                           f"registered in the journal and issued; {ctx.outcome.detail}")
 
 
 def sign(ctx: PlayContext, args: dict) -> OpResult:
@@ -176,6 +183,11 @@ def check_state(ctx: PlayContext, args: dict) -> OpResult:
     if req["state"] != args["state"]:
         raise Divergence(f"the request is {req['state']} in the АРМ, not {args['state']}")
     return OpResult(detail=f"the request is {req['state']}")
+
+
+def _term_note(req: dict) -> str:
+    term = req.get("term") or {}
+    return f" ({term['term']}: {term['allowed']})" if term else ""
 
 
 def _executor(ctx: PlayContext) -> str:

@@ -68,6 +68,8 @@ class PlayContext:
     node: Node | None = None
     act_time: dt.datetime | None = None
     """The virtual moment the current node's act happens (the end of its step)."""
+    step_start: dt.datetime | None = None
+    """When the current node's step began (an office's hand-in: the terms count from it)."""
     state: dict[str, Any] = field(default_factory=dict)
     """Shared between the operations of a group (the portal request number, the АРМ inbox id…)."""
     outcome: Outcome | None = None

@@ -9,6 +9,9 @@ their own node: each node is still checked against what the ЦОН recorded for 
 
 from __future__ import annotations
 
+import datetime as dt
+
+from egov_sim.portal_mock.con.notices import ACCEPTANCE_RECEIPT
 from egov_sim.portal_mock.con.operators import SEED_OPERATORS
 from egov_sim.reference.personas import PERSONAS
 
@@ -125,8 +128,33 @@ def sign_and_send(ctx: PlayContext, args: dict) -> OpResult:
     ack = (sent[-1].get("detail") or {}).get("acknowledgement") or {}
     if ack.get("inboxId"):
         ctx.state["arm_id"] = int(ack["inboxId"])
+    promised = _receipt_date(ctx, app["id"])
     return OpResult(detail=f"signed with the operator's EDS and sent: inbox {ack.get('inboxId')}, "
-                           f"signature {ack.get('signatureVerdict')}")
+                           f"signature {ack.get('signatureVerdict')}; the acceptance receipt promises the "
+                           f"result on {promised}")
+
+
+def _receipt_date(ctx: PlayContext, number: str) -> str:
+    """The date the acceptance receipt promises (App.4 B10): process 8 is judged against it."""
+    r = ctx.call("GET", f"/con/applications/{number}/notices/{ACCEPTANCE_RECEIPT}",
+                 auth=("con", ctx.state["con_operator"]))
+    if r.status_code != 200:
+        raise Divergence(f"the ЦОН issued no receipt on acceptance for {number}: {r.status_code} {r.text[:200]}")
+    text = (r.json().get("details") or {}).get("resultDate")
+    if not text:
+        raise Divergence(f"the receipt on acceptance of {number} states no date for the result")
+    ctx.state["receipt_date"] = dt.date.fromisoformat(text)
+    return text
+
+
+def result_received(ctx: PlayContext, args: dict) -> OpResult:
+    """X4: the result formed in АРМ РШЭП has reached the ЦОН (App.4, within 1 working day)."""
+    number = ctx.state["con_application"]["id"]
+    app = ctx.call("GET", f"/con/applications/{number}", auth=("con", ctx.state["con_operator"]),
+                   expect=(200,)).json()
+    if app["status"] != "RESULT_READY":
+        raise Divergence(f"the result has not reached the ЦОН: {number} is {app['status']}")
+    return OpResult(detail=f"{number}: the result is at the ЦОН ({app.get('outcome') or 'result'})")
 
 
 def issue_result(ctx: PlayContext, args: dict) -> OpResult:
@@ -153,5 +181,6 @@ OPS = {
     "con.send_queries": send_queries,
     "con.lookup": lookup,
     "con.sign_and_send": sign_and_send,
+    "con.result_received": result_received,
     "con.issue_result": issue_result,
 }

@@ -22,14 +22,16 @@ def accept(ctx: PlayContext, args: dict) -> OpResult:
     documents = documents_for(service, channel, args, ctx.scenario.setup, leave_out_incomplete=True)
     form = {k: str(v) for k, v in form_for(ctx, service).items()}
     login = staff_login(ctx, "clerk")
-    r = ctx.call("POST", "/arm/requests", auth=("arm", login),
-                 json={"serviceCode": service.code, "applicant": applicant, "form": form,
-                       "documents": documents})
+    body = {"serviceCode": service.code, "applicant": applicant, "form": form, "documents": documents}
+    if ctx.step_start is not None and ctx.systems.local:  # the moment the package was handed in
+        body["handedInAt"] = ctx.step_start.isoformat()
+    r = ctx.call("POST", "/arm/requests", auth=("arm", login), json=body)
     if r.status_code != 201:
         raise Divergence(f"the office did not accept the application: {r.status_code} {r.text[:300]}")
     req = r.json()["request"]
     ctx.state["arm_id"] = req["id"]
     ctx.state["arm_request"] = req
+    ctx.state["arm_terms"] = req.get("terms") or []
     missing = (req.get("checks") or {}).get("missingDocuments") or []
     return OpResult(detail=f"{login} accepted {req['requestId']} ({len(documents)} documents"
                            + (f", missing {', '.join(missing)}" if missing else "")

@@ -149,7 +149,9 @@ def cabinet_result(ctx: PlayContext, args: dict) -> OpResult:
     ctx.outcome = verify_result(ctx, r.content, where="the personal cabinet")
     notice = (view.get("notice") or {}).get("code")
     ctx.state["portal_notice"] = view.get("notice")
-    return OpResult(detail=f"cabinet status '{view['status']}', notice {notice}; {ctx.outcome.detail}")
+    ctx.state["cabinet_due_date"] = view.get("resultDueDate")
+    return OpResult(detail=f"cabinet status '{view['status']}', notice {notice}, result due "
+                           f"{view.get('resultDueDate')}; {ctx.outcome.detail}")
 
 
 # --- helpers --------------------------------------------------------------------------------------

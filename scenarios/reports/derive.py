@@ -40,6 +40,8 @@ def successors(node: Node) -> list[tuple[str, bool | None]]:
         out.append((node.on_false, False))
     if node.next:
         out.append((node.next, None))
+    if node.next_off:  # the other way a reading's option leads
+        out.append((node.next_off, None))
     return out
 
 
@@ -162,7 +164,8 @@ def deadline_text(result: ScenarioResult) -> str:
         return "no deadline verdict"
     verdict = "met" if d.met else "MISSED"
     sign = "≤" if d.finished <= d.due else ">"
-    return f"{verdict}: finished {kz_time(d.finished)} {sign} due {kz_time(d.due)} ({d.allowed})"
+    term = f"{d.term}: " if d.term else ""
+    return f"{verdict}: finished {kz_time(d.finished)} {sign} due {kz_time(d.due)} ({term}{d.allowed})"
 
 
 def timeline_lines(result: ScenarioResult) -> list[str]:
@@ -177,8 +180,15 @@ def timeline_lines(result: ScenarioResult) -> list[str]:
         f"Outcome:  {result.outcome or '—'}"
         + (f"; signed by {result.signed_by}" if result.signed_by else ""),
         f"Deadline: {deadline_text(result)}",
-        "Steps (Kazakhstan time, UTC+05:00):",
     ]
+    for t in result.terms:
+        lines.append(f"  term {t.term} ({t.basis}, {t.allowed}): {t.verdict}, {t.start} → {t.end}, "
+                     f"finished {kz_time(t.finished)}, due {kz_time(t.due)}"
+                     + (f", receipt {kz_time(t.promised)}" if t.promised else "")
+                     + (f"; {t.problem}" if t.problem else ""))
+    for d in result.defects:
+        lines.append(f"  regulation defect: {d.text()}")
+    lines.append("Steps (Kazakhstan time, UTC+05:00):")
     width = max([len(s.node_id) for s in result.steps] + [4])
     for s in result.steps:
         node = known.get(s.node_id)

@@ -108,14 +108,22 @@ def _scenario_view(r: ScenarioResult, index: int) -> dict[str, Any]:
         "due": kz_time(r.deadline.due) if r.deadline else "",
         "finished": kz_time(r.deadline.finished) if r.deadline else "",
         "total": duration_text(flow.total),
-        "terms": [{"id": t.id, "duration": duration_text(t.duration), "start": t.start,
-                   "end": " | ".join(t.end), "when": ", ".join(t.when), "source": t.source}
+        "terms": [{"id": t.id, "duration": t.allowed or duration_text(t.duration), "basis": t.basis,
+                   "start": t.start, "end": " | ".join(t.end), "when": ", ".join(t.when), "source": t.source}
                   for t in flow.terms],
+        "verdicts": [{"t": t, "begin": kz_time(t.begin), "due": kz_time(t.due), "finished": kz_time(t.finished),
+                      "promised": kz_time(t.promised) if t.promised else ""} for t in r.terms],
+        "defects": [_defect_view(d) for d in r.defects],
         "hours": [("all lanes" if not flow.lane_hours else "other lanes", flow.working_hours),
                   *sorted(flow.lane_hours.items())],
         "nodes": [{"n": n, "duration": duration_text(n.duration), "taken": n.id in taken.nodes}
                   for n in flow.nodes],
     }
+
+
+def _defect_view(d) -> dict[str, Any]:
+    return {"d": d, "cells": " + ".join(f"{c.node} {c.duration}" for c in d.cells if c.duration != "—"),
+            "options": ", ".join(f"{k}={str(v).lower()}" for k, v in sorted(d.options.items()))}
 
 
 TEMPLATE = r"""<!DOCTYPE html>
@@ -138,7 +146,10 @@ h3{font-size:15px;margin:22px 0 8px}
 .cards{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0 10px}
 .card{border:1px solid var(--line);border-radius:8px;padding:8px 16px;min-width:120px;background:#fff}
 .card b{display:block;font-size:22px}
-.card.ok b{color:var(--ok)} .card.bad b{color:var(--bad)}
+.card.ok b{color:var(--ok)} .card.bad b{color:var(--bad)} .card.warn b{color:var(--warn)}
+.card a{color:inherit}
+.defect{border-left:4px solid var(--warn);background:#fff8e6;padding:6px 12px;margin:8px 0}
+table.defects td,table.terms td{vertical-align:top}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700;color:#fff;vertical-align:middle}
 .badge.pass{background:var(--ok)} .badge.fail,.badge.error{background:var(--bad)}
 .verdict{font-weight:700} .verdict.met{color:var(--ok)} .verdict.missed{color:var(--bad)}
@@ -195,6 +206,7 @@ footer{color:var(--muted);font-size:12px;padding-top:20px;padding-bottom:30px}
 <div class="card ok"><b>{{ counts.passed }}</b>passed</div>
 <div class="card {{ 'bad' if counts.failed else '' }}"><b>{{ counts.failed }}</b>failed</div>
 <div class="card {{ 'bad' if counts.missed else '' }}"><b>{{ counts.missed }}</b>deadlines missed</div>
+<div class="card {{ 'warn' if run.defects else '' }}"><b>{{ run.defects|length }}</b><a href="#defects">regulation defects</a></div>
 {% if run.errors %}<div class="card bad"><b>{{ run.errors|length }}</b>run errors</div>{% endif %}
 </div>
 <div class="toolbar" id="toolbar" hidden><button type="button" data-open="1">Expand all</button><button type="button" data-open="0">Collapse all</button></div>
@@ -220,6 +232,20 @@ footer{color:var(--muted);font-size:12px;padding-top:20px;padding-bottom:30px}
 </tbody>
 </table>
 </nav>
+<section id="defects">
+<h2>Regulation defects</h2>
+<p class="meta">Stated terms the regulation's own steps cannot meet when each takes its stated maximum: the term still binds (a run that takes every maximum is late), and the regulation cannot be met as written. Found on the flows played, under the reading options the scenarios used.</p>
+{% if defects %}
+<table class="defects">
+<thead><tr><th>Flow</th><th>Term</th><th>Stated</th><th>Cells at their maxima</th><th>Sum</th><th>Over</th><th>Readings</th><th>Scenarios on this path</th></tr></thead>
+<tbody>
+{% for x in defects %}{% set d = x.d %}
+<tr><td class="nowrap">{{ d.flow }}</td><td><code>{{ d.term }}</code><br><small>{{ d.source }}</small></td><td class="nowrap">{{ d.allowed }}</td><td>{{ x.cells }}<br><small class="path">{{ d.path|join(' › ') }}</small></td><td class="nowrap"><strong>{{ d.total }}</strong></td><td class="nowrap late">{{ d.over }}</td><td>{{ x.options or 'defaults' }}</td><td>{% for sid in d.scenarios %}<code>{{ sid }}</code>{% if not loop.last %}, {% endif %}{% else %}—{% endfor %}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+{% else %}<p>None: every stated term fits the steps under it.</p>{% endif %}
+</section>
 {% if run.errors %}
 <section id="run-errors">
 <h2>Run errors</h2>
@@ -237,7 +263,7 @@ footer{color:var(--muted);font-size:12px;padding-top:20px;padding-bottom:30px}
 <dt>Path taken</dt><dd class="path">{{ r.path|join(' › ') or '—' }}</dd>
 <dt>Expected path</dt><dd class="path">{{ r.expected_path|join(' › ') or '—' }}</dd>
 <dt>Outcome</dt><dd>{{ r.outcome or '—' }}{% if r.signed_by %} · signed by {{ r.signed_by }}{% endif %}</dd>
-<dt>Deadline</dt><dd>{% if r.deadline %}<span class="verdict {{ 'met' if r.deadline.met else 'missed' }}">{{ 'met' if r.deadline.met else 'MISSED' }}</span> — regulation's total {{ r.deadline.allowed }}: due {{ sc.due }}, finished {{ sc.finished }}{% else %}no verdict{% endif %}</dd>
+<dt>Deadline</dt><dd>{% if r.deadline %}<span class="verdict {{ 'met' if r.deadline.met else 'missed' }}">{{ 'met' if r.deadline.met else 'MISSED' }}</span> — {% if r.deadline.term %}term {{ r.deadline.term }} {% endif %}{{ r.deadline.allowed }}: due {{ sc.due }}, finished {{ sc.finished }}{% else %}no verdict{% endif %}{% if r.defects %} · <span class="late">regulation defect on this path</span>{% endif %}</dd>
 <dt>Wall time</dt><dd>{{ '%.2f'|format(r.wall_seconds) }} s</dd>
 </dl>
 {% if not r.passed %}
@@ -254,13 +280,28 @@ footer{color:var(--muted);font-size:12px;padding-top:20px;padding-bottom:30px}
 <table>
 <thead><tr><th>Node</th><th>Kind</th><th>Lane</th><th>Actor</th><th>Title</th><th>Stated duration</th><th>Next</th><th>Operation</th><th>Check</th></tr></thead>
 <tbody>
-{% for x in sc.nodes %}<tr><td><code>{{ x.n.id }}</code>{% if x.taken %} ✓{% endif %}</td><td>{{ x.n.kind }}</td><td>{{ x.n.lane }}</td><td>{{ x.n.actor or '' }}</td><td>{{ x.n.title }}</td><td>{{ x.duration }}</td><td class="nowrap">{% if x.n.kind == 'condition' %}yes → {{ x.n.on_true }}<br>no → {{ x.n.on_false }}{% else %}{{ x.n.next or '' }}{% endif %}</td><td>{% if x.n.op %}<code>{{ x.n.op }}</code>{% endif %}</td><td>{{ x.n.check or '' }}</td></tr>
+{% for x in sc.nodes %}<tr><td><code>{{ x.n.id }}</code>{% if x.taken %} ✓{% endif %}</td><td>{{ x.n.kind }}</td><td>{{ x.n.lane }}</td><td>{{ x.n.actor or '' }}</td><td>{{ x.n.title }}</td><td>{{ x.duration }}</td><td class="nowrap">{% if x.n.kind == 'condition' %}yes → {{ x.n.on_true }}<br>no → {{ x.n.on_false }}{% elif x.n.switch %}{{ x.n.switch }} → {{ x.n.next }}<br>not {{ x.n.switch }} → {{ x.n.next_off }}{% else %}{{ x.n.next or '' }}{% endif %}</td><td>{% if x.n.op %}<code>{{ x.n.op }}</code>{% endif %}</td><td>{{ x.n.check or '' }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
 </details>
 <h3>Timeline <small class="meta">(virtual clock, Kazakhstan time)</small></h3>
-<p>Regulation's total: <strong>{{ r.deadline.allowed if r.deadline else (sc.total or 'not stated') }}</strong>{% if r.deadline %} · due {{ sc.due }} · finished {{ sc.finished }} · <span class="verdict {{ 'met' if r.deadline.met else 'missed' }}">{{ 'deadline met' if r.deadline.met else 'deadline MISSED' }}</span>{% endif %}</p>
+<p>Deadline: <strong>{{ (((r.deadline.term ~ ' ') if r.deadline.term else '') ~ r.deadline.allowed) if r.deadline else (sc.total or 'not stated') }}</strong>{% if r.deadline %} · due {{ sc.due }} · finished {{ sc.finished }} · <span class="verdict {{ 'met' if r.deadline.met else 'missed' }}">{{ 'deadline met' if r.deadline.met else 'deadline MISSED' }}</span>{% endif %}</p>
+{% if sc.verdicts %}
+<table class="terms">
+<thead><tr><th>Term</th><th>Basis</th><th>Allowed</th><th>From</th><th>Begun</th><th>Due</th><th>Finished</th><th>Verdict</th></tr></thead>
+<tbody>
+{% for v in sc.verdicts %}{% set t = v.t %}
+<tr><td><code>{{ t.term }}</code>{% if t.source %}<br><small>{{ t.source }}</small>{% endif %}</td><td>{{ t.basis }}</td><td class="nowrap">{{ t.allowed }}</td><td class="nowrap">{{ t.start }} → {{ t.end }}</td><td class="time">{{ v.begin }}</td><td class="time">{{ v.due }}{% if v.promised %}<br><small>receipt: {{ v.promised }}</small>{% endif %}</td><td class="time">{{ v.finished }}</td><td><span class="verdict {{ t.verdict.value }}">{{ t.verdict.value }}</span>{% if t.problem %}<br><small class="late">{{ t.problem }}</small>{% endif %}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+{% endif %}
+{% if sc.defects %}
+<div class="defect"><strong>Regulation defect{{ 's' if sc.defects|length > 1 }} on this path:</strong>
+{% for x in sc.defects %}{% set d = x.d %}<br>term <code>{{ d.term }}</code> ({{ d.allowed }}, {{ d.source }}): {{ x.cells }} = <strong>{{ d.total }}</strong>, {{ d.over }} over{% if x.options %} (readings {{ x.options }}){% endif %}{% endfor %}
+</div>
+{% endif %}
 <p class="meta">Working hours: {% for lane, hours in sc.hours %}{{ lane }} {{ hours }}{% if not loop.last %} · {% endif %}{% endfor %}{% if sc.terms %}<br>Terms the regulation sets: {% for t in sc.terms %}{{ t.id }} {{ t.duration }} ({{ t.start }} → {{ t.end }}{% if t.when %}, when {{ t.when }}{% endif %}{% if t.source %}; {{ t.source }}{% endif %}){% if not loop.last %} · {% endif %}{% endfor %}{% endif %}</p>
 {% if sc.steps %}
 <table class="timeline">
@@ -328,6 +369,7 @@ def render_html(run: RunResult, *, generated: dt.datetime | None = None) -> str:
         "missed": sum(1 for r in run.scenarios if r.deadline is not None and not r.deadline.met),
     }
     return _TEMPLATE.render(run=run, scenarios=scenarios, counts=counts,
+                            defects=[_defect_view(d) for d in run.defects],
                             started=kz_time(run.started, seconds=True),
                             generated=kz_time(generated, seconds=True) if generated else "")
 

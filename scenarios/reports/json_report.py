@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import json
 import types
 import typing
@@ -24,7 +25,8 @@ from ..model import Flow
 from ..results import RunResult, ScenarioResult
 from .derive import iso
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+"""1.1 adds the terms' verdicts, the regulation defects and the scenario's options."""
 
 
 def camel(name: str) -> str:
@@ -115,6 +117,11 @@ def _decode(tp: Any, value: Any, where: str) -> Any:
         return _decode(inner[0], value, where) if len(inner) == 1 else value
     if origin is typing.Literal:
         return value
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        try:
+            return tp(value)
+        except ValueError as exc:
+            raise SchemaError(f"{where}: {value!r} is not one of {', '.join(m.value for m in tp)}") from exc
     if origin is tuple:
         args = typing.get_args(tp)
         if not isinstance(value, list):

@@ -96,6 +96,8 @@ def totals_line(run: RunResult) -> Text:
     text.append(f"{failed} failed", style="bold red" if failed else "")
     if missed:
         text.append(f", {missed} deadline(s) missed", style="red")
+    if run.defects:
+        text.append(f", {len(run.defects)} regulation defect(s)", style="yellow")
     if run.errors:
         text.append(f", {len(run.errors)} run error(s)", style="bold red")
     text.append(f" in {run.wall_seconds:.1f}s (seed {run.seed}, -j {run.jobs}"
@@ -144,7 +146,20 @@ def print_summary(run: RunResult, console: Console | None = None) -> None:
     for err in run.errors:
         console.print(Panel(Text(err), title="[bold red]run error[/]", title_align="left",
                             border_style="red"))
+    if run.defects:
+        console.print(defects_panel(run))
     console.print(totals_line(run))
+
+
+def defects_panel(run: RunResult) -> Panel:
+    """The regulation defects: stated terms the regulation's own steps cannot meet."""
+    text = Text()
+    for d in run.defects:
+        readings = ", ".join(f"{k}={str(v).lower()}" for k, v in sorted(d.options.items()))
+        text.append(f"{d.text()}" + (f" [readings {readings}]" if readings else ""), style="yellow")
+        text.append(f"\n  scenarios on this path: {', '.join(d.scenarios) or '—'}\n", style="dim")
+    text.rstrip()
+    return Panel(text, title="[bold yellow]regulation defects[/]", title_align="left", border_style="yellow")
 
 
 class ProgressReporter:

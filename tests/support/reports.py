@@ -3,7 +3,7 @@
 one diverging at the portal's EDS check C2, one on the right path but past its deadline.
 
 Times are the virtual clock in Kazakhstan time; working days skip weekends, as
-gateway/rshep/workdays.py counts them.
+the term model counts them (egov_sim/reference/terms.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,17 @@ import datetime as dt
 
 from egov_sim.core.clock import ALMATY
 from egov_sim.scenarios.model import Duration, Flow, Node, Reading, Term
-from egov_sim.scenarios.results import DeadlineVerdict, MessageRecord, RunResult, ScenarioResult, StepResult
+from egov_sim.scenarios.results import (
+    DeadlineVerdict,
+    DefectCell,
+    MessageRecord,
+    RegulationDefect,
+    RunResult,
+    ScenarioResult,
+    StepResult,
+    TermResult,
+    Verdict,
+)
 
 
 def at(day: int, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
@@ -271,6 +281,16 @@ def provider_insufficient() -> ScenarioResult:
     )
 
 
+DEFECT = RegulationDefect(
+    flow="000-provider_office", term="extended", allowed="19 wd 6 h", source="§5.3",
+    cells=(DefectCell("S1", "S1", "30 min", "§5.1"), DefectCell("S2", "S2", "30 min", "§5.2"),
+           DefectCell("S3X", "S3X", "19 wd", "§5.3"), DefectCell("S4", "S4", "30 min", "§5.4"),
+           DefectCell("S5", "S5", "4 h", "§5.5"), DefectCell("S6", "S6", "30 min", "§5.6")),
+    total="19 wd 6 h 30 min", over="30 min", path=("S1", "S2", "C1:no", "S3X", "S4", "S5", "S6"),
+    options={"hand_in_milestone": False}, scenarios=("documents-insufficient-late",))
+"""A regulation defect as the engine reports one: the steps' maxima overrun a stated term."""
+
+
 def provider_late() -> ScenarioResult:
     """Right path, but the executor took 20 working days: the deadline verdict fails it."""
     steps = _steps_000(at(6, 9, 30), 20)
@@ -282,7 +302,11 @@ def provider_late() -> ScenarioResult:
         title="Executor overruns S3X", flow=PROVIDER_000, passed=False, path=path, expected_path=path,
         failure=f"deadline missed: finished {finished.isoformat()} > due {due.isoformat()} (19 wd 6 h)",
         outcome="notice_on_assignment_of_social_assistance", signed_by="PROV_HEAD",
-        deadline=DeadlineVerdict("19 wd 6 h", due, finished, False), steps=steps, wall_seconds=0.44,
+        deadline=DeadlineVerdict("19 wd 6 h", due, finished, False, term="extended"), steps=steps,
+        wall_seconds=0.44,
+        terms=(TermResult("extended", "stated", "19 wd 6 h", at(6, 9, 30), due, finished, Verdict.MISSED,
+                          "S1", "S6", "§5.3", "The same, when the documents are insufficient (K15)."),),
+        defects=(DEFECT,), options={"hand_in_milestone": False},
     )
 
 
@@ -290,5 +314,5 @@ def sample_run(*, errors: tuple[str, ...] = ()) -> RunResult:
     return RunResult(
         scenarios=(portal_happy(), portal_revoked(), provider_insufficient(), provider_late()),
         started=dt.datetime(2024, 5, 20, 7, 15, 3, tzinfo=dt.UTC),
-        wall_seconds=3.42, seed=20240205, jobs=2, against=None, errors=errors,
+        wall_seconds=3.42, seed=20240205, jobs=2, against=None, errors=errors, defects=(DEFECT,),
     )

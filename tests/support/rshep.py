@@ -67,8 +67,9 @@ class Clock:
 
 TEST_MONDAY = dt.datetime(2026, 2, 2, 9, 0, tzinfo=ALMATY)
 """The tests' fixed start: Monday 2 February 2026, 09:00 Almaty. No Kazakh holiday falls in the
-three weeks after it, so "10 working days = 14 days" holds; the test PKI is created on the same
-clock, so its certificates are valid then whatever today's date is."""
+three weeks after it (the tests count their dates with the term model anyway,
+egov_sim/reference/terms.py, which the date sweeps check around every holiday); the test PKI is
+created on the same clock, so its certificates are valid then whatever today's date is."""
 
 
 def next_monday_morning() -> dt.datetime:

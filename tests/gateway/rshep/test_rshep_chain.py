@@ -3,9 +3,9 @@ the head's signature on the result verifies, and the result reaches the origin t
 
 from __future__ import annotations
 
-import datetime as dt
-
+from egov_sim.core.working_time import PROVIDER_HOURS, WorkingTime, parse_duration
 from egov_sim.gateway.rshep.staff import head_of
+from egov_sim.reference.terms import procedure_for
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier, reroot
 from egov_sim.wsdl.schemas import payload_validator
@@ -13,6 +13,7 @@ from tests.support.rshep import Staff, send, service_request
 
 
 def test_decision_chain_end_to_end(live, rshep_pki):
+    arrived = live.clock()
     reply = send(live, service_request("CON-CHAIN-1"))
     rid = int(reply.data.findtext("inboxId"))
     clerk = Staff(live, "pvl_pavlodar_city.clerk")
@@ -25,7 +26,12 @@ def test_decision_chain_end_to_end(live, rshep_pki):
     done = clerk.act(rid, "register")
     req = done["request"]
     assert req["state"] == "REGISTERED" and req["registrationNumber"].startswith("PVL-PAVLODAR-CITY-")
-    assert req["dueDate"] == (live.clock().date() + dt.timedelta(days=14)).isoformat()  # 10 wd from Monday
+    # the term model's date, counted from the package's arrival: the transfer from the ЦОН
+    # (App.4, within 1 wd) and App.1's 9 wd 30 min, on the provider's working time
+    expected = procedure_for("SIM_GUARDIAN_ALLOWANCE_PAVLODAR").result_due("con", arrived)
+    assert expected.term.id == "at_provider"
+    assert req["dueAt"] == expected.due.isoformat() and req["dueDate"] == expected.date.isoformat()
+    assert expected.due == WorkingTime(PROVIDER_HOURS).add(arrived, parse_duration("10 wd 30 min"))
     assert [d["state"] for d in done["deliveries"]] == ["sent"]
 
     live.clock.advance(hours=3)

@@ -14,6 +14,7 @@ from egov_sim.gateway.rshep import provider as rshep_provider
 from egov_sim.gateway.rshep.chain import STEPS
 from egov_sim.gateway.rshep.staff import STAFF, STAFF_PASSWORD, head_of
 from egov_sim.reference import catalogue as cat
+from egov_sim.reference.terms import service_terms
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
 from tests.support.rshep import BLOCKS, DOC
@@ -44,8 +45,17 @@ def test_service_table_is_the_catalogue():
         s = cat.SERVICES[r[0].strip("`")]
         assert (r[1], r[2].strip("`"), r[5]) == (s.seed, s.route_id, s.result_kind)
         assert _codes(r[3]) == list(s.channels) and _codes(r[4]) == list(s.providers)
-        assert r[6].startswith(str(s.deadline_wd))
-        assert r[7].startswith(str(s.extended_deadline_wd) if s.extended_deadline_wd else "—")
+        terms = service_terms(s)
+        assert (r[6], r[7]) == (_by_term(terms, "allowed"), _by_term(terms, "extended"))
+
+
+def _by_term(terms: list[dict], key: str) -> str:
+    """``office, portal 9 wd 30 min; con 10 wd 30 min``: the channels that share a term."""
+    groups: dict[str, list[str]] = {}
+    for t in terms:
+        if key in t:
+            groups.setdefault(t[key], []).append(t["channel"])
+    return "; ".join(f"{', '.join(ch)} {allowed}" for allowed, ch in groups.items()) or "—"
 
 
 def test_provider_table_is_the_catalogue():
@@ -93,9 +103,10 @@ def test_walkthrough_runs_as_written(live, rshep_pki, tmp_path):
     out = run.stdout.splitlines()
     assert re.fullmatch(r"inbox id: \d+", out[0])
     assert out[2].startswith('["REGISTERED","PVL-PAVLODAR-CITY-')
-    assert out[3:7] == ["EXECUTOR_ASSIGNED", '["WRONG_STATE",["AWAITING_SIGNATURE"]]', "AWAITING_SIGNATURE", "SIGNED"]
-    assert out[7].startswith('["COMPLETED","J-PVL-PAVLODAR-CITY-')
-    assert out[8:] == BLOCKS["walkthrough-history"].strip().splitlines()
+    assert out[3:8] == ["EXECUTOR_ASSIGNED", '["WRONG_STATE",["AWAITING_SIGNATURE"]]',
+                        '["DOCUMENTS_MISSING",["APPLICATION","GUARDIAN_ID"]]', "AWAITING_SIGNATURE", "SIGNED"]
+    assert out[8].startswith('["COMPLETED","J-PVL-PAVLODAR-CITY-')
+    assert out[9:] == BLOCKS["walkthrough-history"].strip().splitlines()
     result = Verifier(TrustStore.from_pem(rshep_pki.trust_pem()), clock=live.clock).verify(
         (tmp_path / "result.xml").read_bytes())
     assert result.valid and result.signer.subject.iin == head_of("PVL_PAVLODAR_CITY").iin == "710214303016"

@@ -63,7 +63,7 @@ def test_a_failing_scenario_exits_1_with_its_diff(egov, tmp_path):
             personas: {applicant: poa_principal, representative: poa_agent_expired, operator: con_operator}
             start: "2025-06-02T10:00:00+05:00"
             expect:
-              path: [X1, "C0:yes", P1, P2, P3, "C1:yes", P5, P6, A2, "C2:yes", A3, A4, A5, P8]
+              path: [X1, "C0:yes", P1, P2, P3, "C1:yes", P5, X3, P6, A2, "C2:yes", A3, A4, A5, X4, P8]
               outcome: decision
         """), encoding="utf-8")
     code, out, err = egov("run", "wrong.yaml", "--junit", "junit.xml")
@@ -87,4 +87,13 @@ def test_bad_usage_exits_2(egov):
 
 def test_scenarios_list(egov):
     code, out, err = egov("scenarios", "list", "-k", "akim")
-    assert code == 0 and "akim-extended-sampled" in out and "3 scenarios" in out
+    assert code == 0 and "akim-extended-sampled" in out and "4 scenarios" in out
+
+
+def test_scenarios_check_reports_what_a_flow_may_still_get_wrong(egov):
+    code, out, err = egov("scenarios", "check")
+    assert code == 0, out + err
+    text = " ".join(out.split())
+    assert "002-con X1: regulation-defect: 002-con: term con_intake (15 min, §9 heading) cannot be met" in text
+    assert "term-without-durations: term portal_application" in text and "6 flows: 2 finding(s)" in text
+    assert egov("scenarios", "check", "--strict")[0] == 1

@@ -13,7 +13,8 @@ from egov_sim.scenarios.reports.derive import divergence_node, failure_kind
 def test_a_wrong_expected_branch_diverges_with_a_diff(scenario, play):
     s, flow = scenario("con-decision-before-kurban-ait")
     wrong = dataclasses.replace(s, expect=dataclasses.replace(
-        s.expect, path=("X1", "C0:yes", "P1", "P2", "P3", "C1:yes", "P5", "P6", "A2", "C2:no", "P7", "P8"),
+        s.expect, path=("X1", "C0:yes", "P1", "P2", "P3", "C1:yes", "P5", "X3", "P6", "A2", "C2:no", "P7", "A4",
+                        "A5", "X4", "P8"),
         outcome="refusal"))
     result = play(wrong, flow)
     assert not result.passed and failure_kind(result) == "failure"
@@ -40,7 +41,7 @@ def test_a_wrong_branch_in_a_scenario_file_diverges(tmp_path, play):
             personas: {applicant: poa_principal, representative: poa_agent_expired, operator: con_operator}
             start: "2025-06-02T10:00:00+05:00"
             expect:
-              path: [X1, "C0:yes", P1, P2, P3, "C1:yes", P5, P6, A2, "C2:yes", A3, A4, A5, P8]
+              path: [X1, "C0:yes", P1, P2, P3, "C1:yes", P5, X3, P6, A2, "C2:yes", A3, A4, A5, X4, P8]
               outcome: decision
         """), encoding="utf-8")
     flows, scenarios = load_all([path])

@@ -18,7 +18,7 @@ def test_the_python_example_runs(monkeypatch, capsys):
     monkeypatch.setenv("COLUMNS", "200")
     code = re.search(r"## From Python\n\n```python\n(.*?)```", DOC, re.S).group(1)
     exec(compile(code, "docs/engine.md", "exec"), {})
-    assert "3 scenarios: 3 passed" in capsys.readouterr().out
+    assert "4 scenarios: 4 passed" in capsys.readouterr().out  # the four office- scenarios
 
 
 @pytest.mark.parametrize("option", sorted(SWITCHES))

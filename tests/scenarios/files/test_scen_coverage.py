@@ -25,7 +25,8 @@ def test_a_missing_branch_is_reported():
     cov = coverage(FLOWS, without)
     assert cov.missing == ("002-portal C3:no",)
     assert "002-portal 002.P6" not in cov.unvisited and "002-portal P6" in cov.unvisited
-    assert "| 002-portal | C3 | K06 | `portal-decision-on-kurban-ait` | **none** |" in markdown_table(cov)
+    assert ("| 002-portal | C3 | K06 | `portal-decision-on-kurban-ait`, "
+            "`portal-slow-form-misses-the-application-term` | **none** |") in markdown_table(cov)
 
 
 def test_a_flow_without_scenarios_is_reported():

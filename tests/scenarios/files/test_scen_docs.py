@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from egov_sim.scenarios.coverage import coverage, markdown_table
-from egov_sim.scenarios.loader import SETUP, load_all
+from egov_sim.scenarios.loader import load_all
 from egov_sim.scenarios.operations import OPERATIONS
+from egov_sim.scenarios.vocabulary import SETUP
 from tests.support import ROOT
 
 DOC = ROOT / "docs" / "scenarios.md"
@@ -104,20 +105,24 @@ def test_the_example_timing_told_in_the_docs():
     import datetime as dt
 
     from egov_sim.core.clock import ALMATY
-    from egov_sim.scenarios.working_time import working_time
+    from egov_sim.scenarios.timing import StepTimes, term_verdicts
 
     flows, scenarios = load_all([EXAMPLES])
     flow, sc = flows["002-example"], scenarios[0]
+    clock = StepTimes(flow, sc, seed=0)
     t = dt.datetime.fromisoformat(sc.start)
-    ends = {}
-    for node_id in sc.expect.path:
-        node = flow.node(node_id.partition(":")[0])
-        t = ends[node.id] = working_time(flow.hours_for(node)).add(t, node.duration)
-    assert ends["A1"] == dt.datetime(2025, 6, 5, 17, 0, tzinfo=ALMATY)
-    assert ends["A3"] == dt.datetime(2025, 6, 9, 17, 0, tzinfo=ALMATY)
-    due = working_time(flow.working_hours).add(dt.datetime.fromisoformat(sc.start), flow.total)
-    assert ends["A4"] == due == dt.datetime(2025, 6, 10, 17, 0, tzinfo=ALMATY)
-    assert "A4 ends on\nTuesday 10 June at 17:00" in DOC.read_text(encoding="utf-8")
+    times, starts = {}, {}
+    for entry in sc.expect.path:
+        node = flow.node(entry.partition(":")[0])
+        starts[node.id] = t
+        end, _ = clock.step(node, t, starts)
+        times[node.id], t = (starts[node.id], end), end
+    assert times["A1"][1] == dt.datetime(2025, 6, 5, 17, 0, tzinfo=ALMATY)
+    assert times["A3"][1] == dt.datetime(2025, 6, 16, 17, 0, tzinfo=ALMATY)
+    (verdict,) = term_verdicts(flow, sc.expect.path, times, {})
+    assert times["A4"][1] == verdict.due == dt.datetime(2025, 6, 17, 17, 0, tzinfo=ALMATY) and verdict.met
+    assert verdict.allowed == "7 wd 30 min"
+    assert "(cell A4, 1 wd) ends on\nTuesday 17 June at 17:00" in DOC.read_text(encoding="utf-8")
 
 
 def rewrite() -> None:

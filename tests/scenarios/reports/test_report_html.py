@@ -108,10 +108,31 @@ def test_timeline_shows_start_end_due_and_verdict(run, page):
     cells = [c.text_content().strip() for c in a3.xpath("./td")]
     assert cells[3:7] == ["<= 6 wd", "2024-02-06 Tue 10:43", "2024-02-13 Tue 10:43", "2024-02-14 Wed 10:43"]
     text = section.text_content()
-    assert "Regulation's total: 9 wd 30 min · due 2024-02-16 Fri 10:43 · finished 2024-02-15 Thu 10:44" in text
+    assert "Deadline: 9 wd 30 min · due 2024-02-16 Fri 10:43 · finished 2024-02-15 Thu 10:44" in text
     assert "deadline met" in text
     late = doc.get_element_by_id(anchor(run.scenarios[3], 3)).text_content()
     assert "deadline MISSED" in late
+
+
+def test_the_regulation_defects_section_names_cells_sum_and_term(run, page):
+    doc = lxml_html.fromstring(page)
+    section = doc.get_element_by_id("defects")
+    assert section.xpath("./h2")[0].text_content() == "Regulation defects"
+    (row,) = section.xpath(".//table[contains(@class,'defects')]/tbody/tr")
+    cells = [c.text_content().strip() for c in row.xpath("./td")]
+    assert cells[0] == "000-provider_office" and cells[1].startswith("extended") and "§5.3" in cells[1]
+    assert cells[2] == "19 wd 6 h"
+    assert cells[3].startswith("S1 30 min + S2 30 min + S3X 19 wd + S4 30 min + S5 4 h + S6 30 min")
+    assert (cells[4], cells[5]) == ("19 wd 6 h 30 min", "30 min")
+    assert cells[6] == "hand_in_milestone=false" and cells[7] == "documents-insufficient-late"
+    card = doc.xpath("//div[contains(concat(' ', @class, ' '), ' card ')][.//a[@href='#defects']]")[0]
+    card = card.text_content()
+    assert card.startswith("1") and "regulation defects" in card
+    # and on the scenario whose path holds it, beside its terms' verdicts
+    late = doc.get_element_by_id(anchor(run.scenarios[3], 3))
+    assert "Regulation defect on this path" in late.text_content()
+    (term,) = late.xpath(".//table[contains(@class,'terms')]/tbody/tr")
+    assert [c.text_content().strip() for c in term.xpath("./td")][-1] == "missed"
 
 
 def test_failure_diff_and_branch_answers(run, page):

@@ -32,9 +32,15 @@ def test_round_trip_with_run_errors_and_remote_target(run):
 
 def test_top_level_shape_and_schema_version(run):
     data = run_to_dict(run)
-    assert data["schemaVersion"] == "1.0"
+    assert data["schemaVersion"] == "1.1"
     assert list(data) == ["schemaVersion", "generator", "started", "wallSeconds", "seed", "jobs",
-                          "against", "errors", "passed", "summary", "flows", "scenarios"]
+                          "against", "errors", "defects", "passed", "summary", "flows", "scenarios"]
+    (defect,) = data["defects"]
+    assert defect["term"] == "extended" and defect["total"] == "19 wd 6 h 30 min" and defect["over"] == "30 min"
+    assert defect["cells"][2] == {"node": "S3X", "cell": "S3X", "duration": "19 wd", "source": "§5.3"}
+    assert defect["options"] == {"hand_in_milestone": False} and defect["scenarios"] == ["documents-insufficient-late"]
+    late = data["scenarios"][3]
+    assert late["terms"][0]["verdict"] == "missed" and late["defects"][0]["term"] == "extended"
     assert data["summary"] == {"scenarios": 4, "passed": 2, "failed": 2, "runErrors": 0}
     assert data["passed"] is False
     assert list(data["flows"]) == ["002-portal", "000-provider_office"]
@@ -42,8 +48,9 @@ def test_top_level_shape_and_schema_version(run):
     json.dumps(data)  # plain JSON data all the way down
 
 
-DATA_MAPS = ("args", "laneHours")
-"""Objects whose keys are data (node arguments, lane names), not schema; ``flows`` is keyed by id."""
+DATA_MAPS = ("args", "laneHours", "options")
+"""Objects whose keys are data (node arguments, lane names, reading options), not schema; ``flows``
+is keyed by id."""
 
 
 def _keys(value) -> set[str]:
@@ -80,7 +87,7 @@ def test_key_names_are_stable_camel_case(run):
                          "workingHours", "readings", "source", "terms", "laneHours"}
     assert set(flow["nodes"][0]) >= {"id", "kind", "lane", "title", "actor", "next", "onTrue", "onFalse",
                                      "duration", "op", "args", "check", "basis", "line"}
-    assert set(flow["total"]) >= {"amount", "unit", "within", "milestone", "text"}
+    assert set(flow["total"]) >= {"amount", "unit", "within", "text"}
     assert set(flow["readings"][0]) >= {"id", "text", "reason", "option", "default"}
     assert set(flow["terms"][0]) >= {"id", "duration", "start", "end", "when"}
     assert flow["laneHours"] == {"PORTAL": "24/7"}

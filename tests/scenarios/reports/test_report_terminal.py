@@ -53,7 +53,9 @@ def test_print_summary_shows_the_diffs_and_totals(run):
     assert "diverged at C2" in text
     assert "deadline missed: finished 2024-03-05T15:30:00+05:00" in text
     assert "bad.yaml: unknown node C9" in text
-    assert "4 scenarios: 2 passed, 2 failed, 1 deadline(s) missed, 1 run error(s) in 3.4s (seed 20240205, -j 2)" in text
+    assert ("4 scenarios: 2 passed, 2 failed, 1 deadline(s) missed, 1 regulation defect(s), 1 run error(s) in 3.4s "
+            "(seed 20240205, -j 2)") in text
+    assert "regulation defects" in text and "000-provider_office: term extended (19 wd 6 h, §5.3)" in text
 
 
 def test_diff_colours():

@@ -1,17 +1,17 @@
-"""Kazakhstan working time: the clock the regulations' terms are counted on.
+"""Kazakhstan working time: the clock every term of the regulations is counted on.
 
 A step of "30 minutes" or "1 working day" does not run at night, at lunch, on weekends or on
-public holidays, so a scenario started on a Friday afternoon before a holiday must finish days
-later than one started on a Tuesday morning. This module answers "when does a step that started
-then end?" for an office with given working hours.
+public holidays, so a request handed in on a Friday afternoon before a holiday is due days later
+than one handed in on a Tuesday morning. This module answers "when does a span that started then
+end?" for an office with given working hours. It is the foundation's: the АРМ's due dates, the
+ЦОН's receipt, the portal's cabinet and the scenario engine all count on it through the term
+model (egov_sim/reference/terms.py), so they cannot disagree.
 
-Conventions (docs/scenarios.md, "Calendar"):
+Conventions (docs/terms.md):
 
 - **Days off** are Saturday, Sunday, the public holidays of the Labour Code and the days off the
-  Government moves by decree, from the maintained ``holidays`` package (Kurban Ait by the Islamic
-  calendar, Orthodox Christmas, the observed Monday of a holiday that falls on a weekend, the
-  decree transfers) plus ``egov_sim.core.days_off.DECREE_TRANSFERS`` for transfers a ``holidays`` release may lack.
-  A Saturday or Sunday a decree makes a working day is a working day.
+  Government moves by decree (egov_sim/core/days_off.py). A Saturday or Sunday a decree makes a
+  working day is a working day (``WorkingTime(weekend_workdays=False)`` ignores such decrees).
 - **Working hours** are written ``09:00-18:00/13:00-14:00`` (open-close, then breaks),
   optionally followed by the days the office is open (``mon-fri`` by default, ``mon-sat``,
   ``mon-sun``); ``24/7`` is always open, holidays included (the portal).
@@ -22,11 +22,17 @@ Conventions (docs/scenarios.md, "Calendar"):
   and N wd from the opening of a day end at the closing of the Nth working day, that day
   counted as the first. Terms compose: 9 wd then 30 min is the same moment as "9 wd 30 min".
 - **cd** is calendar time (days of 24 h), holidays and hours ignored.
-- A step ends at the first moment its working time is used up, which may be a closing time
+- A span ends at the first moment its working time is used up, which may be a closing time
   (Monday 09:00 + 1 wd = Monday 18:00); the next step then starts at the next opening.
 - A zero duration leaves the clock where it is.
 - **Sampled** timing draws a "within N" duration uniformly in (0, N] (whole minutes, at least
   one) from the given ``random.Random``; an exactly stated duration is never sampled.
+
+That is :attr:`Counting.MOMENT`, the reading of "from the moment …" (сәттен бастап). The other
+common reading, :attr:`Counting.NEXT_DAY`, counts whole days from the day after the start and
+expires at the closing of the last one (the Civil Code's rule for terms in days); a regulation
+that says "the day of acceptance and the day of issue are not counted" is NEXT_DAY with
+``end_day_excluded``. :meth:`WorkingTime.due` takes the convention.
 
 All moments are aware datetimes; results are in Kazakhstan time (UTC+5, egov_sim.core.clock.ALMATY).
 """
@@ -39,12 +45,11 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, cast
+from enum import StrEnum
+from typing import Iterator, Literal, cast
 
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.days_off import DaysOff, kazakhstan
-
-from .model import Duration, DurationUnit
 
 MINUTE = 60
 DAY_MINUTES = 24 * 60
@@ -127,6 +132,28 @@ def _hhmm(minutes: int) -> str:
 
 # --- durations ----------------------------------------------------------------------------------
 
+DurationUnit = Literal["min", "h", "wd", "cd"]
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A stated duration: ``amount`` ``unit`` (minutes, hours, working days, calendar days).
+
+    ``within`` marks a maximum ("within 6 working days"); otherwise the regulation states the
+    duration exactly."""
+
+    amount: float
+    unit: DurationUnit
+    within: bool = False
+    text: str = ""
+    plus: tuple[Duration, ...] = ()
+    """Further terms of a compound duration: ``9 wd 30 min`` is 9 wd plus (30 min,). ``within``
+    applies to the whole sum."""
+
+    def __str__(self) -> str:
+        return self.text or format_duration(self)
+
+
 _UNITS = ("min", "h", "wd", "cd")
 _TERM = re.compile(r"(\d+(?:\.\d+)?)\s*(min|h|wd|cd)\b")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?$")
@@ -160,7 +187,7 @@ def parse_duration(text: str) -> Duration:
             pos += 1
     units = [u for _, u in terms]
     order = {"cd": 0, "wd": 1, "h": 2, "min": 3}
-    if len(set(units)) != len(units) or units != sorted(units, key=order.get):
+    if len(set(units)) != len(units) or units != sorted(units, key=lambda u: order[u]):
         raise DurationError(f"{text!r}: write each unit once, largest first (cd, wd, h, min)")
     if any(a <= 0 for a, _ in terms):
         raise DurationError(f"{text!r}: amounts must be positive")
@@ -176,15 +203,97 @@ def duration_terms(d: Duration) -> Iterator[Duration]:
         yield from duration_terms(p)
 
 
+@dataclass(frozen=True)
+class Span:
+    """A sum of durations kept per unit (calendar days, working days, working minutes), so sums
+    of cells can be compared with a stated term without picking a date."""
+
+    cd: float = 0.0
+    wd: float = 0.0
+    minutes: float = 0.0
+
+    @classmethod
+    def of(cls, duration: Duration | None) -> Span:
+        if duration is None:
+            return cls()
+        cd = wd = minutes = 0.0
+        for t in duration_terms(duration):
+            if t.unit == "cd":
+                cd += t.amount
+            elif t.unit == "wd":
+                wd += t.amount
+            elif t.unit == "h":
+                minutes += t.amount * 60
+            else:
+                minutes += t.amount
+        return cls(cd, wd, minutes)
+
+    def __add__(self, other: Span) -> Span:
+        return Span(self.cd + other.cd, self.wd + other.wd, self.minutes + other.minutes)
+
+    def __sub__(self, other: Span) -> Span:
+        return Span(self.cd - other.cd, self.wd - other.wd, self.minutes - other.minutes)
+
+    def minutes_at(self, minutes_per_day: float) -> float:
+        """The span's length in minutes of a calendar with ``minutes_per_day`` working minutes a
+        day. A working day lasts at least 7/5 calendar days' share of a week (five working days
+        take a week), so calendar days compare with working days by 5 wd = 7 cd, holidays aside:
+        the comparison errs towards "fits"."""
+        return (self.wd + self.cd * 5 / 7) * minutes_per_day + self.minutes
+
+    def exceeds(self, other: Span, minutes_per_day: float) -> bool:
+        return self.minutes_at(minutes_per_day) > other.minutes_at(minutes_per_day) + 1e-9
+
+    @property
+    def zero(self) -> bool:
+        return not (self.cd or self.wd or self.minutes)
+
+    def text(self) -> str:
+        """``9 wd 30 min``; hours when they are whole (``7 wd 6 h``); ``0 min`` when empty."""
+        parts = []
+        if self.cd:
+            parts.append(f"{self.cd:g} cd")
+        if self.wd:
+            parts.append(f"{self.wd:g} wd")
+        m = self.minutes
+        if m and m % 60 == 0:
+            parts.append(f"{m / 60:g} h")
+        elif m > 60 and (m % 30 == 0):
+            parts.append(f"{m / 60:g} h")
+        elif m:
+            parts.append(f"{m:g} min")
+        return " ".join(parts) or "0 min"
+
+
+def format_duration(d: Duration) -> str:
+    """The text of a duration as the regulation would write it (``<= 6 wd``, ``9 wd 30 min``)."""
+    body = " ".join(f"{t.amount:g} {t.unit}" for t in duration_terms(d))
+    return f"<= {body}" if d.within else body
+
+
+class Counting(StrEnum):
+    """How "N days" are counted from a moment (docs/terms.md, "Counting")."""
+
+    MOMENT = "moment"
+    """From the moment, on the working clock: N wd is N working days' worth of working time
+    (the words "from the moment …", сәттен бастап)."""
+    NEXT_DAY = "next_day"
+    """Whole days from the day after the moment; the term expires at the closing of its last
+    day, moved to the next working day when that is a day off (the Civil Code's rule)."""
+
+
 # --- the clock ----------------------------------------------------------------------------------
 
 class WorkingTime:
     """One office's working time: ``hours`` (see :meth:`WorkingHours.parse`) on the days that are
     not days off in ``days_off``."""
 
-    def __init__(self, hours: str | WorkingHours = PROVIDER_HOURS, *, days_off: DaysOff | None = None):
+    def __init__(self, hours: str | WorkingHours = PROVIDER_HOURS, *, days_off: DaysOff | None = None,
+                 weekend_workdays: bool = True):
         self.hours = hours if isinstance(hours, WorkingHours) else WorkingHours.parse(hours)
         self.days_off = days_off or kazakhstan()
+        self.weekend_workdays = weekend_workdays
+        """A Saturday or Sunday that a decree makes a working day (the day off it moves) works."""
 
     def __repr__(self) -> str:
         return f"WorkingTime({self.hours.text!r})"
@@ -194,7 +303,8 @@ class WorkingTime:
             return True
         if self.days_off.holiday(day) is not None:
             return False
-        return day.weekday() in self.hours.weekdays or self.days_off.is_transferred_working_day(day)
+        return day.weekday() in self.hours.weekdays or (
+            self.weekend_workdays and self.days_off.is_transferred_working_day(day))
 
     def _periods(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         if not self.is_working_day(day):
@@ -289,17 +399,48 @@ class WorkingTime:
             raise ValueError(f"{day} is not a working day")
         return periods[-1][1]
 
-    def legal_due(self, start: dt.datetime, working_days: int) -> dt.datetime:
-        """The other common reading of "N working days": the term runs from the day after
-        ``start`` and expires at the closing of its Nth working day (the АРМ's due date,
-        gateway/rshep/workdays.py, counts so). Given for comparison; :meth:`add` is the clock."""
-        if working_days < 1:
-            raise ValueError("a term of working days is at least 1 wd")
-        day, left = _local(start).date(), working_days
-        while left:
-            day += dt.timedelta(days=1)
-            left -= self.is_working_day(day)
-        return self.closing(day)
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """``day`` itself when it is a working day, else the first working day after it."""
+        for d in self._days_from(day):
+            if self.is_working_day(d):
+                return d
+        raise AssertionError("unreachable")
+
+    def due(self, start: dt.datetime, duration: Duration, *, counting: Counting = Counting.MOMENT,
+            end_day_excluded: bool = False) -> dt.datetime:
+        """When a term of ``duration`` that starts at ``start`` expires, counted by ``counting``.
+
+        MOMENT is :meth:`add`. NEXT_DAY first adds the minutes and hours of the term on the
+        working clock, then counts its working days (calendar days) from the day after, and
+        expires at the closing of the last one; a last calendar day that is a day off moves to
+        the next working day. ``end_day_excluded`` ("the day of issue is not counted") moves
+        the expiry to the closing of the next working day."""
+        if counting == Counting.MOMENT:
+            end = self.add(start, duration)
+        else:
+            wd = cd = minutes = 0.0
+            for t in duration_terms(duration):
+                if t.unit == "wd":
+                    wd += t.amount
+                elif t.unit == "cd":
+                    cd += t.amount
+                else:
+                    minutes += t.amount * (60 if t.unit == "h" else 1)
+            moment = self.advance(start, minutes) if minutes else _local(start)
+            if not (wd or cd):
+                end = moment
+            else:
+                if wd != int(wd) or cd != int(cd):
+                    raise ValueError(f"{duration}: whole days only when counted from the next day")
+                day = moment.date() + dt.timedelta(days=int(cd))
+                left = int(wd)
+                while left:
+                    day += dt.timedelta(days=1)
+                    left -= self.is_working_day(day)
+                end = self.closing(self.next_working_day(day))
+        if end_day_excluded:
+            end = self.closing(self.next_working_day(end.date() + dt.timedelta(days=1)))
+        return end
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -309,6 +450,6 @@ def _local(moment: dt.datetime) -> dt.datetime:
 
 
 @functools.cache
-def working_time(hours: str) -> WorkingTime:
+def working_time(hours: str, weekend_workdays: bool = True) -> WorkingTime:
     """A shared WorkingTime for an hours string (flows name hours per lane)."""
-    return WorkingTime(hours)
+    return WorkingTime(hours, weekend_workdays=weekend_workdays)

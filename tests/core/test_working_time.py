@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.days_off import DECREE_TRANSFERS, DaysOff, Transfer, kazakhstan
-from egov_sim.scenarios.working_time import (
+from egov_sim.core.working_time import (
     ALWAYS,
     CON_HOURS,
     PROVIDER_HOURS,
+    Counting,
     DurationError,
     HoursError,
+    Span,
     WorkingHours,
     WorkingTime,
     parse_duration,
@@ -169,9 +171,52 @@ def test_zero_and_no_duration_leave_the_clock():
     assert office.advance(t, 0) == t
 
 
-def test_legal_due_counts_from_the_next_day():
-    assert office.legal_due(at(2025, 6, 2, 10), 1) == at(2025, 6, 3, 18)
-    assert office.legal_due(at(2025, 6, 5, 10), 1) == at(2025, 6, 9, 18)  # Friday is Kurban Ait
+def due(wt: WorkingTime, start: dt.datetime, text: str, **kw) -> dt.datetime:
+    return wt.due(start, parse_duration(text), **kw)
+
+
+def test_a_term_from_the_moment_is_the_working_clock():
+    assert due(office, at(2025, 6, 2, 10), "7 wd") == add(office, at(2025, 6, 2, 10), "7 wd") == at(2025, 6, 12, 10)  # Friday 6 June is Kurban Ait
+
+
+def test_a_term_from_the_next_day_expires_at_the_closing_of_its_last_day():
+    nd = Counting.NEXT_DAY
+    assert due(office, at(2025, 6, 2, 10), "1 wd", counting=nd) == at(2025, 6, 3, 18)
+    assert due(office, at(2025, 6, 5, 10), "1 wd", counting=nd) == at(2025, 6, 9, 18)  # Friday is Kurban Ait
+    # calendar days: the 10th day is Saturday 14 June, so the term runs to Monday's closing
+    assert due(office, at(2025, 6, 4, 10), "10 cd", counting=nd) == at(2025, 6, 16, 18)
+
+
+def test_the_day_of_issue_not_counted_moves_the_expiry_a_working_day():
+    nd = Counting.NEXT_DAY
+    assert due(office, at(2025, 6, 2, 10), "1 wd", counting=nd, end_day_excluded=True) == at(2025, 6, 4, 18)
+    # Wed, Thu, (Kurban Ait), Mon: the third day; the day of issue not counted: Tuesday
+    assert due(office, at(2025, 6, 3, 10), "3 wd", counting=nd, end_day_excluded=True) == at(2025, 6, 10, 18)
+
+
+def test_a_con_open_monday_to_saturday_counts_saturdays():
+    con_sat = WorkingTime("09:00-20:00 mon-sat")
+    assert con_sat.is_working_day(dt.date(2025, 6, 14))  # a Saturday
+    assert not con_sat.is_working_day(dt.date(2025, 6, 15))
+    assert not con_sat.is_working_day(dt.date(2025, 6, 6))  # Kurban Ait on a Friday
+    assert due(con_sat, at(2025, 6, 13, 10), "1 wd", counting=Counting.NEXT_DAY) == at(2025, 6, 14, 20)
+
+
+def test_a_decree_working_saturday_may_be_left_uncounted():
+    counted, ignored = WorkingTime(PROVIDER_HOURS), WorkingTime(PROVIDER_HOURS, weekend_workdays=False)
+    sunday = dt.date(2025, 1, 5)  # a working day by decree (3 January moved to it)
+    assert counted.is_working_day(sunday) and not ignored.is_working_day(sunday)
+    assert due(ignored, at(2025, 1, 3, 10), "1 wd", counting=Counting.NEXT_DAY) == at(2025, 1, 6, 18)
+
+
+def test_spans_compare_sums_with_a_term_without_a_date():
+    table = Span.of(parse_duration("30 min")) + Span.of(parse_duration("30 min")) + Span.of(parse_duration("7 wd"))
+    assert table.text() == "7 wd 1 h"
+    assert table.exceeds(Span.of(parse_duration("7 wd")), 480)
+    assert not Span.of(parse_duration("7 wd")).exceeds(Span.of(parse_duration("7 wd")), 480)
+    # 19 wd cannot fit in 20 calendar days (seed 001, service 2): five working days take a week
+    assert Span.of(parse_duration("19 wd")).exceeds(Span.of(parse_duration("20 cd")), 480)
+    assert not Span.of(parse_duration("10 wd")).exceeds(Span.of(parse_duration("20 cd")), 480)
 
 
 def test_aware_datetimes_only():

@@ -1,0 +1,98 @@
+"""Regulation defects: stated terms a flow's own steps cannot meet at their stated maxima.
+
+A QA person must see both "this run was late" and "this regulation cannot be met as written".
+Where the cells on a path between a stated term's first and last node, each at its stated
+maximum, add up to more than the term allows, the term still binds (the engine judges against
+it) and this module names the inconsistency: which cells, their sum, the stated term. A
+milestone of the term (000's S3) takes whatever the cells before it leave, so it fits unless
+they alone overrun. Sums are compared per unit (egov_sim.core.working_time.Span), without a date.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from egov_sim.core.working_time import Span, working_time
+
+from .arguments import options_of
+from .model import Flow, Node
+from .results import DefectCell, RegulationDefect
+from .timing import is_milestone
+
+YES, NO = "yes", "no"
+
+
+def paths(flow: Flow, options: Mapping[str, Any]) -> Iterator[tuple[str, ...]]:
+    """Every path from the start to an end under the options (entries as scenarios write them,
+    start and end symbols left out)."""
+    by_id = {n.id: n for n in flow.nodes}
+    start = next(n for n in flow.nodes if n.kind == "start")
+
+    def walk(node: Node, trail: tuple[str, ...], seen: frozenset[str]) -> Iterator[tuple[str, ...]]:
+        if node.kind == "end":
+            yield trail
+            return
+        if node.id in seen:
+            return
+        seen = seen | {node.id}
+        if node.kind == "condition":
+            for branch, target in ((YES, node.on_true), (NO, node.on_false)):
+                yield from walk(by_id[target], trail + (f"{node.id}:{branch}",), seen)
+        else:
+            here = trail if node.kind == "start" else trail + (node.id,)
+            yield from walk(by_id[node.next_for(options)], here, seen)
+
+    yield from walk(start, (), frozenset())
+
+
+def _effective(flow: Flow, node: Node, options: Mapping[str, Any]) -> Span:
+    if node.duration_option and not options.get(node.duration_option, True):
+        return Span()
+    return Span.of(node.duration)
+
+
+def path_defects(flow: Flow, path: tuple[str, ...], options: Mapping[str, Any]) -> list[RegulationDefect]:
+    """The stated terms that apply to ``path`` and that its cells, at their maxima, overrun."""
+    options = options_of(flow, options)
+    nodes = [entry.partition(":")[0] for entry in path]
+    out = []
+    for term in flow.terms_for(path):
+        if term.duration is None or term.basis != "stated":
+            continue
+        first = nodes.index(term.start)
+        last = max(i for i, n in enumerate(nodes) if n in term.end)
+        stated = Span.of(term.duration)
+        per_day = working_time(flow.hours_for(flow.node(term.start))).hours.minutes_per_day
+        total = Span()
+        cells = []
+        for node_id in nodes[first:last + 1]:
+            node = flow.node(node_id)
+            if is_milestone(node, options) and node.milestone == term.id:
+                cells.append(DefectCell(node.id, node.cell, f"by {term.id}", node.source))
+                if not total.exceeds(stated, per_day):
+                    total = stated
+                continue
+            span = _effective(flow, node, options)
+            cells.append(DefectCell(node.id, node.cell, span.text() if not span.zero else "—", node.source))
+            total = total + span
+        if total.exceeds(stated, per_day):
+            used = {o for n in nodes[first:last + 1] for o in (flow.node(n).milestone_option,
+                                                                 flow.node(n).duration_option) if o}
+            out.append(RegulationDefect(flow.id, term.id, term.allowed, term.source, tuple(cells), total.text(),
+                                        (total - stated).text(), tuple(path[first:last + 1]),
+                                        {k: v for k, v in options.items() if k in used}))
+    return out
+
+
+def flow_defects(flow: Flow, options: Mapping[str, Any] | None = None) -> list[RegulationDefect]:
+    """Every regulation defect of a flow under the options, one per term and run of cells."""
+    options = options_of(flow, options)
+    out: list[RegulationDefect] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for path in paths(flow, options):
+        for defect in path_defects(flow, path, options):
+            key = (defect.term, defect.path)
+            if key not in seen:
+                seen.add(key)
+                out.append(defect)
+    return out
