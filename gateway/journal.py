@@ -17,7 +17,7 @@ import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Iterator, Mapping
 
@@ -239,6 +239,15 @@ JOURNAL_SCHEMA = Schema(
             "CREATE INDEX shep_journal_received ON shep_journal (received_at)",
             "CREATE INDEX shep_journal_message ON shep_journal (message_id)",
         ),
+        # version 2: keyset pages (newest first) of one service, sender, route or outcome stay
+        # index-only however deep: (column, id) orders the matches by id
+        (
+            "CREATE INDEX shep_journal_service_id ON shep_journal (service_id, id)",
+            "CREATE INDEX shep_journal_sender_id ON shep_journal (sender_id, id)",
+            "CREATE INDEX shep_journal_route_id ON shep_journal (route_id, id)",
+            "CREATE INDEX shep_journal_status_id ON shep_journal (status_code, id)",
+            "CREATE INDEX shep_journal_error_id ON shep_journal (error_code, id)",
+        ),
     ),
 )
 
@@ -365,6 +374,48 @@ class Journal:
             f"SELECT {_SUMMARY_COLUMNS} FROM shep_journal{sql} ORDER BY id DESC LIMIT ? OFFSET ?",
             [*params, limit, offset])
         return [_entry(r) for r in rows]
+
+    def page(self, where: JournalFilter = JournalFilter(), *, before: int | None = None,
+             after: int | None = None, limit: int = 50) -> builtins.list[JournalEntry]:
+        """A keyset page, newest first, without bodies: entries with ids below ``before`` (the
+        next older page) or, with ``after``, the page just above that id (the newer one).
+
+        Unlike ``offset``, the cost does not grow with the depth: each query walks an index
+        on ``(column, id)`` or the primary key from the boundary. The outcome filter (status code
+        or fault code) runs as two such walks, merged. A ``text`` filter still scans bodies.
+        """
+        if not 1 <= limit <= MAX_PAGE:
+            raise InputError(f"limit must be between 1 and {MAX_PAGE}", code="BAD_LIMIT")
+        if where.status is not None:
+            plain = replace(where, status=None)
+            rows = [*self._keyset(plain, before, after, limit, ("status_code", where.status)),
+                    *self._keyset(plain, before, after, limit, ("error_code", where.status))]
+            rows.sort(key=lambda r: r["id"], reverse=after is None)
+            rows = rows[:limit]
+        else:
+            rows = self._keyset(where, before, after, limit, None)
+        rows.sort(key=lambda r: r["id"], reverse=True)
+        return [_entry(r) for r in rows]
+
+    def _keyset(self, where: JournalFilter, before: int | None, after: int | None, limit: int,
+                extra: tuple[str, str] | None) -> builtins.list[Any]:
+        sql, params = self._where(where)
+        clauses = [sql[len(" WHERE "):]] if sql else []
+        if extra is not None:
+            clauses.append(f"{extra[0]} = ?")
+            params.append(extra[1])
+        if after is not None:
+            clauses.append("id > ?")
+            params.append(int(after))
+            order = "ASC"
+        else:
+            if before is not None:
+                clauses.append("id < ?")
+                params.append(int(before))
+            order = "DESC"
+        condition = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        return self.db.query(f"SELECT {_SUMMARY_COLUMNS} FROM shep_journal{condition}"
+                             f" ORDER BY id {order} LIMIT ?", [*params, limit])
 
     def count(self, where: JournalFilter = JournalFilter()) -> int:
         sql, params = self._where(where)

@@ -23,6 +23,7 @@ from egov_sim.core.errors import InputError
 class LayoutChoice(str, Enum):
     enveloped = "enveloped"
     wsse = "wsse"
+    cms = "cms"
 
 
 class VerifyLayoutChoice(str, Enum):
@@ -112,7 +113,8 @@ def sign(
     key: Optional[Path] = typer.Option(None, "--key", help="PEM private key (with --cert)."),
     cert: Optional[Path] = typer.Option(None, "--cert", help="PEM/DER certificate (with --key)."),
     layout: LayoutChoice = typer.Option(LayoutChoice.enveloped, "--layout",
-                                        help="enveloped (NCALayer) or wsse (ШЭП transport)."),
+                                        help="enveloped (NCALayer XML), wsse (ШЭП transport) or cms "
+                                             "(CMS SignedData of any file, as NCALayer's format cms)."),
     sha1: bool = typer.Option(False, "--sha1", help="Legacy RSA-SHA1 (Kalkan URIs; RSA keys only)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write here (atomically) instead of stdout."),
     flavor: FlavorChoice = typer.Option(FlavorChoice.ncalayer, "--flavor",
@@ -123,13 +125,26 @@ def sign(
                                            help="WSSE token reference: keyidentifier or issuerserial."),
     engine: SignEngineChoice = typer.Option(SignEngineChoice.signxml, "--engine",
                                             help="WSSE signing engine: signxml or strict."),
+    detached: bool = typer.Option(False, "--detached", help="CMS: leave the content out."),
+    base64_out: bool = typer.Option(False, "--base64", help="CMS: write base64 (as NCALayer answers), not DER."),
+    signing_time: Optional[str] = typer.Option(None, "--signing-time",
+                                               help="CMS: the signingTime attribute (ISO 8601); default now."),
 ) -> None:
     """Sign an XML document the way NCALayer (enveloped) or a ШЭП client (WS-Security) does.
 
     RSA and GOST keys (NCA's GOST PKCS#12 files too) sign with Kalkan's URIs for their algorithm."""
     private_key, certificate = _load_signer(p12, password, key, cert)
     data = _read_input(document)
-    if layout is LayoutChoice.wsse:
+    if layout is LayoutChoice.cms:
+        import base64
+
+        from .cms import sign_cms
+
+        when = _parse_time(signing_time, option="--signing-time") or dt.datetime.now(dt.UTC)
+        signed = sign_cms(data, private_key, certificate, signing_time=when, detached=detached)
+        if base64_out:
+            signed = base64.b64encode(signed) + b"\n"
+    elif layout is LayoutChoice.wsse:
         from .wsse import sign_wsse
 
         signed = sign_wsse(data, private_key, certificate, sha1=sha1, engine=engine.value,
@@ -147,13 +162,13 @@ def sign(
         sys.stdout.buffer.flush()
 
 
-def _parse_time(value: Optional[str]) -> Optional[dt.datetime]:
+def _parse_time(value: Optional[str], *, option: str = "--at") -> Optional[dt.datetime]:
     if value is None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise InputError(f"--at {value!r} is not an ISO 8601 time (e.g. 2025-03-01T12:00:00+05:00)",
+        raise InputError(f"{option} {value!r} is not an ISO 8601 time (e.g. 2025-03-01T12:00:00+05:00)",
                          code="BAD_USAGE") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 

@@ -97,6 +97,13 @@ def serve(
     no_hand_offs: bool = typer.Option(
         False, "--no-hand-offs",
         help="Reading of 002 App.4: the transfers between the ЦОН and the provider take no time."),
+    ncalayer_url: str = typer.Option(
+        "wss://127.0.0.1:13579", "--ncalayer-url", envvar="EGOV_SIM_NCALAYER_URL",
+        help="Where the signing pages find NCALayer (the real one or the emulator)."),
+    ncalayer: bool = typer.Option(
+        False, "--ncalayer", help="Also run the NCALayer emulator at --ncalayer-url (ws:// or wss://)."),
+    ncalayer_persona: Optional[list[str]] = typer.Option(
+        None, "--ncalayer-persona", help="Persona keys the emulator signs with (repeatable; default: guardian)."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
     from egov_sim.app.server import serve as run_server
@@ -106,24 +113,31 @@ def serve(
                                        con_c1_literal_and=c1_literal_and,
                                        portal_restricted=not portal_open, max_body=max_body,
                                        shep_leg="sync" if sync_legs else "async",
-                                       signing_algorithm=signing_algorithm,
+                                       signing_algorithm=signing_algorithm, ncalayer_url=ncalayer_url,
                                        hand_in_milestone=not s3_as_step, app4_hand_offs=not no_hand_offs)
     from egov_sim.signing.pki_gost import ALGORITHM_CHOICES
 
     if signing_algorithm not in ALGORITHM_CHOICES:
         raise typer.BadParameter(f"use one of {', '.join(ALGORITHM_CHOICES)}", param_hint="--signing-algorithm")
-    run_server(settings, workers=workers)
+    emulator = None
+    if ncalayer:
+        from egov_sim.app.server import NcalayerOptions
+
+        emulator = NcalayerOptions.from_url(ncalayer_url, personas=tuple(ncalayer_persona or ("guardian",)))
+    run_server(settings, workers=workers, ncalayer=emulator)
 
 
 def _mount_subcommands() -> None:
     from egov_sim.adapters.gbd_fl.persons_cli import persons_app
     from egov_sim.adapters.notary.cli import enis_app
+    from egov_sim.adapters.social.cli import balkhash_app
     from egov_sim.gateway.fault_cli import faults_app
     from egov_sim.gateway.journal_cli import journal_app
     from egov_sim.gateway.stubs.cli import stubs_app
     from egov_sim.scenarios.cli import run_command, scenarios_app
     from egov_sim.signing.cli_pki import cert_app, pki_app
     from egov_sim.signing.cli_sign import register as register_sign
+    from egov_sim.signing.ncalayer.cli import register as register_ncalayer
 
     app.add_typer(pki_app, name="pki")
     app.add_typer(journal_app, name="journal")
@@ -131,10 +145,12 @@ def _mount_subcommands() -> None:
     app.add_typer(stubs_app, name="stubs")
     app.add_typer(persons_app, name="persons")
     app.add_typer(enis_app, name="enis")
+    app.add_typer(balkhash_app, name="balkhash")
     app.add_typer(scenarios_app, name="scenarios")
     app.command("run")(run_command)
     app.add_typer(cert_app, name="cert")
     register_sign(app)
+    register_ncalayer(app)
 
 
 _mount_subcommands()

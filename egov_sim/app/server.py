@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database, DatabaseError, database_url
@@ -54,6 +55,8 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from egov_sim.gateway.config import load_config
     from egov_sim.gateway.rshep import build_rshep
     from egov_sim.gateway.shep import build_gateway
+    from egov_sim.portal_mock.balkhash.con import build_centre
+    from egov_sim.portal_mock.balkhash.department import build_department
     from egov_sim.portal_mock.con.lookups import LookupRules
     from egov_sim.portal_mock.con.workstation import ConOptions, build_con
     from egov_sim.portal_mock.portal.assembly import PortalSettings, build_portal
@@ -84,17 +87,25 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
                                        max_body=settings.max_body, term_options=settings.term_options,
                                        shep_leg=settings.shep_leg))
+    balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
+                                   clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
+                                   thresholds=_balkhash_thresholds(settings))
+    balkhash_con = build_centre(db, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
+                                max_body=settings.max_body)
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]
-                           "portal_inbox": portal.inbox_provider, "con_inbox": con.inbox_provider},
+                           "portal_inbox": portal.inbox_provider, "con_inbox": con.inbox_provider,
+                           "balkhash_uo_registry": balkhash_uo.inbox_provider,
+                           "balkhash_con_registry": balkhash_con.inbox_provider},
         config_source=str(settings.config_file or "built-in config"))
 
     async def redeliver_after_start() -> None:
         """Messages accepted before a crash but never acknowledged by ШЭП go out again once the
         server is listening (the channels reach ШЭП at this server's own address)."""
         await asyncio.sleep(1.0)
-        for redeliver in (portal.redeliver_pending, rshep.deliverer.redeliver_all):
+        for redeliver in (portal.redeliver_pending, rshep.deliverer.redeliver_all,
+                          balkhash_uo.redeliver_pending, balkhash_con.redeliver_pending):
             try:
                 await redeliver()
             except Exception as exc:  # noqa: BLE001 — retried by hand or at the next start
@@ -112,24 +123,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
             await gateway.aclose()
             db.close()
 
-    routes = [
-        *gateway.routes(),
-        Mount("/pki", routes=pki_http.routes(pki, clock=clock)),
-        Mount("/portal", routes=portal.routes()),
-        Mount("/con", routes=con.routes()),
-        Mount("/arm", routes=rshep.routes()),
-        gateway.admin_mount(max_body=settings.max_body,
-                            extra_routes=persons_admin.routes(registries.persons,
-                                                              max_body=settings.max_body)),
-    ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.settings = settings
-    app.state.pki = pki
-    app.state.gateway = gateway
-    app.state.registries = registries
-    app.state.rshep, app.state.portal, app.state.con = rshep, portal, con
-    app.state.database = db
-    app.state.endpoints = [
+    endpoints = [
         Endpoint("ШЭП SyncChannel v10", SYNC_PATH),
         Endpoint("SyncChannel WSDL", f"/wsdl/{SYNC_WSDL}"),
         Endpoint("ШЭП AsyncChannel v10", ASYNC_PATH),
@@ -138,11 +132,70 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
         Endpoint("Portal API (egov.kz)", "/portal/openapi.json"),
         Endpoint("ЦОН operator API", "/con/openapi.json"),
         Endpoint("АРМ РШЭП API", "/arm/openapi.json"),
+        Endpoint("Balkhash УО API (seed 001)", "/balkhash/uo/openapi.json"),
+        Endpoint("Balkhash ЦОН 2012 API", "/balkhash/con/openapi.json"),
         Endpoint("Admin API (journal)", "/admin/journal"),
         Endpoint("Admin API (fault injection)", "/admin/faults"),
         Endpoint("Admin API (ГБД ФЛ persons)", "/admin/persons"),
+        *WEB_ENDPOINTS,
     ]
+    routes = [
+        *gateway.routes(),
+        Mount("/pki", routes=pki_http.routes(pki, clock=clock)),
+        Mount("/portal", routes=portal.routes()),
+        Mount("/con", routes=con.routes()),
+        Mount("/arm", routes=rshep.routes()),
+        Mount("/balkhash/uo", routes=balkhash_uo.routes()),
+        Mount("/balkhash/con", routes=balkhash_con.routes()),
+        gateway.admin_mount(max_body=settings.max_body,
+                            extra_routes=persons_admin.routes(registries.persons,
+                                                              max_body=settings.max_body)),
+        *web_routes(settings, portal=portal, con=con, rshep=rshep, gateway=gateway, pki=pki,
+                    endpoints=endpoints),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.pki = pki
+    app.state.gateway = gateway
+    app.state.registries = registries
+    app.state.rshep, app.state.portal, app.state.con = rshep, portal, con
+    app.state.balkhash_uo, app.state.balkhash_con = balkhash_uo, balkhash_con
+    app.state.database = db
+    app.state.endpoints = endpoints
     return app
+
+
+WEB_ENDPOINTS = (
+    Endpoint("Overview (pages)", "/"),
+    Endpoint("Portal pages (egov.kz)", "/web/portal/"),
+    Endpoint("ЦОН desk pages", "/web/con/"),
+    Endpoint("АРМ РШЭП pages", "/web/arm/"),
+)
+
+
+def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoints) -> list:
+    """The pages a person uses (docs/pages.md): each system's own, the shared chrome's static
+    files, and the overview at ``/``."""
+    from egov_sim.core.web import NavLink, Site, load_secret
+    from egov_sim.gateway.rshep import pages as arm_pages
+    from egov_sim.portal_mock.con import pages as con_pages
+    from egov_sim.portal_mock.portal import pages as portal_pages
+
+    from .overview import Overview
+
+    site = Site(secret=load_secret(settings.home), ncalayer_url=settings.ncalayer_url,
+                secure_cookies=settings.base_url.startswith("https://"),
+                nav=(NavLink("nav_overview", "/"), NavLink("nav_portal", "/web/portal/"),
+                     NavLink("nav_con", "/web/con/"), NavLink("nav_arm", "/web/arm/")))
+    overview = Overview(site, settings=settings, gateway=gateway, pki=pki, endpoints=endpoints,
+                        reports_dir=settings.home / "reports", ncalayer_url=settings.ncalayer_url)
+    return [
+        Mount("/web/static", StaticFiles(packages=[("egov_sim.core.web", "static")]), name="web-static"),
+        Mount("/web/portal", routes=portal_pages.routes(portal, site)),
+        Mount("/web/con", routes=con_pages.routes(con, site)),
+        Mount("/web/arm", routes=arm_pages.routes(rshep, site)),
+        *overview.routes(),
+    ]
 
 
 def builtin_config():
@@ -151,6 +204,8 @@ def builtin_config():
     from egov_sim.adapters.providers import REGISTRATIONS
     from egov_sim.gateway.config import default_config
     from egov_sim.gateway.rshep import registration as rshep
+    from egov_sim.portal_mock.balkhash import con as balkhash_con
+    from egov_sim.portal_mock.balkhash import department as balkhash_uo
     from egov_sim.portal_mock.con import workstation as con
     from egov_sim.portal_mock.portal import assembly as portal
 
@@ -158,7 +213,16 @@ def builtin_config():
         *REGISTRATIONS,
         rshep.registration(channel_senders={"portal": portal.PORTAL_SENDER, "con": con.SENDER_ID}),
         portal.registration(rshep_sender=rshep.SENDER_ID),
-        con.registration(rshep_sender=rshep.SENDER_ID))
+        con.registration(rshep_sender=rshep.SENDER_ID),
+        balkhash_uo.registration(), balkhash_con.registration())
+
+
+def _balkhash_thresholds(settings: Settings):
+    """The Balkhash thresholds: HOME/balkhash-thresholds.toml over the defaults (docs/balkhash.md)."""
+    from egov_sim.adapters.social import Thresholds, load_thresholds
+
+    path = settings.home / "balkhash-thresholds.toml"
+    return load_thresholds(path) if path.exists() else Thresholds()
 
 
 def app_from_env() -> Starlette:
@@ -170,10 +234,30 @@ def app_from_env() -> Starlette:
     return build_app(Settings(**raw))
 
 
-def serve(settings: Settings, *, workers: int = 1) -> None:
+@dataclasses.dataclass(frozen=True)
+class NcalayerOptions:
+    """``serve --ncalayer``: the emulator beside the server, at the pages' NCALayer address."""
+
+    host: str
+    port: int
+    tls: bool
+    personas: tuple[str, ...] = ("guardian",)
+
+    @classmethod
+    def from_url(cls, url: str, *, personas: tuple[str, ...] = ("guardian",)) -> NcalayerOptions:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            raise InputError(f"--ncalayer-url {url!r}: use ws://HOST:PORT or wss://HOST:PORT", code="BAD_USAGE")
+        return cls(parts.hostname, parts.port or 13579, parts.scheme == "wss", personas)
+
+
+def serve(settings: Settings, *, workers: int = 1, ncalayer: NcalayerOptions | None = None) -> None:
     """``egov-sim serve``: take the home's lock, the port, build the app, print the endpoints,
-    serve until stopped. Whatever the machine refuses (the port, the data directory, the
-    database) is a :class:`StartupError`: one line, exit code 3."""
+    serve until stopped (with the NCALayer emulator beside it when asked). Whatever the machine
+    refuses (the port, the data directory, the database) is a :class:`StartupError`: one line,
+    exit code 3."""
     import uvicorn
     from rich.console import Console
 
@@ -192,15 +276,25 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
         print_banner(console, settings, app)
         config: dict[str, Any] = dict(host=settings.host, port=settings.port, loop="uvloop",
                                       http="httptools", log_level="warning", access_log=False)
-        if workers > 1:
-            sock.close()  # uvicorn binds it again for its workers
-            app.state.database.close()
-            env = {k: (str(v) if isinstance(v, Path) else v)
-                   for k, v in dataclasses.asdict(settings).items()}
-            os.environ[_SETTINGS_ENV] = json.dumps(env)
-            uvicorn.run("egov_sim.app.server:app_from_env", factory=True, workers=workers, **config)
-        else:
-            uvicorn.Server(uvicorn.Config(app, **config)).run(sockets=[sock])
+        with contextlib.ExitStack() as stack:
+            if ncalayer is not None:
+                from egov_sim.signing.ncalayer.assembly import build_ncalayer
+                from egov_sim.signing.ncalayer.server import Listen, running
+
+                emulator = build_ncalayer(app.state.pki, personas=ncalayer.personas)
+                url = stack.enter_context(running(emulator, Listen(ncalayer.host, ncalayer.port, ncalayer.tls),
+                                                  tls_folder=settings.home / "ncalayer"))
+                console.print(f"  NCALayer emulator {url} (keys: {', '.join(ncalayer.personas)})",
+                              soft_wrap=True, highlight=False)
+            if workers > 1:
+                sock.close()  # uvicorn binds it again for its workers
+                app.state.database.close()
+                env = {k: (str(v) if isinstance(v, Path) else v)
+                       for k, v in dataclasses.asdict(settings).items()}
+                os.environ[_SETTINGS_ENV] = json.dumps(env)
+                uvicorn.run("egov_sim.app.server:app_from_env", factory=True, workers=workers, **config)
+            else:
+                uvicorn.Server(uvicorn.Config(app, **config)).run(sockets=[sock])
     finally:
         lock.release()
 

@@ -28,6 +28,20 @@ class Transfer:
 
 
 DECREE_TRANSFERS: tuple[Transfer, ...] = (
+    # 2012-2013: the years of seed 001 (the Balkhash regulations of 4 October 2012, repealed
+    # 13 May 2013), whose terms are played in working days of that calendar.
+    Transfer(dt.date(2012, 3, 9), dt.date(2012, 3, 11),
+             "Government resolution, adilet.zan.kz P1200000268"),
+    Transfer(dt.date(2012, 4, 30), dt.date(2012, 4, 28),
+             "Government resolution, adilet.zan.kz P1200000458"),
+    Transfer(dt.date(2012, 12, 31), dt.date(2012, 12, 29),
+             "Government resolution, adilet.zan.kz P1200001538"),
+    Transfer(dt.date(2013, 5, 10), dt.date(2013, 5, 4),
+             "Government resolution, adilet.zan.kz P1300000345"),
+    Transfer(dt.date(2013, 10, 14), dt.date(2013, 10, 12),
+             "Government resolution, adilet.zan.kz P1300001068"),
+    Transfer(dt.date(2014, 1, 3), dt.date(2013, 12, 28),
+             "Government resolution, adilet.zan.kz P1300001322"),
     Transfer(dt.date(2023, 7, 7), dt.date(2023, 7, 1),
              "Government resolution, adilet.zan.kz P2300000326"),
     Transfer(dt.date(2024, 5, 8), dt.date(2024, 5, 4),

@@ -48,6 +48,9 @@ class Settings:
     refusal_via_head: bool = True
     """АРМ РШЭП: a reasoned refusal passes the head's signature (regulations-kz §7 item 9);
     False: the executor's own EDS certifies it (docs/rshep.md, "Option refusal_via_head")."""
+    ncalayer_url: str = "wss://127.0.0.1:13579"
+    """Where the signing pages (portal) find NCALayer: the real one or ``egov-sim ncalayer``
+    (docs/ncalayer.md)."""
     signing_algorithm: str = "rsa"
     """Keys of the simulator's own systems (gateway responses, ГБД ФЛ, ЕНИС), staff and personas:
     ``rsa`` (default) or ``gost2004`` / ``gost2015-256`` / ``gost2015-512``, as production

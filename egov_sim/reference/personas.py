@@ -133,9 +133,198 @@ REMOVED = "660404303116"
 FOREIGN_CITIZEN = "910808403211"
 DECLARED_DEAD = "520321303315"
 
+# Seed 001 (Balkhash, Karaganda oblast): the applicants of the fifteen social-protection services.
+# Their register data (unemployed register, households and incomes, disability and ИПР,
+# compensations) is in adapters/social/personas.py; ages matter for 2013 and for 2026.
+BLH_UNEMPLOYED = "850614304017"
+BLH_JOBSEEKER = "900322404117"
+BLH_ORALMAN = "790902304217"
+BLH_FOREIGNER = "821205304318"
+BLH_MOTHER_LOW = "860410404412"
+BLH_FATHER_REGISTERED = "840819304515"
+BLH_CHILD_A = "090211504613"
+BLH_CHILD_A_SMALL = "110503604712"
+BLH_MOTHER_HIGH = "880125404813"
+BLH_CHILD_B = "100730504917"
+BLH_MOTHER_C = "871108405017"
+BLH_FATHER_IDLE = "830214305116"
+BLH_CHILD_C = "080909505218"
+BLH_SINGLE_AT_LINE = "581010405310"
+BLH_MOTHER_AT_BASKET = "910505405419"
+BLH_CHILD_D = "120115605515"
+BLH_KONYRAT_RESIDENT = "750303305618"
+BLH_PENSIONER_HOUSING = "480202405717"
+BLH_HOUSING_WITHIN_SHARE = "700404305816"
+BLH_DISABLED_PROSTHETIC = "650707305910"
+BLH_CONTRAINDICATED = "600909406012"
+BLH_HEARING_IMPAIRED = "711121306117"
+BLH_DISABLED_MOBILITY = "680630406219"
+BLH_DISABLED_CHILD = "101010606313"
+BLH_PARENT_OF_DISABLED_CHILD = "841212406411"
+BLH_SEMIPALATINSK = "500517306619"
+BLH_SEMIPALATINSK_PAID = "470808406718"
+BLH_VOV_VETERAN = "250409306816"
+BLH_ELDERLY_LONE = "300120406912"
+
 _PAVLODAR, _EKIBASTUZ, _TALGAR_DISTRICT, _ENBEKSHI, _ALMATY_BOSTANDYK, _ASTANA_ESIL = (
     "5501", "5502", "1909", "1903", "7504", "7103")
 _GUARDIAN_HOME = _address(_PAVLODAR, "ПАВЛОДАР", "УЛ. ТОРАЙГЫРОВА", "64", "12", date(2009, 4, 2))
+
+
+_BALKHASH = "3503"  # Г. БАЛХАШ, Karaganda oblast (35)
+
+
+def _blh(street: str, building: str, flat: str | None, since: date, *, city: str = "БАЛХАШ") -> Address:
+    return _address(_BALKHASH, city, street, building, flat, since)
+
+
+def _balkhash_rows() -> list[tuple[str, str, str, Person | None]]:
+    """Seed 001's applicants: every case the scenario ideas of regulations-balkhash §20 need.
+    Their register entries (who is registered as unemployed, incomes, ИПР …) are the social
+    registers' (adapters/social/personas.py), not ГБД ФЛ's."""
+    card = lambda y, m, d: (_id_card(date(y, m, d)),)  # noqa: E731
+    bc = lambda y, m, d: (_birth_certificate(date(y, m, d)),)  # noqa: E731
+    home_a = _blh("УЛ. САБИТОВОЙ", "12", "34", date(2008, 5, 5))
+    home_c = _blh("УЛ. СЕЙФУЛЛИНА", "7", "15", date(2007, 9, 1))
+    return [
+        ("blh_unemployed", "Registered unemployed (seed 001)",
+         "Registered as unemployed at the Balkhash УО since 2012-11-12 (service 1 register): service 3 "
+         "certificate, service 7 condition met.",
+         _person(BLH_UNEMPLOYED, "ТАЖИБАЕВ", "ЕРЖАН", "СЕРИКОВИЧ", home=_blh("УЛ. ЛЕНИНА", "25", "8", date(2006, 3, 1)),
+                 documents=card(2024, 9, 16))),
+        ("blh_jobseeker", "Not registered as unemployed (seed 001)",
+         "Out of work, not in the register: applicant of service 1; refused under service 3 until registered.",
+         _person(BLH_JOBSEEKER, "КУРМАНОВА", "АЙНУР", "БОЛАТОВНА", home=_blh("УЛ. АЛИМЖАНОВА", "4", "51", date(2012, 2, 1)),
+                 documents=card(2025, 3, 3))),
+        ("blh_oralman", "Oralman (seed 001)",
+         "Ethnic Kazakh from Uzbekistan (citizenship 860) with an oralman certificate: service 1 for an oralman.",
+         _person(BLH_ORALMAN, "ТУРСУНБАЕВ", "БАХЫТЖАН", "АБДУЛЛАЕВИЧ", citizenship="860",
+                 home=_blh("УЛ. ЖЕЛТОКСАН", "19", "2", date(2011, 8, 15)),
+                 born=Address(None, "860", "ТАШКЕНТСКАЯ ОБЛАСТЬ", None, "ЧИНАЗ", None, None, None, None,
+                              None, None, None, None),
+                 documents=(_id_card(date(2024, 10, 1), kind=dic.RESIDENCE_PERMIT),))),
+        ("blh_foreigner", "Foreigner with a residence permit (seed 001)",
+         "Citizen of Russia (643) living in Balkhash with a residence permit: service 1 for a foreigner.",
+         _person(BLH_FOREIGNER, "ПЕТРЕНКО", "АНДРЕЙ", "ВИКТОРОВИЧ", nationality="001", citizenship="643",
+                 home=_blh("УЛ. ГАГАРИНА", "3", "27", date(2010, 4, 20)),
+                 born=Address(None, "643", "НОВОСИБИРСКАЯ ОБЛАСТЬ", None, "НОВОСИБИРСК", None, None, None,
+                              None, None, None, None, None),
+                 documents=(_id_card(date(2024, 2, 2), kind=dic.FOREIGN_PASSPORT, issuer=dic.FOREIGN_ISSUER),
+                            _id_card(date(2024, 6, 6), kind=dic.RESIDENCE_PERMIT)))),
+        ("blh_mother_low", "Mother, low-income family (seed 001)",
+         "Household A (4 persons) under the food basket and the poverty line: services 6 and 7 granted. "
+         "Works; her husband `blh_father_registered` is registered as unemployed.",
+         _person(BLH_MOTHER_LOW, "АБЕНОВА", "ГУЛЬЖАН", "ТАЛГАТОВНА", home=home_a, documents=card(2024, 4, 11),
+                 children=(BLH_CHILD_A, BLH_CHILD_A_SMALL))),
+        ("blh_father_registered", "Father, registered unemployed (seed 001)",
+         "Household A: able-bodied, not working, registered as unemployed (service 6 condition met).",
+         _person(BLH_FATHER_REGISTERED, "АБЕНОВ", "ДАУРЕН", "КАЙРАТОВИЧ", home=home_a, documents=card(2024, 8, 20),
+                 children=(BLH_CHILD_A, BLH_CHILD_A_SMALL))),
+        ("blh_child_a", "Child, household A (seed 001)",
+         "Born 2009-02-11: under 18 in 2013 and until February 2027.",
+         _person(BLH_CHILD_A, "АБЕНОВ", "АЛИХАН", "ДАУРЕНОВИЧ", eng=False,
+                 home=_blh("УЛ. САБИТОВОЙ", "12", "34", date(2009, 2, 20)), documents=bc(2009, 2, 20),
+                 parents=(BLH_MOTHER_LOW, BLH_FATHER_REGISTERED))),
+        ("blh_child_a_small", "Small child, household A (seed 001)",
+         "Born 2011-05-03: under 3 in 2013 (a parent caring for her is exempt in service 6).",
+         _person(BLH_CHILD_A_SMALL, "АБЕНОВА", "АЙЯ", "ДАУРЕНОВНА", eng=False,
+                 home=_blh("УЛ. САБИТОВОЙ", "12", "34", date(2011, 5, 12)),
+                 documents=bc(2011, 5, 12), parents=(BLH_MOTHER_LOW, BLH_FATHER_REGISTERED))),
+        ("blh_mother_high", "Mother, income over the thresholds (seed 001)",
+         "Household B (2 persons) over the food basket and the poverty line: services 6 and 7 refused.",
+         _person(BLH_MOTHER_HIGH, "СЕМЕНОВА", "ИРИНА", "ПАВЛОВНА", nationality="001",
+                 home=_blh("ПР. АБАЯ", "44", "10", date(2012, 1, 10)), documents=card(2025, 1, 26),
+                 children=(BLH_CHILD_B,))),
+        ("blh_child_b", "Child, household B (seed 001)", "Born 2010-07-30.",
+         _person(BLH_CHILD_B, "СЕМЕНОВ", "МАКСИМ", "ИГОРЕВИЧ", nationality="001", eng=False,
+                 home=_blh("ПР. АБАЯ", "44", "10", date(2012, 1, 10)), documents=bc(2010, 8, 6),
+                 parents=(BLH_MOTHER_HIGH,))),
+        ("blh_mother_c", "Mother, idle father not registered (seed 001)",
+         "Household C: low income, but the able-bodied father `blh_father_idle` neither works nor is "
+         "registered as unemployed: service 6 refused (employment condition), service 7 refused.",
+         _person(BLH_MOTHER_C, "ЖАКСЫЛЫКОВА", "МАРЖАН", "ЕРЛАНОВНА", home=home_c, documents=card(2024, 11, 9),
+                 children=(BLH_CHILD_C,))),
+        ("blh_father_idle", "Able-bodied father, not registered (seed 001)",
+         "Household C: does not work, study or serve, not registered as unemployed, cares for no one.",
+         _person(BLH_FATHER_IDLE, "ЖАКСЫЛЫКОВ", "НУРЛАН", "АМАНОВИЧ", home=home_c, documents=card(2024, 2, 15),
+                 children=(BLH_CHILD_C,))),
+        ("blh_child_c", "Child, household C (seed 001)", "Born 2008-09-09.",
+         _person(BLH_CHILD_C, "ЖАКСЫЛЫКОВ", "АРМАН", "НУРЛАНОВИЧ", eng=False,
+                 home=_blh("УЛ. СЕЙФУЛЛИНА", "7", "15", date(2008, 9, 19)), documents=bc(2008, 9, 19),
+                 parents=(BLH_MOTHER_C, BLH_FATHER_IDLE))),
+        ("blh_single_at_line", "Household of one exactly at the poverty line (seed 001)",
+         "Lives alone; her monthly income equals the poverty line of the year (boundary of service 7).",
+         _person(BLH_SINGLE_AT_LINE, "ОМАРОВА", "КУЛЯШ", "ЖУМАБЕКОВНА", home=_blh("УЛ. ТОКТАРОВА", "8", "3", date(1990, 6, 1)),
+                 documents=card(2024, 10, 11))),
+        ("blh_mother_at_basket", "Family exactly at the food basket (seed 001)",
+         "Household D (mother and daughter): per-capita income equals the food basket (boundary of service 6).",
+         _person(BLH_MOTHER_AT_BASKET, "ИСМАИЛОВА", "ДАНА", "СЕРИКОВНА", home=_blh("УЛ. ЛЕНИНА", "61", "77", date(2011, 11, 11)),
+                 documents=card(2025, 5, 6), children=(BLH_CHILD_D,))),
+        ("blh_child_d", "Child, household D (seed 001)", "Born 2012-01-15.",
+         _person(BLH_CHILD_D, "ИСМАИЛОВА", "АЛИНА", "ЕРЛАНОВНА", eng=False,
+                 home=_blh("УЛ. ЛЕНИНА", "61", "77", date(2012, 1, 20)), documents=bc(2012, 1, 25),
+                 parents=(BLH_MOTHER_AT_BASKET,))),
+        ("blh_konyrat_resident", "Resident of the settlement Konyrat (seed 001)",
+         "Low income, lives in п. Конырат: service 7 through the settlement akim.",
+         _person(BLH_KONYRAT_RESIDENT, "КАЛИЕВ", "БОЛАТ", "ТУРСУНОВИЧ",
+                 home=_blh("УЛ. ЗАЙЦЕВА", "21", None, date(1999, 7, 7), city="П. КОНЫРАТ"),
+                 documents=card(2024, 3, 4))),
+        ("blh_pensioner_housing", "Pensioner, housing costs over the share (seed 001)",
+         "Lives alone on a pension; housing costs exceed the permissible share: service 11 granted.",
+         _person(BLH_PENSIONER_HOUSING, "СМАГУЛОВА", "РАУШАН", "АХМЕТОВНА", home=_blh("УЛ. УАЛИХАНОВА", "16", "5", date(1975, 2, 2)),
+                 documents=card(2024, 12, 2))),
+        ("blh_housing_within_share", "Housing costs within the share (seed 001)",
+         "High income, housing costs within the permissible share: service 11 refused.",
+         _person(BLH_HOUSING_WITHIN_SHARE, "ТЕН", "ВИКТОР", "ЛЕОНИДОВИЧ", nationality="009",
+                 home=_blh("УЛ. БОКЕЙХАНОВА", "2", "40", date(2001, 1, 15)), documents=card(2025, 4, 5))),
+        ("blh_disabled_prosthetic", "Disabled, group II (seed 001)",
+         "Group II (general illness); ИПР: prosthetic aid, wheelchair, sanatorium treatment; no "
+         "contraindications: services 4, 9, 10 granted.",
+         _person(BLH_DISABLED_PROSTHETIC, "ГРИГОРЬЕВ", "СЕРГЕЙ", "ИВАНОВИЧ", nationality="001",
+                 home=_blh("УЛ. ЛЕНИНА", "9", "14", date(1994, 9, 9)), documents=card(2024, 7, 8))),
+        ("blh_contraindicated", "Disabled with contraindications (seed 001)",
+         "Group II; ИПР as for prosthetic aid and sanatorium treatment, but with medical contraindications "
+         "to both: services 4 and 10 refused.",
+         _person(BLH_CONTRAINDICATED, "ДЖАКУПОВА", "САУЛЕ", "КАМЗИНОВНА", home=_blh("УЛ. САБИТОВОЙ", "3", "9", date(1988, 3, 3)),
+                 documents=card(2024, 9, 10))),
+        ("blh_hearing_impaired", "Hearing-impaired, group III (seed 001)",
+         "Group III, knows sign language; ИПР: surdo aids and a sign-language specialist: service 5 "
+         "(surdo) and 8 granted, tiflo aids refused (groups I-II only).",
+         _person(BLH_HEARING_IMPAIRED, "ЛИ", "ВАЛЕРИЙ", "ПАВЛОВИЧ", nationality="009",
+                 home=_blh("УЛ. ГАГАРИНА", "17", "60", date(2000, 10, 10)), documents=card(2024, 11, 22))),
+        ("blh_disabled_mobility", "Disabled, group I, mobility (seed 001)",
+         "Group I with difficulty moving; ИПР: individual assistant, hygiene aids, wheelchair, social care "
+         "at home: services 8, 5 (hygiene), 9, 13.",
+         _person(BLH_DISABLED_MOBILITY, "БАЙМУХАНОВА", "АЛМА", "СЕИТОВНА", home=_blh("ПР. АБАЯ", "5", "1", date(1996, 6, 30)),
+                 documents=card(2025, 6, 30))),
+        ("blh_disabled_child", "Disabled child educated at home (seed 001)",
+         "Born 2010-10-10, disabled child, educated at home (ПМПК): services 14 and 10 (child).",
+         _person(BLH_DISABLED_CHILD, "НУРЛАНОВА", "ЖАНЕЛЬ", "БЕКОВНА", eng=False,
+                 home=_blh("УЛ. АЛИМЖАНОВА", "30", "12", date(2010, 10, 20)), documents=bc(2010, 10, 19),
+                 parents=(BLH_PARENT_OF_DISABLED_CHILD,))),
+        ("blh_parent_of_disabled_child", "Mother of a disabled child (seed 001)",
+         "Applies for `blh_disabled_child` (services 14, 10, 4 for a child).",
+         _person(BLH_PARENT_OF_DISABLED_CHILD, "НУРЛАНОВА", "АЙГУЛЬ", "МАРАТОВНА",
+                 home=_blh("УЛ. АЛИМЖАНОВА", "30", "12", date(2005, 5, 5)), documents=card(2024, 12, 13),
+                 children=(BLH_DISABLED_CHILD,))),
+        ("blh_semipalatinsk", "Semipalatinsk test-site victim (seed 001)",
+         "Lived in the contaminated zone in 1955-1968; not compensated yet: service 2 granted.",
+         _person(BLH_SEMIPALATINSK, "АУЕЗОВ", "КАНАТ", "МУХТАРОВИЧ", home=_blh("УЛ. ТОКТАРОВА", "40", "6", date(1992, 2, 2)),
+                 born=_born("1001", "СЕМЕЙ"), documents=card(2024, 5, 18))),
+        ("blh_semipalatinsk_paid", "Semipalatinsk victim already compensated (seed 001)",
+         "Lived in the zone in 1949-1962; the one-time compensation was paid in 2010: service 2 refused.",
+         _person(BLH_SEMIPALATINSK_PAID, "ЕРГАЛИЕВА", "ЗАУРЕШ", "КАСЫМОВНА", home=_blh("УЛ. ЛЕНИНА", "2", "2", date(1980, 8, 8)),
+                 born=_born("1001", "СЕМЕЙ"), documents=card(2024, 8, 9))),
+        ("blh_vov_veteran", "Great Patriotic War participant (seed 001)",
+         "ВОВ participant, born 1925: services 4 (with the medical conclusion), 12 and 15 (маслихат category).",
+         _person(BLH_VOV_VETERAN, "КАРИМОВ", "ЖАКСЫБЕК", None, home=_blh("УЛ. УАЛИХАНОВА", "1", "1", date(1960, 5, 9)),
+                 documents=card(2024, 4, 9))),
+        ("blh_elderly_lone", "Lone elderly person (seed 001)",
+         "Born 1930, lives alone, needs outside care (no disability): services 13 and 12 without disability "
+         "documents.",
+         _person(BLH_ELDERLY_LONE, "ПАНОВА", "ЕВДОКИЯ", "ИВАНОВНА", nationality="001",
+                 home=_blh("УЛ. СЕЙФУЛЛИНА", "22", "4", date(1970, 1, 20)), documents=card(2024, 1, 22))),
+    ]
 
 
 def _build() -> tuple[Persona, ...]:
@@ -288,6 +477,7 @@ def _build() -> tuple[Persona, ...]:
                  documents=(_id_card(date(2009, 9, 9), end=date(2019, 9, 8), status=dic.DOC_OWNER_DEAD,
                                      invalid=date(2018, 2, 1)),))),
     ]
+    rows += _balkhash_rows()
     iins = {
         "guardian": GUARDIAN, "ward": WARD, "ward_teen": WARD_TEEN, "deceased": DECEASED,
         "not_registered": NOT_REGISTERED, "id_expired": ID_EXPIRED, "incapable": INCAPABLE,
@@ -299,6 +489,7 @@ def _build() -> tuple[Persona, ...]:
         "con_operator": CON_OPERATOR, "provider_executor": PROVIDER_EXECUTOR,
         "provider_head": PROVIDER_HEAD, "removed": REMOVED, "foreign_citizen": FOREIGN_CITIZEN,
         "declared_dead": DECLARED_DEAD,
+        **{key: globals()[key.upper()] for key, *_ in _balkhash_rows()},
     }
     personas = []
     for key, role, description, person in rows:

@@ -136,6 +136,25 @@ class ArmActions:
                            currentState=req.state, action=action)
         return step
 
+    def available(self, account: Account, req: ArmRequest) -> list[str]:
+        """The actions ``account`` may take on ``req`` now (what the workstation offers), by the
+        same rules :meth:`_authorize` enforces; ``extend`` only where a longer term exists."""
+        out = []
+        extensible = any(c.when == "extended" for c in self.procedure(req).cells)
+        for action in chain.STEPS:
+            if action == "extend" and (req.term_extended or not extensible):
+                continue
+            try:
+                self._authorize(account, req, action)
+            except ArmError:
+                continue
+            out.append(action)
+        return out
+
+    def executors_of(self, provider: str) -> list[StaffMember]:
+        """Whom the head may appoint: the office's executors."""
+        return [m for m in STAFF.values() if m.role == "executor" and m.provider == provider]
+
     # --- helpers -------------------------------------------------------------------------------
 
     def _record(self, tx: Transaction, req: ArmRequest, account: Account, action: str, to_state: str,

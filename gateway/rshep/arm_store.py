@@ -263,6 +263,17 @@ class ArmStore:
         sql += " ORDER BY id LIMIT ? OFFSET ?"
         return [_request(r) for r in self.db.query(sql, [*params, limit, offset])]
 
+    def journal(self, providers: Iterable[str], *, limit: int = 100, offset: int = 0) -> builtins.list[ArmRequest]:
+        """The accounting journal: results registered (numbered) at the providers, newest first."""
+        providers = list(providers)
+        if not providers:
+            return []
+        marks = ", ".join("?" for _ in providers)
+        rows = self.db.query(f"SELECT * FROM arm_requests WHERE provider IN ({marks})"
+                             " AND journal_number IS NOT NULL ORDER BY id DESC LIMIT ? OFFSET ?",
+                             [*providers, limit, offset])
+        return [_request(r) for r in rows]
+
     def update(self, tx: Transaction, request_id: int, expected_state: str, **fields: Any) -> bool:
         """Change a request if it is still in ``expected_state`` (False: someone was first)."""
         unknown = set(fields) - _UPDATABLE

@@ -83,6 +83,9 @@ class Con:
     store: ApplicationStore
     operators: Operators
     intake: Intake
+    accounts: Accounts
+    """The operators' accounts and sessions (realm ``con``)."""
+    clock: Clock = system_clock
 
     def routes(self) -> list[BaseRoute]:
         """The API's routes, relative: mount them at ``/con``."""
@@ -119,4 +122,4 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
     api = ConApi(accounts, operators, store, intake, catalogue, clock,
                  openapi=lambda: openapi.document(options.base_path), base_path=options.base_path,
                  max_body=options.max_body)
-    return Con(api, inbox, store, operators, intake)
+    return Con(api, inbox, store, operators, intake, accounts, clock)

@@ -31,7 +31,8 @@ RANKS = {
     "egov_sim.gateway": 3,
     "egov_sim.gateway.rshep": 4,
     "egov_sim.adapters": 5, "egov_sim.adapters.gbd_fl": 5, "egov_sim.adapters.notary": 5,
-    "egov_sim.portal_mock.portal": 6, "egov_sim.portal_mock.con": 6,
+    "egov_sim.adapters.social": 5,
+    "egov_sim.portal_mock.portal": 6, "egov_sim.portal_mock.con": 6, "egov_sim.portal_mock.balkhash": 6,
     "egov_sim.scenarios": 7,
     "egov_sim.app": 8, "egov_sim": 8,
 }

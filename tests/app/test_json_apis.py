@@ -18,6 +18,8 @@ PUBLIC_WRITES = [
     ("POST", "/arm/session"),
     ("POST", "/admin/faults"),
     ("PUT", "/admin/persons/780314401012"),
+    ("POST", "/balkhash/uo/session"),
+    ("POST", "/balkhash/con/session"),
 ]
 """A route of each API that reads a JSON body before anything else (no session needed)."""
 

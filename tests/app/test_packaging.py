@@ -40,6 +40,13 @@ def test_folders_become_subpackages_with_their_data(wheel):
                    "egov_sim/app/server.py", "egov_sim/py.typed"):
         assert module in names, module
     assert any(n.startswith("egov_sim/wsdl/shep/SyncChannel/") and n.endswith(".wsdl") for n in names)
+    for page_file in ("egov_sim/core/web/templates/web/base.html", "egov_sim/core/web/static/web.css",
+                      "egov_sim/app/templates/overview/home.html",
+                      "egov_sim/portal_mock/portal/pages/templates/portal/sign.html",
+                      "egov_sim/portal_mock/portal/pages/static/ncalayer-sign.js",
+                      "egov_sim/portal_mock/con/pages/templates/con/paper.html",
+                      "egov_sim/gateway/rshep/pages/templates/arm/request.html"):
+        assert page_file in names, page_file
     assert any(n.startswith("egov_sim/scenarios/catalog/") and n.endswith(".yaml") for n in names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = wheel.read(entry_points).decode()

@@ -232,7 +232,10 @@ def test_processes_opening_at_once_migrate_once(db_url, run_worker):
         assert db.query("SELECT note FROM worker_test ORDER BY id") == [
             {"note": "applied once"}, {"note": "from a function"}]
         versions = db.query("SELECT component, version FROM schema_migrations ORDER BY component, version")
-        assert versions == [{"component": "shep_journal", "version": 1},
+        from egov_sim.gateway.journal import JOURNAL_SCHEMA
+
+        journal = [{"component": "shep_journal", "version": v} for v in range(1, len(JOURNAL_SCHEMA.steps) + 1)]
+        assert versions == [*journal,
                             {"component": "worker_test", "version": 1},
                             {"component": "worker_test", "version": 2},
                             {"component": "worker_test", "version": 3}]
