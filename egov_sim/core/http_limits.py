@@ -91,7 +91,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     # --- the protocol ---------------------------------------------------------------------
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._start_head_timer()
 

@@ -20,7 +20,7 @@ from egov_sim.core.auth import DEFAULT_HASHER, Accounts
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
 from egov_sim.core.json_api import DEFAULT_MAX_BODY
-from egov_sim.gateway.client import ShepClient
+from egov_sim.gateway.async_client import channel_client
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.revocation import RevocationPolicy
 from egov_sim.signing.verifiers import DEFAULT_POLICY, local_verifier
@@ -67,11 +67,13 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
                 hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False,
                 max_body: int = DEFAULT_MAX_BODY,
                 term_options: Mapping[str, bool] | None = None,
-                revocation: RevocationPolicy = DEFAULT_POLICY, staff_password: str | None = None) -> Rshep:
+                revocation: RevocationPolicy = DEFAULT_POLICY, staff_password: str | None = None,
+                leg: str = "async") -> Rshep:
     """``seed_accounts``: create every staff account now (otherwise each on its first sign-in);
     ``max_body``: the АРМ API's body cap (egov-sim serve --max-body); ``term_options``: the
     readings of the regulations' terms (egov_sim/reference/terms.py); ``revocation``: how the
-    signatures РШЭП records are checked for revocation (serve --revocation)."""
+    signatures РШЭП records are checked for revocation (serve --revocation); ``leg``: answers go
+    back over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
     store = ArmStore(db, clock=clock)
     accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher,
                         retired_passwords={STAFF_PASSWORD: staff_password} if staff_password else None)
@@ -80,7 +82,7 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
     options = ArmOptions(refusal_via_head=refusal_via_head, origin_inboxes=dict(origin_inboxes),
                          term_options=dict(term_options or {}))
     actions = ArmActions(store, accounts, Signers(pki), options=options, clock=clock)
-    client = ShepClient(gateway_url, sender[0], sender[1], http=http, clock=clock)
+    client = channel_client(leg, gateway_url, sender[0], sender[1], http=http, clock=clock)
     deliverer = Deliverer(store, client, clock=clock)
     instances = build_instances()
     verifier = local_verifier(pki, clock=clock, policy=revocation)
