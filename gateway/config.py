@@ -69,7 +69,7 @@ class Service:
     record: Path | None = None
     forward_password: bool = False
     """Whether an external (http) provider receives the sender's ``password`` in the forwarded
-    ``requestInfo``; by default it is left out (docs/gateway.md, "Passwords to providers")."""
+    ``requestInfo``; by default it is left out (docs/security.md)."""
     recipient: str | None = None
     """AsyncChannel: the senderId of the participant that receives this service's messages
     (by push or pull); None: the ``builtin:`` provider takes them in process."""

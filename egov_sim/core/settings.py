@@ -67,7 +67,7 @@ class Settings:
     that a certificate is revoked: ("CRL",), ("OCSP",) or both (``serve --revocation``)."""
     revocation_unavailable: str = "fail"
     """A CRL past its nextUpdate or an OCSP responder that does not answer: ``fail`` (the
-    signature is not accepted) or ``accept`` (``serve --revocation-unavailable``; docs/signing.md)."""
+    signature is not accepted) or ``accept`` (``serve --revocation-unavailable``; docs/security.md)."""
     max_header_bytes: int = 64 * 1024
     """The request line and headers of one HTTP request, together; 431 above it
     (``serve --max-header-bytes``; core/http_limits.py)."""
