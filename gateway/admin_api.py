@@ -196,10 +196,16 @@ class AdminGuard:
 
 
 def admin_mount(journal: Journal, *, token: str | None = None, clock: Clock = system_clock,
-                path: str = "/admin", extra_routes: list[BaseRoute] | tuple[BaseRoute, ...] = ()
-                ) -> Mount:
+                path: str = "/admin", extra_routes: list[BaseRoute] | tuple[BaseRoute, ...] = (),
+                extra_openapi: dict | None = None) -> Mount:
     """The journal's admin routes (and ``extra_routes``) under ``path``, behind
-    :class:`AdminGuard`; an unknown path is a JSON 404, a wrong method a JSON 405."""
-    return Mount(path, routes=with_fallback([*routes(journal, clock=clock), *extra_routes],
-                                            hint="see docs/journal.md"),
+    :class:`AdminGuard`; an unknown path is a JSON 404, a wrong method a JSON 405.
+    ``GET openapi.json`` describes them (gateway/admin_openapi.py, plus ``extra_openapi``)."""
+    from .admin_openapi import document
+
+    def openapi(request: Request) -> Response:
+        return JSONResponse(document(extra_openapi))
+
+    own = [Route("/openapi.json", admin_endpoint(openapi), methods=["GET"]), *routes(journal, clock=clock)]
+    return Mount(path, routes=with_fallback([*own, *extra_routes], hint="see /admin/openapi.json"),
                  middleware=[Middleware(AdminGuard, token=token)])

@@ -81,7 +81,8 @@ def sync_routes(channel: SyncChannel) -> list[Route]:
         except BodyTooLarge as exc:
             return _too_large(exc, channel.config.error_codes, channel)
         status, body, _ = await channel.handle(raw, request.headers.get("content-type"),
-                                               client=request.client.host if request.client else None)
+                                               client=request.client.host if request.client else None,
+                                               soap_action=request.headers.get("soapaction"))
         return Response(body, status_code=status, media_type=XML)
 
     async def describe(request: Request) -> Response:

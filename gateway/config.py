@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 WssePolicy = Literal["off", "if-present", "required"]
 WSSE_POLICIES = ("off", "if-present", "required")
+SOAP_ACTION_POLICIES = ("strict", "lenient")
+"""``[gateway] soap_action``: see gateway/soap_action.py."""
+DUPLICATE_POLICIES = ("record", "refuse")
+"""``[gateway] duplicate_message_id``: see gateway/duplicates.py."""
 
 
 class ConfigError(InputError):
@@ -63,6 +67,9 @@ class Service:
     description: str = ""
     stubs: StubSource | None = None
     record: Path | None = None
+    forward_password: bool = False
+    """Whether an external (http) provider receives the sender's ``password`` in the forwarded
+    ``requestInfo``; by default it is left out (docs/security.md)."""
     recipient: str | None = None
     """AsyncChannel: the senderId of the participant that receives this service's messages
     (by push or pull); None: the ``builtin:`` provider takes them in process."""
@@ -122,11 +129,22 @@ class GatewayConfig:
     e.g. NCA's test ҰКО (RSA or GOST), so requests signed with real NCA test keys verify. A ҰКО
     whose root is not given is itself a trust anchor (NCA's test roots are not public)."""
     crls: tuple[bytes, ...] = ()
-    """DER CRLs (``[gateway] crls``), e.g. NCA's test CRL: when given, the revocation of every
-    request signer is checked (CRL method; these files for their issuers, the simulator's own
-    CRLs for its PKI)."""
+    """DER CRLs (``[gateway] crls``), e.g. NCA's test CRL: the CRLs of their issuers, used
+    instead of those issuers' distribution points (the simulator's own PKI is always checked)."""
     stub_reload_seconds: float = 1.0
     """How often stub folders are polled for changes (``[gateway] stub_reload_seconds``; 0: never)."""
+    revocation: tuple[str, ...] | None = None
+    """``[gateway] revocation``: CRL and/or OCSP for request signers; None: the server's
+    (``egov-sim serve --revocation``, CRL by default)."""
+    revocation_unavailable: str | None = None
+    """``[gateway] revocation_unavailable``: ``fail`` or ``accept`` when a source cannot answer;
+    None: the server's (``--revocation-unavailable``, ``fail`` by default)."""
+    soap_action: str = "strict"
+    """``[gateway] soap_action``: ``strict`` refuses a SOAPAction that names no operation of the
+    endpoint (SCE013); ``lenient`` accepts any value (gateway/soap_action.py)."""
+    duplicate_message_id: str = "record"
+    """``[gateway] duplicate_message_id``: a messageId the sender used before is ``record``-ed
+    (journal ``duplicateOf``) and served, or ``refuse``-d with SCE019 (gateway/duplicates.py)."""
     timestamp_skew: float = 300.0
     """Seconds a transport signature's ``wsu:Timestamp`` may be off the gateway's clock."""
     signed_comments: Literal["strip", "refuse"] = "strip"
@@ -294,7 +312,7 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     for i, t in enumerate(_tables(doc, "services", source)):
         where = f"{source}: services[{i}]"
         _known_keys(t, {"service_id", "provider", "allowed_senders", "route_required", "timeout",
-                        "description", "stubs", "record", "recipient"}, where)
+                        "description", "stubs", "record", "forward_password", "recipient"}, where)
         provider = _provider(_require(t, "provider", where), where)
         allowed = t.get("allowed_senders")
         if allowed is not None and not (isinstance(allowed, list) and all(isinstance(a, str) for a in allowed)):
@@ -306,6 +324,7 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
                     _optional(t, "description", where, str, ""),
                     _stub_source(t, _require(t, "service_id", where), provider, where, root),
                     _record_folder(t, provider, where, root),
+                    _optional(t, "forward_password", where, bool, False),
                     recipient=_optional(t, "recipient", where, str, None))
         services[s.service_id] = s
 
@@ -322,9 +341,10 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     g = _table(doc, "gateway", source)
     where = f"{source}: [gateway]"
     _known_keys(g, {"sign_responses", "strict_schema", "max_bytes", "max_depth", "admin_token",
-                    "trust", "crls", "stub_reload_seconds", "timestamp_skew", "signed_comments",
+                    "trust", "crls", "stub_reload_seconds", "revocation", "revocation_unavailable",
+                    "soap_action", "duplicate_message_id", "timestamp_skew", "signed_comments",
                     "smartbridge_data", "understood_headers"}, where)
-    signed_comments: Literal["strip", "refuse"] = _choice(  # type: ignore[assignment]
+    signed_comments: Literal["strip", "refuse"] = _choice(
         g, "signed_comments", where, ("strip", "refuse"), base.signed_comments)
     smartbridge = _choice(g, "smartbridge_data", where, ("accept", "refuse"), base.smartbridge_data)
     understood = g.get("understood_headers", [])
@@ -354,6 +374,12 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
         stub_reload_seconds=_not_negative(
             _optional(g, "stub_reload_seconds", where, float, base.stub_reload_seconds),
             "stub_reload_seconds", where),
+        revocation=_revocation_methods(g, where, base.revocation),
+        revocation_unavailable=_choice(g, "revocation_unavailable", where, ("fail", "accept"),
+                                       base.revocation_unavailable),
+        soap_action=_choice(g, "soap_action", where, SOAP_ACTION_POLICIES, base.soap_action),
+        duplicate_message_id=_choice(g, "duplicate_message_id", where, DUPLICATE_POLICIES,
+                                     base.duplicate_message_id),
         timestamp_skew=_optional(g, "timestamp_skew", where, float, base.timestamp_skew),
         signed_comments=signed_comments, smartbridge_data=smartbridge,
         understood_headers=base.understood_headers | frozenset(understood),
@@ -361,9 +387,10 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     )
 
 
-def _choice(table: dict, key: str, where: str, choices: tuple[str, ...], default: str) -> str:
+def _choice(table: dict, key: str, where: str, choices: tuple[str, ...], default):
+    """One of ``choices``; a ``None`` default stays None when the key is absent."""
     value = _optional(table, key, where, str, default)
-    if value not in choices:
+    if value is not None and value not in choices:
         raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}")
     return value
 
@@ -376,6 +403,18 @@ def _async_settings(table: dict, where: str, base: AsyncSettings) -> AsyncSettin
         kind = int if names[name] in ("int", int) else float
         changes[name] = _positive(_optional(table, name, where, kind, None), name, where)
     return replace(base, **changes)
+
+
+def _revocation_methods(table: dict, where: str, default):
+    """``revocation = ["CRL"]``, ``["OCSP"]`` or both (a single string is taken as one method)."""
+    if "revocation" not in table:
+        return default
+    value = table["revocation"]
+    methods = [value] if isinstance(value, str) else value
+    if not isinstance(methods, list) or not methods or not all(
+            isinstance(m, str) and m.upper() in ("CRL", "OCSP") for m in methods):
+        raise ConfigError(f"{where}: 'revocation' must be a list of CRL and/or OCSP")
+    return tuple(dict.fromkeys(m.upper() for m in methods))
 
 
 def _not_negative(value: float, key: str, where: str) -> float:
@@ -454,4 +493,7 @@ def load_config(path: Path | None, *, base: GatewayConfig | None = None) -> Gate
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                          f"{exc.start}); TOML files are UTF-8") from None
     return parse_config(text, source=str(path), base=base, root=Path(path).parent)

@@ -53,12 +53,15 @@ _KINDS = (
     ErrorKind("SCE012", "Поставщик сервиса недоступен",
               "the provider refused the connection, answered with an HTTP error or a broken message"),
     ErrorKind("SCE013", "Неподдерживаемый метод",
-              "the Body's first element is not an operation of this endpoint", "soap:Client"),
+              "the Body's first element is not an operation of this endpoint, or the SOAPAction header "
+              "names another (soap_action = \"strict\")", "soap:Client"),
     ErrorKind("SCE014", "Журнал ШЭП недоступен",
               "the exchange could not be journaled; nothing is answered without a journal entry"),
     ErrorKind("SCE018", "Обязательный заголовок SOAP не поддерживается",
               "a soap:Header entry with mustUnderstand=\"1\" that the gateway does not understand",
               "soap:MustUnderstand"),
+    ErrorKind("SCE019", "Повторный идентификатор сообщения",
+              "duplicate_message_id = \"refuse\": the sender's messageId was accepted before", "soap:Client"),
     ErrorKind("SCE020", "Получатель сообщения не определён",
               "AsyncChannel: the service or route has no participant or built-in provider to deliver to",
               "soap:Client"),
@@ -90,6 +93,7 @@ PROVIDER_FAILED = "SCE012"
 NO_OPERATION = "SCE013"
 JOURNAL_UNAVAILABLE = "SCE014"
 MUST_UNDERSTAND = "SCE018"
+DUPLICATE_MESSAGE = "SCE019"
 NO_RECIPIENT = "SCE020"
 NO_MESSAGE = "SCE021"
 BAD_NOTIFICATION = "SCE022"

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Iterator, Mapping
 
-from egov_sim.core.database import Database, DatabaseError, Schema, from_db_time, to_db_time
+from egov_sim.core.database import Database, DatabaseError, Schema, Transaction, from_db_time, to_db_time
 from egov_sim.core.errors import InputError
+
+from .redaction import redact
 
 
 class SignatureVerdict(StrEnum):
@@ -132,6 +134,9 @@ class JournalEntry:
     http_status: int | None
     request_size: int
     response_size: int | None
+    duplicate_of: int | None = None
+    """The journal id of the first exchange this sender's messageId was answered in, when this
+    one repeats it (gateway/duplicates.py); None for a first use."""
     request_body: bytes | None = field(default=None, repr=False)
     response_body: bytes | None = field(default=None, repr=False)
 
@@ -248,6 +253,10 @@ JOURNAL_SCHEMA = Schema(
             "CREATE INDEX shep_journal_status_id ON shep_journal (status_code, id)",
             "CREATE INDEX shep_journal_error_id ON shep_journal (error_code, id)",
         ),
+        # version 3: a repeated messageId points at the exchange that first answered it
+        "ALTER TABLE shep_journal ADD COLUMN duplicate_of BIGINT",
+        # version 4: passwords and tokens stored before redaction existed are blanked out
+        lambda tx: _redact_existing_bodies(tx),  # defined below
     ),
 )
 
@@ -293,19 +302,19 @@ class Journal:
         Raises :class:`JournalUnavailable` when the database cannot take it (locked past the
         busy timeout, unreachable, disk full): the caller must not send a normal response.
         """
-        row = self._row(exchange)
-        try:
-            with self.db.transaction() as tx:
-                return tx.insert(_INSERT_SQL, row)
-        except DatabaseError as exc:
-            raise JournalUnavailable(f"the ШЭП journal is unavailable: {exc}") from exc
+        return self.record_many([exchange])[0]
 
     def record_many(self, exchanges: builtins.list[Exchange]) -> builtins.list[int]:
         """Store several exchanges in one durable transaction (one fsync); ids in order."""
         rows = [self._row(e) for e in exchanges]
         try:
             with self.db.transaction() as tx:
-                return tx.insert_many(_INSERT_SQL, rows)
+                pending = _mark_duplicates(tx, rows)
+                ids = tx.insert_many(_INSERT_SQL, rows)
+                for index, first_index in pending:  # repeats of an exchange of this very batch
+                    tx.execute("UPDATE shep_journal SET duplicate_of = ? WHERE id = ?",
+                               (ids[first_index], ids[index]))
+                return ids
         except DatabaseError as exc:
             raise JournalUnavailable(f"the ШЭП journal is unavailable: {exc}") from exc
 
@@ -346,8 +355,10 @@ class Journal:
             "http_status": e.http_status,
             "request_size": len(e.request_body),
             "response_size": None if e.response_body is None else len(e.response_body),
-            "request_body": bytes(e.request_body),
-            "response_body": None if e.response_body is None else bytes(e.response_body),
+            "duplicate_of": None,
+            # secrets (the sender's password, tokens) never reach the disk: gateway/redaction.py
+            "request_body": redact(bytes(e.request_body)),
+            "response_body": None if e.response_body is None else redact(bytes(e.response_body)),
         }
 
     def clear(self) -> int:
@@ -503,8 +514,61 @@ def _entry(row: Mapping[str, Any]) -> JournalEntry:
     values["signature_details"] = None if details is None else json.loads(details)
     for name in ("request_body", "response_body"):
         if values.get(name) is not None:
-            values[name] = bytes(values[name])
+            values[name] = redact(bytes(values[name]))  # also what an older version stored
     return JournalEntry(**values)
+
+
+def _mark_duplicates(tx: Transaction, rows: builtins.list[dict[str, Any]]) -> builtins.list[tuple[int, int]]:
+    """Set ``duplicate_of`` of each row whose (senderId, messageId) was answered before (a
+    normal response, not a fault: a retry after a fault is not a repeat). One query per batch
+    on the messageId index. Returns (row, earlier row of this batch) pairs to link after insert."""
+    keyed = [(i, (r["sender_id"], r["message_id"])) for i, r in enumerate(rows)
+             if r["message_id"] and r["sender_id"]]
+    if not keyed:
+        return []
+    first: dict[tuple[str, str], int] = {}
+    message_ids = sorted({key[1] for _, key in keyed})
+    for chunk in range(0, len(message_ids), 500):
+        part = message_ids[chunk:chunk + 500]
+        for found in tx.query(
+                "SELECT sender_id, message_id, MIN(id) AS first_id FROM shep_journal"
+                f" WHERE message_id IN ({', '.join('?' * len(part))}) AND status_code IS NOT NULL"
+                " GROUP BY sender_id, message_id", part):
+            first[(found["sender_id"], found["message_id"])] = int(found["first_id"])
+    pending: list[tuple[int, int]] = []
+    in_batch: dict[tuple[str, str], int] = {}
+    for i, key in keyed:
+        if key in first:
+            rows[i]["duplicate_of"] = first[key]
+        elif key in in_batch:
+            pending.append((i, in_batch[key]))
+        elif rows[i]["status_code"] is not None:
+            in_batch[key] = i
+    return pending
+
+
+def _redact_existing_bodies(tx: Transaction) -> None:
+    """Migration step: a schema step returns nothing; the count is for the CLI and tests."""
+    redact_stored_bodies(tx)
+
+
+def redact_stored_bodies(tx: Transaction, *, batch: int = 500) -> int:
+    """Blank out the secrets of bodies stored before redaction existed; how many rows changed."""
+    changed, last = 0, 0
+    while True:
+        rows = tx.query("SELECT id, request_body, response_body FROM shep_journal WHERE id > ?"
+                        " ORDER BY id LIMIT ?", (last, batch))
+        for row in rows:
+            request = bytes(row["request_body"])
+            response = None if row["response_body"] is None else bytes(row["response_body"])
+            clean_request, clean_response = redact(request), redact(response)
+            if clean_request != request or clean_response != response:
+                tx.execute("UPDATE shep_journal SET request_body = ?, response_body = ? WHERE id = ?",
+                           (clean_request, clean_response, row["id"]))
+                changed += 1
+        if len(rows) < batch:
+            return changed
+        last = rows[-1]["id"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ integrator can put their own provider behind the simulated gateway.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Mapping
 
@@ -70,11 +71,13 @@ async def echo_provider(call: ProviderCall) -> ProviderReply:
     return ProviderReply(data=call.data)
 
 
-def build_send_message(call: ProviderCall) -> bytes:
-    """The SendMessage envelope the gateway sends on to an external provider."""
+def build_send_message(call: ProviderCall, *, forward_password: bool = False) -> bytes:
+    """The SendMessage envelope the gateway sends on to an external provider; the sender's
+    password stays at the gateway unless the service says ``forward_password = true``."""
     send = etree.Element(f"{{{SYNC_TYPES}}}SendMessage", nsmap={"ns2": SYNC_TYPES})
     request = etree.SubElement(send, "request")
-    request.append(call.info.to_element(session_id=call.session_id))
+    info = call.info if forward_password else dataclasses.replace(call.info, password=None)
+    request.append(info.to_element(session_id=call.session_id))
     request_data = etree.SubElement(request, "requestData")
     if call.data is not None:
         request_data.append(copy.deepcopy(call.data))
@@ -87,11 +90,12 @@ class HttpProvider:
     """An external provider reached over HTTP: its SOAP answer, or its fault, comes back."""
 
     def __init__(self, url: str, *, timeout: float, client: httpx.AsyncClient,
-                 limits: XmlLimits = XmlLimits()):
+                 limits: XmlLimits = XmlLimits(), forward_password: bool = False):
         self.url, self.timeout, self.client, self.limits = url, timeout, client, limits
+        self.forward_password = forward_password
 
     async def __call__(self, call: ProviderCall) -> ProviderReply:
-        body = build_send_message(call)
+        body = build_send_message(call, forward_password=self.forward_password)
         try:
             resp = await self.client.post(self.url, content=body, timeout=self.timeout,
                                           headers={"Content-Type": "text/xml; charset=utf-8",

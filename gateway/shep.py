@@ -19,9 +19,9 @@ from egov_sim.core.database import Database
 from egov_sim.core.json_api import DEFAULT_MAX_BODY
 from egov_sim.reference.iin import make_bin, make_iin
 from egov_sim.signing.pki import TestPKI
+from egov_sim.signing.revocation import RevocationPolicy
 from egov_sim.signing.service_certs import ServiceIdentity, ServiceSigner, service_signer
-from egov_sim.signing.trust import TrustStore
-from egov_sim.signing.verify import Verifier
+from egov_sim.signing.verifiers import local_verifier
 
 from . import app, errors
 from .async_channel import AsyncChannel
@@ -51,17 +51,12 @@ def gateway_signer(pki: TestPKI) -> ServiceSigner:
     return service_signer(pki, GATEWAY_IDENTITY)
 
 
-def _revocation(config: GatewayConfig, pki: TestPKI, clock: Clock):
-    """CRL checks of request signers once ``[gateway] crls`` names CRL files (e.g. NCA's test
-    CRL); without them the gateway checks no revocation, as before."""
-    if not config.crls:
-        return None
-    from cryptography import x509
-
-    from egov_sim.signing.revocation import RevocationChecker
-
-    return RevocationChecker(methods=("CRL",), local_pki=pki, clock=clock,
-                             crls=[x509.load_der_x509_crl(der) for der in config.crls])
+def revocation_policy(config: GatewayConfig, default: RevocationPolicy) -> RevocationPolicy:
+    """The server's policy (``serve --revocation``), overridden by ``[gateway] revocation`` and
+    ``revocation_unavailable``. Every request signer is checked: the simulator's own PKI
+    directly, ``[gateway] crls`` for their issuers, other trusted issuers by their addresses."""
+    return RevocationPolicy(methods=config.revocation or default.methods,
+                            unavailable=config.revocation_unavailable or default.unavailable)
 
 
 @dataclass
@@ -91,7 +86,7 @@ class Gateway:
             self.delivery.start()
 
     def admin_mount(self, *, path: str = "/admin", extra_routes=(),
-                    max_body: int = DEFAULT_MAX_BODY) -> BaseRoute:
+                    max_body: int = DEFAULT_MAX_BODY, extra_openapi: dict | None = None) -> BaseRoute:
         """Journal and fault-injection admin API (and ``extra_routes``), loopback-only unless a
         token is configured; ``max_body`` caps the bodies of its POST/PUT requests."""
         from . import admin_api, fault_api
@@ -100,7 +95,8 @@ class Gateway:
         stub_routes = stubs_api.routes(self.stubs, self.stubs.states) if self.stubs is not None else []
         return admin_api.admin_mount(
             self.journal, token=self.config.admin_token, clock=self.channel.clock, path=path,
-            extra_routes=[*fault_api.routes(self.injector, max_body=max_body), *stub_routes, *extra_routes])
+            extra_routes=[*fault_api.routes(self.injector, max_body=max_body), *stub_routes, *extra_routes],
+            extra_openapi=extra_openapi)
 
     async def aclose(self) -> None:
         if self.stubs is not None:
@@ -131,10 +127,10 @@ class ProviderDirectory:
                 raise GatewayFault(errors.PROVIDER_FAILED, f"built-in provider {name!r} is not available")
             return provider
         record = service.record if not info.route_id else None
-        key = f"{target}|{service.timeout}|{record}"
+        key = f"{target}|{service.timeout}|{record}|{service.forward_password}"
         if key not in self._external:
             provider = HttpProvider(target, timeout=service.timeout, client=self.http,
-                                    limits=self.config.limits)
+                                    limits=self.config.limits, forward_password=service.forward_password)
             self._external[key] = (RecordingProvider(provider, record, url=target)
                                    if record is not None else provider)
         return self._external[key]
@@ -142,12 +138,16 @@ class ProviderDirectory:
 
 def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: Clock = system_clock,
                   builtin_providers: Mapping[str, Provider] | None = None,
-                  extra_trust: bytes = b"", config_source: str = "config") -> Gateway:
+                  extra_trust: bytes = b"", config_source: str = "config",
+                  revocation: RevocationPolicy = RevocationPolicy()) -> Gateway:
+    from cryptography import x509
+
     signer = gateway_signer(pki) if config.sign_responses else None  # first: may create the GOST ҰКО
-    trust = TrustStore.from_pem(pki.trust_pem() + config.extra_trust + extra_trust, partial_chain=True)
-    verifier = Verifier(trust, clock=clock, revocation=_revocation(config, pki, clock),
-                        timestamp_skew=dt.timedelta(seconds=config.timestamp_skew),
-                        signed_comments=config.signed_comments)
+    verifier = local_verifier(pki, clock=clock, policy=revocation_policy(config, revocation),
+                              extra_trust=config.extra_trust + extra_trust, partial_chain=True,
+                              crls=[x509.load_der_x509_crl(der) for der in config.crls],
+                              timestamp_skew=dt.timedelta(seconds=config.timestamp_skew),
+                              signed_comments=config.signed_comments)
     security = WsseSecurity(verifier, signer)
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
     journal = Journal(db)

@@ -23,10 +23,12 @@ from . import admission, errors, soap
 from . import journal as journal_module
 from .admission import TransportSecurity
 from .config import GatewayConfig, Service
+from .duplicates import DuplicateMessages
 from .errors import GatewayFault
 from .journal import SignatureVerdict
 from .providers import SYNC_TYPES, ProviderCall, ProviderFault, ProviderReply
 from .request_info import RequestInfo, read_request_info
+from .soap_action import check_soap_action
 
 SEND_MESSAGE = f"{{{SYNC_TYPES}}}SendMessage"
 FAULT_ELEMENT = f"{{{SYNC_TYPES}}}SendMessageFault1_SendMessageFault"
@@ -92,7 +94,8 @@ ProviderResolver = Callable[[Service, RequestInfo], Any]
 class SyncChannel:
     def __init__(self, config: GatewayConfig, *, resolve_provider: ProviderResolver,
                  journal: journal_module.Journal, security: TransportSecurity | None = None,
-                 injector=None, clock: Clock = system_clock):
+                 injector=None, clock: Clock = system_clock,
+                 duplicates: DuplicateMessages | None = None):
         self.config = config
         self.resolve_provider = resolve_provider
         self.journal = journal
@@ -100,13 +103,15 @@ class SyncChannel:
         self.security = security
         self.injector = injector
         self.clock = clock
+        self.duplicates = duplicates or DuplicateMessages(journal.db, config.duplicate_message_id, clock=clock)
 
     async def handle(self, raw: bytes, content_type: str | None, *,
-                     client: str | None = None) -> tuple[int, bytes, Trace]:
+                     client: str | None = None, soap_action: str | None = None) -> tuple[int, bytes, Trace]:
         ex = Trace(received_at=self.clock(), request_body=raw, client=client)
         started = time.perf_counter()
         try:
             soap.check_content_type(content_type)
+            check_soap_action(soap_action, policy=self.config.soap_action)
             message = soap.parse_message(raw, self.config.limits)
             body = await self._send_message(message, ex)
         except GatewayFault as fault:
@@ -155,7 +160,13 @@ class SyncChannel:
             call_data = soap.copy_data(data) if data is not None else None
         call = ProviderCall(info=info, data=call_data, session_id=ex.session_id,
                             route_id=info.route_id, content=admission.content_of(data, call_data))
-        reply = await self._call_provider(service, info, call, ex)
+        claim = await self.duplicates.claim(sender_id=info.sender_id, message_id=info.message_id,
+                                            channel=journal_module.CHANNEL_SYNC, session_id=ex.session_id)
+        try:
+            reply = await self._call_provider(service, info, call, ex)
+        except BaseException:
+            await self.duplicates.release(claim)  # a retry after a fault may use the messageId
+            raise
         ex.status_code, ex.status_message = reply.code, reply.message
         return self._response(info, reply, ex)
 

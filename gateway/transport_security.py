@@ -50,6 +50,10 @@ class WsseSecurity:
         algorithm = algorithm_label(result.signatures[0].signature_method if result.signatures else None)
         if algorithm:
             detail["algorithm"] = algorithm
+        unavailable = [r.unavailable for s in result.signatures for r in s.revocations
+                       if getattr(r, "unavailable", None)]
+        if unavailable:  # revocation_unavailable = "accept" let it pass: say why
+            detail["revocationUnavailable"] = "; ".join(unavailable)[:300]
         signer = result.signer
         if signer is not None:
             detail["signer"] = {"iin": signer.iin, "bin": signer.bin,

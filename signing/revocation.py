@@ -4,7 +4,15 @@ CRL: the full CRL from the certificate's CDP plus the delta CRL from its Freshes
 signature-checked against the issuer and cached until their nextUpdate. OCSP: a POST with a
 SHA-256 CertID and a 16-byte nonce to the AIA OCSP address; the answer must echo the nonce
 and be signed by the issuer or by a responder certificate the issuer gave OCSPSigning.
-When an address belongs to a local :class:`TestPKI`, it is asked directly instead of over HTTP.
+When the issuer is a CA of a local :class:`TestPKI` (or an address belongs to it), that PKI is
+asked directly instead of over HTTP, and its CRLs are dropped from the cache the moment the PKI
+changes, so ``egov-sim pki revoke`` shows at once.
+
+When a source cannot answer (a CRL past its nextUpdate, an OCSP responder that is down, a
+signature that does not check), :class:`RevocationPolicy` decides: ``unavailable="fail"``
+(the default) reports ``REVOCATION_UNAVAILABLE`` and the signature does not verify (fail
+closed); ``"accept"`` lets it pass and records why in the revocation item (``unavailable``).
+A certificate that a stale CRL lists as revoked stays revoked under either policy.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -38,6 +47,10 @@ _LOCAL_CRLS = {FULL_CRL_PATH: ("full_crl", "rsa"), DELTA_CRL_PATH: ("delta_crl",
 """CRL paths of a local test PKI: (TestPKI method, which ҰКО)."""
 CLOCK_SKEW = dt.timedelta(minutes=5)
 HTTP_TIMEOUT = 10.0
+UNAVAILABLE_POLICIES = ("fail", "accept")
+FAILED_FETCH_MEMORY = 30.0
+"""Seconds a failed fetch of a CRL address is remembered, so that a request per second to an
+unreachable distribution point does not wait for the network each time (wall-clock time)."""
 
 
 @dataclass(frozen=True)
@@ -48,13 +61,50 @@ class Revocation:
     revocation_time: dt.datetime | None = None
     reason: str | None = None
     """RFC 5280 reason name (``keyCompromise``), or None when the source gives none."""
+    unavailable: str | None = None
+    """Why the source could not answer, when the policy let the signature pass anyway
+    (:attr:`RevocationPolicy.unavailable` = ``accept``); None for a real answer."""
 
     def to_json(self) -> dict:
-        """NCANode's ``revocations[]`` item."""
-        return {"revoked": self.revoked, "by": self.by,
-                "revocationTime": self.revocation_time.isoformat(timespec="milliseconds")
-                if self.revocation_time else None,
-                "reason": self.reason}
+        """NCANode's ``revocations[]`` item (``unavailable`` only when the source did not answer)."""
+        out = {"revoked": self.revoked, "by": self.by,
+               "revocationTime": self.revocation_time.isoformat(timespec="milliseconds")
+               if self.revocation_time else None,
+               "reason": self.reason}
+        if self.unavailable is not None:
+            out["unavailable"] = self.unavailable
+        return out
+
+
+@dataclass(frozen=True)
+class RevocationPolicy:
+    """How every verifier of the simulator checks revocation (``egov-sim serve --revocation``,
+    ``--revocation-unavailable``; ``[gateway] revocation``, ``revocation_unavailable``)."""
+
+    methods: tuple[str, ...] = ("CRL",)
+    """("CRL",), ("OCSP",) or both (each must say "not revoked")."""
+    unavailable: str = "fail"
+    """A source that cannot answer: ``fail`` (closed: the signature is not accepted) or
+    ``accept`` (open: accepted, the reason recorded)."""
+
+    def __post_init__(self) -> None:
+        methods = tuple(m.upper() for m in self.methods)
+        unknown = [m for m in methods if m not in METHODS]
+        if unknown or not methods:
+            raise InputError(f"revocation methods must be a subset of {list(METHODS)}, got {list(self.methods)}",
+                             code="BAD_REVOCATION_METHOD")
+        if self.unavailable not in UNAVAILABLE_POLICIES:
+            raise InputError(f"revocation_unavailable must be one of {', '.join(UNAVAILABLE_POLICIES)}, "
+                             f"got {self.unavailable!r}", code="BAD_REVOCATION_POLICY")
+        object.__setattr__(self, "methods", methods)
+
+    def checker(self, pki: TestPKI | None, *, clock: Clock = system_clock,
+                crls: Sequence[x509.CertificateRevocationList] = (),
+                http: httpx.Client | None = None) -> RevocationChecker:
+        """A checker over the simulator's own PKI (asked directly), ``crls`` for their issuers,
+        and the certificates' own CRL/OCSP addresses for anyone else."""
+        return RevocationChecker(methods=self.methods, local_pki=pki, clock=clock, crls=crls,
+                                 http=http, unavailable=self.unavailable)
 
 
 def _unavailable(message: str) -> InputError:
@@ -98,12 +148,17 @@ class RevocationChecker:
 
     def __init__(self, *, methods: Sequence[str] = ("CRL",), http: httpx.Client | None = None,
                  local_pki: TestPKI | None = None, clock: Clock = system_clock,
-                 crls: Sequence[x509.CertificateRevocationList] = ()):
+                 crls: Sequence[x509.CertificateRevocationList] = (), unavailable: str = "fail"):
         unknown = [m for m in methods if m not in METHODS]
         if unknown or not methods:
             raise InputError(f"revocation methods must be a subset of {list(METHODS)}, got {list(methods)}",
                              code="BAD_REVOCATION_METHOD")
+        if unavailable not in UNAVAILABLE_POLICIES:
+            raise InputError(f"unavailable must be one of {', '.join(UNAVAILABLE_POLICIES)}",
+                             code="BAD_REVOCATION_POLICY")
         self.methods = tuple(methods)
+        self.unavailable = unavailable
+        self._failed_fetches: dict[str, tuple[float, str]] = {}
         self._http = http
         self._owns_http = http is None
         self._local = local_pki
@@ -117,11 +172,48 @@ class RevocationChecker:
             self._static.setdefault(crl.issuer, []).append(crl)
 
     def check(self, cert: x509.Certificate, issuer: x509.Certificate) -> list[Revocation]:
+        """One answer per method; a source that cannot answer raises ``REVOCATION_UNAVAILABLE``
+        (policy ``fail``) or answers "not revoked" with the reason in ``unavailable`` (``accept``)."""
         if cert.issuer != issuer.subject:
             raise InputError(f"{issuer.subject.rfc4514_string()} did not issue this certificate",
                              code="WRONG_ISSUER")
-        return [self._check_crl(cert, issuer) if m == "CRL" else self._check_ocsp(cert, issuer)
-                for m in self.methods]
+        answers = []
+        for method in self.methods:
+            try:
+                answers.append(self._check_crl(cert, issuer) if method == "CRL"
+                               else self._check_ocsp(cert, issuer))
+            except InputError as exc:
+                if self.unavailable != "accept" or exc.code != "REVOCATION_UNAVAILABLE":
+                    raise
+                answers.append(Revocation(False, method, unavailable=str(exc)))
+        return answers
+
+    def local_issuer(self, cert: x509.Certificate) -> x509.Certificate | None:
+        """The local PKI's CA that bears the name of ``cert``'s issuer (RSA or GOST ҰКО), or None."""
+        for ca in self._local_cas():
+            if ca.subject == cert.issuer:
+                return ca
+        return None
+
+    def _local_cas(self) -> list[x509.Certificate]:
+        if self._local is None:
+            return []
+        gost = self._local.gost_authority()
+        return [self._local.ca, *(gost.ca(family) for family in GOST_CAS)] if gost else [self._local.ca]
+
+    def _local_family(self, issuer: x509.Certificate) -> str | None:
+        """Which CA of the local PKI ``issuer`` is: ``rsa``, ``gost2004``, ``gost2015``; None.
+        The certificate itself is compared: another PKI may use the same names."""
+        if self._local is None:
+            return None
+        if issuer == self._local.ca:
+            return "rsa"
+        gost = self._local.gost_authority()
+        if gost is not None:
+            for family in GOST_CAS:
+                if gost.ca(family) == issuer:
+                    return family
+        return None
 
     def close(self) -> None:
         """Close the HTTP client the checker made for itself (a client passed in stays open)."""
@@ -150,21 +242,31 @@ class RevocationChecker:
         return url[len(prefix):] if url.startswith(prefix + "/") else None
 
     def _fetch(self, url: str) -> bytes:
+        failed = self._failed_fetches.get(url)
+        if failed is not None and time.monotonic() - failed[0] < FAILED_FETCH_MEMORY:
+            raise _unavailable(failed[1])
         try:
             response = self._client().get(url)
         except httpx.HTTPError as exc:
-            raise _unavailable(f"cannot fetch {url}: {exc}") from None
+            raise self._fetch_failed(url, f"cannot fetch {url}: {exc}") from None
         if response.status_code != 200 or not response.content:
-            raise _unavailable(f"cannot fetch {url}: HTTP {response.status_code}, {len(response.content)} bytes")
+            raise self._fetch_failed(url, f"cannot fetch {url}: HTTP {response.status_code}, "
+                                          f"{len(response.content)} bytes")
+        self._failed_fetches.pop(url, None)
         return response.content
+
+    def _fetch_failed(self, url: str, message: str) -> InputError:
+        self._failed_fetches[url] = (time.monotonic(), message)
+        return _unavailable(message)
 
     # --- CRL -------------------------------------------------------------------------------
 
     def _crl(self, url: str, issuer: x509.Certificate, now: dt.datetime, *, refresh: bool = False,
-             ) -> x509.CertificateRevocationList:
-        """The CRL at ``url``, from the cache while it is current. A local PKI's CRLs are also
-        dropped from the cache as soon as the PKI changes, so its revocations show at once."""
-        local = _LOCAL_CRLS.get(self._local_path(url) or "")
+             local: tuple[str, str] | None = None) -> x509.CertificateRevocationList:
+        """The CRL at ``url``, from the cache while it is current. A local PKI's CRLs (``local``:
+        which method of it, which CA) are also dropped from the cache as soon as the PKI changes,
+        so its revocations show at once."""
+        local = local or _LOCAL_CRLS.get(self._local_path(url) or "")
         version = self._local.version if local else None
         with self._lock:
             cached = self._crls.get(url)
@@ -189,8 +291,14 @@ class RevocationChecker:
 
     def _check_crl(self, cert: x509.Certificate, issuer: x509.Certificate) -> Revocation:
         now = self._clock()
-        if issuer.subject in self._static:
+        family = self._local_family(issuer)
+        if family is None and issuer.subject in self._static:
             return self._check_static_crl(cert, issuer, now)
+        if family is not None:  # the simulator's own CA: its CRLs straight from the PKI
+            full_url, delta_url = f"local:{family}:full", f"local:{family}:delta"
+            full = self._crl(full_url, issuer, now, local=("full_crl", family))
+            delta = self._crl(delta_url, issuer, now, local=("delta_crl", family))
+            return crl_status(full, cert, delta)
         full_url = _first_uri(_extension(cert, x509.CRLDistributionPoints))
         if not full_url:
             raise _unavailable("the certificate names no CRL distribution point")
@@ -216,6 +324,9 @@ class RevocationChecker:
         current = [c for c in crls if c.last_update_utc <= now + CLOCK_SKEW
                    and (c.next_update_utc is None or now - CLOCK_SKEW <= c.next_update_utc)]
         if not current:
+            newest = crl_status(max(crls, key=lambda c: c.last_update_utc), cert)
+            if newest.revoked:  # a revocation is final: a stale CRL that lists it is still right
+                return newest
             raise _unavailable(f"the configured CRL of {issuer.subject.rfc4514_string()} is not current "
                                f"at {now.isoformat()} (thisUpdate {crls[0].last_update_utc}, "
                                f"nextUpdate {crls[0].next_update_utc})")
@@ -239,7 +350,8 @@ class RevocationChecker:
                    .build().public_bytes(serialization.Encoding.DER))
         now = self._clock()
         local = self._local_path(url)
-        if local is not None and local.rstrip("/") == OCSP_PATH:
+        if self._local_family(issuer) is not None or (
+                local is not None and local.rstrip("/") == OCSP_PATH):
             der = self._local.ocsp_response(request, at=now)
         else:
             try:

@@ -171,3 +171,33 @@ def _matches(person: Person, keys: dict[str, Any]) -> bool:
         if all(d.number != number for d in person.documents):
             return False
     return True
+
+
+def openapi_paths() -> dict:
+    """The persons' paths for the admin API's OpenAPI document (gateway/admin_openapi.py)."""
+    from egov_sim.core.openapi import error_responses, json_body, json_content
+    from egov_sim.gateway.admin_openapi import op, path_param, query
+
+    text = {"type": "string"}
+    iin = path_param("iin", {"type": "string", "pattern": "^[0-9]{12}$"})
+    search = [query(name, {"type": "string", "format": "date"} if name in _DATE_PARAMS else text)
+              for name in _SEARCH_PARAMS]
+    person = json_content({"type": "object"}, "the person")
+    return {
+        "/persons": {"get": op("Read, search or browse ГБД ФЛ persons",
+                               {"200": json_content({"type": "object"}, "items"), **error_responses(400, 422)},
+                               tag="persons", params=[query("iin", text), *search,
+                                                      query("limit", {"type": "integer", "minimum": 1}),
+                                                      query("offset", {"type": "integer", "minimum": 0})])},
+        "/persons/personas": {"get": op("The scenario personas", {"200": json_content({"type": "object"}, "items")},
+                                        tag="persons")},
+        "/persons/{iin}": {
+            "get": op("One person", {"200": person, **error_responses(400, 404)}, tag="persons", params=[iin]),
+            "put": op("Add or replace a person", {"200": person, "201": person,
+                                                  **error_responses(400, 413, 415, 422)},
+                      tag="persons", params=[iin], body=json_body({"type": "object"})),
+            "delete": op("Delete a person", {"200": json_content({"type": "object"}, "deleted"),
+                                             **error_responses(400, 404)}, tag="persons", params=[iin]),
+        },
+    }
+

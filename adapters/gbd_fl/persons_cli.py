@@ -8,7 +8,6 @@ CLI prints them on one line, exit code 2). Every edit is committed before the co
 from __future__ import annotations
 
 import json
-import sys
 import time
 from contextlib import contextmanager
 from datetime import date
@@ -20,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from egov_sim.core.cli_support import open_database
+from egov_sim.core.cli_support import open_database, read_text
 from egov_sim.core.clock import ALMATY, system_clock
 from egov_sim.core.errors import InputError
 from egov_sim.reference import dictionaries as dic
@@ -263,7 +262,7 @@ def add(
 ) -> None:
     """Add one person (refused when the IIN is taken; `import` replaces)."""
     if from_json is not None:
-        text = sys.stdin.read() if str(from_json) == "-" else from_json.read_text(encoding="utf-8")
+        text = read_text(from_json, what="JSON file")
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -310,7 +309,7 @@ def import_persons(
     file: Path = typer.Argument(..., help="JSON lines, one person per line (- for stdin)."),
 ) -> None:
     """Insert or replace persons from JSON lines: all of them, or none if any line is bad."""
-    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    text = read_text(file, what="JSON-lines file")
     persons: list[Person] = []
     errors: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):

@@ -128,6 +128,10 @@ def load_thresholds(path: Path) -> Thresholds:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ThresholdsError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ThresholdsError(f"{path}: not UTF-8 text (offset {exc.start}); TOML files are UTF-8") from None
+    except OSError as exc:
+        raise ThresholdsError(f"cannot read {path}: {exc.strerror}") from None
     years = dict(DEFAULTS)
     unknown = set(data) - {"years"}
     if unknown:

@@ -104,17 +104,44 @@ def serve(
         False, "--ncalayer", help="Also run the NCALayer emulator at --ncalayer-url (ws:// or wss://)."),
     ncalayer_persona: Optional[list[str]] = typer.Option(
         None, "--ncalayer-persona", help="Persona keys the emulator signs with (repeatable; default: guardian)."),
+    revocation: str = typer.Option(
+        "CRL", "--revocation", envvar="EGOV_SIM_REVOCATION",
+        help="How every verifier checks revocation: CRL, OCSP or CRL,OCSP."),
+    revocation_unavailable: str = typer.Option(
+        "fail", "--revocation-unavailable",
+        help="A stale CRL or a silent OCSP responder: fail (refuse the signature) or accept."),
+    max_header_bytes: int = typer.Option(
+        Settings.max_header_bytes, "--max-header-bytes", min=1024, metavar="BYTES",
+        help="Largest request line and headers of one request; 431 above it."),
+    header_timeout: float = typer.Option(
+        Settings.header_timeout, "--header-timeout", min=0.1, metavar="SECONDS",
+        help="Time a client has to send a request's headers; 408 and closed after it."),
+    staff_passwords: Optional[Path] = typer.Option(
+        None, "--staff-passwords", metavar="FILE",
+        help="TOML file of the seeded staff's passwords (all, arm, con, balkhash_uo, balkhash_con); "
+             "or EGOV_SIM_STAFF_PASSWORD. Required to serve on a non-loopback address."),
 ) -> None:
     """Run the simulator: every system on one HTTP server, with zero configuration."""
-    from egov_sim.app.server import serve as run_server
+    import os
 
+    from egov_sim.app.server import serve as run_server
+    from egov_sim.app.staff_passwords import resolve
+
+    methods = tuple(m.strip().upper() for m in revocation.split(",") if m.strip())
+    if not methods or any(m not in ("CRL", "OCSP") for m in methods):
+        raise typer.BadParameter("use CRL, OCSP or CRL,OCSP", param_hint="--revocation")
+    if revocation_unavailable not in ("fail", "accept"):
+        raise typer.BadParameter("use fail or accept", param_hint="--revocation-unavailable")
     settings: Settings = ctx.obj.with_(host=host, port=port, config_file=config,
                                        population=population, refusal_via_head=refusal_via_head,
                                        con_c1_literal_and=c1_literal_and,
                                        portal_restricted=not portal_open, max_body=max_body,
                                        shep_leg="sync" if sync_legs else "async",
                                        signing_algorithm=signing_algorithm, ncalayer_url=ncalayer_url,
-                                       hand_in_milestone=not s3_as_step, app4_hand_offs=not no_hand_offs)
+                                       hand_in_milestone=not s3_as_step, app4_hand_offs=not no_hand_offs,
+                                       revocation=methods, revocation_unavailable=revocation_unavailable,
+                                       max_header_bytes=max_header_bytes, header_timeout=header_timeout,
+                                       staff_passwords=resolve(staff_passwords, os.environ))
     from egov_sim.signing.pki_gost import ALGORITHM_CHOICES
 
     if signing_algorithm not in ALGORITHM_CHOICES:
@@ -178,6 +205,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(STARTUP_EXIT_CODE)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         typer.echo(f"egov-sim: error: {exc.strerror}: {exc.filename}", err=True)
+        sys.exit(2)
+    except UnicodeDecodeError as exc:  # a file that is not UTF-8 text, wherever it was read
+        typer.echo(f"egov-sim: error: the input is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                   f"offset {exc.start})", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

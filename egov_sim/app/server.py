@@ -19,13 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.routing import Mount, Router
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
+from egov_sim.core.claims import Claims
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database, DatabaseError, database_url
 from egov_sim.core.errors import InputError, StartupError
 from egov_sim.core.home_lock import HomeLock
+from egov_sim.core.http_limits import ENV as HEADER_LIMITS_ENV
+from egov_sim.core.http_limits import HeaderLimits, LimitedHttpToolsProtocol
+from egov_sim.core.http_limits import configure as configure_limits
+from egov_sim.core.idempotency import idempotent
 from egov_sim.core.settings import Settings
 
 _SETTINGS_ENV = "EGOV_SIM_SERVER_SETTINGS"
@@ -62,11 +68,15 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from egov_sim.portal_mock.portal.assembly import PortalSettings, build_portal
     from egov_sim.signing import pki_http
     from egov_sim.signing.pki import TestPKI
+    from egov_sim.signing.revocation import RevocationPolicy
 
     config = load_config(settings.config_file, base=builtin_config())
+    revocation = RevocationPolicy(tuple(settings.revocation), settings.revocation_unavailable)
+    staff = settings.staff_passwords or {}  # realm → password instead of the documented one
     pki = TestPKI.open_or_init(settings.pki_dir, base_url=settings.base_url, clock=clock,
                                algorithm=settings.signing_algorithm)
     db = Database.open(database_url(settings), clock=clock)
+    claims = Claims(db)  # one holder at a time for every accept (egov_sim/core/claims.py)
     registries = build_registries(db, pki, clock=clock, population=settings.population)
     gateway_url = settings.with_(public_url=None).base_url
     if channels_transport is None:
@@ -78,27 +88,33 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     rshep = build_rshep(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                         refusal_via_head=settings.refusal_via_head, hasher=hasher,
                         max_body=settings.max_body, term_options=settings.term_options,
-                        leg=settings.shep_leg)
+                        revocation=revocation, staff_password=staff.get("arm"), leg=settings.shep_leg)
     portal = build_portal(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                           settings=PortalSettings(hasher=hasher, max_body=settings.max_body,
                                                   restrict_eligibility=settings.portal_restricted,
-                                                  shep_leg=settings.shep_leg))
+                                                  revocation=revocation.methods,
+                                                  revocation_unavailable=revocation.unavailable,
+                                                  shep_leg=settings.shep_leg),
+                          claims=claims)
     con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
                                        max_body=settings.max_body, term_options=settings.term_options,
-                                       shep_leg=settings.shep_leg))
+                                       revocation=revocation, staff_password=staff.get("con"),
+                                       shep_leg=settings.shep_leg),
+                    claims=claims)
     balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
                                    clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
-                                   thresholds=_balkhash_thresholds(settings))
+                                   thresholds=_balkhash_thresholds(settings),
+                                   staff_password=staff.get("balkhash_uo"))
     balkhash_con = build_centre(db, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
-                                max_body=settings.max_body)
+                                max_body=settings.max_body, staff_password=staff.get("balkhash_con"))
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]
                            "portal_inbox": portal.inbox_provider, "con_inbox": con.inbox_provider,
                            "balkhash_uo_registry": balkhash_uo.inbox_provider,
                            "balkhash_con_registry": balkhash_con.inbox_provider},
-        config_source=str(settings.config_file or "built-in config"))
+        config_source=str(settings.config_file or "built-in config"), revocation=revocation)
 
     async def redeliver_after_start() -> None:
         """Messages accepted before a crash but never acknowledged by ШЭП go out again once the
@@ -135,23 +151,29 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
         Endpoint("Balkhash УО API (seed 001)", "/balkhash/uo/openapi.json"),
         Endpoint("Balkhash ЦОН 2012 API", "/balkhash/con/openapi.json"),
         Endpoint("Admin API (journal)", "/admin/journal"),
+        Endpoint("Admin API (OpenAPI)", "/admin/openapi.json"),
         Endpoint("Admin API (fault injection)", "/admin/faults"),
         Endpoint("Admin API (ГБД ФЛ persons)", "/admin/persons"),
         *WEB_ENDPOINTS,
     ]
+    def api(name: str, api_routes) -> ASGIApp:
+        """A JSON API's routes, with ``Idempotency-Key`` honoured (egov_sim/core/idempotency.py)."""
+        return idempotent(Router(routes=api_routes), claims, name=name, max_body=settings.max_body)
+
     routes = [
         *gateway.routes(),
         Mount("/pki", routes=pki_http.routes(pki, clock=clock)),
-        Mount("/portal", routes=portal.routes()),
-        Mount("/con", routes=con.routes()),
-        Mount("/arm", routes=rshep.routes()),
-        Mount("/balkhash/uo", routes=balkhash_uo.routes()),
-        Mount("/balkhash/con", routes=balkhash_con.routes()),
+        Mount("/portal", app=api("portal", portal.routes())),
+        Mount("/con", app=api("con", con.routes())),
+        Mount("/arm", app=api("arm", rshep.routes())),
+        Mount("/balkhash/uo", app=api("balkhash_uo", balkhash_uo.routes())),
+        Mount("/balkhash/con", app=api("balkhash_con", balkhash_con.routes())),
         gateway.admin_mount(max_body=settings.max_body,
                             extra_routes=persons_admin.routes(registries.persons,
-                                                              max_body=settings.max_body)),
+                                                              max_body=settings.max_body),
+                            extra_openapi=persons_admin.openapi_paths()),
         *web_routes(settings, portal=portal, con=con, rshep=rshep, gateway=gateway, pki=pki,
-                    endpoints=endpoints),
+                    endpoints=endpoints, claims=claims),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
@@ -161,6 +183,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     app.state.rshep, app.state.portal, app.state.con = rshep, portal, con
     app.state.balkhash_uo, app.state.balkhash_con = balkhash_uo, balkhash_con
     app.state.database = db
+    app.state.claims = claims
     app.state.endpoints = endpoints
     return app
 
@@ -173,7 +196,7 @@ WEB_ENDPOINTS = (
 )
 
 
-def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoints) -> list:
+def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoints, claims=None) -> list:
     """The pages a person uses (docs/pages.md): each system's own, the shared chrome's static
     files, and the overview at ``/``."""
     from egov_sim.core.web import NavLink, Site, load_secret
@@ -184,7 +207,7 @@ def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoint
     from .overview import Overview
 
     site = Site(secret=load_secret(settings.home), ncalayer_url=settings.ncalayer_url,
-                secure_cookies=settings.base_url.startswith("https://"),
+                secure_cookies=settings.base_url.startswith("https://"), claims=claims,
                 nav=(NavLink("nav_overview", "/"), NavLink("nav_portal", "/web/portal/"),
                      NavLink("nav_con", "/web/con/"), NavLink("nav_arm", "/web/arm/")))
     overview = Overview(site, settings=settings, gateway=gateway, pki=pki, endpoints=endpoints,
@@ -262,6 +285,9 @@ def serve(settings: Settings, *, workers: int = 1, ncalayer: NcalayerOptions | N
     from rich.console import Console
 
     console = Console(stderr=True)
+    from .staff_passwords import require_for
+
+    require_for(settings.host, settings.staff_passwords)  # no well-known passwords off loopback
     try:
         lock = HomeLock(settings.home).acquire(holder=f"pid {os.getpid()}, {settings.base_url}")
     except OSError as exc:
@@ -274,8 +300,9 @@ def serve(settings: Settings, *, workers: int = 1, ncalayer: NcalayerOptions | N
             sock.close()
             raise
         print_banner(console, settings, app)
+        limits = HeaderLimits(settings.max_header_bytes, settings.header_timeout)
         config: dict[str, Any] = dict(host=settings.host, port=settings.port, loop="uvloop",
-                                      http="httptools", log_level="warning", access_log=False)
+                                      http=LimitedHttpToolsProtocol, log_level="warning", access_log=False)
         with contextlib.ExitStack() as stack:
             if ncalayer is not None:
                 from egov_sim.signing.ncalayer.assembly import build_ncalayer
@@ -292,9 +319,10 @@ def serve(settings: Settings, *, workers: int = 1, ncalayer: NcalayerOptions | N
                 env = {k: (str(v) if isinstance(v, Path) else v)
                        for k, v in dataclasses.asdict(settings).items()}
                 os.environ[_SETTINGS_ENV] = json.dumps(env)
+                os.environ[HEADER_LIMITS_ENV] = limits.to_env()  # read by each worker's protocol
                 uvicorn.run("egov_sim.app.server:app_from_env", factory=True, workers=workers, **config)
             else:
-                uvicorn.Server(uvicorn.Config(app, **config)).run(sockets=[sock])
+                uvicorn.Server(configure_limits(uvicorn.Config(app, **config), limits)).run(sockets=[sock])
     finally:
         lock.release()
 

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -76,13 +77,19 @@ class Accounts:
 
     def __init__(self, db: Database, realm: str, *, clock: Clock = system_clock,
                  session_ttl: dt.timedelta = dt.timedelta(hours=1), throttle: Throttle = Throttle(),
-                 hasher: PasswordHasher = DEFAULT_HASHER):
+                 hasher: PasswordHasher = DEFAULT_HASHER, retired_passwords: Mapping[str, str] | None = None):
         db.migrate(AUTH_SCHEMA)
         self.db, self.realm, self.clock = db, realm, clock
         self.session_ttl, self.throttle, self.hasher = session_ttl, throttle, hasher
+        self.retired = dict(retired_passwords or {})
+        """Well-known seed passwords → the ones configured instead (``serve --staff-passwords``):
+        accounts are created with the configured one, an account made earlier with the
+        well-known one takes the configured one at its next sign-in, and the well-known one
+        never signs in again."""
 
     def create(self, login: str, password: str, *, roles: tuple[str, ...] = (),
                owner: str | None = None, replace: bool = False) -> Account:
+        password = self.retired.get(password, password)
         if not password or len(password) < 8:
             raise InputError("the password must have at least 8 characters", code="WEAK_PASSWORD")
         row = {"realm": self.realm, "login": login, "hash": self.hasher.hash(password),
@@ -106,22 +113,31 @@ class Accounts:
         return Account(self.realm, row["login"], roles, row["owner"])
 
     def login(self, login: str, password: str) -> Session:
-        """A new session, or AuthError (wrong login or password) / Throttled (too many failures)."""
+        """A new session, or AuthError (wrong login or password) / Throttled (too many failures).
+
+        The attempt is counted **before** the password is checked, in one transaction with the
+        count (serialised per login across workers and hosts), and stays counted unless the
+        password is right: forty parallel guesses get at most ``max_failures`` checks, the
+        rest 429, however many workers serve them."""
         now = self.clock()
         since = to_db_time(now - self.throttle.window)
-        failures = self.db.scalar("SELECT COUNT(*) FROM auth_failures WHERE realm = ? AND login = ?"
-                                  " AND failed_at > ?", (self.realm, login, since))
-        if failures >= self.throttle.max_failures:
-            raise Throttled(f"too many failed sign-ins for {login}; try again later")
+        with self.db.transaction() as tx:
+            tx.serialize(f"auth|{self.realm}|{login}")
+            failures = tx.scalar("SELECT COUNT(*) FROM auth_failures WHERE realm = ? AND login = ?"
+                                 " AND failed_at > ?", (self.realm, login, since))
+            if failures >= self.throttle.max_failures:
+                raise Throttled(f"too many failed sign-ins for {login}; try again later")
+            tx.execute("INSERT INTO auth_failures (realm, login, failed_at) VALUES (?, ?, ?)",
+                       (self.realm, login, to_db_time(now)))  # counted now; forgiven on success
         row = self.db.query_one("SELECT login, password_hash, roles, owner FROM auth_accounts"
                                 " WHERE realm = ? AND login = ?", (self.realm, login))
         try:
             if row is None:
                 raise VerificationError("no such account")
-            self.hasher.verify(row["password_hash"], password)
+            if password in self.retired:
+                raise VerificationError("a retired well-known password")
+            self._verify(row, password)
         except (VerificationError, InvalidHashError):
-            self.db.execute("INSERT INTO auth_failures (realm, login, failed_at) VALUES (?, ?, ?)",
-                            (self.realm, login, to_db_time(now)))
             raise AuthError("wrong login or password") from None
         if self.hasher.check_needs_rehash(row["password_hash"]):
             self.db.execute("UPDATE auth_accounts SET password_hash = ? WHERE realm = ? AND login = ?",
@@ -132,6 +148,20 @@ class Accounts:
         self.db.execute("INSERT INTO auth_sessions (token_hash, realm, login, expires_at)"
                         " VALUES (?, ?, ?, ?)", (_token_hash(token), self.realm, login, to_db_time(expires)))
         return Session(token, self._account(row), expires)
+
+    def _verify(self, row, password: str) -> None:
+        """The password against the stored hash; an account still on a retired well-known
+        password takes the configured one now, if that is what was typed."""
+        try:
+            self.hasher.verify(row["password_hash"], password)
+            return
+        except (VerificationError, InvalidHashError):
+            retired = [old for old, new in self.retired.items() if new == password]
+            if not retired:
+                raise
+        self.hasher.verify(row["password_hash"], retired[0])  # raises when it is not on it either
+        self.db.execute("UPDATE auth_accounts SET password_hash = ? WHERE realm = ? AND login = ?",
+                        (self.hasher.hash(password), self.realm, row["login"]))
 
     def session(self, token: str | None) -> Account | None:
         """The account behind a bearer token, or None when unknown or expired."""

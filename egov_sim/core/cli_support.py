@@ -25,3 +25,29 @@ def open_database(ctx: typer.Context) -> Iterator[Database]:
     """The simulator's database (``$EGOV_SIM_DATABASE_URL`` or the home's SQLite file), closed after."""
     with Database.open(database_url(settings_of(ctx))) as db:
         yield db
+
+
+def read_text(path, *, what: str = "file") -> str:
+    """A text file a user named, as UTF-8; ``-`` reads stdin. What cannot be read (missing, a
+    directory, not UTF-8) is an :class:`InputError` naming the file: one line, not a traceback."""
+    import sys
+    from pathlib import Path
+
+    from egov_sim.core.errors import InputError
+
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        name = "stdin"
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except IsADirectoryError:
+            raise InputError(f"{path} is a directory, not a {what}", code="BAD_FILE") from None
+        except OSError as exc:
+            raise InputError(f"cannot read {what} {path}: {exc.strerror}", code="BAD_FILE") from None
+        name = str(path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                         f"save the {what} as UTF-8", code="NOT_UTF8") from None

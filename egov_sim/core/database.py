@@ -430,6 +430,13 @@ class Transaction(_Executor):
     def dialect(self) -> Dialect:
         return self._db.dialect
 
+    def serialize(self, name: str) -> None:
+        """Make transactions that name the same ``name`` run one after another (a counter that is
+        read, then written, by workers on several hosts). SQLite's ``BEGIN IMMEDIATE`` already
+        serialises every writer; on PostgreSQL this takes a transaction-scoped advisory lock."""
+        if self._db.dialect is POSTGRESQL:
+            self.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (name,))
+
     @contextmanager
     def _connection(self) -> Iterator[Any]:
         yield self._state.conn

@@ -62,6 +62,22 @@ class Settings:
     app4_hand_offs: bool = True
     """Seed 002 App.4's 'within 1 working day' transfers between the ЦОН and the provider count
     in the receipt's date and the ЦОН channel's terms (docs/terms.md)."""
+    revocation: tuple[str, ...] = ("CRL",)
+    """How every verifier of the simulator (gateway, АРМ, ЦОН, portal, NCALayer emulator) learns
+    that a certificate is revoked: ("CRL",), ("OCSP",) or both (``serve --revocation``)."""
+    revocation_unavailable: str = "fail"
+    """A CRL past its nextUpdate or an OCSP responder that does not answer: ``fail`` (the
+    signature is not accepted) or ``accept`` (``serve --revocation-unavailable``; docs/security.md)."""
+    max_header_bytes: int = 64 * 1024
+    """The request line and headers of one HTTP request, together; 431 above it
+    (``serve --max-header-bytes``; core/http_limits.py)."""
+    header_timeout: float = 10.0
+    """Seconds a client has to send a request's line and headers once it started; the
+    connection is closed after it (``serve --header-timeout``)."""
+    staff_passwords: dict[str, str] | None = None
+    """Passwords of the seeded staff accounts, by realm (``arm``, ``con``, ``balkhash_uo``,
+    ``balkhash_con``): ``EGOV_SIM_STAFF_PASSWORD`` or ``serve --staff-passwords FILE``. None:
+    the documented well-known ones, refused on a non-loopback address (app/staff_passwords.py)."""
 
     @property
     def term_options(self) -> dict[str, bool]:

@@ -10,6 +10,8 @@ from typing import Iterator
 
 import uvicorn
 
+from .http_limits import HeaderLimits, configure
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -34,11 +36,12 @@ class _ThreadServer(uvicorn.Server):
 
 @contextlib.contextmanager
 def serve_in_thread(app, *, host: str = "127.0.0.1", port: int | None = None,
-                    startup_timeout: float = 10.0) -> Iterator[str]:
-    """Serve an ASGI app with uvicorn on loopback in a background thread; yield its base URL."""
+                    startup_timeout: float = 10.0, header_limits: HeaderLimits = HeaderLimits()) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on loopback in a background thread; yield its base URL.
+    The request heads are limited as ``egov-sim serve`` limits them (core/http_limits.py)."""
     port = port or free_port(host)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="on")
+    config = configure(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                                      lifespan="on"), header_limits)
     server = _ThreadServer(config)
     thread = threading.Thread(target=server.run, name=f"egov-sim:{port}", daemon=True)
     thread.start()

@@ -22,8 +22,8 @@ from egov_sim.core.database import Database
 from egov_sim.core.json_api import DEFAULT_MAX_BODY
 from egov_sim.gateway.async_client import channel_client
 from egov_sim.signing.pki import TestPKI
-from egov_sim.signing.trust import TrustStore
-from egov_sim.signing.verify import Verifier
+from egov_sim.signing.revocation import RevocationPolicy
+from egov_sim.signing.verifiers import DEFAULT_POLICY, local_verifier
 
 from .arm_actions import ArmActions, ArmOptions
 from .arm_api import ArmApi
@@ -33,7 +33,7 @@ from .instances import RegionalInstance, build_instances
 from .openapi import openapi_document
 from .provider import RshepProvider
 from .registration import PASSWORD, SENDER_ID
-from .staff import Signers, seed_staff
+from .staff import STAFF_PASSWORD, Signers, seed_staff
 
 ARM_REALM = "arm"
 RSHEP_SENDER = (SENDER_ID, PASSWORD)
@@ -66,13 +66,17 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
                 session_ttl: dt.timedelta = dt.timedelta(hours=8),
                 hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False,
                 max_body: int = DEFAULT_MAX_BODY,
-                term_options: Mapping[str, bool] | None = None, leg: str = "async") -> Rshep:
+                term_options: Mapping[str, bool] | None = None,
+                revocation: RevocationPolicy = DEFAULT_POLICY, staff_password: str | None = None,
+                leg: str = "async") -> Rshep:
     """``seed_accounts``: create every staff account now (otherwise each on its first sign-in);
     ``max_body``: the АРМ API's body cap (egov-sim serve --max-body); ``term_options``: the
-    readings of the regulations' terms (egov_sim/reference/terms.py); ``leg``: answers go back
-    over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
+    readings of the regulations' terms (egov_sim/reference/terms.py); ``revocation``: how the
+    signatures РШЭП records are checked for revocation (serve --revocation); ``leg``: answers go
+    back over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
     store = ArmStore(db, clock=clock)
-    accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
+    accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher,
+                        retired_passwords={STAFF_PASSWORD: staff_password} if staff_password else None)
     if seed_accounts:
         seed_staff(accounts)
     options = ArmOptions(refusal_via_head=refusal_via_head, origin_inboxes=dict(origin_inboxes),
@@ -81,7 +85,7 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
     client = channel_client(leg, gateway_url, sender[0], sender[1], http=http, clock=clock)
     deliverer = Deliverer(store, client, clock=clock)
     instances = build_instances()
-    verifier = Verifier(TrustStore.from_pem(pki.trust_pem()), clock=clock)
+    verifier = local_verifier(pki, clock=clock, policy=revocation)
     provider = RshepProvider(store, instances, verifier, clock=clock)
     return Rshep(store, accounts, actions, deliverer, instances, provider,
                  ArmApi(store, accounts, actions, deliverer, max_body=max_body))

@@ -15,17 +15,19 @@ through one worker applies to all.
 
 from __future__ import annotations
 
-import json
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from egov_sim.core.json_api import error
+from egov_sim.core.json_api import error, read_json
 
+from ..admin_api import admin_endpoint
 from .provider import StubRegistry
 from .state import StubStates
+
+MAX_STATE_BODY = 64 * 1024
+"""A scenario state is a short name: a body over 64 KiB is refused (413)."""
 
 
 def describe(registry: StubRegistry, states: StubStates | None) -> list[dict]:
@@ -67,10 +69,7 @@ def routes(registry: StubRegistry, states: StubStates) -> list[Route]:
         name, scenario = request.path_params["name"], request.path_params["scenario"]
         if name not in registry:
             return unknown(name)
-        try:
-            body = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError) as exc:
-            return error(400, "BAD_JSON", f"the body is not JSON: {exc}")
+        body = await read_json(request, limit=MAX_STATE_BODY)  # capped: 413 above it
         state = body.get("state") if isinstance(body, dict) else None
         if not isinstance(state, str) or not state.strip():
             return error(400, "BAD_STUB_STATE", 'the body must be {"state": "<state name>"}')
@@ -82,10 +81,11 @@ def routes(registry: StubRegistry, states: StubStates) -> list[Route]:
         return JSONResponse({"reloaded": reloaded,
                              "errors": {n: registry.error(n) for n in registry.names() if registry.error(n)}})
 
+    e = admin_endpoint  # the JSON error contract: never a traceback
     return [
-        Route("/stubs", list_sets, methods=["GET"]),
-        Route("/stubs/state", reset_all, methods=["DELETE"]),
-        Route("/stubs/reload", reload, methods=["POST"]),
-        Route("/stubs/{name}/state", reset_one, methods=["DELETE"]),
-        Route("/stubs/{name}/state/{scenario}", set_state, methods=["PUT"]),
+        Route("/stubs", e(list_sets), methods=["GET"]),
+        Route("/stubs/state", e(reset_all), methods=["DELETE"]),
+        Route("/stubs/reload", e(reload), methods=["POST"]),
+        Route("/stubs/{name}/state", e(reset_one), methods=["DELETE"]),
+        Route("/stubs/{name}/state/{scenario}", e(set_state), methods=["PUT"]),
     ]

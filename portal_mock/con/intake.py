@@ -25,10 +25,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
+from egov_sim.core.claims import Claims, fingerprint
 from egov_sim.core.clock import Clock
 from egov_sim.core.errors import InputError
 from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
@@ -47,6 +49,9 @@ from .operators import OFFICES, Operator, operator_signer
 from .package import Attachment, build_service_request, load_package, package_request, sign_package
 
 CHANNEL = "con"
+INTAKE = "con.intake"
+SENDING = "con.sending"
+"""Claim scopes (egov_sim/core/claims.py): an intake by idempotency key, a package's sending."""
 PACKAGE_FILE = "package.xml"
 ATTACHMENT_PREFIX = "attachment/"
 
@@ -163,11 +168,14 @@ class Intake:
     """Plays the State Corporation channel for applications of one ИИС ЦОН."""
 
     def __init__(self, *, store: ApplicationStore, registries: Registries, shep: ShepClient,
-                 catalogue: Catalogue, pki: TestPKI, clock: Clock, term_options: dict | None = None):
+                 catalogue: Catalogue, pki: TestPKI, clock: Clock, term_options: dict | None = None,
+                 claims: Claims | None = None):
         self.store, self.registries, self.shep = store, registries, shep
         self.catalogue, self.pki, self.clock = catalogue, pki, clock
         self.term_options = dict(term_options or {})
         """The readings of the regulations' terms, as the АРМ and the engine take them."""
+        self.claims = claims or Claims(store.db)
+        """One intake per idempotency key, one sender per application (across workers)."""
 
     # -- the form ---------------------------------------------------------------------------
 
@@ -207,7 +215,25 @@ class Intake:
 
     # -- the flow ---------------------------------------------------------------------------
 
-    async def submit(self, operator: Operator, entry: ApplicationEntry) -> Outcome:
+    async def submit(self, operator: Operator, entry: ApplicationEntry, *,
+                     idempotency_key: str | None = None) -> Outcome:
+        """Play the channel for ``entry``. With an ``idempotency_key`` (the desk's form carries
+        one; the API's ``Idempotency-Key`` header does the same one level up) the same entry
+        submitted again — twice by a double click, or concurrently — makes one application, and
+        every copy gets it; the same key with another entry is refused."""
+        if idempotency_key is None:
+            return await self._submit(operator, entry)
+
+        async def work() -> str:
+            outcome = await self._submit(operator, entry)
+            return json.dumps({"number": outcome.application.number, "sendError": outcome.send_error})
+
+        done, _ = await self.claims.once(INTAKE, f"{operator.office}|{operator.login}|{idempotency_key}",
+                                         work, fingerprint=fingerprint(repr(entry)))
+        kept = json.loads(done)
+        return Outcome(await asyncio.to_thread(self.store.get, kept["number"]), kept["sendError"])
+
+    async def _submit(self, operator: Operator, entry: ApplicationEntry) -> Outcome:
         service, provider = self.resolve(entry)
         office = OFFICES[operator.office]
         now = self.clock()
@@ -299,10 +325,20 @@ class Intake:
         return await self.send(operator, app.number)
 
     async def send(self, operator: Operator, number: str) -> Outcome:
-        """P5: sign the package if it is not signed yet, then send it (again) through ШЭП."""
+        """P5: sign the package if it is not signed yet, then send it (again) through ШЭП.
+
+        One sender at a time (a claim across workers): a double-clicked "send" sends one
+        package; the second click gets the application as the first left it."""
         app = await asyncio.to_thread(self.store.get, number)
         if app is None or app.office != operator.office:
             raise KeyError(number)
+        async with self.claims.hold(SENDING, number) as mine:
+            if not mine:
+                return Outcome(await asyncio.to_thread(self.store.get, number))
+            return await self._send(operator, number)
+
+    async def _send(self, operator: Operator, number: str) -> Outcome:
+        app = await asyncio.to_thread(self.store.get, number)
         if app.status != st.ACCEPTED:
             raise st.StatusConflict(f"application {number} is {app.status}; only an ACCEPTED "
                                     "application is sent")

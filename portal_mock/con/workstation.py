@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from starlette.routing import BaseRoute
 
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts
+from egov_sim.core.claims import Claims
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
 from egov_sim.core.json_api import DEFAULT_MAX_BODY
@@ -23,8 +24,8 @@ from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.config import Participant, Registration, Service
 from egov_sim.gateway.providers import Provider
 from egov_sim.signing.pki import TestPKI
-from egov_sim.signing.trust import TrustStore
-from egov_sim.signing.verify import Verifier
+from egov_sim.signing.revocation import RevocationPolicy
+from egov_sim.signing.verifiers import DEFAULT_POLICY, local_verifier
 
 from . import openapi
 from .api import ConApi
@@ -33,7 +34,7 @@ from .inbox_provider import SERVICE_ID as INBOX_SERVICE_ID
 from .inbox_provider import ConInbox
 from .intake import Catalogue, Intake
 from .lookups import LookupRules, Registries
-from .operators import REALM, Operators
+from .operators import REALM, SEED_PASSWORD, Operators
 
 BUILTIN_NAME = "con_inbox"
 """The gateway config names the inbox ``builtin:con_inbox``."""
@@ -71,6 +72,11 @@ class ConOptions:
     term_options: dict = field(default_factory=dict)
     """The readings of the regulations' terms (egov_sim/reference/terms.py): the receipt's date
     follows the same switches as the АРМ's due dates."""
+    revocation: RevocationPolicy = DEFAULT_POLICY
+    """How the registries' answers and the АРМ's results are checked for revocation
+    (egov-sim serve --revocation, --revocation-unavailable)."""
+    staff_password: str | None = None
+    """The seeded operators' password instead of the documented one (serve --staff-passwords)."""
     shep_leg: str = "async"
     """P5 to РШЭП over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
 
@@ -97,17 +103,19 @@ class Con:
 
 def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.AsyncClient,
               clock: Clock = system_clock, options: ConOptions = ConOptions(),
-              hasher: PasswordHasher = DEFAULT_HASHER, catalogue: Catalogue | None = None) -> Con:
+              hasher: PasswordHasher = DEFAULT_HASHER, catalogue: Catalogue | None = None,
+              claims: Claims | None = None) -> Con:
     if catalogue is None:
         from egov_sim.reference import catalogue as default_catalogue
 
         catalogue = default_catalogue
-    accounts = Accounts(db, REALM, clock=clock, session_ttl=options.session_ttl, hasher=hasher)
+    accounts = Accounts(db, REALM, clock=clock, session_ttl=options.session_ttl, hasher=hasher,
+                        retired_passwords={SEED_PASSWORD: options.staff_password} if options.staff_password else None)
     operators = Operators(db, accounts)
     if options.seed_operators:
         operators.ensure_seeded()
     store = ApplicationStore(db, clock=clock)
-    verifier = Verifier(TrustStore.from_pem(pki.trust_pem()), clock=clock)
+    verifier = local_verifier(pki, clock=clock, policy=options.revocation)
     shep = ShepClient(gateway_url, options.sender_id, options.password, http=http, clock=clock,
                       timeout=options.shep_timeout)
     registries = Registries(shep, verifier, clock, options.lookups)
@@ -116,7 +124,7 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
                                      options.password, http=http, clock=clock,
                                      timeout=options.shep_timeout)
     intake = Intake(store=store, registries=registries, shep=requests_client, catalogue=catalogue,
-                    pki=pki, clock=clock, term_options=options.term_options)
+                    pki=pki, clock=clock, term_options=options.term_options, claims=claims)
     inbox = ConInbox(store, verifier, clock, allowed_senders=options.inbox_senders,
                      verify_result_signature=options.verify_result_signature)
     api = ConApi(accounts, operators, store, intake, catalogue, clock,

@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from starlette.routing import BaseRoute
 
 from egov_sim.core.auth import DEFAULT_HASHER, Accounts, Throttle
+from egov_sim.core.claims import Claims
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
 from egov_sim.core.json_api import DEFAULT_MAX_BODY
@@ -24,8 +25,8 @@ from egov_sim.gateway.async_client import channel_client
 from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.config import Participant, Registration, Service
 from egov_sim.signing.pki import TestPKI
-from egov_sim.signing.revocation import RevocationChecker
-from egov_sim.signing.trust import TrustStore
+from egov_sim.signing.revocation import RevocationPolicy
+from egov_sim.signing.verifiers import local_verifier
 from egov_sim.signing.verify import Verifier
 
 from . import api, openapi
@@ -46,6 +47,9 @@ class PortalSettings:
 
     revocation: tuple[str, ...] = ("CRL",)
     """K09: how the portal learns that a certificate is revoked: ("CRL",), ("OCSP",) or both."""
+    revocation_unavailable: str = "fail"
+    """K09 when the CRL is stale or the OCSP responder does not answer: ``fail`` (condition 2
+    is not met) or ``accept`` (egov-sim serve --revocation-unavailable)."""
     registry_check: bool = True
     """Registration asks ГБД ФЛ (via ШЭП) whether the IIN belongs to a living person."""
     completeness: Completeness = "portal"
@@ -98,19 +102,21 @@ class Portal:
         return await self.delivery.redeliver_pending()
 
 
-def default_verifier(pki: TestPKI, clock: Clock, revocation: Sequence[str]) -> Verifier:
+def default_verifier(pki: TestPKI, clock: Clock, revocation: Sequence[str],
+                     unavailable: str = "fail") -> Verifier:
     """The strict verifier over the test PKI's trust store; revocation by CRL and/or OCSP, asked
     of the local PKI directly (the CRL/OCSP addresses in its certificates are the simulator's)."""
-    checker = RevocationChecker(methods=tuple(revocation), local_pki=pki, clock=clock)
-    return Verifier(TrustStore.from_pem(pki.trust_pem()), revocation=checker, clock=clock)
+    return local_verifier(pki, clock=clock, policy=RevocationPolicy(tuple(revocation), unavailable))
 
 
 def build_portal(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.AsyncClient,
                  clock: Clock = system_clock, verifier_factory: Callable[[], Verifier] | None = None,
-                 settings: PortalSettings = PortalSettings()) -> Portal:
-    """The portal. ``verifier_factory`` replaces the default verifier (trust store, revocation)."""
+                 settings: PortalSettings = PortalSettings(), claims: Claims | None = None) -> Portal:
+    """The portal. ``verifier_factory`` replaces the default verifier (trust store, revocation);
+    ``claims``: the server's (one holder of a request's checks and delivery across workers)."""
     store = RequestStore(db, clock=clock)
-    verifier = verifier_factory() if verifier_factory else default_verifier(pki, clock, settings.revocation)
+    verifier = verifier_factory() if verifier_factory else default_verifier(pki, clock, settings.revocation,
+                                                                                 settings.revocation_unavailable)
     client = ShepClient(gateway_url, settings.sender_id, settings.password, http=http, clock=clock,
                         timeout=settings.shep_timeout)
     # the request to РШЭП (P5) goes over the AsyncChannel unless shep_leg says sync
@@ -120,7 +126,7 @@ def build_portal(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.As
     users = Accounts(db, REALM, clock=clock, session_ttl=settings.session_ttl,
                      throttle=settings.throttle, hasher=settings.hasher)
     accounts = PortalAccounts(db, store, users, client=client, registry_check=settings.registry_check)
-    delivery = Delivery(store, requests_client)
+    delivery = Delivery(store, requests_client, claims or Claims(db))
     submissions = Submissions(store, delivery, verifier, clock=clock, completeness=settings.completeness,
                               restrict_eligibility=settings.restrict_eligibility)
     inbox = PortalInbox(store, verifier, clock=clock, senders=settings.inbox_senders)

@@ -10,6 +10,7 @@ is the status "request accepted" of seed 000 §8.2 (K18).
 from __future__ import annotations
 
 from egov_sim.core import safe_xml
+from egov_sim.core.claims import Claims
 from egov_sim.gateway.client import ShepClient, ShepError, ShepFault, ShepReply
 from egov_sim.gateway.providers import SUCCESS_CODE
 from egov_sim.wsdl.service_request import wrap_as_data
@@ -18,14 +19,25 @@ from . import notices
 from .requests_store import Event, PortalRequest, RequestStore
 
 DELIVERABLE = ("sending", "not_delivered")
+SENDING = "portal.delivery"
+"""The claim scope of a request's delivery (egov_sim/core/claims.py)."""
 
 
 class Delivery:
-    def __init__(self, store: RequestStore, client: ShepClient):
-        self.store, self.client = store, client
+    def __init__(self, store: RequestStore, client: ShepClient, claims: Claims):
+        self.store, self.client, self.claims = store, client, claims
 
     async def deliver(self, request_id: str) -> PortalRequest:
-        """Send the request if it still waits for an acknowledgement; the request afterwards."""
+        """Send the request if it still waits for an acknowledgement; the request afterwards.
+
+        One sender at a time (a claim across workers): a resend, a re-submission and the
+        redelivery at start-up that meet send one ШЭП message; the others get the outcome."""
+        async with self.claims.hold(SENDING, request_id) as mine:
+            if not mine:
+                return self.store.get(request_id)
+            return await self._deliver(request_id)
+
+    async def _deliver(self, request_id: str) -> PortalRequest:
         request = self.store.get(request_id)
         if request is None or request.status not in DELIVERABLE:
             return request

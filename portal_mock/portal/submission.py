@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 from lxml import etree
 
 from egov_sim.core import safe_xml
+from egov_sim.core.claims import Claims
 from egov_sim.core.database import IntegrityError
 from egov_sim.core.errors import InputError
 from egov_sim.reference import catalogue
@@ -35,6 +36,8 @@ from .service_request import CHANNEL as DOCUMENT_CHANNEL
 from .service_request import build_request
 
 CHANNEL = "portal"
+CHECKS = "portal.checks"
+"""The claim scope of a request's checks (egov_sim/core/claims.py)."""
 _KEEP_SIGNER = ("valid", "revocations", "notBefore", "notAfter", "keyUsage", "serialNumber",
                 "signAlg", "keyUser", "subject", "issuer")
 
@@ -77,12 +80,16 @@ def _signer(info) -> dict | None:
 
 class Submissions:
     def __init__(self, store: RequestStore, delivery: Delivery, verifier: Verifier, *, clock,
-                 completeness: Completeness = "portal", restrict_eligibility: bool = True):
+                 completeness: Completeness = "portal", restrict_eligibility: bool = True,
+                 claims: Claims | None = None):
         if completeness not in ("portal", "provider"):
             raise ValueError("completeness must be 'portal' or 'provider'")
         self.store, self.delivery, self.verifier = store, delivery, verifier
         self.clock, self.completeness = clock, completeness
         self.restrict_eligibility = restrict_eligibility
+        self.claims = claims or delivery.claims
+        """One checker per request at a time, across workers (the same document posted eight
+        times at once is checked and sent once)."""
 
     def _eligibility(self, service, form):
         """K16, unless seed 000 §1.3 is read as an enumeration (``restrict_eligibility=False``)."""
@@ -126,14 +133,30 @@ class Submissions:
         sha256 = hashlib.sha256(signed_xml).hexdigest()
         service = portal_service(draft.service_code)
         office = portal_office(service, draft.provider_code)
-        try:
-            self.store.create(draft, office.route_id, signed_xml, sha256,
-                              Event("SUBMITTED", "request signed with EDS and submitted on the portal",
-                                    status="submitted", step="P3",
-                                    detail={"bytes": len(signed_xml), "sha256": sha256}))
-        except IntegrityError:  # submitted before (or at this very moment)
-            return await self._again(request_id, sha256, tree, draft, service, office, user)
-        return await self._check_and_send(tree, draft, service, office, user), True
+        async with self.claims.hold(CHECKS, request_id) as mine:
+            if not mine:  # another worker checks this very request: its outcome is ours
+                return await self._as_it_stands(request_id, sha256), False
+            try:
+                self.store.create(draft, office.route_id, signed_xml, sha256,
+                                  Event("SUBMITTED", "request signed with EDS and submitted on the portal",
+                                        status="submitted", step="P3",
+                                        detail={"bytes": len(signed_xml), "sha256": sha256}))
+            except IntegrityError:  # submitted before
+                return await self._again(request_id, sha256, tree, draft, service, office, user)
+            return await self._check_and_send(tree, draft, service, office, user), True
+
+    async def _as_it_stands(self, request_id: str, sha256: str) -> PortalRequest:
+        """The request as another submission of it left it (accepted, refused…), as a
+        re-submission after the fact gets it."""
+        existing = self.store.get(request_id)
+        if existing is None:  # the other submission could not even store it: try ours
+            raise PortalError(409, "SUBMISSION_IN_PROGRESS",
+                              f"{request_id} is being submitted right now; send it again", requestId=request_id)
+        if existing.xml_sha256 != sha256:
+            raise PortalError(409, "ALREADY_SUBMITTED",
+                              f"{request_id} was already submitted with another document; "
+                              "make a new draft", requestId=request_id)
+        return existing
 
     async def _again(self, request_id: str, sha256: str, tree: etree._ElementTree, draft: Draft,
                      service: StateService, office: ProviderOffice,

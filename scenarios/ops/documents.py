@@ -2,7 +2,7 @@
 
 The outcome of a scenario is not what a system's status field says but the signed
 ``rs:ServiceResult`` the recipient gets (K13, K19): its signature is verified with the
-simulator's trust store (egov_sim.signing.verify) at the virtual moment it is handed over, and the signer's
+simulator's trust store and revocation lists (egov_sim.signing.verifiers) at the virtual moment it is handed over, and the signer's
 IIN and BIN are taken from the certificate, so "who signs" is checked on the document itself.
 """
 
@@ -12,8 +12,7 @@ from lxml import etree
 
 from egov_sim.core.safe_xml import parse
 from egov_sim.signing.certinfo import subject_of
-from egov_sim.signing.trust import TrustStore
-from egov_sim.signing.verify import Verifier
+from egov_sim.signing.verifiers import local_verifier
 
 from .common import Divergence, Outcome, PlayContext
 
@@ -22,7 +21,7 @@ def verify_result(ctx: PlayContext, xml: bytes, *, where: str) -> Outcome:
     """The outcome a signed ServiceResult carries; a document whose EDS does not verify is a
     divergence (the recipient must not get it, K13)."""
     at = ctx.systems.system_now()  # the systems' own time: the virtual clock in process
-    verifier = Verifier(TrustStore.from_pem(ctx.systems.pki.trust_pem()))
+    verifier = local_verifier(ctx.systems.pki, clock=ctx.systems.system_now)  # revocation too (K09)
     tree = parse(xml)
     result = verifier.verify(tree, at=at)
     kind = _kind(tree.getroot())

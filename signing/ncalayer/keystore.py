@@ -16,7 +16,7 @@ import enum
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -148,10 +148,15 @@ class NoKey(InputError):
 
 
 class KeyStore:
-    """The emulator's keys, in the order given (the order :attr:`Choice.FIRST` follows)."""
+    """The emulator's keys, in the order given (the order :attr:`Choice.FIRST` follows).
 
-    def __init__(self, entries: Iterable[KeyEntry] = ()):
+    ``screen`` says why a key that fits must not sign anyway (its certificate is revoked), or
+    None; it is asked only of keys that fit, so revocation is checked once per signature."""
+
+    def __init__(self, entries: Iterable[KeyEntry] = (),
+                 screen: Callable[[KeyEntry], str | None] | None = None):
         self.entries: list[KeyEntry] = list(entries)
+        self.screen = screen
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -160,6 +165,8 @@ class KeyStore:
         reasons = []
         for entry in self.entries:
             problem = wanted.why_not(entry)
+            if problem is None and self.screen is not None:
+                problem = self.screen(entry)
             if problem is None:
                 return entry
             reasons.append(f"{entry.source}: {problem}")
@@ -168,4 +175,4 @@ class KeyStore:
         raise NoKey("no key fits the request: " + "; ".join(reasons))
 
     def replaced(self, entries: Sequence[KeyEntry]) -> KeyStore:
-        return KeyStore(entries)
+        return KeyStore(entries, self.screen)

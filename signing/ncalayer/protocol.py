@@ -247,7 +247,7 @@ class NCALayer:
                                                     source="handed over")
                 else:
                     raise _Mismatch
-                conn.keys = KeyStore([entry])
+                conn.keys = conn.keys.replaced([entry])  # keeps the revocation screen
                 return json.dumps({"code": "200", "responseObject": entry.key_info()}, ensure_ascii=False)
         except _Mismatch:
             return _common_error(f"argument type mismatch. Method: {method}")

@@ -120,3 +120,22 @@ def test_every_openapi_document_describes_the_same_error_body(url, api):
     error = doc["components"]["schemas"]["Error"]["properties"]["error"]
     assert error["required"] == ["code", "message"]
     assert {"field", "details"} <= set(error["properties"])
+
+
+def test_the_admin_api_publishes_a_valid_openapi_document(url):
+    """What a client (or schemathesis in tests/security) reads to know the admin paths."""
+    from openapi_spec_validator import validate
+
+    r = httpx.get(url + "/admin/openapi.json")
+    assert r.status_code == 200
+    doc = r.json()
+    validate(doc)
+    assert {"/journal", "/journal/{journal_id}", "/faults", "/persons/{iin}"} <= set(doc["paths"])
+
+
+@pytest.mark.parametrize("path", ["/admin/journal/1234567890123456789012345",
+                                  "/admin/faults/99999999999999999999999"])
+def test_an_id_too_long_for_the_database_is_404_not_500(url, path):
+    """egov_sim.core.url_params: ``{id:int}`` takes at most 18 digits, so SQLite never overflows."""
+    r = httpx.get(url + path)
+    assert r.status_code == 404 and _error(r)["code"] == "NOT_FOUND"

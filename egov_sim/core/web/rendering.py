@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import logging
+import uuid
 from typing import Any, Awaitable, Callable, Iterable
 from urllib.parse import urlencode
 
@@ -23,6 +25,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from egov_sim.core.claims import IdempotencyConflict, StillRunning, fingerprint
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.database import DatabaseError
 
@@ -32,6 +35,8 @@ from .i18n import LANGUAGE_NAMES, LANGUAGES, Messages
 from .site import Site
 
 log = logging.getLogger("egov_sim.web")
+ONCE_FIELD = "idempotency_key"
+"""The hidden field of a form that creates something (:meth:`Pages.once`)."""
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -119,6 +124,7 @@ class Pages:
             t=t, lang=lang, languages=[(code, LANGUAGE_NAMES[code], self._with_lang(request, code))
                                        for code in LANGUAGES],
             csrf_field=csrf.FIELD, csrf_token=csrf.token_for(self.site.secret, token),
+            once_field=ONCE_FIELD, once_key=uuid.uuid4().hex,
             site=self.site, base=self.base_path, brand=t(self.brand_key), static=self.site.static_url,
             nav=[(t(link.key), link.href) for link in self.site.nav], path=request.url.path,
             **{"user_label": None, "logout_url": None, "notice": None, **context})
@@ -168,6 +174,24 @@ class Pages:
         csrf.check(request, self.site.secret, submitted if isinstance(submitted, str) else None)
         return form, uploads
 
+    async def once(self, request: Request, form: FormData, uploads: list[Upload], *, scope: str,
+                   work: Callable[[], Awaitable[str]]) -> str:
+        """Run ``work`` (which answers with the path to redirect to) once per form shown: the
+        form's hidden ``idempotency_key`` (:data:`ONCE_FIELD`, new each time a page renders)
+        makes a double click or a resent POST land on the first one's result instead of
+        creating a second application. Without the field, or without claims, ``work`` just runs."""
+        key = field(form, ONCE_FIELD)
+        claims = self.site.claims
+        if not key or claims is None:
+            return await work()
+        who = self.session_token(request) or request.cookies.get(csrf.COOKIE) or ""
+        parts = [f"{k}={v}" for k, v in sorted(form.multi_items()) if isinstance(v, str)
+                 and k not in (csrf.FIELD, ONCE_FIELD)]
+        parts += [f"{u.field}:{u.filename}:{hashlib.sha256(u.content).hexdigest()}" for u in uploads]
+        owner = hashlib.sha256(who.encode()).hexdigest()[:32]
+        result, _ = await claims.once(scope, f"{owner}|{key}", work, fingerprint=fingerprint(*parts))
+        return result
+
     # --- the handler wrapper ------------------------------------------------------------------
 
     def page(self, handler: Handler) -> Handler:
@@ -183,6 +207,8 @@ class Pages:
                 return self.error(request, 403, "error_csrf", str(exc))
             except FormTooLarge as exc:
                 return self.error(request, 413, "error_too_large", str(exc))
+            except (IdempotencyConflict, StillRunning) as exc:
+                return self.error(request, 409, "error_conflict", str(exc))
             except DatabaseError:
                 log.exception("web: database failure on %s %s", request.method, request.url.path)
                 return self.error(request, 503, "error_unavailable")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from egov_sim.core import atomic
+from egov_sim.core.claims import Claims
 
 SECRET_FILE = "web-secret"
 
@@ -31,6 +32,9 @@ class Site:
     secure_cookies: bool = False
     """Always mark cookies Secure (the simulator's public URL is https); they are Secure anyway
     on a request that came over https."""
+    claims: Claims | None = None
+    """The server's claims: a form posted twice (a double click) is done once
+    (:meth:`egov_sim.core.web.rendering.Pages.once`); None: no such guard."""
 
 
 def load_secret(home: Path) -> bytes:

@@ -251,7 +251,7 @@ class ArmPages:
             service = next((s for s in services if s.code == code), None)
             return self._render(request, "arm/intake.html", account, office=office, channel=channel,
                                 offered=services, service=service, values={}, problem=None)
-        form, _ = await self.pages.form(request)
+        form, uploads = await self.pages.form(request)
         service = next((s for s in services if s.code == field(form, "service")), None)
         if service is None:
             raise PageError(422, "choose")
@@ -269,12 +269,16 @@ class ArmPages:
             body = {"serviceCode": service.code, "applicant": applicant,
                     "form": {f.name: field(form, f"form-{f.name}") for f in service.form if field(form, f"form-{f.name}")},
                     "documents": [d.code for d in service.documents_for(channel) if field(form, f"present-{d.code}")]}
-            try:
+
+            async def accept() -> str:
                 req = await asyncio.to_thread(self.rshep.actions.intake, account, body)
+                return f"/requests/{req.id}"
+
+            try:  # a double click accepts one application (the form's idempotency_key)
+                return self.pages.redirect(await self.pages.once(request, form, uploads, scope="arm.intake",
+                                                                 work=accept))
             except ArmError as exc:
                 problem = str(exc)
-            else:
-                return self.pages.redirect(f"/requests/{req.id}")
         return self._render(request, "arm/intake.html", account, office=office, channel=channel, offered=services,
                             service=service, values=values, problem=problem, status=422)
 

@@ -23,6 +23,7 @@ from .. import registry_wire as wire
 from .api import CentreApi
 from .centre import Centre
 from .exchange import RegistryInbox, RegistrySender
+from .staff import PASSWORD as STAFF_PASSWORD
 from .staff import REALM
 from .store import ConStore
 
@@ -56,10 +57,11 @@ class CentreSystem:
 def build_centre(db: Database, *, gateway_url: str, http: httpx.AsyncClient, clock: Clock = system_clock,
                  readings: Readings = DEFAULT_READINGS, hasher: PasswordHasher = DEFAULT_HASHER,
                  session_ttl: dt.timedelta = dt.timedelta(hours=11), base_path: str = "/balkhash/con",
-                 max_body: int = DEFAULT_MAX_BODY) -> CentreSystem:
+                 max_body: int = DEFAULT_MAX_BODY, staff_password: str | None = None) -> CentreSystem:
     store = ConStore(db)
     centre = Centre(db, store, clock, readings)
-    accounts = Accounts(db, REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
+    accounts = Accounts(db, REALM, clock=clock, session_ttl=session_ttl, hasher=hasher,
+                        retired_passwords={STAFF_PASSWORD: staff_password} if staff_password else None)
     sender = RegistrySender(store, gateway_url, http, clock)
     api = CentreApi(centre, accounts, sender, base_path=base_path, max_body=max_body)
     return CentreSystem(api, centre, RegistryInbox(centre), sender, accounts)

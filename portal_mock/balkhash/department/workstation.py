@@ -33,6 +33,7 @@ from .cases_store import CaseStore
 from .exchange import RegistryInbox, RegistrySender
 from .register_desk import RegisterDesk
 from .staff import OFFICES, REALM, StaffMember
+from .staff import PASSWORD as STAFF_PASSWORD
 
 
 def registration(con_sender: str = wire.CON_SENDER) -> Registration:
@@ -83,13 +84,15 @@ def build_department(db: Database, persons: PersonLookup, *, gateway_url: str, h
                      clock: Clock = system_clock, readings: Readings = DEFAULT_READINGS,
                      thresholds: Thresholds | None = None, pki=None, hasher: PasswordHasher = DEFAULT_HASHER,
                      seed_personas: bool = True, session_ttl: dt.timedelta = dt.timedelta(hours=9),
-                     base_path: str = "/balkhash/uo", max_body: int = DEFAULT_MAX_BODY) -> DepartmentSystem:
+                     base_path: str = "/balkhash/uo", max_body: int = DEFAULT_MAX_BODY,
+                     staff_password: str | None = None) -> DepartmentSystem:
     registers = build_social_registers(db, persons, clock=clock, thresholds=thresholds, readings=readings)
     if seed_personas:
         ensure_persona_registers(registers)
     store = CaseStore(db)
     department = Department(db, store, registers, clock, readings, signer=_eds_signer(pki) if pki else None)
-    accounts = Accounts(db, REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
+    accounts = Accounts(db, REALM, clock=clock, session_ttl=session_ttl, hasher=hasher,
+                        retired_passwords={STAFF_PASSWORD: staff_password} if staff_password else None)
     sender = RegistrySender(store, gateway_url, http, clock)
     desk = RegisterDesk(registers, clock, readings)
     api = DepartmentApi(department, desk, accounts, sender, clock, base_path=base_path, max_body=max_body)

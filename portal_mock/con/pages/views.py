@@ -16,7 +16,7 @@ from egov_sim.core.auth import AuthError, Throttled
 from egov_sim.core.errors import InputError
 from egov_sim.core.web import Messages, PageError, Pages, Site
 from egov_sim.core.web.i18n import COMMON
-from egov_sim.core.web.rendering import field
+from egov_sim.core.web.rendering import ONCE_FIELD, field
 
 from .. import applications_store as st
 from .. import notices as nt
@@ -161,7 +161,7 @@ class ConPages:
         service = next((s for s in self._services() if s.code == code), None)
         if service is None:
             raise PageError(422, "choose_service")
-        values = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "csrf_token"}
+        values = {k: v for k, v in form.multi_items() if isinstance(v, str) and k not in ("csrf_token", ONCE_FIELD)}
         files = {u.field.removeprefix("doc-"): u for u in uploads if u.field.startswith("doc-") and u.content}
         documents = []
         for d in service.documents_for(CHANNEL):
@@ -193,7 +193,8 @@ class ConPages:
                        "details": [{"field": "rep_iin", "problem": "required"}]}
         if problem is None:
             try:
-                outcome = await self.con.intake.submit(operator, entry)
+                outcome = await self.con.intake.submit(operator, entry,
+                                                       idempotency_key=field(form, ONCE_FIELD) or None)
             except EntryError as exc:
                 problem = {"message": str(exc), "code": exc.code, "details": exc.details}
             else:

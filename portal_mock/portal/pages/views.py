@@ -107,15 +107,20 @@ class PortalPages:
         provider = field(form, "provider") or None
         attachments = [Attachment(u.field.removeprefix("doc-"), u.filename or "document", u.content_type,
                                   u.content) for u in uploads if u.field.startswith("doc-") and u.content]
-        try:
+
+        async def make_draft() -> str:
             draft, _ = await asyncio.to_thread(
                 self.portal.submissions.draft, user, detail["code"], provider,
                 {k: v for k, v in values.items() if v}, attachments)
+            return f"/drafts/{draft.request_id}"
+
+        try:  # a double click makes one draft (the form's idempotency_key)
+            return self.pages.redirect(await self.pages.once(request, form, uploads, scope="portal.draft",
+                                                             work=make_draft))
         except PortalError as exc:
             lang, _ = self.pages.language(request)
             return self._render(request, "portal/service.html", user, service=detail, values=values,
                                 provider=provider, refusal=Refusal.of(exc, lang), status=422)
-        return self.pages.redirect(f"/drafts/{draft.request_id}")
 
     # --- accounts -----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from tests.support.shep import (
     TEST_CLIENT,
     assert_fault,
     envelope,
+    journaled,
     live_gateway,
     new_id,
     plain_data,
@@ -46,7 +47,8 @@ def test_success_and_fault_are_journaled_with_everything(gw):
     assert full.request_signature == "absent" and full.response_signed is False
     assert full.received_at <= full.provider_started_at <= full.provider_finished_at <= full.responded_at
     assert 0 <= full.provider_ms <= full.total_ms < 5000
-    assert full.request_body == ok_body and full.response_body == ok.content
+    assert full.request_body == journaled(ok_body) and full.response_body == ok.content
+    assert b"test-secret" not in full.request_body  # the sender's password is never stored
 
     (entry,) = gw.journal.list(JournalFilter(message_id=fault_id))
     full = gw.journal.get(entry.id)

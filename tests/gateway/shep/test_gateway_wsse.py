@@ -179,8 +179,10 @@ def trusting_gw(tmp_path_factory, gw_pki, foreign_pki):
     """The client's CA is added the way an integrator does it: ``[gateway] trust`` in the config."""
     home = tmp_path_factory.mktemp("trust-home")
     (home / "nca-test.pem").write_bytes(foreign_pki.trust_pem())
+    (home / "nca-test.crl").write_bytes(foreign_pki.full_crl())  # its CDP is not reachable from here
     config_file = home / "egov-sim.toml"
-    config_file.write_text(EXTRA_CONFIG + '\n[gateway]\ntrust = ["nca-test.pem"]\n', encoding="utf-8")
+    config_file.write_text(EXTRA_CONFIG + '\n[gateway]\ntrust = ["nca-test.pem"]\ncrls = ["nca-test.crl"]\n',
+                           encoding="utf-8")
     with _custom_gateway(home, gw_pki, load_config(config_file)) as live:
         yield live
 

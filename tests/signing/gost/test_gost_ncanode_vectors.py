@@ -143,11 +143,27 @@ def test_valid_test_keys_are_not_in_the_crls(tmp_path, crls, name, ca, at):
 
 
 def test_a_stale_configured_crl_is_reported_unavailable(tmp_path, crls):
-    cert = _key(tmp_path, "KEY_CEO_REVOKED_2015")[1]
+    cert = _key(tmp_path, "KEY_INDIVIDUAL_VALID_2015")[1]
     checker = RevocationChecker(crls=crls, clock=_clock(nca.AT.replace(year=2024)))
     with pytest.raises(InputError) as err:
         checker.check(cert, nca.certificate(nca.CA_GOST_2015))
     assert err.value.code == "REVOCATION_UNAVAILABLE" and "not current" in str(err.value)
+
+
+def test_a_stale_crl_that_lists_a_key_still_revokes_it(tmp_path, crls):
+    """A revocation is final: a CRL past its nextUpdate cannot say "good", but what it lists stays revoked."""
+    cert = _key(tmp_path, "KEY_CEO_REVOKED_2015")[1]
+    (revocation,) = RevocationChecker(crls=crls, clock=_clock(nca.AT.replace(year=2024))).check(
+        cert, nca.certificate(nca.CA_GOST_2015))
+    assert revocation.revoked and revocation.reason == "certificateHold"
+
+
+def test_the_accept_policy_lets_a_stale_crl_pass_and_says_why(tmp_path, crls):
+    cert = _key(tmp_path, "KEY_INDIVIDUAL_VALID_2015")[1]
+    checker = RevocationChecker(crls=crls, clock=_clock(nca.AT.replace(year=2024)), unavailable="accept")
+    (revocation,) = checker.check(cert, nca.certificate(nca.CA_GOST_2015))
+    assert not revocation.revoked and "not current" in revocation.unavailable
+    assert revocation.to_json()["unavailable"] == revocation.unavailable
 
 
 @pytest.mark.parametrize("name, response, ca, reason", [
