@@ -60,6 +60,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from egov_sim.portal_mock.con.lookups import LookupRules
     from egov_sim.portal_mock.con.workstation import ConOptions, build_con
     from egov_sim.portal_mock.portal.assembly import PortalSettings, build_portal
+    from egov_sim.reference.balkhash_services import Readings as BalkhashReadings
     from egov_sim.signing import pki_http
     from egov_sim.signing.pki import TestPKI
 
@@ -84,11 +85,12 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
                                        max_body=settings.max_body, term_options=settings.term_options))
+    balkhash_readings = BalkhashReadings.from_mapping(dict(settings.balkhash_readings))
     balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
                                    clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
-                                   thresholds=_balkhash_thresholds(settings))
+                                   thresholds=_balkhash_thresholds(settings), readings=balkhash_readings)
     balkhash_con = build_centre(db, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
-                                max_body=settings.max_body)
+                                max_body=settings.max_body, readings=balkhash_readings)
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]

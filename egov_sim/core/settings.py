@@ -59,6 +59,11 @@ class Settings:
     """Seed 002 App.4's 'within 1 working day' transfers between the ЦОН and the provider count
     in the receipt's date and the ЦОН channel's terms (docs/terms.md)."""
 
+    balkhash_readings: tuple[tuple[str, object], ...] = ()
+    """Seed 001's readings for the Balkhash department and its 2012 ЦОН, as (name, value) pairs
+    over the defaults (egov_sim.reference.balkhash_services.Readings.from_mapping: ``issue_day``,
+    ``uo_incomplete``, ``issue_day_excluded`` …); empty: the regulation's own words."""
+
     @property
     def term_options(self) -> dict[str, bool]:
         """The readings of the regulations' terms (egov_sim/reference/terms.py), by option."""
