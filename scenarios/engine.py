@@ -217,6 +217,9 @@ def expected_signers(scenario: Scenario, ctx: PlayContext) -> dict[str, str]:
         return {}
     if who in PERSONAS:
         return {PERSONAS[who].iin: who}
+    staff = ctx.state.get("staff_signers")
+    if staff is not None:  # seed 001: the department's head and officer
+        return dict(staff.get(who, {}))
     office = ctx.state.get("provider")
     if office is None:
         return {}
@@ -294,6 +297,12 @@ def date_problems(flow: Flow, ctx: PlayContext, terms: Sequence[TermResult]) -> 
         if dt.datetime.fromisoformat(shown["dueAt"]) != t.due:
             problems.append(f"term {t.term}: the АРМ shows it due {shown['dueAt']}, the engine counts "
                             f"{t.due.astimezone(ALMATY).isoformat()} ({t.allowed} from {t.start})")
+    promised = ctx.state.get("promised_dates") or {}
+    for t in terms:  # seed 001: the date on the талон is the office's (the akim's) stated term
+        shown = promised.get(t.term) if t.term in ("office", "akim") else None
+        if shown is not None and shown != t.due.astimezone(ALMATY).date():
+            problems.append(f"term {t.term}: the талон promises the result on {shown.isoformat()}, the engine counts "
+                            f"{t.due.astimezone(ALMATY).date().isoformat()} ({t.allowed} from {t.start})")
     cabinet = ctx.state.get("cabinet_due_date")
     request = ctx.state.get("arm_request") or {}
     if cabinet and request.get("dueDate") and cabinet != request["dueDate"]:
@@ -407,7 +416,7 @@ def run_defects(scenarios: Sequence[Scenario], flows: Mapping[str, Flow],
     for s in scenarios:
         flow = flows[s.flow]
         for d in flow_defects(flow, s.options):
-            key = (d.flow, d.term, d.path, tuple(sorted(d.options.items())))
+            key = (d.flow, d.term, d.path, d.kind, tuple(sorted(d.options.items())))
             out.setdefault(key, d)
     final = []
     for d in out.values():
