@@ -123,3 +123,30 @@ def flow_defects(flow: Flow, options: Mapping[str, Any] | None = None) -> list[R
                 seen.add(key)
                 out.append(defect)
     return out
+
+
+def calendar_defects(flow: Flow, path: tuple[str, ...], verdicts, found: list[RegulationDefect],
+                     options: Mapping[str, Any], *, at_maxima: bool) -> list[RegulationDefect]:
+    """Stated terms the path's steps, each at its stated maximum, miss on this run's calendar
+    though their sum fits (seed 001 service 6 via the akim: the 20th calendar day a Sunday, the
+    7 wd after it over 8 March): the regulation cannot be met as written on these dates. Only a
+    run at the maxima says so (sampled or late steps prove nothing about the regulation)."""
+    if not at_maxima:
+        return []
+    options = options_of(flow, options)
+    overrun = {d.term for d in found if d.kind == "overrun"}
+    nodes = [entry.partition(":")[0] for entry in path]
+    out = []
+    for v in verdicts:
+        if v.met or v.basis != "stated" or v.term in overrun:
+            continue
+        term = flow.term(v.term)
+        first = nodes.index(term.start)
+        last = max(i for i, n in enumerate(nodes) if n in term.end)
+        judged = v.promised or v.due
+        out.append(RegulationDefect(
+            flow.id, term.id, term.allowed, term.source, (), f"{v.finished:%Y-%m-%d %a %H:%M}",
+            f"{judged:%Y-%m-%d %a %H:%M}", tuple(path[first:last + 1]),
+            {k: val for k, val in options.items() if k == term.end_day_option}, kind="calendar",
+            citation=term.defect or ""))
+    return out

@@ -37,7 +37,7 @@ from egov_sim.gateway.rshep.staff import STAFF
 from . import messages as journal_messages
 from .arguments import options_of, resolve_args
 from .flow_files import procedure_of
-from .defects import flow_defects, path_defects
+from .defects import calendar_defects, flow_defects, path_defects
 from .model import DeadlineClaim, Flow, Node, Scenario
 from .ops import OPS, Divergence, Outcome, PlayContext, StepError
 from .results import RegulationDefect, RunResult, ScenarioResult, StepResult, StepStatus, TermResult
@@ -138,6 +138,8 @@ def play(scenario: Scenario, flow: Flow, systems: Systems, *, seed: int = 0,
         terms = term_verdicts(flow, tuple(taken), times, options, promised=promised, receipt_due=receipt_due)
         verdict = deadline_verdict(terms)
         defects = path_defects(flow, tuple(taken), options)
+        defects += calendar_defects(flow, tuple(taken), terms, defects, options,
+                                    at_maxima=scenario.timing == "max" and not scenario.setup.get("late"))
         problems = outcome_problems(scenario, flow, ctx, outcome)
         problems += deadline_problems(scenario, verdict)
         problems += [f"term {t.term}: {t.problem}" for t in terms if t.problem]
@@ -419,6 +421,10 @@ def run_defects(scenarios: Sequence[Scenario], flows: Mapping[str, Flow],
             key = (d.flow, d.term, d.path, d.kind, tuple(sorted(d.options.items())))
             out.setdefault(key, d)
     final = []
+    for r in results:  # what only a run's dates show
+        for d in r.defects:
+            if d.kind == "calendar":
+                final.append(dataclasses.replace(d, scenarios=(r.scenario_id,)))
     for d in out.values():
         holders = tuple(r.scenario_id for r in results
                         if r.flow.id == d.flow and _contains(r.path, d.path)

@@ -77,6 +77,9 @@ HOUSEHOLDS: dict[str, HouseholdSeed] = {
     "blh_pensioner_housing": HouseholdSeed(
         p.BLH_PENSIONER_HOUSING, "PENSIONER", (), ((p.BLH_PENSIONER_HOUSING, "PENSION", _by_year("25000", "120000")),),
         (("UTILITIES", _by_year("4000", "15000")), ("MAINTENANCE", _by_year("1000", "3000")))),
+    "blh_sayak_mother": HouseholdSeed(
+        p.BLH_SAYAK_MOTHER, "WORKING", ((p.BLH_SAYAK_CHILD, "CHILD", "CHILD", None),),
+        ((p.BLH_SAYAK_MOTHER, "SALARY", _by_year("9000", "40000")),)),
     "blh_housing_at_share": HouseholdSeed(
         p.BLH_HOUSING_AT_SHARE, "WORKING", (), ((p.BLH_HOUSING_AT_SHARE, "SALARY", _by_year("30000", "200000")),),
         (("UTILITIES", _by_year("3000", "20000")),)),

@@ -392,7 +392,7 @@ def _outcome_of_documents(ctx: PlayContext, numbers: list[str], login: str | Non
     kind, doc = next(((k, docs[d]) for d, k in RESULT_KINDS if d in docs), (None, None))
     if doc is None:
         return Outcome("unknown", detail=f"no result document among {sorted(docs) or 'none'}")
-    signer = STAFF.get(doc.get("signedBy") or "")
+    signer = STAFF.get(doc.get("signedBy") or ((doc.get("fields") or {}).get("signature") or {}).get("login") or "")
     office = UO_OFFICES[signer.office] if signer else None
     return Outcome(kind, signer_iin=signer.iin if signer else None, signer_bin=office.bin if office else None,
                    signer_name=signer.full_name if signer else None, signature_valid=None,
