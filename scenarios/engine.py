@@ -325,7 +325,10 @@ def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], d
                      *, started: dt.datetime, app_factory: AppFactory, cache: Path | None = None) -> Template:
     """The template home for these scenarios: built at a moment before all of them, with the
     certificates and staff keys they will use."""
-    starts = [scenario_start(s, started) for s in scenarios]
+    # The test PKI and the certificates are built at the epoch and live some years: scenarios that
+    # use no EDS (seed 001's paper results, played back to 2012) do not move it.
+    signing = [s for s in scenarios if needs_pki(flows[s.flow])] or list(scenarios)
+    starts = [scenario_start(s, started) for s in signing]
     personas = {s.personas["applicant"] for s in scenarios if flows[s.flow].channel == "portal"}
     if any(s.setup.get("certificate") == "foreign_iin" for s in scenarios):
         from .setup import FOREIGN_PERSONA
@@ -339,6 +342,15 @@ def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], d
                                offices=offices)
     return build_template(directory / "template", app_factory=app_factory, epoch=template_epoch(starts),
                           personas=personas, offices=offices)
+
+
+PAPER_OPS = ("balkhash.", "person.act")
+"""Operations that sign nothing with the simulator's PKI (seed 001's paper results)."""
+
+
+def needs_pki(flow: Flow) -> bool:
+    """Whether a flow's operations use the test PKI's certificates (the portal, the ЦОН, АРМ РШЭП)."""
+    return any(n.op and not n.op.startswith(PAPER_OPS) for n in flow.nodes)
 
 
 def play_local(scenario: Scenario, flow: Flow, template: Template, *, seed: int,

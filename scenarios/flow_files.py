@@ -459,7 +459,7 @@ def _bound_term(f: Checker, raw: Any, i: int, items, by_id: dict[str, Node], pro
     return Term(tid, model.duration, start, ends, _whens(f, t, where, by_id), model.source, model.text,
                 basis=model.basis.value, receipt=channel in model.receipt, counting=model.counting.value,
                 end_day_excluded=model.end_day_excluded, allowed=allowed, end_day_option=model.end_day_reading,
-                defect=model.defect)
+                defect=model.defect, hours=procedure.hours(model.calendar) if model.calendar else "")
 
 
 def _check_milestones(f: Checker, nodes: list[Node], terms: tuple[Term, ...]) -> None:

@@ -129,6 +129,9 @@ class Term:
     """How long the term allows, as text (a sum's cells added up)."""
     end_day_option: str | None = None
     """The reading's option that switches :attr:`end_day_excluded` (seed 001's day of issue)."""
+    hours: str = ""
+    """The working hours the term is counted on when not its first node's lane's (the term
+    file's ``calendar``)."""
     defect: str | None = None
     """The defect register's entry cited when the path's steps overrun this term (``D01``)."""
 

@@ -66,7 +66,7 @@ def is_milestone(node: Node, options: Mapping[str, Any]) -> bool:
 def term_due(flow: Flow, term: Term, begin: dt.datetime, options: Mapping[str, Any] | None = None) -> dt.datetime:
     """A stated term's due, counted from ``begin`` on the hours of its first node's lane (the day
     of issue excluded as the term, or the reading that switches it, says)."""
-    wt = working_time(flow.hours_for(flow.node(term.start)))
+    wt = working_time(term.hours or flow.hours_for(flow.node(term.start)))
     return wt.due(begin, term.duration, counting=Counting(term.counting),
                   end_day_excluded=term.excludes_end_day(options_of(flow, options)))
 

@@ -142,6 +142,9 @@ class Term:
     входит в срок": the day of issue after the counted days, or the last of them)."""
     defect: str | None = None
     """The defect register's entry that names this term's conflict with its cells (``D01``)."""
+    calendar: str | None = None
+    """The calendar the term is counted on when not its first cell's (seed 001's milestone 'the УО
+    sends the result within 17 wd' counted on the УО's days from the ЦОН's acceptance)."""
 
     def excludes_end_day(self, options: Mapping[str, Any] | None = None) -> bool:
         if self.end_day_reading is not None and options is not None and self.end_day_reading in options:
@@ -348,7 +351,8 @@ class Procedure:
         if term.duration is None:
             raise ValueError(f"term {term.id} is a sum of cells: schedule its chain")
         if calendar is None:
-            calendar = self.cell(term.start).calendar if term.start and self.has_cell(term.start) else None
+            calendar = term.calendar or (self.cell(term.start).calendar if term.start and self.has_cell(term.start)
+                                         else None)
         return self.clock(calendar).due(start, term.duration, counting=term.counting,
                                         end_day_excluded=term.excludes_end_day(self.options(options)))
 
@@ -573,7 +577,7 @@ _PROCEDURE_KEYS = ("id", "title", "services", "offices", "calendar", "cells", "c
 _CELL_KEYS = ("id", "duration", "calendar", "source", "text", "milestone", "replaces", "when", "reading", "note",
               "defect")
 _TERM_KEYS = ("id", "basis", "duration", "start", "end", "source", "text", "counting", "end_day_excluded",
-              "result", "receipt", "note", "defect")
+              "result", "receipt", "note", "defect", "calendar")
 _DEFECT = re.compile(r"^D\d{2}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.]*$")
 _WORD = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -729,10 +733,13 @@ def _procedure(f: Checker, p: YamlMap, label: str, seed: str, hours: Mapping[str
             if channel not in _CHANNELS:
                 raise f.fail(line, f"{twhere}: {channel!r} is not a channel ({', '.join(_CHANNELS)})")
         excluded, end_day_reading = _end_day(f, t, twhere, options)
+        term_calendar = f.text(t, "calendar", twhere)
+        if term_calendar is not None and term_calendar not in hours:
+            raise f.fail(t.value_line("calendar"), f"{twhere}: calendar {term_calendar!r} is not declared")
         terms.append(Term(tid, basis, duration, start, end, f.text(t, "source", twhere) or "",
                           f.text(t, "text", twhere) or "", _counting(f, t, twhere, counting),
                           excluded, tuple(c for c, _ in result), tuple(c for c, _ in receipt),
-                          end_day_reading, f.text(t, "defect", twhere, pattern=_DEFECT)))
+                          end_day_reading, f.text(t, "defect", twhere, pattern=_DEFECT), term_calendar))
     term_ids = {t.id for t in terms}
     for cell, line in pending_milestones:
         if cell.milestone not in term_ids:

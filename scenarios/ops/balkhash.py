@@ -24,6 +24,7 @@ import datetime as dt
 from typing import Any, Callable
 
 from egov_sim.core.clock import ALMATY
+from egov_sim.core.working_time import working_time
 from egov_sim.portal_mock.balkhash.con.staff import STAFF as CON_STAFF
 from egov_sim.portal_mock.balkhash.department import chains
 from egov_sim.portal_mock.balkhash.department.staff import OFFICES as UO_OFFICES
@@ -471,7 +472,9 @@ def con_submit(ctx: PlayContext, args: dict) -> OpResult:
     body = _application(ctx, bs.CON)
     person = ctx.person("applicant")
     body["applicant"] = {"iin": ctx.iin("applicant"), "surname": person.surname, "name": person.name,
-                         "patronymic": person.patronymic, "phone": "+77012345678"}
+                         "phone": "+77012345678"}
+    if person.patronymic:
+        body["applicant"]["patronymic"] = person.patronymic
     body["ticket"] = ticket["number"]
     app = _json(con(ctx, "POST", "/applications", login, json=body), "POST /balkhash/con/applications", 201)
     ctx.state.update(blh_app=app["number"], blh_app_json=app)
@@ -481,9 +484,13 @@ def con_submit(ctx: PlayContext, args: dict) -> OpResult:
 
 
 def _ticket(ctx: PlayContext, service: bs.BalkhashService, purpose: str) -> dict:
-    """The kiosk's ticket, taken when the applicant arrives: at the start of the step (the
-    systems' clock moves back to it for the call, then on to the act)."""
-    ctx.systems.set_time(ctx.step_start)
+    """The kiosk's ticket, taken when the applicant arrives: on the day of the act (the electronic
+    queue is a day's), at the start of the step or the centre's opening that day, whichever is
+    later (the systems' clock moves back to it for the call, then on to the act)."""
+    hours = working_time(ctx.flow.hours_for(ctx.node))
+    act = ctx.act_time.astimezone(ALMATY)
+    opening = hours.next_working_moment(dt.datetime.combine(act.date(), dt.time(0), ALMATY))
+    ctx.systems.set_time(min(max(hours.next_working_moment(ctx.step_start), opening), act))
     try:
         return _json(con(ctx, "POST", "/queue/tickets", None, json={"service": service.number, "purpose": purpose}),
                      "ticket", 201)
