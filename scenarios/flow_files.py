@@ -378,8 +378,9 @@ def _branch(f: Checker, text: str, line: int, by_id: Mapping[str, Node], where: 
 def _terms(f: Checker, data: YamlMap, by_id: dict[str, Node], procedure: term_model.Procedure | None,
            channel: str) -> tuple[Term, ...]:
     items = f.seq(data, "terms", "the flow", required=True)
-    if not items:
-        raise f.fail(data.value_line("terms"), "terms: list at least the regulation's overall term")
+    if not items and (procedure is None or any(n.cell for n in by_id.values())):
+        raise f.fail(data.value_line("terms"), "terms: list at least the regulation's overall term (only a flow "
+                                               "of acts the action tables do not time may list none)")
     out: list[Term] = []
     for i, raw in enumerate(items):
         if procedure is None:

@@ -284,6 +284,22 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType({o.name: o for o in (
     _op("balkhash.con_results", "balkhash_con", "process",
         "The накопительный сектор accepts the УО's реестр of results or returns "
         "(POST /balkhash/con/transfers/{n}/accept).", _NO_ARGS),
+    _op("balkhash.confirm_quarter", "balkhash_uo", "process",
+        "Services 6 and 7 §13: the family's quarterly confirmation of the right against the income of the "
+        "quarter before (POST /balkhash/uo/registers/assignments/{n}/confirm); the assignment is setup prior's.",
+        _NO_ARGS),
+    _op("balkhash.assignment", "balkhash_uo", "condition",
+        "After a grant, what the registers hold: QUARTER_CONFIRMED (the assignment stands), or no ground of "
+        "service 6 §10 (CHILD_ALIVE, NOT_ON_STATE_SUPPORT, PARENTAL_RIGHTS_HELD: GET …/assignments/{n}/review).",
+        _args(("check",), check={"enum": ["QUARTER_CONFIRMED", "CHILD_ALIVE", "NOT_ON_STATE_SUPPORT",
+                                          "PARENTAL_RIGHTS_HELD"]})),
+    _op("balkhash.terminate", "balkhash_uo", "process",
+        "Service 6 §10: the head terminates the benefit on the ground the registers hold "
+        "(POST /balkhash/uo/registers/assignments/{n}/terminate).",
+        _args(("ground",), ground={"enum": ["CHILD_DEATH", "FULL_STATE_SUPPORT", "PARENTAL_RIGHTS"]})),
+    _op("balkhash.assignment_result", "balkhash_uo", "process",
+        "The assignment as the family is told after the quarter: confirmed, or ended (NOT_CONFIRMED).",
+        _NO_ARGS),
     _op("balkhash.con_outcome", "balkhash_con", "condition",
         "Is the result the ЦОН received from the УО a grant (yes) or a refusal (no)?", _NO_ARGS),
     _op("balkhash.con_inform", "balkhash_con", "process",

@@ -35,18 +35,18 @@ BALKHASH_CHECKS = (
     "HOUSEHOLD_ON_FILE", "CHILDREN_UNDER_18", "PER_CAPITA_INCOME", "EMPLOYMENT_CONDITION",
     "REGISTERED_OR_EXEMPT", "NO_REFUSED_EMPLOYMENT", "HOUSING_SHARE", "MOBILITY_DIFFICULTY",
     "KNOWS_SIGN_LANGUAGE", "ELDERLY", "HOME_EDUCATED", "REPRESENTATIVE", "MASLIKHAT_CATEGORY",
-    # after a grant: the quarterly confirmation and the termination grounds (service 6 §10, §13)
-    "QUARTER_CONFIRMED", "NO_TERMINATION_GROUND",
+    # after a grant: the quarterly confirmation and the termination grounds (services 6, 7 §13; 6 §10)
+    "QUARTER_CONFIRMED", "CHILD_ALIVE", "NOT_ON_STATE_SUPPORT", "PARENTAL_RIGHTS_HELD",
 )
 """Seed 001: the checks the Balkhash systems answer a condition with — the department's
 assessment of a case against the registers (``GET /balkhash/uo/cases/{n}/assessment``), the
 intake's answer, the registers' assignment."""
 CHECKS = tuple(f"K{n:02d}" for n in range(1, 20)) + BALKHASH_CHECKS
 """regulations-kz.md §6, and seed 001's :data:`BALKHASH_CHECKS`."""
-BALKHASH_OUTCOMES = ("registration", "certificate", "notice", "return", "terminated", "suspended")
+BALKHASH_OUTCOMES = ("registration", "certificate", "notice", "return", "terminated", "suspended", "confirmed")
 """Seed 001's results: service 1's registration (the карточка), service 3's справка, the
 уведомление of the others, the package returned to the ЦОН with the written justification, an
-assignment terminated, a case suspended."""
+assignment terminated, a case suspended, an assignment's quarter confirmed."""
 OUTCOMES = ("decision", "refusal") + tuple(f"notice:{k}" for k in NOTICE_KINDS) + BALKHASH_OUTCOMES
 ROLES = ("applicant", "representative", "operator", "clerk", "head", "executor", "subject")
 """Roles a scenario gives personas to; ``applicant`` is required, ``representative`` only
@@ -129,28 +129,36 @@ SETUP: Mapping[str, SetupKey] = MappingProxyType({
                          "contradict the registers: the information is unreliable"),
     "prior": SetupKey({"type": "array", "minItems": 1, "items": {
                           "type": "object", "additionalProperties": False, "required": ["service", "persona"],
-                          "properties": {"service": {"const": 1}, "persona": {"type": "string"},
-                                         "missing_document": {"type": "string"}}}},
-                      ("REGISTERED_UNEMPLOYED", "EMPLOYMENT_CONDITION", "REGISTERED_OR_EXEMPT"), False,
-                      "001: service 1 played first through the department's API for a persona (registered as "
-                      "unemployed, or refused with a document missing), on the scenario's start"),
+                          "properties": {"service": {"enum": [1, 6, 7]}, "persona": {"type": "string"},
+                                         "missing_document": {"type": "string"},
+                                         "on": {"type": "string", "format": "date"}}}},
+                      ("REGISTERED_UNEMPLOYED", "EMPLOYMENT_CONDITION", "REGISTERED_OR_EXEMPT", "QUARTER_CONFIRMED",
+                       "CHILD_ALIVE", "NOT_ON_STATE_SUPPORT", "PARENTAL_RIGHTS_HELD"), False,
+                      "001: a case played first through the department's API for a persona, on the scenario's "
+                      "start or on ``on`` (10:00): service 1 (registered as unemployed, or refused with a document "
+                      "missing), services 6 and 7 (the benefit granted: their assignment)"),
     "events": SetupKey({"type": "array", "minItems": 1, "items": {
                            "type": "object", "additionalProperties": False, "required": ["kind", "persona"],
                            "properties": {"kind": {"enum": ["MEASURES_REFUSED_IN_WRITING", "OFFER_REFUSED",
                                                             "TRAINING_REFUSED", "QUIT_WITHOUT_REASON", "DEATH",
-                                                            "CONTRAINDICATION", "ACTIVITY", "STATUS"]},
+                                                            "CONTRAINDICATION", "ACTIVITY", "STATUS", "INCOME"]},
                                           "persona": {"type": "string"}, "on": {"type": "string", "format": "date"},
                                           "at": {"type": "string"},
                                           "measure": {"type": "string", "pattern": "^[A-Z_]+$"},
                                           "activity": {"type": "string", "pattern": "^[A-Z_]+$"},
                                           "cares_for": {"type": "string"},
-                                          "status": {"type": "string", "pattern": "^[A-Z_]+$"}}}},
-                       ("REGISTERED_OR_EXEMPT", "NO_REFUSED_EMPLOYMENT", "NO_TERMINATION_GROUND", "CONTRAINDICATIONS",
-                        "EMPLOYMENT_CONDITION", "MASLIKHAT_CATEGORY", "ELDERLY"), False,
+                                          "status": {"type": "string", "pattern": "^[A-Z_]+$"},
+                                          "months": {"type": "array", "minItems": 1,
+                                                     "items": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}},
+                                          "amount": {"type": "string", "pattern": "^\\d+(\\.\\d{1,2})?$"}}}},
+                       ("REGISTERED_OR_EXEMPT", "NO_REFUSED_EMPLOYMENT", "CHILD_ALIVE", "NOT_ON_STATE_SUPPORT",
+                        "PARENTAL_RIGHTS_HELD", "QUARTER_CONFIRMED", "CONTRAINDICATIONS", "EMPLOYMENT_CONDITION",
+                        "MASLIKHAT_CATEGORY", "ELDERLY"), False,
                        "001: a fact written to the registers through the department's API before the first step (or "
                        "before node ``at``): an unemployed person's refusal (the register of unemployed), a death "
                        "(ГБД ФЛ), a contraindication or a status (the medical register: ``measure``, ``status``), a "
-                       "member's occupation (households: ``activity``, ``cares_for``)"),
+                       "member's occupation (households: ``activity``, ``cares_for``), a salary over ``months`` "
+                       "(households: ``amount``)"),
 })
 
 NOT_ELIGIBLE = ("low_income", "veteran", "large_family", "other")

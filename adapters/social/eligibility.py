@@ -385,6 +385,33 @@ class Assessor:
         return Assessment(15, facts.on, checks, amount=amount,
                           amount_basis=f"{MASLIKHAT_CATEGORIES[status]} МРП единовременно (SYNTHETIC)" if in_list else None)
 
+    # --- after a grant: service 6's termination grounds (§10) ----------------------------------------
+
+    def termination_review(self, assignment, on: dt.date) -> Assessment:
+        """Service 6 §10: the grounds that end a benefit, as the registers hold them on ``on``, one
+        check each: no child of the family deceased (ГБД ФЛ, ``CHILD_DEATH``), none placed on full
+        state support (``FULL_STATE_SUPPORT``), the applicant not deprived of (restricted in)
+        parental rights (``PARENTAL_RIGHTS``; the social statuses). An unlawful grant (a finding
+        on the documents) is the head's judgement and is not here."""
+        household = self.households.household_of(assignment.iin)
+        children = [m.iin for m in household.members if m.relation in CHILD_RELATIONS] if household else []
+        dead = [iin for iin in children if (c := self._person(iin)) is not None and not c.alive]
+        supported = [iin for iin in children if self.medical.has_status(iin, "FULL_STATE_SUPPORT", on)]
+        restricted = self.medical.has_status(assignment.iin, "PARENTAL_RIGHTS_RESTRICTED", on)
+        checks = (
+            Check("CHILD_ALIVE", not dead, "CHILD_DEATH",
+                  "дети семьи живы (ГБД ФЛ)" if not dead else f"смерть ребенка: {', '.join(dead)} (ГБД ФЛ)",
+                  {"children": children, "childIin": dead[0] if dead else None}),
+            Check("NOT_ON_STATE_SUPPORT", not supported, "FULL_STATE_SUPPORT",
+                  "дети не находятся на полном государственном обеспечении" if not supported else
+                  f"ребенок помещен на полное государственное обеспечение: {', '.join(supported)}",
+                  {"childIin": supported[0] if supported else None}),
+            Check("PARENTAL_RIGHTS_HELD", not restricted, "PARENTAL_RIGHTS",
+                  "заявитель не лишен родительских прав" if not restricted else
+                  "заявитель лишен (ограничен) родительских прав", {}),
+        )
+        return Assessment(assignment.service, on, checks)
+
     # --- households: services 6, 7, 11 -------------------------------------------------------------
 
     def _household(self, facts: Facts) -> tuple[Household | None, Check | None]:

@@ -30,6 +30,7 @@ from egov_sim.portal_mock.balkhash.department import chains
 from egov_sim.portal_mock.balkhash.department.staff import OFFICES as UO_OFFICES
 from egov_sim.portal_mock.balkhash.department.staff import STAFF, StaffMember
 from egov_sim.reference import balkhash_services as bs
+from egov_sim.reference.dictionaries import LIFE_DECEASED
 from egov_sim.reference.personas import PERSONAS
 
 from .common import Divergence, OpResult, Outcome, PlayContext, StepError
@@ -78,7 +79,7 @@ def _akim_office(ctx: PlayContext) -> str:
 
 def _login_for(ctx: PlayContext, step: dict, case: dict) -> str:
     """The member the step's role names: the officer named by the resolution, or the unit's."""
-    role, service = step["role"], service_of(ctx)
+    role, service = step["role"], bs.service(case["service"])
     if role == "officer":
         return case.get("executor") or _staff("officer", service.unit).login
     if role == "sector_head":
@@ -167,30 +168,58 @@ def _application(ctx: PlayContext, channel: str) -> dict:
 # --- the set-up that acts through the systems ------------------------------------------------------
 
 def _prelude(ctx: PlayContext) -> None:
-    """``setup.prior``: service 1 played first for a persona (registered as unemployed, or
-    refused), through the department's API, before the scenario's own intake; ``setup.events``
-    without ``at``: written to the registers before it too."""
+    """``setup.prior``: a case played first through the department's API (service 1: registered
+    as unemployed, or refused; services 6 and 7: the benefit granted), on the scenario's start or
+    on the day it names; ``setup.events`` without ``at``: written to the registers before the
+    scenario's first act."""
     if ctx.state.get("blh_prelude"):
         return
     ctx.state["blh_prelude"] = True
-    officer = _staff("officer", "employment").login
     notes = []
     for prior in ctx.scenario.setup.get("prior") or []:
-        persona = PERSONAS[prior["persona"]]
-        rules = bs.service(1).required_documents(
-            category=bs.CITIZEN if persona.person.citizenship == "398" else bs.FOREIGNER, channel=bs.UO)
-        documents = [r.accepted[0] for r in rules if r.accepted[0] != prior.get("missing_document")]
-        case = _json(uo(ctx, "POST", "/cases", officer, json={
-            "service": 1, "applicant": {"iin": persona.iin}, "documents": documents}), "service 1 intake", 201)
-        if case["state"] == "IN_PROGRESS":
-            case = _json(uo(ctx, "POST", f"/cases/{case['number']}/decide", officer, json={"outcome": "grant"}),
-                         "service 1 registration")
-        notes.append(f"service 1 for {prior['persona']}: {case['number']} {case['state']} {case.get('outcome')}")
+        when = ctx.act_time
+        if prior.get("on"):
+            when = dt.datetime.combine(dt.date.fromisoformat(prior["on"]), dt.time(10), ALMATY)
+        ctx.systems.set_time(when)
+        try:
+            case = _play_prior(ctx, prior)
+        finally:
+            ctx.systems.set_time(ctx.act_time)
+        if case.get("assignment"):
+            ctx.state["blh_assignment"] = case["assignment"]
+        notes.append(f"service {prior['service']} for {prior['persona']} on {when:%Y-%m-%d}: {case['number']} "
+                     f"{case['state']} {case.get('outcome')} {case.get('assignment') or ''}".rstrip())
     for event in ctx.scenario.setup.get("events") or []:
         if event.get("at") is None:
             notes.append(_event(ctx, event))
     if notes:
         ctx.prepared.notes.extend(notes)
+
+
+def _play_prior(ctx: PlayContext, prior: dict) -> dict:
+    """One case of another service, its whole chain at the УО, granted where the registers allow
+    (each step by its role; a step's time is not the scenario's)."""
+    service = bs.service(prior["service"])
+    persona = PERSONAS[prior["persona"]]
+    category = bs.CITIZEN if persona.person.citizenship == "398" else bs.FOREIGNER
+    rules = service.required_documents(category=category, channel=bs.UO)
+    documents = [r.accepted[0] for r in rules if r.accepted[0] != prior.get("missing_document")]
+    officer = _staff("officer", service.unit).login
+    case = _json(uo(ctx, "POST", "/cases", officer, json={
+        "service": service.number, "applicant": {"iin": persona.iin}, "category": category,
+        "documents": documents}), f"service {service.number} intake", 201)
+    for _ in range(12):
+        nxt = case.get("nextStep")
+        if case["state"] != "IN_PROGRESS" or nxt is None:
+            break
+        body = {"grant": {"outcome": "grant"}, "resolve": {"executor": officer},
+                "notify": {"method": "in_person"}}
+        verb = nxt["verb"]
+        payload = body["grant"] if verb in ("draft",) or (verb == "decide" and not case["work"].get("draft")) \
+            else body.get(verb, {})
+        case = _json(uo(ctx, "POST", f"/cases/{case['number']}/{verb}", _login_for(ctx, nxt, case), json=payload),
+                     f"service {service.number} {verb}")
+    return case
 
 
 def _event(ctx: PlayContext, event: dict) -> str:
@@ -201,6 +230,7 @@ def _event(ctx: PlayContext, event: dict) -> str:
     if kind == "DEATH":
         person = _json(ctx.call("GET", f"/admin/persons/{persona.iin}"), "ГБД ФЛ person")
         person["deathDate"] = on
+        person["lifeStatus"] = LIFE_DECEASED
         _json(ctx.call("PUT", f"/admin/persons/{persona.iin}", json=person), "ГБД ФЛ death", 200, 201)
         return f"ГБД ФЛ: {event['persona']} deceased on {on}"
     if kind == "CONTRAINDICATION":
@@ -219,6 +249,12 @@ def _event(ctx: PlayContext, event: dict) -> str:
               "member's occupation")
         return f"households: {event['persona']} {event['activity']}" + (
             f" for {event['cares_for']}" if event.get("cares_for") else "")
+    if kind == "INCOME":
+        incomes = [{"iin": persona.iin, "month": m, "kind": "SALARY", "amount": event["amount"]}
+                   for m in event["months"]]
+        _json(uo(ctx, "PUT", "/registers/incomes", _staff("officer", "benefits").login, json={"incomes": incomes}),
+              "incomes")
+        return f"households: {event['persona']}'s salary {event['amount']} in {', '.join(event['months'])}"
     _json(uo(ctx, "POST", f"/registers/unemployed/{persona.iin}/events", _staff("officer", "employment").login,
              json={"kind": kind, "onDate": on, "note": "scenario set-up"}), "employment event", 201)
     return f"register of unemployed: {event['persona']} {kind} on {on}"
@@ -580,7 +616,7 @@ def con_inform(ctx: PlayContext, args: dict) -> OpResult:
     """The ЦОН informs the applicant of a return or a refusal (service 11 §10: within 1 wd)."""
     app = _json(con(ctx, "POST", f"/applications/{_app(ctx)}/inform", _con_staff("issuing"),
                     json={"method": "phone"}), "inform")
-    entry = next((h for h in reversed(app.get("history") or []) if h.get("event") == "APPLICANT_INFORMED"), {})
+    entry: dict[str, Any] = next((h for h in reversed(app.get("history") or []) if h.get("event") == "APPLICANT_INFORMED"), {})
     return OpResult(detail=f"{app['number']} {app['status']}: informed by phone "
                            f"{(entry.get('detail') or {}).get('informBy', '')}")
 
@@ -605,6 +641,68 @@ def con_return_documents(ctx: PlayContext, args: dict) -> OpResult:
                 "return documents")
     ctx.outcome = _outcome_of_documents(ctx, app.get("result") or [], _staff("head").login)
     return OpResult(detail=f"{app['number']} {app['status']}: {ctx.outcome.detail}")
+
+
+# --- after a grant: the assignment ------------------------------------------------------------------
+
+def _assignment(ctx: PlayContext) -> str:
+    _prelude(ctx)
+    number = ctx.state.get("blh_assignment")
+    if number is None:
+        raise Divergence("no assignment: the scenario's setup grants none (setup prior, service 6 or 7)")
+    return number
+
+
+def confirm_quarter(ctx: PlayContext, args: dict) -> OpResult:
+    """§13: "ежеквартально подтверждается представлением документов о доходах": the specialist
+    confirms the quarter the act falls in against the income of the quarter before it."""
+    number = _assignment(ctx)
+    on = ctx.act_time.astimezone(ALMATY).date()
+    quarter = f"{on.year}Q{(on.month - 1) // 3 + 1}"
+    a = _json(uo(ctx, "POST", f"/registers/assignments/{number}/confirm", _staff("officer", "benefits").login,
+                 json={"quarter": quarter}), "confirm the quarter")
+    last = (a.get("confirmations") or [{}])[-1]
+    return OpResult(detail=f"{number} {quarter}: {last.get('outcome')} ({(last.get('detail') or {}).get('perCapitaIncome')} "
+                           f"against {(last.get('detail') or {}).get('threshold')}); status {a['status']}")
+
+
+def assignment(ctx: PlayContext, args: dict) -> OpResult:
+    """A condition the registers answer after the grant: QUARTER_CONFIRMED (the assignment stands
+    after the quarter's confirmation), or a termination ground of §10 the review finds
+    (CHILD_ALIVE, NOT_ON_STATE_SUPPORT, PARENTAL_RIGHTS_HELD; GET …/review)."""
+    number = _assignment(ctx)
+    head = _staff("head").login
+    if args["check"] == "QUARTER_CONFIRMED":
+        a = _json(uo(ctx, "GET", f"/registers/assignments/{number}", head), "assignment")
+        return OpResult(a["status"] == "ACTIVE", f"{number}: {a['status']} ({a.get('ground') or 'confirmed'})")
+    review = _json(uo(ctx, "GET", f"/registers/assignments/{number}/review", head), "review")
+    found = next(c for c in review["checks"] if c["code"] == args["check"])
+    ctx.state["blh_termination"] = found
+    return OpResult(found["passed"], f"{number}: {found['code']}: {found['text']}")
+
+
+def terminate(ctx: PlayContext, args: dict) -> OpResult:
+    """§10: the head terminates the benefit on the ground the registers hold."""
+    number = _assignment(ctx)
+    found = ctx.state.get("blh_termination") or {}
+    body: dict[str, Any] = {"ground": args["ground"]}
+    if (found.get("detail") or {}).get("childIin"):
+        body["childIin"] = found["detail"]["childIin"]
+    head = _staff("head")
+    a = _json(uo(ctx, "POST", f"/registers/assignments/{number}/terminate", head.login, json=body), "terminate")
+    ctx.outcome = Outcome("terminated", signer_iin=head.iin, signer_name=head.full_name,
+                          detail=f"{number} {a['status']} on {a['statusOn']}: {a['ground']}")
+    ctx.state["staff_signers"] = {"head": {head.iin: "head"}}
+    return OpResult(detail=ctx.outcome.detail)
+
+
+def assignment_result(ctx: PlayContext, args: dict) -> OpResult:
+    """What the family is told after the quarter: the right confirmed, or ended for want of it."""
+    number = _assignment(ctx)
+    a = _json(uo(ctx, "GET", f"/registers/assignments/{number}", _staff("head").login), "assignment")
+    kind = "confirmed" if a["status"] == "ACTIVE" else "terminated"
+    ctx.outcome = Outcome(kind, detail=f"{number} {a['status']} until {a.get('endsOn')} ({a.get('ground') or '—'})")
+    return OpResult(detail=ctx.outcome.detail)
 
 
 def _with_events(op: Callable[[PlayContext, dict], OpResult]) -> Callable[[PlayContext, dict], OpResult]:
@@ -641,6 +739,10 @@ _OPS: dict[str, Callable[[PlayContext, dict], OpResult]] = {
     "balkhash.con_inform": con_inform,
     "balkhash.con_issue": con_issue,
     "balkhash.con_return_documents": con_return_documents,
+    "balkhash.confirm_quarter": confirm_quarter,
+    "balkhash.assignment": assignment,
+    "balkhash.terminate": terminate,
+    "balkhash.assignment_result": assignment_result,
 }
 
 OPS = {name: _with_events(op) for name, op in _OPS.items()}
