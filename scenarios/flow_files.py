@@ -75,7 +75,8 @@ def load_flow(path: str | Path) -> Flow:
     return Flow(id=flow_id, regulation=regulation, channel=channel, title=title, lanes=lanes,
                 nodes=tuple(nodes), total=stated, working_hours=working_hours, readings=flow_readings,
                 source=source, terms=terms, lane_hours=MappingProxyType(lane_hours),
-                procedure=f"{procedure.regulation}/{procedure.id}" if procedure else "", service=service)
+                procedure=f"{procedure.regulation}/{procedure.id}" if procedure else "", service=service,
+                service_title=procedure.title if service and procedure else "")
 
 
 def procedure_of(flow: Flow) -> term_model.Procedure | None:

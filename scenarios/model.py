@@ -165,6 +165,9 @@ class Flow:
     service: str = ""
     """The service the flow renders, when its regulation has several (seed 001: ``BLH-S06``):
     reports group the flows of one service."""
+    service_title: str = ""
+    """The service's name, the term model's procedure title (``Service 1: registration of
+    unemployed citizens``)."""
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:
