@@ -70,6 +70,11 @@ class RunOptions:
     """Keep the template (keys, certificates, data) here between runs: the same scenarios and
     seed then give identical reports, wall times aside (``egov-sim run`` keeps it in the data
     directory). None: a fresh template for this run."""
+    template_for: Sequence[Scenario] | None = None
+    """Build (or take from the cache) the template as for these scenarios, a superset of the
+    ones played: a part of a run then plays on the whole run's keys, certificates and epoch and
+    gives the same results as it did in the whole run (re-playing a sample, or a failure, of a
+    catalogue run). None: the template of the scenarios played."""
 
 
 # --- one scenario -------------------------------------------------------------------------------
@@ -404,7 +409,7 @@ def run(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], options: RunOp
         with tempfile.TemporaryDirectory(prefix="egov-sim-run-", dir=options.workdir or scratch_dir()) as tmp:
             if options.app_factory is None:
                 raise ValueError("RunOptions.app_factory is needed to build simulators (or give 'against')")
-            template = prepare_template(scenarios, flows, Path(tmp), started=started,
+            template = prepare_template(options.template_for or scenarios, flows, Path(tmp), started=started,
                                         app_factory=options.app_factory, cache=options.template_cache)
             if options.jobs <= 1 or len(scenarios) <= 1:
                 begin(len(scenarios))

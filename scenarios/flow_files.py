@@ -107,7 +107,7 @@ def _service(f: Checker, data: YamlMap, regulation: str, procedure: term_model.P
     one of its procedure's."""
     code = f.text(data, "service", "the flow")
     if code is None:
-        if regulation == "001":
+        if procedure is not None and procedure.regulation == "001":
             raise f.fail(data.line, "service: a flow of regulation 001 names its service (BLH-S01..BLH-S15)")
         return ""
     if procedure is not None and code not in procedure.services:

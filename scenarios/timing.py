@@ -136,7 +136,9 @@ def term_verdicts(flow: Flow, path: tuple[str, ...], times: Mapping[str, tuple[d
     nodes = [entry.partition(":")[0] for entry in path]
     out = []
     for term in flow.terms_for(path):
-        begin = times[term.start][0]
+        # A term counts from the acceptance: an applicant who comes while the office is closed
+        # (a Saturday at the УО, its lunch) is accepted at its next working moment.
+        begin = working_time(flow.hours_for(flow.node(term.start))).next_working_moment(times[term.start][0])
         last = max(i for i, n in enumerate(nodes) if n in term.end)
         finished = times[nodes[last]][1]
         allowed = term.allowed

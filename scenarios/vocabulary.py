@@ -176,7 +176,8 @@ PERSONA_FALSIFIES: Mapping[tuple[str, str], tuple[str, ...]] = MappingProxyType(
     ("applicant", "blh_mother_at_basket"): ("PER_CAPITA_INCOME",),
     ("applicant", "blh_single_at_line"): ("PER_CAPITA_INCOME", "CHILDREN_UNDER_18"),
     ("applicant", "blh_konyrat_resident"): ("CHILDREN_UNDER_18",),
-    ("applicant", "blh_mother_c"): ("EMPLOYMENT_CONDITION", "REGISTERED_OR_EXEMPT"),
+    ("applicant", "blh_mother_c"): ("EMPLOYMENT_CONDITION", "REGISTERED_OR_EXEMPT",
+                                    "CHILDREN_UNDER_18"),  # her only child is 18 from 2026-09-09
     ("applicant", "blh_unemployed"): ("NO_REFUSED_EMPLOYMENT",),
     ("applicant", "blh_housing_within_share"): ("HOUSING_SHARE",),
     ("applicant", "blh_housing_at_share"): ("HOUSING_SHARE",),

@@ -294,6 +294,8 @@ def accept(ctx: PlayContext, args: dict) -> OpResult:
                      blh_executor=case.get("executor"))
     if case["state"] == "IN_PROGRESS":
         ctx.state.setdefault("promised_dates", {})[ctx.flow.channel] = dt.date.fromisoformat(case["dueOn"])
+        _check_artefact(_json(uo(ctx, "GET", f"/documents/{case['talon']}", login), "the талон"), TALON_FIELDS,
+                        {"Дата получения государственной услуги": case["dueOn"]})
     _signers(ctx)
     missing = ", ".join(case.get("missingDocuments") or []) or "none"
     return OpResult(detail=f"{case['number']} {case['state']}: талон {case.get('talon') or '—'}, due "
@@ -418,7 +420,19 @@ def result(ctx: PlayContext, args: dict) -> OpResult:
 
 
 def _outcome_of_case(ctx: PlayContext, case: dict) -> Outcome:
+    _same_channel(ctx, case)
     return _outcome_of_documents(ctx, case.get("resultDocuments") or [], ctx.state.get("blh_viewer"))
+
+
+def _same_channel(ctx: PlayContext, case: dict) -> None:
+    """§20 idea 77: a case opened at the ЦОН returns its result through the ЦОН; one opened at
+    the УО or the akim never touches it."""
+    came_from = case.get("conApplication")
+    if ctx.flow.channel == bs.CON and came_from != ctx.state.get("blh_app"):
+        raise Divergence(f"{case['number']} is not the case of the ЦОН's application {ctx.state.get('blh_app')} "
+                         f"(it names {came_from})")
+    if ctx.flow.channel != bs.CON and came_from:
+        raise Divergence(f"{case['number']}, opened at the {ctx.flow.channel}, went through the ЦОН ({came_from})")
 
 
 def _outcome_of_documents(ctx: PlayContext, numbers: list[str], login: str | None) -> Outcome:
@@ -534,10 +548,39 @@ def _ticket(ctx: PlayContext, service: bs.BalkhashService, purpose: str) -> dict
         ctx.systems.set_time(ctx.act_time)
 
 
+TALON_FIELDS = ("Дата регистрации", "Дата получения государственной услуги", "Документы принял")
+"""What the талон shows (seed 001 §7 of each service; regulations-balkhash §20 idea 41): the
+registration date, the date the service will be received, who accepted the documents."""
+RECEIPT_FIELDS = ("Номер заявления", "Дата приема заявления", "Вид запрашиваемой государственной услуги",
+                  "Количество приложенных документов", "Названия приложенных документов", "Дата выдачи документов",
+                  "Время выдачи документов", "Место выдачи документов", "Инспектор центра, принявший заявление")
+"""The расписка's five fields (service 2 §12, the others refer to it): the application's number
+and date, the service, the number and names of the documents, the date, time and place of
+issue, the inspector's full name."""
+
+
+def _check_artefact(paper: dict, labels: tuple[str, ...], values: dict[str, str]) -> None:
+    """The талон or the расписка carries every field the regulation lists, with the dates the
+    system promised: a paper that lacks one is a divergence (§20 idea 41)."""
+    rows = {label: value for label, value in (paper.get("fields") or {}).get("rows", [])}
+    missing = [label for label in labels if not rows.get(label)]
+    if missing:
+        raise Divergence(f"{paper.get('title')} {paper.get('number')} lacks {', '.join(missing)}")
+    wrong = [f"{label} {rows[label]!r}, not {value!r}" for label, value in values.items() if rows.get(label) != value]
+    if wrong:
+        raise Divergence(f"{paper.get('title')} {paper.get('number')}: {'; '.join(wrong)}")
+
+
 def _receipt(ctx: PlayContext, app: dict) -> None:
     if app.get("receipt") and app.get("issueDate") and app["status"] != "REFUSED_AT_INTAKE":
         ctx.state["blh_receipt"] = app["receipt"]
         ctx.state["receipt_date"] = dt.date.fromisoformat(app["issueDate"])
+        papers = _json(con(ctx, "GET", f"/applications/{app['number']}/papers", _con_staff("inspector")), "papers")
+        paper = next((p for p in papers["papers"] if p["number"] == app["receipt"]), None)
+        if paper is None:
+            raise Divergence(f"{app['number']}: the расписка {app['receipt']} is not among its papers")
+        _check_artefact(paper, RECEIPT_FIELDS, {"Номер заявления": app["number"],
+                                                "Дата выдачи документов": app["issueDate"]})
 
 
 def con_accept(ctx: PlayContext, args: dict) -> OpResult:
