@@ -1,6 +1,8 @@
-"""HTTP transport of the gateway: the SyncChannel endpoint, the contract files, the echo floor.
+"""HTTP transport of the gateway: the SyncChannel and AsyncChannel endpoints, the contract files,
+the echo floor.
 
-Paths follow production: SyncChannel at ``/bip-sync-wss-gost/`` (wire-formats.md §2.9). The
+Paths follow production: SyncChannel at ``/bip-sync-wss-gost/``, AsyncChannel at ``/bip-async``
+(wire-formats.md §2.9); both also without/with the trailing slash. The
 contract files are served unchanged from ``wsdl/`` under ``/wsdl/``, so their relative
 ``wsdl:import``/``xsd:import`` locations resolve over HTTP; ``?wsdl`` on the endpoint serves the
 service WSDL with absolute import locations and this server's address.
@@ -25,6 +27,8 @@ from .sync_channel import FAULT_ELEMENT, SyncChannel
 
 SYNC_PATH = "/bip-sync-wss-gost/"
 SYNC_WSDL = "shep/SyncChannel/v10/Interfaces/SyncChannelHttp_Service.wsdl"
+ASYNC_PATH = "/bip-async"
+ASYNC_WSDL = "shep/AsyncChannel/v10/Interfaces/AsyncChannelHttp_Service.wsdl"
 XML = "text/xml; charset=utf-8"
 
 
@@ -52,19 +56,19 @@ def _too_large(exc: BodyTooLarge, codes: ErrorCodes, channel: SyncChannel) -> Re
     return Response(body, status_code=500, media_type=XML)
 
 
-def service_wsdl(base_url: str) -> bytes:
+def service_wsdl(base_url: str, wsdl_file: str = SYNC_WSDL, path: str = SYNC_PATH) -> bytes:
     """The service WSDL for ``?wsdl``: relative imports made absolute, address set to this server.
 
     A redirect to ``/wsdl/…`` is not enough: zeep (and others) resolve the relative
     ``wsdl:import location`` against the URL they asked for, ``/bip-sync-wss-gost/``, and 404.
     The files under ``/wsdl/`` stay byte-for-byte unchanged.
     """
-    here = f"{base_url}/wsdl/{SYNC_WSDL}"
-    tree = etree.parse(str(Path(wsdl.ROOT) / SYNC_WSDL))
+    here = f"{base_url}/wsdl/{wsdl_file}"
+    tree = etree.parse(str(Path(wsdl.ROOT) / wsdl_file))
     for imp in tree.getroot().iter("{http://schemas.xmlsoap.org/wsdl/}import"):
         imp.set("location", urljoin(here, imp.get("location", "")))
     for address in tree.getroot().iter("{http://schemas.xmlsoap.org/wsdl/soap/}address"):
-        address.set("location", f"{base_url}{SYNC_PATH}")
+        address.set("location", f"{base_url}{path}")
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
@@ -89,7 +93,36 @@ def sync_routes(channel: SyncChannel) -> list[Route]:
         Route(SYNC_PATH, send_message, methods=["POST"]),
         Route(SYNC_PATH.rstrip("/"), send_message, methods=["POST"]),
         Route(SYNC_PATH, describe, methods=["GET"]),
+        Route(SYNC_PATH.rstrip("/"), describe, methods=["GET"]),
     ]
+
+
+def async_routes(channel) -> list[Route]:
+    """``/bip-async`` (and ``/bip-async/``): the AsyncChannel operations; ``?wsdl`` its WSDL."""
+    limit = channel.config.limits.max_bytes
+
+    async def post(request: Request) -> Response:
+        try:
+            raw = await read_body(request, limit)
+        except BodyTooLarge as exc:
+            body = soap.fault_envelope(GatewayFault(errors.XML_POLICY, str(exc)),
+                                       fault_element="{http://bip.bee.kz/AsyncChannel/v10/Types}"
+                                                     "sendMessageFault1_sendMessageFault",
+                                       codes=channel.config.error_codes, when=channel.clock())
+            return Response(body, status_code=500, media_type=XML)
+        status, body, _ = await channel.handle(raw, request.headers.get("content-type"),
+                                               client=request.client.host if request.client else None)
+        return Response(body, status_code=status, media_type=XML)
+
+    async def describe(request: Request) -> Response:
+        if "wsdl" in request.query_params or request.url.query.lower() == "wsdl":
+            return Response(service_wsdl(str(request.base_url).rstrip("/"), ASYNC_WSDL, ASYNC_PATH),
+                            media_type="text/xml")
+        return PlainTextResponse("ШЭП AsyncChannel v10: POST SOAP 1.1 sendMessage, getMessages, "
+                                 f"getMessageStatus, sendDeliveryNotification here; WSDL: /wsdl/{ASYNC_WSDL}\n")
+
+    return [Route(path, handler, methods=[method]) for path in (ASYNC_PATH, ASYNC_PATH + "/")
+            for handler, method in ((post, "POST"), (describe, "GET"))]
 
 
 def contract_routes() -> list[Route]:

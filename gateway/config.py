@@ -10,7 +10,7 @@ to :func:`default_config`. Example in docs/gateway.md.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, Mapping
@@ -39,6 +39,10 @@ class Participant:
     password: str | None = None
     wsse: WssePolicy = "if-present"
     description: str = ""
+    push_url: str | None = None
+    """AsyncChannel: the participant's ``IAsyncChannelClient`` endpoint. ШЭП pushes the
+    messages addressed to it there (``sendMessage``) and tells it of state changes of the
+    messages it sent (``changeMassageStatusNotification``); None: it pulls (``getMessages``)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class Service:
     description: str = ""
     stubs: StubSource | None = None
     record: Path | None = None
+    recipient: str | None = None
+    """AsyncChannel: the senderId of the participant that receives this service's messages
+    (by push or pull); None: the ``builtin:`` provider takes them in process."""
 
     def allows(self, sender_id: str) -> bool:
         return self.allowed_senders is None or sender_id in self.allowed_senders
@@ -72,6 +79,28 @@ class Route:
     provider: str
     region: str = ""
     stubs: StubSource | None = None
+    recipient: str | None = None
+    """AsyncChannel: the participant that receives messages on this route (see Service)."""
+
+
+@dataclass(frozen=True)
+class AsyncSettings:
+    """AsyncChannel delivery (SYNTHETIC: the real values are not public)."""
+
+    batch_size: int = 10
+    """``getMessages`` with ``amount`` 0 or absent hands out at most this many."""
+    max_attempts: int = 5
+    """Deliveries tried (push attempts, or pulls never acknowledged) before DELIVERY_STOPPED."""
+    retry_backoff: float = 2.0
+    """Seconds before the second attempt; doubled for each further one, up to ``retry_max``."""
+    retry_max: float = 300.0
+    lease: float = 300.0
+    """Seconds a pulled message stays with its puller before it may be handed out again."""
+    expiry: float = 7 * 24 * 3600.0
+    """Seconds after which an undelivered message stops (DELIVERY_STOPPED, EXPIRED)."""
+    push_timeout: float = 10.0
+    poll_interval: float = 1.0
+    """Seconds between the push worker's looks at the queue (a new message wakes it at once)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +127,18 @@ class GatewayConfig:
     CRLs for its PKI)."""
     stub_reload_seconds: float = 1.0
     """How often stub folders are polled for changes (``[gateway] stub_reload_seconds``; 0: never)."""
+    timestamp_skew: float = 300.0
+    """Seconds a transport signature's ``wsu:Timestamp`` may be off the gateway's clock."""
+    signed_comments: Literal["strip", "refuse"] = "strip"
+    """``strip``: providers read signed content as c14n does (comments removed); ``refuse``: a
+    comment inside signed content fails the transport signature (SCE006)."""
+    smartbridge_data: str = "accept"
+    """The SmartBridge/NCANode form ``<ns4:data xmlns:ns4="…/SyncChannel/v10/Interfaces">``:
+    ``accept`` reads it as ``data``; ``refuse`` answers SCE001 naming the difference."""
+    understood_headers: frozenset[str] = frozenset()
+    """SOAP header entries (``{namespace}local``) the gateway understands besides wsse:Security
+    and WS-Addressing; any other with ``mustUnderstand="1"`` gets a MustUnderstand fault."""
+    async_: AsyncSettings = field(default_factory=AsyncSettings)
 
     def with_(self, **changes) -> GatewayConfig:
         return replace(self, **changes)
@@ -232,15 +273,19 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     base = base or default_config()
-    _known_keys(doc, {"gateway", "participants", "services", "routes", "faults", "error_codes"}, source)
+    _known_keys(doc, {"gateway", "participants", "services", "routes", "faults", "error_codes",
+                      "async"}, source)
 
     participants = dict(base.participants)
     for i, t in enumerate(_tables(doc, "participants", source)):
         where = f"{source}: participants[{i}]"
-        _known_keys(t, {"sender_id", "password", "wsse", "description"}, where)
+        _known_keys(t, {"sender_id", "password", "wsse", "description", "push_url"}, where)
+        push_url = _optional(t, "push_url", where, str, None)
+        if push_url is not None and not push_url.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: push_url must be an http(s) URL")
         p = Participant(_require(t, "sender_id", where), _optional(t, "password", where, str, None),
                         _optional(t, "wsse", where, str, "if-present"),
-                        _optional(t, "description", where, str, ""))
+                        _optional(t, "description", where, str, ""), push_url)
         if p.wsse not in WSSE_POLICIES:
             raise ConfigError(f"{where}: wsse must be one of {', '.join(WSSE_POLICIES)}")
         participants[p.sender_id] = p
@@ -249,7 +294,7 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
     for i, t in enumerate(_tables(doc, "services", source)):
         where = f"{source}: services[{i}]"
         _known_keys(t, {"service_id", "provider", "allowed_senders", "route_required", "timeout",
-                        "description", "stubs", "record"}, where)
+                        "description", "stubs", "record", "recipient"}, where)
         provider = _provider(_require(t, "provider", where), where)
         allowed = t.get("allowed_senders")
         if allowed is not None and not (isinstance(allowed, list) and all(isinstance(a, str) for a in allowed)):
@@ -260,22 +305,32 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
                     _positive(_optional(t, "timeout", where, float, 10.0), "timeout", where),
                     _optional(t, "description", where, str, ""),
                     _stub_source(t, _require(t, "service_id", where), provider, where, root),
-                    _record_folder(t, provider, where, root))
+                    _record_folder(t, provider, where, root),
+                    recipient=_optional(t, "recipient", where, str, None))
         services[s.service_id] = s
 
     routes = dict(base.routes)
     for i, t in enumerate(_tables(doc, "routes", source)):
         where = f"{source}: routes[{i}]"
-        _known_keys(t, {"route_id", "provider", "region", "stubs"}, where)
+        _known_keys(t, {"route_id", "provider", "region", "stubs", "recipient"}, where)
         provider = _provider(_require(t, "provider", where), where)
         r = Route(_require(t, "route_id", where), provider, _optional(t, "region", where, str, ""),
-                  _stub_source(t, _require(t, "route_id", where), provider, where, root))
+                  _stub_source(t, _require(t, "route_id", where), provider, where, root),
+                  recipient=_optional(t, "recipient", where, str, None))
         routes[r.route_id] = r
 
     g = _table(doc, "gateway", source)
     where = f"{source}: [gateway]"
     _known_keys(g, {"sign_responses", "strict_schema", "max_bytes", "max_depth", "admin_token",
-                    "trust", "crls", "stub_reload_seconds"}, where)
+                    "trust", "crls", "stub_reload_seconds", "timestamp_skew", "signed_comments",
+                    "smartbridge_data", "understood_headers"}, where)
+    signed_comments: Literal["strip", "refuse"] = _choice(  # type: ignore[assignment]
+        g, "signed_comments", where, ("strip", "refuse"), base.signed_comments)
+    smartbridge = _choice(g, "smartbridge_data", where, ("accept", "refuse"), base.smartbridge_data)
+    understood = g.get("understood_headers", [])
+    if not isinstance(understood, list) or not all(
+            isinstance(h, str) and h.startswith("{") and "}" in h for h in understood):
+        raise ConfigError(f"{where}: 'understood_headers' must be a list of '{{namespace}}local' names")
     extra_trust = base.extra_trust + _trust_files(g.get("trust", []), where, root)
     crls = base.crls + _crl_files(g.get("crls", []), where, root)
     renamed = dict(base.error_codes.renamed)
@@ -299,7 +354,28 @@ def parse_config(text: str, *, source: str = "config", base: GatewayConfig | Non
         stub_reload_seconds=_not_negative(
             _optional(g, "stub_reload_seconds", where, float, base.stub_reload_seconds),
             "stub_reload_seconds", where),
+        timestamp_skew=_optional(g, "timestamp_skew", where, float, base.timestamp_skew),
+        signed_comments=signed_comments, smartbridge_data=smartbridge,
+        understood_headers=base.understood_headers | frozenset(understood),
+        async_=_async_settings(_table(doc, "async", source), f"{source}: [async]", base.async_),
     )
+
+
+def _choice(table: dict, key: str, where: str, choices: tuple[str, ...], default: str) -> str:
+    value = _optional(table, key, where, str, default)
+    if value not in choices:
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}")
+    return value
+
+
+def _async_settings(table: dict, where: str, base: AsyncSettings) -> AsyncSettings:
+    names = {f.name: f.type for f in fields(AsyncSettings)}
+    _known_keys(table, set(names), where)
+    changes = {}
+    for name in table:
+        kind = int if names[name] in ("int", int) else float
+        changes[name] = _positive(_optional(table, name, where, kind, None), name, where)
+    return replace(base, **changes)
 
 
 def _not_negative(value: float, key: str, where: str) -> float:

@@ -56,6 +56,18 @@ _KINDS = (
               "the Body's first element is not an operation of this endpoint", "soap:Client"),
     ErrorKind("SCE014", "Журнал ШЭП недоступен",
               "the exchange could not be journaled; nothing is answered without a journal entry"),
+    ErrorKind("SCE018", "Обязательный заголовок SOAP не поддерживается",
+              "a soap:Header entry with mustUnderstand=\"1\" that the gateway does not understand",
+              "soap:MustUnderstand"),
+    ErrorKind("SCE020", "Получатель сообщения не определён",
+              "AsyncChannel: the service or route has no participant or built-in provider to deliver to",
+              "soap:Client"),
+    ErrorKind("SCE021", "Сообщение не найдено",
+              "AsyncChannel: no message with this messageId that the caller sent or received",
+              "soap:Client"),
+    ErrorKind("SCE022", "Недопустимое уведомление о доставке",
+              "AsyncChannel: a delivery notification for a message not handed to the caller, or "
+              "one that contradicts an earlier notification", "soap:Client"),
     ErrorKind("SCE909", "Внутренняя ошибка", "an unexpected error inside the simulator",
               synthetic=False),
 )
@@ -77,6 +89,10 @@ PROVIDER_TIMEOUT = "SCE011"
 PROVIDER_FAILED = "SCE012"
 NO_OPERATION = "SCE013"
 JOURNAL_UNAVAILABLE = "SCE014"
+MUST_UNDERSTAND = "SCE018"
+NO_RECIPIENT = "SCE020"
+NO_MESSAGE = "SCE021"
+BAD_NOTIFICATION = "SCE022"
 INTERNAL = "SCE909"
 
 

@@ -35,6 +35,15 @@ class ProviderCall:
     """A deep copy of the request's ``data``: the provider may keep or change it freely."""
     session_id: str
     route_id: str | None = None
+    content: etree._Element | None = None
+    """``data`` as a signature covers it: comments removed, the text around them joined (c14n's
+    view, signing.verify.signed_view). Built-in providers read values from here, never from
+    ``data``, whose ``.text`` stops at a comment. None when there is no data."""
+
+    @property
+    def payload(self) -> etree._Element | None:
+        """What to read values from: :attr:`content`, or ``data`` when no view was made."""
+        return self.content if self.content is not None else self.data
 
 
 @dataclass(eq=False)

@@ -24,6 +24,9 @@ from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
 
 from . import app, errors
+from .async_channel import AsyncChannel
+from .async_push import AsyncDelivery
+from .async_queue import AsyncQueue
 from .config import GatewayConfig, Service
 from .errors import GatewayFault
 from .fault_injection import FaultInjector
@@ -70,10 +73,22 @@ class Gateway:
     injector: FaultInjector
     stubs: StubRegistry | None = None
     """Stub sets of services backed by ``stubs:`` (docs/stubs.md)."""
+    async_channel: AsyncChannel | None = None
+    delivery: AsyncDelivery | None = None
+    queue: AsyncQueue | None = None
 
     def routes(self) -> list[BaseRoute]:
         limit = self.config.limits.max_bytes
-        return [*app.sync_routes(self.channel), *app.contract_routes(), *app.echo_routes(limit)]
+        routes: list[BaseRoute] = [*app.sync_routes(self.channel), *app.contract_routes(),
+                                   *app.echo_routes(limit)]
+        if self.async_channel is not None:
+            routes += app.async_routes(self.async_channel)
+        return routes
+
+    def start(self) -> None:
+        """Start the AsyncChannel's push worker on the running event loop (server lifespan)."""
+        if self.delivery is not None:
+            self.delivery.start()
 
     def admin_mount(self, *, path: str = "/admin", extra_routes=(),
                     max_body: int = DEFAULT_MAX_BODY) -> BaseRoute:
@@ -90,6 +105,8 @@ class Gateway:
     async def aclose(self) -> None:
         if self.stubs is not None:
             self.stubs.close()
+        if self.delivery is not None:
+            await self.delivery.stop()
         await self.http.aclose()
 
 
@@ -128,14 +145,28 @@ def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: C
                   extra_trust: bytes = b"", config_source: str = "config") -> Gateway:
     signer = gateway_signer(pki) if config.sign_responses else None  # first: may create the GOST ҰКО
     trust = TrustStore.from_pem(pki.trust_pem() + config.extra_trust + extra_trust, partial_chain=True)
-    security = WsseSecurity(Verifier(trust, clock=clock, revocation=_revocation(config, pki, clock)), signer)
+    verifier = Verifier(trust, clock=clock, revocation=_revocation(config, pki, clock),
+                        timestamp_skew=dt.timedelta(seconds=config.timestamp_skew),
+                        signed_comments=config.signed_comments)
+    security = WsseSecurity(verifier, signer)
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
     journal = Journal(db)
     injector = FaultInjector(db, clock=clock)
     injector.load_config(config.fault_rules, where=config_source)
     stubs = StubRegistry(sources_of(config), states=StubStates(db, clock=clock), pki=pki, clock=clock,
                          reload_seconds=config.stub_reload_seconds)
-    providers = ProviderDirectory(config, {**BUILTIN, **(builtin_providers or {})}, http, stubs)
+    builtin = {**BUILTIN, **(builtin_providers or {})}
+    providers = ProviderDirectory(config, builtin, http, stubs)
     channel = SyncChannel(config, resolve_provider=providers, journal=journal, security=security,
                           injector=injector, clock=clock)
-    return Gateway(channel, journal, config, http, injector, stubs)
+    queue = AsyncQueue(db, settings=config.async_, clock=clock,
+                       notify_senders=frozenset(p.sender_id for p in config.participants.values()
+                                                if p.push_url))
+    delivery = AsyncDelivery(config, queue, builtin=builtin, http=http,
+                             journal_writer=channel.journal_writer, clock=clock)
+    async_channel = AsyncChannel(config, queue=queue, journal=journal,
+                                 journal_writer=channel.journal_writer, security=security,
+                                 injector=injector, clock=clock, on_queued=delivery.kick,
+                                 deliver_now=delivery.deliver_now)
+    return Gateway(channel, journal, config, http, injector, stubs=stubs,
+                   async_channel=async_channel, delivery=delivery, queue=queue)

@@ -9,20 +9,20 @@ transport signature is verified; it works on the verified Body.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 from lxml import etree
 
 from egov_sim.core import ids
 from egov_sim.core.clock import Clock, system_clock
-from egov_sim.wsdl.schemas import data_name_errors, sync_validator
+from egov_sim.wsdl.schemas import sync_validator
 
-from . import errors, soap
+from . import admission, errors, soap
 from . import journal as journal_module
-from .config import GatewayConfig, Participant, Service
+from .admission import TransportSecurity
+from .config import GatewayConfig, Service
 from .errors import GatewayFault
 from .journal import SignatureVerdict
 from .providers import SYNC_TYPES, ProviderCall, ProviderFault, ProviderReply
@@ -30,7 +30,7 @@ from .request_info import RequestInfo, read_request_info
 
 SEND_MESSAGE = f"{{{SYNC_TYPES}}}SendMessage"
 FAULT_ELEMENT = f"{{{SYNC_TYPES}}}SendMessageFault1_SendMessageFault"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WSSE = admission.WSSE
 
 
 def new_session_id() -> str:
@@ -68,11 +68,12 @@ class Trace:
     total_ms: float | None = None
     fault_action: Any = None
     """The injected fault that matched this request, if any (gateway/fault_injection.py)."""
+    channel: str = journal_module.CHANNEL_SYNC
 
     def to_exchange(self) -> journal_module.Exchange:
         return journal_module.Exchange(
             received_at=self.received_at, request_body=self.request_body,
-            response_body=self.response_body, channel=journal_module.CHANNEL_SYNC,
+            response_body=self.response_body, channel=self.channel,
             message_id=self.message_id, correlation_id=self.correlation_id,
             session_id=self.session_id, service_id=self.service_id, sender_id=self.sender_id,
             route_id=self.route_id, provider=self.provider, client=self.client,
@@ -83,13 +84,6 @@ class Trace:
             signature_details=self.signature_detail or None, status_code=self.status_code,
             status_message=self.status_message, error_code=self.fault_code,
             error_message=self.fault_message, http_status=self.http_status)
-
-
-class TransportSecurity(Protocol):
-    """WS-Security for the gateway: verify a request's transport signature, sign a response."""
-
-    def verify(self, message: soap.SoapMessage, participant: Participant) -> tuple[str, dict]: ...
-    def sign(self, envelope: etree._Element) -> bytes: ...
 
 
 ProviderResolver = Callable[[Service, RequestInfo], Any]
@@ -147,68 +141,23 @@ class SyncChannel:
         info = read_request_info(request)
         ex.message_id, ex.correlation_id = info.message_id, info.correlation_id
         ex.service_id, ex.sender_id, ex.route_id = info.service_id, info.sender_id, info.route_id
-        self._validate(message)
+        admission.check_headers(message, self.config)
+        admission.validate(message, self.config, sync_validator())
 
-        participant = self._authenticate(info)
-        self._check_transport_signature(message, participant, ex)
-        service = self.config.services.get(info.service_id)
-        if service is None:
-            raise GatewayFault(errors.NO_SERVICE, f"serviceId {info.service_id!r} is not in the register")
-        if not service.allows(info.sender_id):
-            raise GatewayFault(errors.FORBIDDEN,
-                               f"sender {info.sender_id!r} may not call serviceId {info.service_id!r}")
-        if info.route_id is not None and info.route_id not in self.config.routes:
-            raise GatewayFault(errors.NO_ROUTE, f"routeId {info.route_id!r} is not registered")
-        if service.route_required and info.route_id is None:
-            raise GatewayFault(errors.NO_ROUTE, f"serviceId {info.service_id!r} needs a routeId")
+        participant = admission.authenticate(self.config, info.sender_id, info.password)
+        admission.check_transport_signature(self.security, message, participant, ex)
+        service = admission.admit(self.config, info.service_id, info.sender_id, info.route_id)
 
-        data = request.find("requestData/data")
-        call = ProviderCall(info=info, data=soap.copy_data(data) if data is not None else None,
-                            session_id=ex.session_id, route_id=info.route_id)
+        data = admission.find_data(request.find("requestData"))
+        if data is not None and data.tag != "data":
+            call_data = admission.as_contract_data(data)
+        else:
+            call_data = soap.copy_data(data) if data is not None else None
+        call = ProviderCall(info=info, data=call_data, session_id=ex.session_id,
+                            route_id=info.route_id, content=admission.content_of(data, call_data))
         reply = await self._call_provider(service, info, call, ex)
         ex.status_code, ex.status_message = reply.code, reply.message
         return self._response(info, reply, ex)
-
-    def _validate(self, message: soap.SoapMessage) -> None:
-        """XSD validation against the contract (``data`` skipped); lenient mode only logs."""
-        schema = sync_validator()
-        problems = []
-        if not schema.validate(message.operation):
-            err = schema.error_log.last_error
-            problems.append(f"line {err.line}: {err.message}" if err else "schema violation")
-        problems += data_name_errors(message.operation)
-        if problems and self.config.strict_schema:
-            raise GatewayFault(errors.FORMAT, "; ".join(problems))
-
-    def _authenticate(self, info: RequestInfo) -> Participant:
-        participant = self.config.participants.get(info.sender_id)
-        if participant is None:
-            raise GatewayFault(errors.AUTH_FAILED, f"senderId {info.sender_id!r} is not a registered participant")
-        if participant.password is not None and not hmac.compare_digest(
-                (info.password or "").encode(), participant.password.encode()):
-            raise GatewayFault(errors.AUTH_FAILED, f"wrong password for senderId {info.sender_id!r}")
-        return participant
-
-    def _check_transport_signature(self, message: soap.SoapMessage, participant: Participant,
-                                   ex: Trace) -> None:
-        present = message.header is not None and message.header.find(f"{{{WSSE}}}Security") is not None
-        policy = participant.wsse
-        if policy == "off":
-            ex.signature = SignatureVerdict.NOT_CHECKED if present else SignatureVerdict.ABSENT
-            return
-        if not present:
-            if policy == "required":
-                raise GatewayFault(errors.NOT_SIGNED, f"participant {participant.sender_id!r} must sign requests (wsse:Security)")
-            return
-        if self.security is None:
-            raise GatewayFault(errors.INTERNAL, "transport signature checking is not configured")
-        verdict, detail = self.security.verify(message, participant)
-        ex.signature, ex.signature_detail = verdict, detail
-        if verdict == SignatureVerdict.VALID:
-            return
-        code = (errors.SIGNATURE_NOT_CURRENT if verdict == SignatureVerdict.NOT_CURRENT
-                else errors.SIGNATURE_INVALID)
-        raise GatewayFault(code, detail.get("reason") or verdict)
 
     async def _call_provider(self, service: Service, info: RequestInfo, call: ProviderCall,
                              ex: Trace) -> ProviderReply:

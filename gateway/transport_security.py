@@ -2,8 +2,9 @@
 the gateway's own responses signed in the layout ШЭП uses (X509IssuerSerial token reference).
 
 Verdicts go to the journal: ``valid``; ``not-current`` (expired, not yet valid or revoked
-certificate: SCE005); ``invalid`` (anything else: SCE006). RSA and GOST signatures are checked
-alike (GOST 34.310-2004, GOST 34.10-2015 256/512); the detail names the ``algorithm``.
+certificate, or a stale ``wsu:Timestamp``: SCE005); ``invalid`` (anything else: SCE006). RSA
+and GOST signatures are checked alike (GOST 34.310-2004, GOST 34.10-2015 256/512); the detail
+names the ``algorithm``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from .config import Participant
 from .journal import SignatureVerdict
 from .soap import SoapMessage
 
-_NOT_CURRENT = {"CERT_EXPIRED", "CERT_NOT_YET_VALID", "CERT_REVOKED"}
+_NOT_CURRENT = {"CERT_EXPIRED", "CERT_NOT_YET_VALID", "CERT_REVOKED", "TIMESTAMP_EXPIRED",
+                "TIMESTAMP_NOT_YET_VALID"}
 _ALGORITHM_LABELS = {
     "rsa-sha256": "RSA-SHA256", "rsa-sha1": "RSA-SHA1", "gost34310-gost34311": "GOST 34.310-2004",
     "gostr34102015-gostr34112015-512": "GOST 34.10-2015-512",

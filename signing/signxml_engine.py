@@ -42,16 +42,16 @@ class _PositionedVerifier(XMLVerifier):
         return found
 
 
-def _config(cert: x509.Certificate, *, allow_sha1: bool) -> SignatureConfiguration:
+def _config(cert: x509.Certificate, *, allow_sha1: bool, references: int = 1) -> SignatureConfiguration:
     methods = {SignatureMethod.RSA_SHA256} | ({SignatureMethod.RSA_SHA1} if allow_sha1 else set())
     digests = {DigestAlgorithm.SHA256} | ({DigestAlgorithm.SHA1} if allow_sha1 else set())
     return SignatureConfiguration(
         signature_methods=frozenset(methods), digest_algorithms=frozenset(digests),
-        verification_time=cert.not_valid_before_utc, expect_references=1)
+        verification_time=cert.not_valid_before_utc, expect_references=references)
 
 
 def check(tree: etree._ElementTree, layout: str, signature: etree._Element, reference_uri: str,
-          cert: x509.Certificate, *, allow_sha1: bool) -> list:
+          cert: x509.Certificate, *, allow_sha1: bool, references: int = 1) -> list:
     from .verify import (
         ALGORITHM_FORBIDDEN,
         ALGORITHM_NOT_SUPPORTED,
@@ -66,7 +66,9 @@ def check(tree: etree._ElementTree, layout: str, signature: etree._Element, refe
     else:
         data = etree.tostring(tree)
     try:
-        _PositionedVerifier(layout).verify(data, x509_cert=cert, expect_config=_config(cert, allow_sha1=allow_sha1))
+        _PositionedVerifier(layout).verify(data, x509_cert=cert,
+                                           expect_config=_config(cert, allow_sha1=allow_sha1,
+                                                                 references=references))
     except InvalidDigest as exc:
         return [Failure(DIGEST_MISMATCH, f"signxml: {exc}")]
     except InvalidSignature as exc:

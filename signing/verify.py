@@ -2,10 +2,19 @@
 
 The result is structured like NCANode's: valid or not, the signer (``certinfo.describe``),
 and every failed check under a stable code. Layout rules are those of spec signatures.md §7:
-the reference must resolve to exactly one element (any ``Id``/``ID``/``id`` attribute in the
-document counts), that element must be the SOAP Body or the document root, and placement,
-transforms and algorithms are allow-listed. Callers must use
-:attr:`VerificationResult.signed_element` and never look the signed part up again.
+every reference must resolve to exactly one element through one index of the document's
+``Id``/``ID``/``id`` attributes (any namespace), that element must be the document root
+(enveloped) or, for WS-Security, the SOAP Body, a ``wsu:Timestamp``/token of the signature's own
+``wsse:Security`` header or another SOAP header entry — and the Body must be among them — and
+placement, transforms and algorithms are allow-listed. The signer's certificate comes from
+``wsse:KeyIdentifier``, a ``wsse:Reference`` to a ``wsse:BinarySecurityToken`` (DirectReference),
+``ds:X509IssuerSerial`` resolved in the trust store, or an embedded ``ds:X509Data``; a
+``wsu:Timestamp`` is checked against the verifier's clock with a configurable skew.
+
+Callers must use :attr:`VerificationResult.signed_element` and never look the signed part up
+again; values are read from :attr:`VerificationResult.content`, the signed element as c14n
+sees it (comments removed), because c14n without comments signs ``<iin>8801<!--x-->0040</iin>`` as the text
+``88010040`` while ``.text`` of the element stops at the comment.
 
 Two engines compute the digest and the signature value. ``strict`` (default) does it on the
 one parsed tree, in place: the signature is detached for the enveloped transform and put back
@@ -17,6 +26,7 @@ rules, algorithms, trust, validity, revocation, key usage, IIN) is common to bot
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import hmac
 import threading
@@ -34,7 +44,17 @@ from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
-from .dsig import SOAP_NAMESPACES, X509V3_TOKEN, canonicalize, decode_base64, detach_keeping_tail, ds, wsse
+from .dsig import (
+    BASE64_BINARY,
+    SOAP_NAMESPACES,
+    WSU_NS,
+    X509V3_TOKEN,
+    canonicalize,
+    decode_base64,
+    detach_keeping_tail,
+    ds,
+    wsse,
+)
 from .enveloped import as_tree
 from .gost import x509 as gost_x509
 from .gost.keys import BY_SIGNATURE_URI, GostPublicKey
@@ -57,8 +77,17 @@ ALGORITHM_NOT_SUPPORTED = "ALGORITHM_NOT_SUPPORTED"
 ALGORITHM_FORBIDDEN = "ALGORITHM_FORBIDDEN"
 NO_SIGNATURE = "NO_SIGNATURE"
 MALFORMED_SIGNATURE = "MALFORMED_SIGNATURE"
+TIMESTAMP_EXPIRED = "TIMESTAMP_EXPIRED"
+TIMESTAMP_NOT_YET_VALID = "TIMESTAMP_NOT_YET_VALID"
+COMMENT_IN_SIGNED_CONTENT = "COMMENT_IN_SIGNED_CONTENT"
 
-_ID_SCAN = etree.XPath("//@*[local-name()='Id' or local-name()='ID' or local-name()='id'][.=$v]")
+SignedComments = Literal["strip", "refuse"]
+WSSE_PARTS = ("Body", "Timestamp")
+MAX_REFERENCES = 16
+
+_ID_ATTRIBUTES = etree.XPath("//@*[local-name()='Id' or local-name()='ID' or local-name()='id']")
+_TIMESTAMP = f"{{{WSU_NS}}}Timestamp"
+_BINARY_TOKEN = wsse("BinarySecurityToken")
 _EXC = alg.CANONICALIZATIONS[alg.EXC_C14N]
 _INCLUSIVE_NAMESPACES = "{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces"
 _DOCUMENT_TRANSFORMS = {alg.C14N, alg.C14N_WITH_COMMENTS}
@@ -126,6 +155,12 @@ class VerificationResult:
     """The verified node (document root or soap:Body) when valid; use it, not a new lookup."""
 
     @property
+    def content(self) -> etree._Element | None:
+        """A copy of :attr:`signed_element` as the signature covers it: comments removed and the
+        text around them joined, as c14n without comments does. Read values from here."""
+        return signed_view(self.signed_element) if self.signed_element is not None else None
+
+    @property
     def all_failures(self) -> tuple[Failure, ...]:
         return self.failures + tuple(f for s in self.signatures for f in s.failures)
 
@@ -183,6 +218,16 @@ class _CertEntry:
 
 
 @dataclass
+class _Reference:
+    """One ds:Reference: what it points at and how that is hashed."""
+    element: etree._Element
+    uri: str
+    transforms: list[tuple[str | None, list[str] | None]]
+    digest_uri: str | None
+    digest_value: bytes
+
+
+@dataclass
 class _Parsed:
     """The parts of one ds:Signature, checked for shape but not yet for meaning."""
     element: etree._Element
@@ -190,23 +235,67 @@ class _Parsed:
     c14n_uri: str | None
     c14n_prefixes: list[str] | None
     signature_uri: str | None
-    reference: etree._Element
-    reference_uri: str
-    transforms: list[tuple[str | None, list[str] | None]]
-    digest_uri: str | None
-    digest_value: bytes
+    references: list[_Reference]
     signature_value: bytes
     key_info: etree._Element | None
+
+    # The first reference (the only one an enveloped signature may have).
+    @property
+    def reference(self) -> etree._Element:
+        return self.references[0].element
+
+    @property
+    def reference_uri(self) -> str:
+        return self.references[0].uri
+
+    @property
+    def transforms(self) -> list[tuple[str | None, list[str] | None]]:
+        return self.references[0].transforms
+
+    @property
+    def digest_uri(self) -> str | None:
+        return self.references[0].digest_uri
+
+    @property
+    def digest_value(self) -> bytes:
+        return self.references[0].digest_value
 
 
 @dataclass
 class _Target:
-    """What the reference covers and how to hash it."""
+    """What one reference covers and how to hash it."""
     node: etree._Element | etree._ElementTree
     c14n: alg.Canonicalization
     with_comments: bool
     prefixes: list[str] | None
     enveloped: bool
+    reference: _Reference | None = None
+
+
+class _IdIndex:
+    """Every ``Id``/``ID``/``id`` attribute of a document (any namespace), found in one pass.
+
+    Spec signatures.md §7 rule 3: a reference ``#x`` is good only when exactly one such
+    attribute has the value ``x``; the index answers every reference and token lookup of a
+    document from one scan of the attribute axis (cheaper than an element predicate).
+    """
+
+    def __init__(self, root: etree._Element):
+        self._by_value: dict[str, list[etree._Element]] = {}
+        for attribute in _ID_ATTRIBUTES(root):
+            self._by_value.setdefault(str(attribute), []).append(attribute.getparent())
+
+    def resolve(self, uri: str, what: str = "reference") -> etree._Element:
+        if not uri.startswith("#") or len(uri) < 2 or uri.startswith("#xpointer("):
+            raise _Broken(SIGNATURE_WRAPPING, f"{what}: URI {uri!r} is not a same-document #id")
+        hits = self._by_value.get(uri[1:], [])
+        if not hits:
+            raise _Broken(SIGNATURE_WRAPPING, f"{what}: {uri} matches no element")
+        if len(hits) > 1:
+            raise _Broken(SIGNATURE_WRAPPING,
+                          f"duplicate-id: {uri} matches {len(hits)} Id attributes "
+                          f"({', '.join(_path(h) for h in hits)})")
+        return hits[0]
 
 
 def _elements(node: etree._Element) -> list[etree._Element]:
@@ -234,7 +323,7 @@ _TRANSFORMS, _TRANSFORM = ds("Transforms"), ds("Transform")
 _DIGEST_PARTS = [ds("DigestMethod"), ds("DigestValue")]
 
 
-def _parse_signature(signature: etree._Element) -> _Parsed:
+def _parse_signature(signature: etree._Element, *, max_references: int = 1) -> _Parsed:
     children = _elements(signature)
     tags = [c.tag for c in children]
     if tags[:2] != [_SIGNED_INFO, _SIGNATURE_VALUE] or len(tags) > 3 \
@@ -251,10 +340,20 @@ def _parse_signature(signature: etree._Element) -> _Parsed:
     references = parts[2:]
     if any(r.tag != _REFERENCE for r in references):
         raise _Broken(MALFORMED_SIGNATURE, "SignedInfo holds an element other than Reference")
-    if len(references) != 1:
-        raise _Broken(SIGNATURE_WRAPPING,
-                      f"references: exactly one ds:Reference allowed, found {len(references)}")
-    reference = references[0]
+    if not 1 <= len(references) <= max_references:
+        allowed = "exactly one ds:Reference allowed" if max_references == 1 else \
+            f"1 to {max_references} ds:Reference elements allowed"
+        raise _Broken(SIGNATURE_WRAPPING, f"references: {allowed}, found {len(references)}")
+    parsed_refs = [_parse_reference(r) for r in references]
+    try:
+        value = decode_base64(signature_value.text)
+    except ValueError:
+        raise _Broken(MALFORMED_SIGNATURE, "DigestValue or SignatureValue is not base64") from None
+    return _Parsed(signature, signed_info, parts[0].get("Algorithm"), _prefixes(parts[0]),
+                   parts[1].get("Algorithm"), parsed_refs, value, key_info)
+
+
+def _parse_reference(reference: etree._Element) -> _Reference:
     uri = reference.get("URI")
     if uri is None:
         raise _Broken(MALFORMED_SIGNATURE, "ds:Reference without URI")
@@ -271,42 +370,28 @@ def _parse_signature(signature: etree._Element) -> _Parsed:
             transforms.append((transform.get("Algorithm"), _prefixes(transform)))
     try:
         digest_value = decode_base64(rest[1].text)
-        value = decode_base64(signature_value.text)
     except ValueError:
         raise _Broken(MALFORMED_SIGNATURE, "DigestValue or SignatureValue is not base64") from None
-    return _Parsed(signature, signed_info, parts[0].get("Algorithm"), _prefixes(parts[0]),
-                   parts[1].get("Algorithm"), reference, uri, transforms, rest[0].get("Algorithm"),
-                   digest_value, value, key_info)
-
-
-def _resolve_id(tree_root: etree._Element, uri: str) -> etree._Element:
-    """Spec §7 rule 3: exactly one Id/ID/id attribute (any namespace) carries the value."""
-    if not uri.startswith("#") or len(uri) < 2 or uri.startswith("#xpointer("):
-        raise _Broken(SIGNATURE_WRAPPING, f"reference: URI {uri!r} is not a same-document #id")
-    hits = _ID_SCAN(tree_root, v=uri[1:])
-    if not hits:
-        raise _Broken(SIGNATURE_WRAPPING, f"reference: {uri} matches no element")
-    if len(hits) > 1:
-        raise _Broken(SIGNATURE_WRAPPING,
-                      f"duplicate-id: {uri} matches {len(hits)} Id attributes "
-                      f"({', '.join(_path(h.getparent()) for h in hits)})")
-    return hits[0].getparent()
+    return _Reference(reference, uri, transforms, rest[0].get("Algorithm"), digest_value)
 
 
 def _algorithms(parsed: _Parsed, allow_sha1: bool, allowed_c14n: set[str]) -> tuple[
         alg.SignatureMethod, alg.DigestMethod, alg.Canonicalization, list[Failure]]:
     failures = []
     method = digest = c14n = None
-    for check in (lambda: alg.signature_method(parsed.signature_uri, allow_sha1=allow_sha1),
-                  lambda: alg.digest_method(parsed.digest_uri, allow_sha1=allow_sha1)):
+    checks = [lambda: alg.signature_method(parsed.signature_uri, allow_sha1=allow_sha1)]
+    checks += [lambda ref=ref: alg.digest_method(ref.digest_uri, allow_sha1=allow_sha1)
+               for ref in parsed.references]
+    for check in checks:
         try:
             value = check()
         except alg.AlgorithmError as exc:
-            failures.append(Failure(exc.code, str(exc)))
+            if Failure(exc.code, str(exc)) not in failures:
+                failures.append(Failure(exc.code, str(exc)))
             continue
         if isinstance(value, alg.SignatureMethod):
             method = value
-        else:
+        elif digest is None:
             digest = value
     try:
         c14n = alg.canonicalization(parsed.c14n_uri)
@@ -323,9 +408,24 @@ class Verifier:
     """Holds the trust store and the caches; create one per process and reuse it."""
 
     def __init__(self, trust: TrustStore, *, revocation=None, allow_sha1: bool = False,
-                 engine: Engine = "strict", clock: Clock = system_clock, cache_size: int = 1024):
+                 engine: Engine = "strict", clock: Clock = system_clock, cache_size: int = 1024,
+                 timestamp_skew: dt.timedelta = dt.timedelta(minutes=5),
+                 wsse_required: tuple[str, ...] = ("Body",),
+                 signed_comments: SignedComments = "strip"):
+        """``timestamp_skew``: how far a ``wsu:Timestamp``'s Created may lie ahead of the clock
+        and its Expires behind it. ``wsse_required``: the parts a WS-Security signature must
+        cover (``Body``, and ``Timestamp``: a Timestamp, when present, must be signed).
+        ``signed_comments``: ``strip`` reads signed content as c14n does (comments removed);
+        ``refuse`` fails a signature whose signed content holds a comment."""
         if engine not in ("strict", "signxml"):
             raise InputError(f"unknown verification engine {engine!r} (strict or signxml)")
+        if "Body" not in wsse_required or set(wsse_required) - set(WSSE_PARTS):
+            raise InputError(f"wsse_required must hold Body and may hold Timestamp, not {wsse_required!r}")
+        if signed_comments not in ("strip", "refuse"):
+            raise InputError(f"signed_comments must be strip or refuse, not {signed_comments!r}")
+        self.timestamp_skew = timestamp_skew
+        self.wsse_required = tuple(wsse_required)
+        self.signed_comments = signed_comments
         self.trust = trust
         self.revocation = revocation
         self.allow_sha1 = allow_sha1
@@ -379,7 +479,7 @@ class Verifier:
         return VerificationResult(valid, "enveloped", tuple(results), (), at,
                                   root if valid else None)
 
-    def _enveloped_target(self, tree, root, signature, parsed: _Parsed) -> _Target:
+    def _enveloped_target(self, tree, root, signature, parsed: _Parsed) -> list[_Target]:
         last = next((c for c in reversed(root) if isinstance(c.tag, str)), None)
         if last is not signature:
             raise _Broken(SIGNATURE_WRAPPING,
@@ -391,12 +491,22 @@ class Verifier:
             raise _Broken(SIGNATURE_WRAPPING,
                           f"transforms: expected [enveloped-signature, c14n 1.0], found {algorithms}")
         c14n = alg.CANONICALIZATIONS[algorithms[1]]
+        if self.signed_comments == "refuse":
+            handle = detach_keeping_tail(signature)
+            try:
+                comment = next(root.iter(etree.Comment), None)
+            finally:
+                handle.restore()
+            if comment is not None:
+                raise _Broken(COMMENT_IN_SIGNED_CONTENT,
+                              f"a comment inside the signed document (line {comment.sourceline}); "
+                              "comments are refused in signed content")
         if parsed.reference_uri == "":
-            return _Target(tree, c14n, False, None, True)
-        if _resolve_id(root, parsed.reference_uri) is not root:
+            return [_Target(tree, c14n, False, None, True, parsed.references[0])]
+        if _IdIndex(root).resolve(parsed.reference_uri) is not root:
             raise _Broken(SIGNATURE_WRAPPING,
                           f"reference: {parsed.reference_uri} does not resolve to the root element")
-        return _Target(root, c14n, c14n.with_comments, None, True)
+        return [_Target(root, c14n, c14n.with_comments, None, True, parsed.references[0])]
 
     def _verify_wsse(self, tree, at, expect_iin, purpose) -> VerificationResult:
         envelope = tree.getroot()
@@ -419,35 +529,108 @@ class Verifier:
             placement = f"placement: {len(signatures)} ds:Signature elements in wsse:Security"
         elif len(bodies) != 1:
             placement = f"placement: {len(bodies)} soap:Body children of soap:Envelope"
+        elif len([t for t in securities[0] if t.tag == _TIMESTAMP]) > 1:
+            placement = "placement: more than one wsu:Timestamp in wsse:Security"
         body = bodies[0] if len(bodies) == 1 else None
+        security = securities[0]
+        signature = signatures[-1]
+        timestamp = next((t for t in security if t.tag == _TIMESTAMP), None)
+        index = _IdIndex(envelope)
 
-        def target(parsed: _Parsed) -> _Target:
+        def allowed(node: etree._Element) -> bool:
+            """The Body, a child of this signature's wsse:Security other than the signature
+            (Timestamp, token), or another SOAP header entry; nothing inside them."""
+            parent = node.getparent()
+            if node is body or (parent is security and node is not signature):
+                return True
+            return parent is not None and parent.getparent() is envelope \
+                and parent.tag == f"{{{soap}}}Header" and node is not security \
+                and etree.QName(node).namespace != soap
+
+        def target(parsed: _Parsed) -> list[_Target]:
             if placement:
                 raise _Broken(SIGNATURE_WRAPPING, placement)
-            if len(parsed.transforms) != 1 or parsed.transforms[0][0] != alg.EXC_C14N:
+            targets, seen = [], set()
+            for ref in parsed.references:
+                algorithms = [a for a, _ in ref.transforms]
+                if algorithms not in ([alg.EXC_C14N], [alg.ENVELOPED_SIGNATURE, alg.EXC_C14N]):
+                    raise _Broken(SIGNATURE_WRAPPING,
+                                  "transforms: expected [exc-c14n] (or [enveloped-signature, "
+                                  f"exc-c14n]), found {algorithms}")
+                node = index.resolve(ref.uri)
+                if not allowed(node):
+                    raise _Broken(SIGNATURE_WRAPPING,
+                                  f"reference: {ref.uri} resolves to {_path(node)}, not to the "
+                                  "soap:Body child of soap:Envelope, a wsse:Security token or "
+                                  "wsu:Timestamp, or a soap:Header entry")
+                if node in seen:
+                    raise _Broken(SIGNATURE_WRAPPING, f"reference: {_path(node)} is referenced twice")
+                seen.add(node)
+                targets.append(_Target(node, _EXC, False, ref.transforms[-1][1], False, ref))
+            if body not in seen:
                 raise _Broken(SIGNATURE_WRAPPING,
-                              "transforms: expected exactly [exc-c14n], found "
-                              f"{[a for a, _ in parsed.transforms]}")
-            node = _resolve_id(envelope, parsed.reference_uri)
-            if node is not body:
-                raise _Broken(SIGNATURE_WRAPPING,
-                              f"reference: {parsed.reference_uri} resolves to {_path(node)}, "
-                              "not to the soap:Body child of soap:Envelope")
-            return _Target(body, _EXC, False, parsed.transforms[0][1], False)
+                              "coverage: the soap:Body is not signed (references: "
+                              f"{', '.join(_path(t.node) for t in targets)})")
+            if "Timestamp" in self.wsse_required and timestamp is not None and timestamp not in seen:
+                raise _Broken(SIGNATURE_WRAPPING, "coverage: the wsu:Timestamp is not signed")
+            if self.signed_comments == "refuse":
+                for t in targets:
+                    comment = next(t.node.iter(etree.Comment), None)
+                    if comment is not None:
+                        raise _Broken(COMMENT_IN_SIGNED_CONTENT,
+                                      f"a comment inside signed {_path(t.node)} (line "
+                                      f"{comment.sourceline}); comments are refused in signed content")
+            return targets
 
-        result = self._check(0, "wsse", signatures[-1], target, tree, at, expect_iin, purpose)
+        def tokens(uri: str) -> etree._Element:
+            node = index.resolve(uri, "token reference")
+            if node.tag != _BINARY_TOKEN or node.getparent() is not security:
+                raise _Broken(SIGNATURE_WRAPPING,
+                              f"token reference: {uri} resolves to {_path(node)}, not to a "
+                              "wsse:BinarySecurityToken of this wsse:Security header")
+            return node
+
+        result = self._check(0, "wsse", signature, target, tree, at, expect_iin, purpose,
+                             tokens=tokens, max_references=MAX_REFERENCES)
+        if timestamp is not None and placement is None:
+            problems = self._timestamp_problems(timestamp, at)
+            if problems:
+                result = dataclasses.replace(result, valid=False,
+                                             failures=result.failures + tuple(problems))
         return VerificationResult(result.valid, "wsse", (result,), (), at,
                                   body if result.valid else None)
+
+    def _timestamp_problems(self, timestamp: etree._Element, at: dt.datetime) -> list[Failure]:
+        """``wsu:Created`` not later than now + skew, ``wsu:Expires`` not earlier than now - skew."""
+        created = _timestamp_value(timestamp, "Created")
+        expires = _timestamp_value(timestamp, "Expires")
+        if isinstance(created, Failure):
+            return [created]
+        if isinstance(expires, Failure):
+            return [expires]
+        if created is not None and created - self.timestamp_skew > at:
+            return [Failure(TIMESTAMP_NOT_YET_VALID,
+                            f"wsu:Timestamp Created {created.isoformat()} is later than "
+                            f"{at.isoformat()} (allowed skew {self.timestamp_skew})")]
+        if expires is not None and expires + self.timestamp_skew < at:
+            return [Failure(TIMESTAMP_EXPIRED,
+                            f"wsu:Timestamp Expires {expires.isoformat()} is before "
+                            f"{at.isoformat()} (allowed skew {self.timestamp_skew})")]
+        if created is not None and expires is not None and expires < created:
+            return [Failure(MALFORMED_SIGNATURE, "wsu:Timestamp Expires is before Created")]
+        return []
 
     # ---- one signature -----------------------------------------------------------------
 
     def _check(self, index: int, layout: str, signature: etree._Element,
-               resolve: Callable[[_Parsed], _Target], tree, at: dt.datetime,
-               expect_iin: str | None, purpose: str | None) -> SignatureResult:
+               resolve: Callable[[_Parsed], list[_Target]], tree, at: dt.datetime,
+               expect_iin: str | None, purpose: str | None, *,
+               tokens: Callable[[str], etree._Element] | None = None,
+               max_references: int = 1) -> SignatureResult:
         failures: list[Failure] = []
         parsed = target = method = digest = c14n = None
         try:
-            parsed = _parse_signature(signature)
+            parsed = _parse_signature(signature, max_references=max_references)
         except _Broken as broken:
             failures.append(broken.failure)
         if parsed is not None:
@@ -462,7 +645,7 @@ class Verifier:
         entry = None
         if parsed is not None:
             try:
-                entry = self._certificate(parsed.key_info)
+                entry = self._certificate(parsed.key_info, tokens)
             except _Broken as broken:
                 failures.append(broken.failure)
         revocations: tuple = ()
@@ -472,13 +655,15 @@ class Verifier:
             if entry.key_problem and not any(f.code.startswith("ALGORITHM") for f in failures):
                 failures.append(Failure(ALGORITHM_NOT_SUPPORTED, entry.key_problem))
 
-        structural = any(f.code in (SIGNATURE_WRAPPING, MALFORMED_SIGNATURE) or
+        structural = any(f.code in (SIGNATURE_WRAPPING, MALFORMED_SIGNATURE,
+                                    COMMENT_IN_SIGNED_CONTENT) or
                          f.code.startswith("ALGORITHM") for f in failures)
         if not structural and target is not None and entry is not None and entry.public_key is not None:
             if self.engine == "signxml" and method.family == "RSA":  # signxml has no GOST
                 failures.extend(self._crypto_signxml(tree, layout, parsed, entry))
             else:
-                failures.extend(_crypto_strict(parsed, target, entry, method, digest, c14n))
+                failures.extend(_crypto_strict(parsed, target, entry, method, c14n,
+                                               allow_sha1=self.allow_sha1))
 
         return SignatureResult(
             index=index, valid=not failures, layout=layout,
@@ -490,27 +675,57 @@ class Verifier:
 
     # ---- certificates ------------------------------------------------------------------
 
-    def _certificate(self, key_info: etree._Element | None) -> _CertEntry:
+    def _certificate(self, key_info: etree._Element | None,
+                     tokens: Callable[[str], etree._Element] | None = None) -> _CertEntry:
+        """The signer's certificate from KeyInfo: a ``wsse:SecurityTokenReference`` (a
+        ``wsse:Reference`` to a BinarySecurityToken, a ``KeyIdentifier``, ``X509IssuerSerial`` or
+        an embedded ``X509Certificate``), or ``ds:X509Data`` directly."""
         if key_info is None:
             raise _Broken(MALFORMED_SIGNATURE, "ds:KeyInfo is missing")
         token = key_info.find(wsse("SecurityTokenReference"))
         if token is not None:
+            direct = token.find(wsse("Reference"))
+            if direct is not None:
+                return self._entry_from_token(direct, tokens)
             identifier = token.find(wsse("KeyIdentifier"))
             if identifier is not None:
                 if identifier.get("ValueType") != X509V3_TOKEN:
                     raise _Broken(MALFORMED_SIGNATURE,
-                                  f"unsupported KeyIdentifier ValueType {identifier.get('ValueType')!r}")
+                                  f"unsupported KeyIdentifier ValueType {identifier.get('ValueType')!r}"
+                                  " (X509v3 only)")
+                _check_encoding(identifier, "KeyIdentifier")
                 return self._entry_from_base64(identifier.text)
             serial = token.find(f"{ds('X509Data')}/{ds('X509IssuerSerial')}")
             if serial is not None:
                 return self._entry_from_issuer_serial(serial)
+            embedded = token.findall(f"{ds('X509Data')}/{ds('X509Certificate')}")
+            if len(embedded) == 1:
+                return self._entry_from_base64(embedded[0].text)
             raise _Broken(MALFORMED_SIGNATURE,
-                          "wsse:SecurityTokenReference holds neither KeyIdentifier nor X509IssuerSerial")
+                          "wsse:SecurityTokenReference holds none of Reference, KeyIdentifier, "
+                          "X509IssuerSerial or one X509Certificate")
         certificates = key_info.findall(f"{ds('X509Data')}/{ds('X509Certificate')}")
         if len(certificates) != 1:
             raise _Broken(MALFORMED_SIGNATURE,
                           f"exactly one X509Certificate (the signer's) expected, found {len(certificates)}")
         return self._entry_from_base64(certificates[0].text)
+
+    def _entry_from_token(self, reference: etree._Element,
+                          tokens: Callable[[str], etree._Element] | None) -> _CertEntry:
+        """DirectReference: ``wsse:Reference URI="#x"`` to a BinarySecurityToken (X509v3)."""
+        uri = reference.get("URI") or ""
+        value_type = reference.get("ValueType")
+        if value_type not in (None, X509V3_TOKEN):
+            raise _Broken(MALFORMED_SIGNATURE, f"unsupported wsse:Reference ValueType {value_type!r}"
+                                               " (X509v3 only)")
+        if tokens is None:
+            raise _Broken(MALFORMED_SIGNATURE, "a wsse:Reference needs a WS-Security header to resolve in")
+        token = tokens(uri)
+        if token.get("ValueType") != X509V3_TOKEN:
+            raise _Broken(MALFORMED_SIGNATURE, f"unsupported BinarySecurityToken ValueType "
+                                               f"{token.get('ValueType')!r} (X509v3 only)")
+        _check_encoding(token, "BinarySecurityToken")
+        return self._entry_from_base64(token.text)
 
     def _entry_from_issuer_serial(self, issuer_serial: etree._Element) -> _CertEntry:
         name = issuer_serial.findtext(ds("X509IssuerName")) or ""
@@ -605,12 +820,13 @@ class Verifier:
         from . import signxml_engine
 
         return signxml_engine.check(tree, layout, parsed.element, parsed.reference_uri,
-                                     entry.certificate, allow_sha1=self.allow_sha1)
+                                     entry.certificate, allow_sha1=self.allow_sha1,
+                                     references=len(parsed.references))
 
 
-def _crypto_strict(parsed: _Parsed, target: _Target, entry: _CertEntry,
-                   method: alg.SignatureMethod, digest: alg.DigestMethod,
-                   c14n: alg.Canonicalization) -> list[Failure]:
+def _crypto_strict(parsed: _Parsed, targets: list[_Target], entry: _CertEntry,
+                   method: alg.SignatureMethod, c14n: alg.Canonicalization, *,
+                   allow_sha1: bool) -> list[Failure]:
     signed_info = canonicalize(parsed.signed_info, c14n, inclusive_prefixes=parsed.c14n_prefixes)
     key = entry.public_key
     if (method.family == "GOST") != isinstance(key, GostPublicKey) or (
@@ -625,19 +841,48 @@ def _crypto_strict(parsed: _Parsed, target: _Target, entry: _CertEntry,
             key.verify(parsed.signature_value, signed_info, padding.PKCS1v15(), method.hash())
     except InvalidSignature:
         return [Failure(SIGNATURE_MISMATCH, "SignatureValue does not verify with the signer's key")]
-    if target.enveloped:
-        handle = detach_keeping_tail(parsed.element)
-        try:
-            data = canonicalize(target.node, target.c14n, with_comments=target.with_comments)
-        finally:
-            handle.restore()
-    else:
-        data = canonicalize(target.node, target.c14n, with_comments=target.with_comments,
-                            inclusive_prefixes=target.prefixes)
-    if not hmac.compare_digest(digest.compute(data), parsed.digest_value):
-        return [Failure(DIGEST_MISMATCH, f"digest of the data referenced by "
-                                         f"URI={parsed.reference_uri!r} does not match DigestValue")]
+    for target in targets:
+        ref = target.reference
+        if target.enveloped:
+            handle = detach_keeping_tail(parsed.element)
+            try:
+                data = canonicalize(target.node, target.c14n, with_comments=target.with_comments)
+            finally:
+                handle.restore()
+        else:
+            data = canonicalize(target.node, target.c14n, with_comments=target.with_comments,
+                                inclusive_prefixes=target.prefixes)
+        digest = alg.digest_method(ref.digest_uri, allow_sha1=allow_sha1)
+        if not hmac.compare_digest(digest.compute(data), ref.digest_value):
+            return [Failure(DIGEST_MISMATCH, f"digest of the data referenced by "
+                                             f"URI={ref.uri!r} does not match DigestValue")]
     return []
+
+
+def _check_encoding(token: etree._Element, what: str) -> None:
+    encoding = token.get("EncodingType")
+    if encoding not in (None, BASE64_BINARY):
+        raise _Broken(MALFORMED_SIGNATURE, f"unsupported {what} EncodingType {encoding!r} (Base64Binary only)")
+
+
+def _timestamp_value(timestamp: etree._Element, name: str) -> dt.datetime | Failure | None:
+    element = timestamp.find(f"{{{WSU_NS}}}{name}")
+    if element is None:
+        return None
+    text = (element.text or "").strip()
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return Failure(MALFORMED_SIGNATURE, f"wsu:Timestamp {name} {text!r} is not an xsd:dateTime")
+    return _aware(value)
+
+
+def signed_view(element: etree._Element) -> etree._Element:
+    """A copy of ``element`` without comments, the text around each comment joined: what a
+    signature made with c14n without comments covers, and so what a consumer may trust."""
+    dup = copy.deepcopy(element)
+    etree.strip_tags(dup, etree.Comment)
+    return dup
 
 
 def _describe(cert: x509.Certificate):

@@ -7,13 +7,17 @@ KeyInfo (the ``wsse:SecurityTokenReference``) produces a correct WSSE signature 
 layout Kalkan writes. signxml refuses to sign with SHA-1; legacy SHA-1 signatures, and callers
 who ask for it, use the built-in signer (``engine="strict"``), which writes the same bytes.
 
-Two token references: ``KeyIdentifier`` (clients: the X509v3 certificate inline) and
-``IssuerSerial`` (the gateway's own responses, WSS4J style with ``SIG-``/``KI-``/``STR-`` ids,
-wire-formats.md §2.10).
+Three token references: ``KeyIdentifier`` (Kalkan/NCANode clients: the X509v3 certificate
+inline), ``IssuerSerial`` (the gateway's own responses, WSS4J style with ``SIG-``/``KI-``/``STR-``
+ids, wire-formats.md §2.10) and ``BinarySecurityToken`` (the certificate in a
+``wsse:BinarySecurityToken`` that ``wsse:Reference`` points at: WSS4J's DirectReference, .NET,
+node-soap). ``timestamp=(created, expires)`` adds a ``wsu:Timestamp`` and signs it with the Body
+(WSS4J's "Timestamp Signature").
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,7 +46,7 @@ from .dsig import (
 )
 from .enveloped import as_tree, require_signing_key, sign_bytes, wrap_digest
 
-KeyInfoStyle = Literal["KeyIdentifier", "IssuerSerial"]
+KeyInfoStyle = Literal["KeyIdentifier", "IssuerSerial", "BinarySecurityToken"]
 SignEngine = Literal["signxml", "strict"]
 _EXC = alg.CANONICALIZATIONS[alg.EXC_C14N]
 
@@ -132,6 +136,11 @@ def build_key_info(cert: x509.Certificate, style: KeyInfoStyle, ids: dict[str, s
         identifier = etree.SubElement(token, wsse("KeyIdentifier"), EncodingType=BASE64_BINARY,
                                       ValueType=X509V3_TOKEN)
         identifier.text = b64(cert.public_bytes(Encoding.DER))
+    elif style == "BinarySecurityToken":
+        key_info.set("Id", ids["KI"])
+        token = etree.SubElement(key_info, wsse("SecurityTokenReference"), nsmap={"wsu": WSU_NS})
+        token.set(WSU_ID, ids["STR"])
+        etree.SubElement(token, wsse("Reference"), URI=f"#{ids['X509']}", ValueType=X509V3_TOKEN)
     elif style == "IssuerSerial":
         key_info.set("Id", ids["KI"])
         token = etree.SubElement(key_info, wsse("SecurityTokenReference"), nsmap={"wsu": WSU_NS})
@@ -140,24 +149,48 @@ def build_key_info(cert: x509.Certificate, style: KeyInfoStyle, ids: dict[str, s
         etree.SubElement(issuer_serial, ds("X509IssuerName")).text = cert.issuer.rfc4514_string()
         etree.SubElement(issuer_serial, ds("X509SerialNumber")).text = str(cert.serial_number)
     else:
-        raise InputError(f"unknown key_info style {style!r} (KeyIdentifier or IssuerSerial)")
+        raise InputError(f"unknown key_info style {style!r} (KeyIdentifier, IssuerSerial or "
+                         "BinarySecurityToken)")
     return key_info
 
 
 def _gateway_ids() -> dict[str, str]:
-    return {kind: f"{kind}-{ids.new_uuid()}" for kind in ("SIG", "KI", "STR")}
+    return {kind: f"{kind}-{ids.new_uuid()}" for kind in ("SIG", "KI", "STR", "X509", "TS")}
+
+
+def _wsu_time(moment) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _add_timestamp(security: etree._Element, ids: dict[str, str], timestamp) -> str:
+    """``wsu:Timestamp`` (Created, Expires) as the first child of ``wsse:Security``, as WSS4J."""
+    created, expires = timestamp
+    element = etree.Element(f"{{{WSU_NS}}}Timestamp", nsmap={"wsu": WSU_NS})
+    element.set(WSU_ID, ids["TS"])
+    etree.SubElement(element, f"{{{WSU_NS}}}Created").text = _wsu_time(created)
+    etree.SubElement(element, f"{{{WSU_NS}}}Expires").text = _wsu_time(expires)
+    security.insert(0, element)
+    return ids["TS"]
+
+
+def _add_binary_token(security: etree._Element, ids: dict[str, str], cert) -> None:
+    token = etree.SubElement(security, wsse("BinarySecurityToken"), nsmap={"wsu": WSU_NS},
+                             EncodingType=BASE64_BINARY, ValueType=X509V3_TOKEN)
+    token.set(WSU_ID, ids["X509"])
+    token.text = b64(cert.public_bytes(Encoding.DER))
 
 
 def sign_wsse(envelope: bytes | etree._ElementTree, key, cert: x509.Certificate, *,
               key_info: KeyInfoStyle = "KeyIdentifier", sha1: bool = False,
               engine: SignEngine = "signxml", body_id: str | None = None,
-              token_ids: dict[str, str] | None = None) -> bytes:
+              token_ids: dict[str, str] | None = None, timestamp=None) -> bytes:
     """Sign the SOAP Body of ``envelope`` in the ШЭП transport layout; return the bytes.
 
     ``engine="signxml"`` (default) signs with signxml's XMLSigner; ``"strict"`` with the
     built-in code path (same bytes, faster; the only choice for SHA-1). ``body_id`` and
-    ``token_ids`` (``SIG``/``KI``/``STR``) fix the generated ids for reproducible output.
-    An ElementTree argument is signed in place.
+    ``token_ids`` (``SIG``/``KI``/``STR``/``X509``/``TS``) fix the generated ids for
+    reproducible output. ``timestamp``: ``(created, expires)`` aware datetimes; the
+    ``wsu:Timestamp`` is signed after the Body. An ElementTree argument is signed in place.
     """
     key = require_signing_key(key)
     if engine not in ("signxml", "strict"):
@@ -165,31 +198,45 @@ def sign_wsse(envelope: bytes | etree._ElementTree, key, cert: x509.Certificate,
     tree = as_tree(envelope)
     parts = prepare_envelope(tree, body_id=body_id)
     security = _security_header(parts)
-    ids = (dict(token_ids) if token_ids else _gateway_ids()) if key_info == "IssuerSerial" else {}
+    wss4j = key_info != "KeyIdentifier" or timestamp is not None
+    ids = ({**_gateway_ids(), **(token_ids or {})}) if wss4j else {}
+    references = [parts.body_id]
+    if timestamp is not None:
+        references.append(_add_timestamp(security, ids, timestamp))
+    if key_info == "BinarySecurityToken":
+        _add_binary_token(security, ids, cert)
     signature_uri, digest_uri = alg.signing_methods(sha1=sha1, key=key)
     if engine == "signxml" and not sha1 and signature_uri == alg.RSA_SHA256:  # signxml has no GOST
-        signature = _sign_with_signxml(parts, key, cert, key_info, ids, signature_uri, digest_uri)
+        signature = _sign_with_signxml(parts, key, cert, key_info, ids, signature_uri, digest_uri,
+                                       references)
         security.append(signature)
     else:
-        signature = _build_signature(parts, cert, key_info, ids, signature_uri, digest_uri)
+        signature = _build_signature(parts, cert, key_info, ids, signature_uri, digest_uri,
+                                     references)
         security.append(signature)
         _sign(signature, key, alg.signature_method(signature_uri, allow_sha1=True))
     etree.cleanup_namespaces(signature)
     return etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
 
 
-def _build_signature(parts: SoapParts, cert, style, ids, signature_uri, digest_uri) -> etree._Element:
+def _build_signature(parts: SoapParts, cert, style, ids, signature_uri, digest_uri,
+                     references=None) -> etree._Element:
     digest = alg.digest_method(digest_uri, allow_sha1=True)
-    digest_value = digest.compute(canonicalize(parts.body, _EXC))
     signature = etree.Element(ds("Signature"), nsmap={"ds": alg.DS_NS})
     signed_info = etree.SubElement(signature, ds("SignedInfo"))
     etree.SubElement(signed_info, ds("CanonicalizationMethod"), Algorithm=alg.EXC_C14N)
     etree.SubElement(signed_info, ds("SignatureMethod"), Algorithm=signature_uri)
-    reference = etree.SubElement(signed_info, ds("Reference"), URI=f"#{parts.body_id}")
-    transforms = etree.SubElement(reference, ds("Transforms"))
-    etree.SubElement(transforms, ds("Transform"), Algorithm=alg.EXC_C14N)
-    etree.SubElement(reference, ds("DigestMethod"), Algorithm=digest_uri)
-    etree.SubElement(reference, ds("DigestValue")).text = wrap_digest(digest_value)
+    targets = {parts.body_id: parts.body}
+    for element in parts.header.iter():
+        if isinstance(element.tag, str) and element.get(WSU_ID) in (references or ()):
+            targets[element.get(WSU_ID)] = element
+    for ref_id in references or [parts.body_id]:
+        digest_value = digest.compute(canonicalize(targets[ref_id], _EXC))
+        reference = etree.SubElement(signed_info, ds("Reference"), URI=f"#{ref_id}")
+        transforms = etree.SubElement(reference, ds("Transforms"))
+        etree.SubElement(transforms, ds("Transform"), Algorithm=alg.EXC_C14N)
+        etree.SubElement(reference, ds("DigestMethod"), Algorithm=digest_uri)
+        etree.SubElement(reference, ds("DigestValue")).text = wrap_digest(digest_value)
     etree.SubElement(signature, ds("SignatureValue"))
     signature.append(build_key_info(cert, style, ids))
     _kalkan_layout(signature, ids)
@@ -207,7 +254,8 @@ def _sign(signature: etree._Element, key, method: alg.SignatureMethod) -> None:
     signature.find(ds("SignatureValue")).text = wrap_base64(sign_bytes(key, data, method))
 
 
-def _sign_with_signxml(parts: SoapParts, key, cert, style, ids, signature_uri, digest_uri):
+def _sign_with_signxml(parts: SoapParts, key, cert, style, ids, signature_uri, digest_uri,
+                       references=None):
     from signxml import XMLSigner
     from signxml.algorithms import SignatureConstructionMethod
 
@@ -215,7 +263,8 @@ def _sign_with_signxml(parts: SoapParts, key, cert, style, ids, signature_uri, d
                        signature_algorithm=signature_uri, digest_algorithm=digest_uri,
                        c14n_algorithm=alg.EXC_C14N)
     signer.signature_annotators.append(lambda sig_root, signing_settings: _kalkan_layout(sig_root, ids))
-    signature = signer.sign(parts.envelope, key=key, reference_uri=f"#{parts.body_id}",
+    uris = [f"#{r}" for r in references or [parts.body_id]]
+    signature = signer.sign(parts.envelope, key=key, reference_uri=uris if len(uris) > 1 else uris[0],
                             key_info=build_key_info(cert, style, ids))
     value = signature.find(ds("SignatureValue"))
     value.text = wrap_base64(decode_base64(value.text))

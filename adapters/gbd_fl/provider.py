@@ -112,7 +112,8 @@ class GbdflProvider:
                                                                      call.info.sender_id,
                                                                      call.info.sender_id)
         try:
-            query = read_person_query(call.data)
+            # call.payload: data as its signature covers it (comments removed), not data's .text
+            query = read_person_query(call.payload)
         except PayloadError as exc:
             return await anyio.to_thread.run_sync(self._signed, call.info.message_id, receiver,
                                                   self.result("bad_request", str(exc)), ())

@@ -75,7 +75,8 @@ class EnisProvider:
         # Reading and schema-checking stay on the event loop (validators are not shared
         # between threads); the register lookup and the RSA signature run in a worker thread.
         try:
-            request = read_poa_request(call.data)
+            # call.payload: data as its signature covers it (comments removed), not data's .text
+            request = read_poa_request(call.payload)
         except PayloadError as exc:
             return await self._refusal(call.info.message_id, _result(BAD_REQUEST, str(exc)))
         bad = [iin for iin in (request.principal_iin, request.attorney_iin)

@@ -81,6 +81,10 @@ def serve(
     portal_open: bool = typer.Option(
         False, "--portal-open",
         help="Reading of 000 §1.3 as an enumeration: no portal eligibility check (K16)."),
+    sync_legs: bool = typer.Option(
+        False, "--sync-legs",
+        help="Reading of wire-formats §6–7: portal/ЦОН → РШЭП requests and РШЭП's answers over "
+             "SyncChannel SendMessage instead of the AsyncChannel."),
     signing_algorithm: str = typer.Option(
         "rsa", "--signing-algorithm", envvar="EGOV_SIM_SIGNING_ALGORITHM",
         help="Keys of the simulator's systems, staff and personas: rsa, gost2004, gost2015-256, gost2015-512."),
@@ -108,6 +112,7 @@ def serve(
                                        population=population, refusal_via_head=refusal_via_head,
                                        con_c1_literal_and=c1_literal_and,
                                        portal_restricted=not portal_open, max_body=max_body,
+                                       shep_leg="sync" if sync_legs else "async",
                                        signing_algorithm=signing_algorithm, ncalayer_url=ncalayer_url,
                                        hand_in_milestone=not s3_as_step, app4_hand_offs=not no_hand_offs)
     from egov_sim.signing.pki_gost import ALGORITHM_CHOICES

@@ -51,7 +51,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from egov_sim.adapters.gbd_fl import admin_api as persons_admin
     from egov_sim.adapters.providers import build_registries
     from egov_sim.core.auth import DEFAULT_HASHER
-    from egov_sim.gateway.app import SYNC_PATH, SYNC_WSDL
+    from egov_sim.gateway.app import ASYNC_PATH, ASYNC_WSDL, SYNC_PATH, SYNC_WSDL
     from egov_sim.gateway.config import load_config
     from egov_sim.gateway.rshep import build_rshep
     from egov_sim.gateway.shep import build_gateway
@@ -78,13 +78,16 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
               if settings.fast_password_hashing else DEFAULT_HASHER)
     rshep = build_rshep(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                         refusal_via_head=settings.refusal_via_head, hasher=hasher,
-                        max_body=settings.max_body, term_options=settings.term_options)
+                        max_body=settings.max_body, term_options=settings.term_options,
+                        leg=settings.shep_leg)
     portal = build_portal(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
                           settings=PortalSettings(hasher=hasher, max_body=settings.max_body,
-                                                  restrict_eligibility=settings.portal_restricted))
+                                                  restrict_eligibility=settings.portal_restricted,
+                                                  shep_leg=settings.shep_leg))
     con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
                     options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
-                                       max_body=settings.max_body, term_options=settings.term_options))
+                                       max_body=settings.max_body, term_options=settings.term_options,
+                                       shep_leg=settings.shep_leg))
     balkhash_readings = BalkhashReadings.from_mapping(dict(settings.balkhash_readings))
     balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
                                    clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
@@ -112,6 +115,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        gateway.start()
         task = asyncio.create_task(redeliver_after_start())
         try:
             yield
@@ -124,6 +128,8 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     endpoints = [
         Endpoint("ШЭП SyncChannel v10", SYNC_PATH),
         Endpoint("SyncChannel WSDL", f"/wsdl/{SYNC_WSDL}"),
+        Endpoint("ШЭП AsyncChannel v10", ASYNC_PATH),
+        Endpoint("AsyncChannel WSDL", f"/wsdl/{ASYNC_WSDL}"),
         *(Endpoint(name, f"/pki{path}") for name, path in pki_http.endpoints(pki)),
         Endpoint("Portal API (egov.kz)", "/portal/openapi.json"),
         Endpoint("ЦОН operator API", "/con/openapi.json"),

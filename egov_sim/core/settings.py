@@ -41,6 +41,10 @@ class Settings:
     max_body: int = 6 * 1024 * 1024
     """The body cap of every JSON API (portal, ЦОН, АРМ, admin): larger bodies are refused with
     413 ``BODY_TOO_LARGE`` (core/json_api.py). ``egov-sim serve --max-body``."""
+    shep_leg: str = "async"
+    """How the portal and ЦОН send requests to РШЭП and РШЭП answers them: over the AsyncChannel
+    (``async``, the spec's reading, wire-formats.md §6–7) or SyncChannel ``SendMessage``
+    (``sync``)."""
     refusal_via_head: bool = True
     """АРМ РШЭП: a reasoned refusal passes the head's signature (regulations-kz §7 item 9);
     False: the executor's own EDS certifies it (docs/rshep.md, "Option refusal_via_head")."""

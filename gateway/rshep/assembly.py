@@ -20,7 +20,7 @@ from egov_sim.core.auth import DEFAULT_HASHER, Accounts
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
 from egov_sim.core.json_api import DEFAULT_MAX_BODY
-from egov_sim.gateway.client import ShepClient
+from egov_sim.gateway.async_client import channel_client
 from egov_sim.signing.pki import TestPKI
 from egov_sim.signing.trust import TrustStore
 from egov_sim.signing.verify import Verifier
@@ -66,10 +66,11 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
                 session_ttl: dt.timedelta = dt.timedelta(hours=8),
                 hasher: PasswordHasher = DEFAULT_HASHER, seed_accounts: bool = False,
                 max_body: int = DEFAULT_MAX_BODY,
-                term_options: Mapping[str, bool] | None = None) -> Rshep:
+                term_options: Mapping[str, bool] | None = None, leg: str = "async") -> Rshep:
     """``seed_accounts``: create every staff account now (otherwise each on its first sign-in);
     ``max_body``: the АРМ API's body cap (egov-sim serve --max-body); ``term_options``: the
-    readings of the regulations' terms (egov_sim/reference/terms.py)."""
+    readings of the regulations' terms (egov_sim/reference/terms.py); ``leg``: answers go back
+    over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
     store = ArmStore(db, clock=clock)
     accounts = Accounts(db, ARM_REALM, clock=clock, session_ttl=session_ttl, hasher=hasher)
     if seed_accounts:
@@ -77,7 +78,7 @@ def build_rshep(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Asy
     options = ArmOptions(refusal_via_head=refusal_via_head, origin_inboxes=dict(origin_inboxes),
                          term_options=dict(term_options or {}))
     actions = ArmActions(store, accounts, Signers(pki), options=options, clock=clock)
-    client = ShepClient(gateway_url, sender[0], sender[1], http=http, clock=clock)
+    client = channel_client(leg, gateway_url, sender[0], sender[1], http=http, clock=clock)
     deliverer = Deliverer(store, client, clock=clock)
     instances = build_instances()
     verifier = Verifier(TrustStore.from_pem(pki.trust_pem()), clock=clock)

@@ -16,6 +16,7 @@ from typing import Mapping
 
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.safe_xml import parse
+from egov_sim.gateway.async_client import AsyncShepClient
 from egov_sim.gateway.client import ShepClient, ShepError, ShepFault
 
 from .arm_store import FAILED, NO_ROUTE, SENT, ArmStore
@@ -43,7 +44,8 @@ class Delivery:
 
 
 class Deliverer:
-    def __init__(self, store: ArmStore, client: ShepClient, *, clock: Clock = system_clock):
+    def __init__(self, store: ArmStore, client: ShepClient | AsyncShepClient, *,
+                 clock: Clock = system_clock):
         self.store, self.client, self.clock = store, client, clock
 
     async def deliver(self, request_id: int) -> list[Delivery]:
@@ -55,8 +57,10 @@ class Deliverer:
             if not self.store.claim(m.id, self.clock() - CLAIM_TIMEOUT):
                 break  # another worker is sending it: keep the order, leave the rest to it
             try:
+                # over the AsyncChannel the outbox kind is the messageType (NOTIFICATION, RESPONSE)
+                kind = {"message_type": m.kind} if isinstance(self.client, AsyncShepClient) else {}
                 reply = await self.client.send(m.service_id, parse(m.payload).getroot(),
-                                               correlation_id=m.correlation_id)
+                                               correlation_id=m.correlation_id, **kind)
             except (ShepFault, ShepError) as exc:
                 error = _describe(exc)
                 self.store.mark(m.id, FAILED, error=error)

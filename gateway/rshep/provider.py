@@ -24,7 +24,7 @@ from egov_sim.core.xml_build import child_text
 from egov_sim.gateway.journal import SignatureVerdict
 from egov_sim.gateway.providers import SUCCESS_CODE, ProviderCall, ProviderReply
 from egov_sim.reference.catalogue import SERVICES
-from egov_sim.signing.verify import Verifier, reroot
+from egov_sim.signing.verify import Verifier, reroot, signed_view
 from egov_sim.wsdl import service_request
 from egov_sim.wsdl.schemas import payload_root
 
@@ -69,8 +69,9 @@ class RshepProvider:
             return ProviderReply(data=ack, code=r.code, message=f"{ERROR_MESSAGES[r.code]}: {r.detail}")
 
     def _accept(self, call: ProviderCall) -> ProviderReply:
-        root = self._payload(call.data)
-        incoming = service_request.read(root)
+        root = self._payload(call.data)  # kept byte for byte: the АРМ re-verifies it
+        # values are read as the signatures cover them (comments removed), never from .text
+        incoming = service_request.read(signed_view(root))
         instance = self.instances.get(call.route_id or "")
         if instance is None:
             raise _Refused(UNKNOWN_ROUTE, f"routeId {call.route_id!r} has no regional gateway",
@@ -90,7 +91,10 @@ class RshepProvider:
         inbox_id, duplicate = self.store.receive(
             provider=office.code, service_code=service.code, channel=incoming.channel,
             origin_sender=call.info.sender_id, route_id=call.route_id,
-            shep_message_id=call.info.message_id, request_id=incoming.request_id,
+            # the id РШЭП's answers carry as correlationId: the AsyncChannel conversation's, or
+            # the SyncChannel request's messageId
+            shep_message_id=call.info.correlation_id or call.info.message_id,
+            request_id=incoming.request_id,
             applicant_iin=incoming.applicant.iin, applicant_name=incoming.applicant.name.full,
             checks=checks, payload=etree.tostring(root, encoding="UTF-8"),
             detail={"shepMessageId": call.info.message_id, "sender": call.info.sender_id,

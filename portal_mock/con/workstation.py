@@ -18,6 +18,7 @@ from egov_sim.core.auth import DEFAULT_HASHER, Accounts
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
 from egov_sim.core.json_api import DEFAULT_MAX_BODY
+from egov_sim.gateway.async_client import channel_client
 from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.config import Participant, Registration, Service
 from egov_sim.gateway.providers import Provider
@@ -70,6 +71,8 @@ class ConOptions:
     term_options: dict = field(default_factory=dict)
     """The readings of the regulations' terms (egov_sim/reference/terms.py): the receipt's date
     follows the same switches as the АРМ's due dates."""
+    shep_leg: str = "async"
+    """P5 to РШЭП over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
 
 
 @dataclass
@@ -108,8 +111,12 @@ def build_con(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.Async
     shep = ShepClient(gateway_url, options.sender_id, options.password, http=http, clock=clock,
                       timeout=options.shep_timeout)
     registries = Registries(shep, verifier, clock, options.lookups)
-    intake = Intake(store=store, registries=registries, shep=shep, catalogue=catalogue, pki=pki,
-                    clock=clock, term_options=options.term_options)
+    # P5 to РШЭП over the AsyncChannel unless shep_leg says sync; lookups stay SyncChannel
+    requests_client = channel_client(options.shep_leg, gateway_url, options.sender_id,
+                                     options.password, http=http, clock=clock,
+                                     timeout=options.shep_timeout)
+    intake = Intake(store=store, registries=registries, shep=requests_client, catalogue=catalogue,
+                    pki=pki, clock=clock, term_options=options.term_options)
     inbox = ConInbox(store, verifier, clock, allowed_senders=options.inbox_senders,
                      verify_result_signature=options.verify_result_signature)
     api = ConApi(accounts, operators, store, intake, catalogue, clock,

@@ -20,6 +20,7 @@ from egov_sim.core.auth import DEFAULT_HASHER, Accounts, Throttle
 from egov_sim.core.clock import Clock, system_clock
 from egov_sim.core.database import Database
 from egov_sim.core.json_api import DEFAULT_MAX_BODY
+from egov_sim.gateway.async_client import channel_client
 from egov_sim.gateway.client import ShepClient
 from egov_sim.gateway.config import Participant, Registration, Service
 from egov_sim.signing.pki import TestPKI
@@ -60,6 +61,8 @@ class PortalSettings:
     inbox_senders: tuple[str, ...] = INBOX_SENDERS
     """Participants whose messages the inbox accepts (besides the gateway's allowed_senders)."""
     shep_timeout: float = 30.0
+    shep_leg: str = "async"
+    """P5 to РШЭП over the AsyncChannel (``async``) or SyncChannel (``sync``)."""
     restrict_eligibility: bool = True
     """K16 (seed 000 §1.3): the portal channel serves only persons with disabilities or socially
     significant diseases; False reads the passage as a mere enumeration (docs/portal.md)."""
@@ -110,10 +113,14 @@ def build_portal(db: Database, pki: TestPKI, *, gateway_url: str, http: httpx.As
     verifier = verifier_factory() if verifier_factory else default_verifier(pki, clock, settings.revocation)
     client = ShepClient(gateway_url, settings.sender_id, settings.password, http=http, clock=clock,
                         timeout=settings.shep_timeout)
+    # the request to РШЭП (P5) goes over the AsyncChannel unless shep_leg says sync
+    requests_client = channel_client(settings.shep_leg, gateway_url, settings.sender_id,
+                                     settings.password, http=http, clock=clock,
+                                     timeout=settings.shep_timeout)
     users = Accounts(db, REALM, clock=clock, session_ttl=settings.session_ttl,
                      throttle=settings.throttle, hasher=settings.hasher)
     accounts = PortalAccounts(db, store, users, client=client, registry_check=settings.registry_check)
-    delivery = Delivery(store, client)
+    delivery = Delivery(store, requests_client)
     submissions = Submissions(store, delivery, verifier, clock=clock, completeness=settings.completeness,
                               restrict_eligibility=settings.restrict_eligibility)
     inbox = PortalInbox(store, verifier, clock=clock, senders=settings.inbox_senders)

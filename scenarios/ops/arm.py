@@ -44,8 +44,23 @@ def signing_office(ctx: PlayContext) -> str:
 def request_id(ctx: PlayContext) -> int:
     rid = ctx.state.get("arm_id")
     if rid is None:
+        rid = _find_in_inbox(ctx)
+    if rid is None:
         raise Divergence("the request never reached the provider's АРМ")
     return rid
+
+
+def _find_in_inbox(ctx: PlayContext) -> int | None:
+    """An AsyncChannel sender gets no handle in the АРМ: the clerk finds the request in the
+    office's inbox by the origin's number (the portal request or the ЦОН application)."""
+    origin = ctx.state.get("portal_request") or (ctx.state.get("con_application") or {}).get("id")
+    if origin is None or ctx.state.get("provider") is None:
+        return None
+    r = ctx.call("GET", "/arm/requests", auth=("arm", staff_login(ctx, "clerk")), expect=(200,))
+    found = next((q["id"] for q in r.json()["requests"] if q["requestId"] == origin), None)
+    if found is not None:
+        ctx.state["arm_id"] = found
+    return found
 
 
 def act(ctx: PlayContext, role: str, action: str, body: dict | None = None, *,

@@ -248,3 +248,13 @@ class Staff:
         r = self.call("POST", f"/requests/{request_id}/{action}", body)
         assert r.status_code == expect, r.text
         return r.json()
+
+
+def arm_request(url: str, login: str, request_id: str, *, password: str = PASSWORD) -> dict:
+    """The АРМ's view of the request the origin numbered ``request_id``, found in the office's
+    inbox as a clerk finds it (an AsyncChannel sender gets no handle in the АРМ)."""
+    token = httpx.post(f"{url}/arm/session", json={"login": login, "password": password},
+                       timeout=30).json()["token"]
+    found = httpx.get(f"{url}/arm/requests", headers={"Authorization": f"Bearer {token}"},
+                      timeout=30).json()["requests"]
+    return next(r for r in found if r["requestId"] == request_id)

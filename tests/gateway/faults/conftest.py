@@ -1,7 +1,7 @@
 """Fixtures for fault injection: a database per test, an injector, worker processes.
 
 ``db_url`` is SQLite (a fresh file) and, when ``EGOV_SIM_TEST_POSTGRES_URL`` is set, also
-PostgreSQL in a fresh schema dropped afterwards (as in tests/storage).
+PostgreSQL in a fresh schema dropped afterwards (as in tests/core/storage).
 """
 
 from __future__ import annotations

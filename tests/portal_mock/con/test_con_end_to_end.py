@@ -11,6 +11,7 @@ import pytest
 from egov_sim.gateway.rshep.staff import STAFF_PASSWORD, head_of
 from egov_sim.reference.personas import CON_OPERATOR, GUARDIAN, POA_AGENT, POA_PRINCIPAL
 from tests.support.con import ENIS, GBDFL, Clock, Desk, guardian_application, live_con, next_monday_morning, steps
+from tests.support.rshep import arm_request
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +34,9 @@ class Staff:
         return r.json()
 
 
-def _inbox_id(app: dict) -> int:
-    sent = next(h for h in app["history"] if h["event"] == "PACKAGE_SENT")
-    return int(sent["detail"]["acknowledgement"]["inboxId"])
+def _inbox_id(live, app: dict) -> int:
+    """The АРМ's id of the package (sent over the AsyncChannel: found in the office's inbox)."""
+    return arm_request(live.url, "pvl_pavlodar_city.clerk", app["id"])["id"]
 
 
 def test_decision_with_a_representative_end_to_end(stack):
@@ -46,9 +47,10 @@ def test_decision_with_a_representative_end_to_end(stack):
     assert app["status"] == "SENT", app
     assert live.journal.count_calls(GBDFL, iin=POA_PRINCIPAL) == 1
     assert live.journal.count_calls(ENIS, iin=POA_AGENT) == 1
-    sent = next(h for h in app["history"] if h["event"] == "PACKAGE_SENT")["detail"]["acknowledgement"]
-    assert sent["accepted"] == "true" and sent["signatureVerdict"] == "valid"  # K05 checked by РШЭП
-    rid = _inbox_id(app)
+    sent = next(h for h in app["history"] if h["event"] == "PACKAGE_SENT")["detail"]
+    assert sent["status"] == "SCSS001"  # delivered to РШЭП over the AsyncChannel
+    rid = _inbox_id(live, app)
+    assert arm_request(live.url, "pvl_pavlodar_city.clerk", app["id"])["checks"]["signature"]["verdict"] == "valid"  # K05
 
     clerk, head = Staff(live, "pvl_pavlodar_city.clerk"), Staff(live, "pvl_pavlodar_city.head")
     executor = Staff(live, "pvl_pavlodar_city.executor")
@@ -76,7 +78,8 @@ def test_decision_with_a_representative_end_to_end(stack):
     assert ready["result"]["decision"]["amount"] == "45000.00"
     assert ready["result"]["signature"]["valid"] is True
     assert ready["result"]["signature"]["signerIin"] == head_of("PVL_PAVLODAR_CITY").iin  # K13
-    assert ready["result"]["delivery"]["correlationId"] == app["shep"]["messageId"]
+    # the AsyncChannel conversation: РШЭП's RESPONSE carries the REQUEST's correlationId
+    assert ready["result"]["delivery"]["correlationId"] == app["shep"]["correlationId"]
     signed = desk.call("GET", f"/applications/{app['id']}/result.xml").content
     assert live.verifier().verify(signed, layout="enveloped").valid
 
@@ -90,7 +93,7 @@ def test_reasoned_refusal_end_to_end(stack):
     live = stack
     desk = Desk(live)
     app = desk.submit(guardian_application(GUARDIAN))
-    rid = _inbox_id(app)
+    rid = _inbox_id(live, app)
     clerk, head = Staff(live, "pvl_pavlodar_city.clerk"), Staff(live, "pvl_pavlodar_city.head")
     executor = Staff(live, "pvl_pavlodar_city.executor")
     clerk.act(rid, "register")

@@ -10,6 +10,7 @@ import pytest
 from egov_sim.app.cli import main
 from egov_sim.reference import personas
 from tests.support.portal import draft, guardian_draft, live_portal, login, sign, submit
+from tests.support.rshep import arm_request
 
 rshep = pytest.importorskip("gateway.rshep.assembly")
 STAFF_PASSWORD = pytest.importorskip("gateway.rshep.staff").STAFF_PASSWORD
@@ -35,9 +36,9 @@ def test_guardian_allowance_ends_with_a_signed_decision_in_the_cabinet(tmp_path,
         rid = d["requestId"]
         r = submit(client, auth, sign(d["xml"].encode(), h.cert(personas.GUARDIAN)))
         assert r.status_code == 201 and r.json()["status"] == "accepted", r.text
-        ack = r.json()["history"][-1]["detail"]["acknowledgement"]
-        assert ack["accepted"] == "true" and ack["signatureVerdict"] == "valid"
-        inbox_id = int(ack["inboxId"])
+        arm = arm_request(h.url, "pvl_pavlodar_city.clerk", rid)  # sent over the AsyncChannel
+        assert arm["checks"]["signature"]["verdict"] == "valid"
+        inbox_id = arm["id"]
 
         def status() -> dict:
             return client.get(f"/portal/requests/{rid}", headers=auth).json()

@@ -86,7 +86,8 @@ def test_results_carry_steps_messages_and_verdicts(results):
     assert services.count("GBDFL_UniversalServiceSync") == 1
     assert "SIM_GUARDIAN_ALLOWANCE_PAVLODAR" in services and "SIM_CON_INBOX" in services
     sent = next(m for m in r.messages if m.service_id == "SIM_GUARDIAN_ALLOWANCE_PAVLODAR")
-    assert sent.node_id == "C0" and sent.outcome == "SCSS001" and "ServiceRequest" in sent.request_body
+    # sent over the AsyncChannel: the sendMessage is journaled as queued (ON_DELIVERY)
+    assert sent.node_id == "C0" and sent.outcome == "ON_DELIVERY" and "ServiceRequest" in sent.request_body
     assert sent.journal_id in next(s for s in r.steps if s.node_id == "C0").message_ids
     assert r.deadline is not None and r.deadline.met and r.deadline.allowed == "9 wd 30 min"
 

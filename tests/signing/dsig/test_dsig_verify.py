@@ -241,11 +241,12 @@ def test_wsse_two_bodies(verifier, wsse_doc):
     _only(verifier.verify(_edit(wsse_doc, second)), "SIGNATURE_WRAPPING", "placement")
 
 
-def test_wsse_extra_reference(any_verifier, wsse_doc):
+def test_wsse_second_reference_to_the_same_body(any_verifier, wsse_doc):
+    """Several References are allowed (Body, Timestamp, headers), but each part once."""
     def add(root):
         signed_info = root.find(".//ds:SignedInfo", NS)
         signed_info.append(etree.fromstring(etree.tostring(signed_info.find("ds:Reference", NS))))
-    _only(any_verifier.verify(_edit(wsse_doc, add)), "SIGNATURE_WRAPPING", "references")
+    _only(any_verifier.verify(_edit(wsse_doc, add)), "SIGNATURE_WRAPPING", "reference: /Envelope/Body is referenced twice")
 
 
 @pytest.mark.parametrize("replacement", [alg.C14N, alg.EXC_C14N_WITH_COMMENTS])
