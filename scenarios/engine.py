@@ -37,7 +37,7 @@ from egov_sim.gateway.rshep.staff import STAFF
 from . import messages as journal_messages
 from .arguments import options_of, resolve_args
 from .flow_files import procedure_of
-from .defects import flow_defects, path_defects
+from .defects import calendar_defects, flow_defects, path_defects
 from .model import DeadlineClaim, Flow, Node, Scenario
 from .ops import OPS, Divergence, Outcome, PlayContext, StepError
 from .results import RegulationDefect, RunResult, ScenarioResult, StepResult, StepStatus, TermResult
@@ -70,6 +70,11 @@ class RunOptions:
     """Keep the template (keys, certificates, data) here between runs: the same scenarios and
     seed then give identical reports, wall times aside (``egov-sim run`` keeps it in the data
     directory). None: a fresh template for this run."""
+    template_for: Sequence[Scenario] | None = None
+    """Build (or take from the cache) the template as for these scenarios, a superset of the
+    ones played: a part of a run then plays on the whole run's keys, certificates and epoch and
+    gives the same results as it did in the whole run (re-playing a sample, or a failure, of a
+    catalogue run). None: the template of the scenarios played."""
 
 
 # --- one scenario -------------------------------------------------------------------------------
@@ -138,6 +143,8 @@ def play(scenario: Scenario, flow: Flow, systems: Systems, *, seed: int = 0,
         terms = term_verdicts(flow, tuple(taken), times, options, promised=promised, receipt_due=receipt_due)
         verdict = deadline_verdict(terms)
         defects = path_defects(flow, tuple(taken), options)
+        defects += calendar_defects(flow, tuple(taken), terms, defects, options,
+                                    at_maxima=scenario.timing == "max" and not scenario.setup.get("late"))
         problems = outcome_problems(scenario, flow, ctx, outcome)
         problems += deadline_problems(scenario, verdict)
         problems += [f"term {t.term}: {t.problem}" for t in terms if t.problem]
@@ -217,6 +224,9 @@ def expected_signers(scenario: Scenario, ctx: PlayContext) -> dict[str, str]:
         return {}
     if who in PERSONAS:
         return {PERSONAS[who].iin: who}
+    staff = ctx.state.get("staff_signers")
+    if staff is not None:  # seed 001: the department's head and officer
+        return dict(staff.get(who, {}))
     office = ctx.state.get("provider")
     if office is None:
         return {}
@@ -294,6 +304,12 @@ def date_problems(flow: Flow, ctx: PlayContext, terms: Sequence[TermResult]) -> 
         if dt.datetime.fromisoformat(shown["dueAt"]) != t.due:
             problems.append(f"term {t.term}: the АРМ shows it due {shown['dueAt']}, the engine counts "
                             f"{t.due.astimezone(ALMATY).isoformat()} ({t.allowed} from {t.start})")
+    promised = ctx.state.get("promised_dates") or {}
+    for t in terms:  # seed 001: the date on the талон is the office's (the akim's) stated term
+        shown = promised.get(t.term) if t.term in ("office", "akim") else None
+        if shown is not None and shown != t.due.astimezone(ALMATY).date():
+            problems.append(f"term {t.term}: the талон promises the result on {shown.isoformat()}, the engine counts "
+                            f"{t.due.astimezone(ALMATY).date().isoformat()} ({t.allowed} from {t.start})")
     cabinet = ctx.state.get("cabinet_due_date")
     request = ctx.state.get("arm_request") or {}
     if cabinet and request.get("dueDate") and cabinet != request["dueDate"]:
@@ -314,7 +330,10 @@ def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], d
                      *, started: dt.datetime, app_factory: AppFactory, cache: Path | None = None) -> Template:
     """The template home for these scenarios: built at a moment before all of them, with the
     certificates and staff keys they will use."""
-    starts = [scenario_start(s, started) for s in scenarios]
+    # The test PKI and the certificates are built at the epoch and live some years: scenarios that
+    # use no EDS (seed 001's paper results, played back to 2012) do not move it.
+    signing = [s for s in scenarios if needs_pki(flows[s.flow])] or list(scenarios)
+    starts = [scenario_start(s, started) for s in signing]
     personas = {s.personas["applicant"] for s in scenarios if flows[s.flow].channel == "portal"}
     if any(s.setup.get("certificate") == "foreign_iin" for s in scenarios):
         from .setup import FOREIGN_PERSONA
@@ -328,6 +347,15 @@ def prepare_template(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], d
                                offices=offices)
     return build_template(directory / "template", app_factory=app_factory, epoch=template_epoch(starts),
                           personas=personas, offices=offices)
+
+
+PAPER_OPS = ("balkhash.", "person.act")
+"""Operations that sign nothing with the simulator's PKI (seed 001's paper results)."""
+
+
+def needs_pki(flow: Flow) -> bool:
+    """Whether a flow's operations use the test PKI's certificates (the portal, the ЦОН, АРМ РШЭП)."""
+    return any(n.op and not n.op.startswith(PAPER_OPS) for n in flow.nodes)
 
 
 def play_local(scenario: Scenario, flow: Flow, template: Template, *, seed: int,
@@ -381,7 +409,7 @@ def run(scenarios: Sequence[Scenario], flows: Mapping[str, Flow], options: RunOp
         with tempfile.TemporaryDirectory(prefix="egov-sim-run-", dir=options.workdir or scratch_dir()) as tmp:
             if options.app_factory is None:
                 raise ValueError("RunOptions.app_factory is needed to build simulators (or give 'against')")
-            template = prepare_template(scenarios, flows, Path(tmp), started=started,
+            template = prepare_template(options.template_for or scenarios, flows, Path(tmp), started=started,
                                         app_factory=options.app_factory, cache=options.template_cache)
             if options.jobs <= 1 or len(scenarios) <= 1:
                 begin(len(scenarios))
@@ -407,9 +435,13 @@ def run_defects(scenarios: Sequence[Scenario], flows: Mapping[str, Flow],
     for s in scenarios:
         flow = flows[s.flow]
         for d in flow_defects(flow, s.options):
-            key = (d.flow, d.term, d.path, tuple(sorted(d.options.items())))
+            key = (d.flow, d.term, d.path, d.kind, tuple(sorted(d.options.items())))
             out.setdefault(key, d)
     final = []
+    for r in results:  # what only a run's dates show
+        for d in r.defects:
+            if d.kind == "calendar":
+                final.append(dataclasses.replace(d, scenarios=(r.scenario_id,)))
     for d in out.values():
         holders = tuple(r.scenario_id for r in results
                         if r.flow.id == d.flow and _contains(r.path, d.path)

@@ -26,13 +26,14 @@ from .operations import OPERATIONS
 from .vocabulary import BASES, CHANNELS, CHECKS, KINDS, NO, OUTCOMES, REGULATIONS, YES
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.]*$")
-_FLOW_ID = re.compile(r"^\d{3}-[a-z][a-z_]*$")
+_FLOW_ID = re.compile(r"^\d{3}-[a-z][a-z0-9_-]*$")
+_DEFECT = re.compile(r"^D\d{2}$")
 _OPTION = re.compile(r"^[a-z][a-z0-9_]*$")
 
 _FLOW_KEYS = ("id", "regulation", "channel", "procedure", "title", "source", "note", "working_hours", "lanes",
-              "actors", "terms", "readings", "nodes")
+              "actors", "terms", "readings", "nodes", "service")
 _NODE_KEYS = ("id", "kind", "lane", "actor", "title", "src", "note", "next", "on_true", "on_false", "duration",
-              "cell", "op", "args", "check", "basis", "outcomes")
+              "cell", "op", "args", "check", "basis", "outcomes", "form", "defects")
 _TERM_KEYS = ("id", "duration", "start", "end", "when", "source", "text")
 _TERM_REF_KEYS = ("term", "start", "end", "when")
 _READING_KEYS = ("id", "text", "reason", "option", "default")
@@ -56,6 +57,7 @@ def load_flow(path: str | Path) -> Flow:
     f.text(data, "note", "the flow")
     working_hours = f.hours(data["working_hours"], data.value_line("working_hours"), "working_hours")
     procedure = _procedure(f, data, regulation)
+    service = _service(f, data, regulation, procedure)
 
     lanes, lane_hours = _lanes(f, data)
     actors = _actors(f, data)
@@ -67,13 +69,14 @@ def load_flow(path: str | Path) -> Flow:
     terms = _terms(f, data, by_id, procedure, channel)
     _check_milestones(f, nodes, terms)
     _check_options_used(f, data, nodes)
-    used = {name for n in nodes for name in _options_of_node(n)}
+    used = {name for n in nodes for name in _options_of_node(n)} | {t.end_day_option for t in terms if t.end_day_option}
     flow_readings = tuple(r for r, _ in readings if r.scope == "flow" or r.option is None or r.option in used)
     stated = next((t.duration for t in terms if t.duration is not None), None)
     return Flow(id=flow_id, regulation=regulation, channel=channel, title=title, lanes=lanes,
                 nodes=tuple(nodes), total=stated, working_hours=working_hours, readings=flow_readings,
                 source=source, terms=terms, lane_hours=MappingProxyType(lane_hours),
-                procedure=f"{procedure.regulation}/{procedure.id}" if procedure else "")
+                procedure=f"{procedure.regulation}/{procedure.id}" if procedure else "", service=service,
+                service_title=procedure.title if service and procedure else "")
 
 
 def procedure_of(flow: Flow) -> term_model.Procedure | None:
@@ -97,6 +100,20 @@ def _procedure(f: Checker, data: YamlMap, regulation: str) -> term_model.Procedu
         return reg.procedure(pid)
     except KeyError as exc:
         raise f.fail(data.value_line("procedure") if pid else data.line, f"procedure: {exc.args[0]}") from None
+
+
+def _service(f: Checker, data: YamlMap, regulation: str, procedure: term_model.Procedure | None) -> str:
+    """The service a flow renders: required for seed 001 (fifteen services in one regulation),
+    one of its procedure's."""
+    code = f.text(data, "service", "the flow")
+    if code is None:
+        if procedure is not None and procedure.regulation == "001":
+            raise f.fail(data.line, "service: a flow of regulation 001 names its service (BLH-S01..BLH-S15)")
+        return ""
+    if procedure is not None and code not in procedure.services:
+        raise f.fail(data.value_line("service"), f"service {code!r} is not one of procedure {procedure.id}'s "
+                                                 f"({', '.join(procedure.services)})")
+    return code
 
 
 def _lanes(f: Checker, data: YamlMap) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -223,7 +240,7 @@ def _nodes(f: Checker, data: YamlMap, lanes: tuple[str, ...], actors: Mapping[st
         if duration is not None and kind in ("start", "end"):
             raise f.fail(n.key_line("duration"), f"{where}: {_a(kind)} node has no duration")
         cell = _cell_of(f, n, where, nid, kind, procedure)
-        milestone = milestone_option = duration_option = None
+        milestone = milestone_option = duration_option = deadline_defect = None
         if cell is not None:
             if duration is not None:
                 raise f.fail(n.key_line("duration"), f"{where}: its duration is cell {cell.id}'s in "
@@ -236,6 +253,7 @@ def _nodes(f: Checker, data: YamlMap, lanes: tuple[str, ...], actors: Mapping[st
                              f"{cell.id} is counted on the {cell.calendar} calendar ({procedure.hours(cell.calendar)})")
             duration, milestone = cell.duration, cell.milestone
             milestone_option, duration_option = cell.milestone_reading, cell.reading
+            deadline_defect = cell.defect
 
         op = f.text(n, "op", where)
         if kind in ("process", "condition"):
@@ -263,6 +281,10 @@ def _nodes(f: Checker, data: YamlMap, lanes: tuple[str, ...], actors: Mapping[st
         for check, line in checks:
             if check not in CHECKS:
                 raise f.fail(line, f"{where}: check {check!r} is not one of K01..K19 (regulations-kz.md §6)")
+        defects = f.texts(n, "defects", where)
+        for code, line in defects:
+            if not _DEFECT.match(code):
+                raise f.fail(line, f"{where}: defects: {code!r} is not an entry of a defect register (D01)")
         outcomes = f.texts(n, "outcomes", where)
         if kind == "end" and not outcomes:
             raise f.fail(n.line, f"{where}: an end node lists its outcomes")
@@ -277,7 +299,9 @@ def _nodes(f: Checker, data: YamlMap, lanes: tuple[str, ...], actors: Mapping[st
                           basis=basis, line=n.line, source=f.text(n, "src", where) or "",
                           outcomes=tuple(o for o, _ in outcomes), cell=cell.id if cell else None,
                           milestone=milestone, milestone_option=milestone_option,
-                          duration_option=duration_option, switch=switch, next_off=next_off))
+                          duration_option=duration_option, switch=switch, next_off=next_off,
+                          form=f.text(n, "form", where) or "", defects=tuple(c for c, _ in defects),
+                          deadline_defect=deadline_defect))
     return nodes
 
 
@@ -355,8 +379,9 @@ def _branch(f: Checker, text: str, line: int, by_id: Mapping[str, Node], where: 
 def _terms(f: Checker, data: YamlMap, by_id: dict[str, Node], procedure: term_model.Procedure | None,
            channel: str) -> tuple[Term, ...]:
     items = f.seq(data, "terms", "the flow", required=True)
-    if not items:
-        raise f.fail(data.value_line("terms"), "terms: list at least the regulation's overall term")
+    if not items and (procedure is None or any(n.cell for n in by_id.values())):
+        raise f.fail(data.value_line("terms"), "terms: list at least the regulation's overall term (only a flow "
+                                               "of acts the action tables do not time may list none)")
     out: list[Term] = []
     for i, raw in enumerate(items):
         if procedure is None:
@@ -435,7 +460,8 @@ def _bound_term(f: Checker, raw: Any, i: int, items, by_id: dict[str, Node], pro
         else "sum of the steps")
     return Term(tid, model.duration, start, ends, _whens(f, t, where, by_id), model.source, model.text,
                 basis=model.basis.value, receipt=channel in model.receipt, counting=model.counting.value,
-                end_day_excluded=model.end_day_excluded, allowed=allowed)
+                end_day_excluded=model.end_day_excluded, allowed=allowed, end_day_option=model.end_day_reading,
+                defect=model.defect, hours=procedure.hours(model.calendar) if model.calendar else "")
 
 
 def _check_milestones(f: Checker, nodes: list[Node], terms: tuple[Term, ...]) -> None:

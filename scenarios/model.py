@@ -81,6 +81,18 @@ class Node:
     """A reading's option that chooses the next node: :attr:`next` when true, :attr:`next_off`
     when false (002's refusal through the head, A4 and A5, or past them)."""
     next_off: str | None = None
+    form: str = ""
+    """The form of completion the action table states for the row (форма завершения: ``Макет
+    личного дела``, ``Реестр``, ``Выдача расписки``)."""
+    defects: tuple[str, ...] = ()
+    """Entries of the regulation's defect register the node's row is cited by (``D07``)."""
+    deadline_defect: str | None = None
+    """The register's entry saying the table lost this row's deadline (the cell's ``defect``:
+    seed 001's D13, D34): the stated term binds the step, and the reports say so."""
+
+    @property
+    def has_deadline(self) -> bool:
+        return self.duration is not None or self.milestone is not None
 
     def successors(self) -> tuple[str, ...]:
         """Every node an edge leads to (both of a switch's)."""
@@ -115,6 +127,18 @@ class Term:
     end_day_excluded: bool = False
     allowed: str = ""
     """How long the term allows, as text (a sum's cells added up)."""
+    end_day_option: str | None = None
+    """The reading's option that switches :attr:`end_day_excluded` (seed 001's day of issue)."""
+    hours: str = ""
+    """The working hours the term is counted on when not its first node's lane's (the term
+    file's ``calendar``)."""
+    defect: str | None = None
+    """The defect register's entry cited when the path's steps overrun this term (``D01``)."""
+
+    def excludes_end_day(self, options: Mapping[str, Any]) -> bool:
+        if self.end_day_option is not None and self.end_day_option in options:
+            return bool(options[self.end_day_option])
+        return self.end_day_excluded
 
 
 @dataclass(frozen=True)
@@ -138,6 +162,12 @@ class Flow:
     procedure: str = ""
     """The term model's procedure whose cells and terms the flow plays (``000/rural_akim``);
     empty for a flow of a regulation without a term file."""
+    service: str = ""
+    """The service the flow renders, when its regulation has several (seed 001: ``BLH-S06``):
+    reports group the flows of one service."""
+    service_title: str = ""
+    """The service's name, the term model's procedure title (``Service 1: registration of
+    unemployed citizens``)."""
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:
@@ -200,3 +230,7 @@ class Scenario:
     """ISO date-time the virtual clock starts at (Kazakhstan time); every shipped scenario has one."""
     file: str = ""
     line: int = 0
+    application: Mapping[str, Any] = field(default_factory=dict)
+    """What the applicant files, where a flow's service needs it (seed 001): ``category``,
+    ``subtype``, ``flags``, ``form`` fields, ``documents`` handed in, the ``subject`` the service
+    is for (a persona: the disabled child)."""

@@ -30,7 +30,7 @@ from typing import Any, Literal, Mapping
 
 from egov_sim.reference.catalogue import PROVIDERS, SERVICES
 
-System = Literal["portal", "con", "arm", "person", "front_office"]
+System = Literal["portal", "con", "arm", "person", "front_office", "balkhash_uo", "balkhash_con"]
 Plays = Literal["process", "condition"]
 
 _SERVICE = {"enum": sorted(SERVICES), "description": "service code (ШЭП serviceId), egov_sim/reference/catalogue.py"}
@@ -213,6 +213,102 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType({o.name: o for o in (
         "The request stands in this АРМ state (a step another op performed, e.g. 000 S4: the "
         "draft is with the head).",
         _args(("state",), state={"enum": list(ARM_STATES)})),
+
+    # --- seed 001: the Balkhash department and its akims (/balkhash/uo) -------------------------
+    _op("balkhash.accept", "balkhash_uo", "process",
+        "001 main process #1 (the akim's #1): the specialist (or the settlement akim) accepts the "
+        "application with the documents the scenario files, registers it in the journal and gives the "
+        "талон with the date of the result (POST /balkhash/uo/cases); setup prior plays service 1 first.",
+        _NO_ARGS),
+    _op("balkhash.intake", "balkhash_uo", "condition",
+        "Was the application accepted with a талон (yes), or refused at acceptance for a missing "
+        "document (no; reading uo_incomplete=refuse_at_intake, D09)?",
+        _args(uo_incomplete={"enum": ["refuse_at_intake", "accept"]})),
+    _op("balkhash.check", "balkhash_uo", "condition",
+        "A ground of §10 answered by the registers: yes when every named check of the case's "
+        "assessment passes (GET /balkhash/uo/cases/{n}/assessment). readings: the Balkhash readings "
+        "the answer depends on (the department must run under them).",
+        _args(("checks",), checks={"type": "array", "minItems": 1, "uniqueItems": True,
+                                   "items": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]+$"}},
+              readings={"type": "object", "additionalProperties": {"type": ["string", "boolean"]}})),
+    _op("balkhash.refusal_ground", "balkhash_uo", "process",
+        "The reasoned refusal (мотивированный ответ об отказе) will name this ground of §10, its reason "
+        "the failed check's text; the drafting row after it drafts the refusal.",
+        _args(("ground",), ground={"type": "string", "pattern": "^[A-Z][A-Z0-9_]+$"})),
+    _op("balkhash.step", "balkhash_uo", "process",
+        "The department's steps of the node's row (its cell), each by the role the action table names: "
+        "resolve, order_survey, survey, draft (the grant, or the refusal on the path's grounds), visa, "
+        "decide, notify, dispatch (the реестр to the ЦОН through ШЭП), … (POST /balkhash/uo/cases/{n}/{verb}). "
+        "readings: the Balkhash readings the row depends on (service 6's issuer via the akim, D17).",
+        _args(cell={"type": "string"},
+              readings={"type": "object", "additionalProperties": {"type": ["string", "boolean"]}})),
+    _op("balkhash.suspend", "balkhash_uo", "process",
+        "The head suspends the case on the service's suspension ground (POST /balkhash/uo/cases/{n}/suspend).",
+        _args(("ground",), ground={"type": "string", "pattern": "^[A-Z][A-Z0-9_]+$"})),
+    _op("balkhash.reading", "balkhash_uo", "condition",
+        "A branch the regulation leaves to a reading, answered by the reading the department runs under: "
+        "yes when reading is yes_when (value: the scenario's option, which the department must share).",
+        _args(("reading", "value", "yes_when"), reading={"type": "string"}, value={"type": "string"},
+              yes_when={"type": "string"})),
+    _op("balkhash.result", "balkhash_uo", "process",
+        "The result the applicant gets at the office: the case's result documents (a refusal at "
+        "acceptance).", _NO_ARGS),
+    _op("balkhash.return", "balkhash_uo", "process",
+        "§10 of services 2, 6, 11: the УО returns the ЦОН's package with its written justification "
+        "(POST /balkhash/uo/cases/{n}/return; a реестр back through ШЭП).", _NO_ARGS),
+    _op("balkhash.receive", "balkhash_uo", "process",
+        "The УО receives the ЦОН's documents by the реестр and registers them (POST /balkhash/uo/"
+        "transfers/{n}/receive): the case is opened.", _NO_ARGS),
+
+    # --- seed 001: the 2012 ЦОН (/balkhash/con) --------------------------------------------------
+    _op("balkhash.con_submit", "balkhash_con", "process",
+        "The applicant's ticket of the electronic queue, the call to a window, the documents handed "
+        "over: the consultant registers them in the journal, or the inspector accepts them with the "
+        "расписка (POST /balkhash/con/applications).",
+        _args(("by",), by={"enum": ["consultant", "inspector"]})),
+    _op("balkhash.con_accept", "balkhash_con", "process",
+        "The operating-hall inspector checks the documents and gives the расписка with the date of "
+        "issue (POST /balkhash/con/applications/{n}/accept).", _NO_ARGS),
+    _op("balkhash.con_intake", "balkhash_con", "condition",
+        "Did the ЦОН accept the package (yes), or refuse it with the receipt listing the missing "
+        "documents (no)?", _NO_ARGS),
+    _op("balkhash.con_refusal_receipt", "balkhash_con", "process",
+        "The receipt of refusal to accept the documents, listing the missing ones (service 11 §10).",
+        _NO_ARGS),
+    _op("balkhash.con_handover", "balkhash_con", "process",
+        "The inspector hands the documents to the накопительный сектор.", _NO_ARGS),
+    _op("balkhash.con_transfer", "balkhash_con", "process",
+        "The накопительный сектор makes up the реестр and sends the documents to the УО through ШЭП "
+        "(POST /balkhash/con/transfers); handover: the inspector hands them over first.",
+        _args(handover={"type": "boolean"})),
+    _op("balkhash.con_results", "balkhash_con", "process",
+        "The накопительный сектор accepts the УО's реестр of results or returns "
+        "(POST /balkhash/con/transfers/{n}/accept).", _NO_ARGS),
+    _op("balkhash.confirm_quarter", "balkhash_uo", "process",
+        "Services 6 and 7 §13: the family's quarterly confirmation of the right against the income of the "
+        "quarter before (POST /balkhash/uo/registers/assignments/{n}/confirm); the assignment is setup prior's.",
+        _NO_ARGS),
+    _op("balkhash.assignment", "balkhash_uo", "condition",
+        "After a grant, what the registers hold: QUARTER_CONFIRMED (the assignment stands), or no ground of "
+        "service 6 §10 (CHILD_ALIVE, NOT_ON_STATE_SUPPORT, PARENTAL_RIGHTS_HELD: GET …/assignments/{n}/review).",
+        _args(("check",), check={"enum": ["QUARTER_CONFIRMED", "CHILD_ALIVE", "NOT_ON_STATE_SUPPORT",
+                                          "PARENTAL_RIGHTS_HELD"]})),
+    _op("balkhash.terminate", "balkhash_uo", "process",
+        "Service 6 §10: the head terminates the benefit on the ground the registers hold "
+        "(POST /balkhash/uo/registers/assignments/{n}/terminate).",
+        _args(("ground",), ground={"enum": ["CHILD_DEATH", "FULL_STATE_SUPPORT", "PARENTAL_RIGHTS"]})),
+    _op("balkhash.assignment_result", "balkhash_uo", "process",
+        "The assignment as the family is told after the quarter: confirmed, or ended (NOT_CONFIRMED).",
+        _NO_ARGS),
+    _op("balkhash.con_outcome", "balkhash_con", "condition",
+        "Is the result the ЦОН received from the УО a grant (yes) or a refusal (no)?", _NO_ARGS),
+    _op("balkhash.con_inform", "balkhash_con", "process",
+        "The ЦОН informs the applicant of a return or a refusal (service 11 §10, within 1 wd).", _NO_ARGS),
+    _op("balkhash.con_issue", "balkhash_con", "process",
+        "The сектор выдачи calls the collect ticket and hands the result over against the расписка "
+        "(POST /balkhash/con/applications/{n}/issue).", _NO_ARGS),
+    _op("balkhash.con_return_documents", "balkhash_con", "process",
+        "The returned package goes back to the applicant with the УО's written justification.", _NO_ARGS),
 )})
 """Every operation by name."""
 

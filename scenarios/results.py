@@ -139,11 +139,26 @@ class RegulationDefect:
     """The readings' options in force (the defect may depend on them)."""
     scenarios: tuple[str, ...] = ()
     """Scenarios of the run that took this path."""
+    kind: str = "overrun"
+    """``overrun`` (the steps at their maxima overrun the stated term), ``no_deadline`` (a step
+    under it has no time in the table: only the stated term binds it) or ``calendar`` (their sum
+    fits, but on a run's dates the steps at their maxima end after the due)."""
+    citation: str = ""
+    """The regulation's defect-register entry (seed 001 §19: ``D01``), when its analysis has one."""
+    nodes: tuple[str, ...] = ()
+    """For ``no_deadline``: the steps without a deadline."""
 
     def text(self) -> str:
+        cite = f" [{self.citation}]" if self.citation else ""
+        if self.kind == "no_deadline":
+            return (f"{self.flow}: {', '.join(self.nodes)} has no deadline in the action table; the term "
+                    f"{self.term} ({self.allowed}, {self.source}) binds it{cite}")
+        if self.kind == "calendar":
+            return (f"{self.flow}: term {self.term} ({self.allowed}, {self.source}) cannot be met on these dates: "
+                    f"the steps at their stated maxima end {self.total}, after the due {self.over}{cite}")
         cells = " + ".join(f"{c.node} {c.duration}" for c in self.cells if c.duration != "—")
         return (f"{self.flow}: term {self.term} ({self.allowed}, {self.source}) cannot be met as written: "
-                f"{cells} = {self.total}, {self.over} over")
+                f"{cells} = {self.total}, {self.over} over{cite}")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import jsonschema
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.working_time import DurationError, parse_duration
 from egov_sim.core.yaml_lines import Checker, YamlMap, kind_of, plain, read_yaml
+from egov_sim.reference import balkhash_services
 from egov_sim.reference.catalogue import SERVICES
 from egov_sim.reference.personas import PERSONAS
 
@@ -29,12 +30,26 @@ from .arguments import check_args, options_of
 from .errors import ScenarioFileError
 from .flow_files import node_options
 from .model import DeadlineClaim, Expectation, ExpectedMessage, Flow, Node, Scenario
-from .vocabulary import DEADLINES, NO, NOT_ELIGIBLE, PERSONA_FALSIFIES, ROLES, SERVICE_IDS, SETUP, SIGNERS, TIMINGS, YES
+from .vocabulary import (
+    APPLICATION_FALSIFIES,
+    DEADLINES,
+    NO,
+    NOT_ELIGIBLE,
+    PERSONA_FALSIFIES,
+    ROLES,
+    SERVICE_IDS,
+    SETUP,
+    SIGNERS,
+    TIMINGS,
+    YES,
+)
 
 _SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _IIN = re.compile(r"^\d{12}$")
 _FILE_KEYS = ("flow", "note", "scenarios")
-_SCENARIO_KEYS = ("id", "flow", "title", "note", "personas", "setup", "options", "expect", "timing", "start")
+_SCENARIO_KEYS = ("id", "flow", "title", "note", "personas", "setup", "options", "expect", "timing", "start",
+                  "application")
+_APPLICATION_KEYS = ("category", "subtype", "flags", "form", "documents")
 _EXPECT_KEYS = ("path", "outcome", "signed_by", "deadline", "messages")
 _MESSAGE_KEYS = ("service_id", "count", "iin")
 
@@ -75,10 +90,11 @@ def _scenario(f: Checker, raw: Any, line: int, default_flow: str | None, flows: 
     personas = _personas(f, s, where, flow)
     options = _options(f, s, where, flow)
     setup = _setup(f, s, where)
+    application = _application(f, s, where, flow)
     timing = f.text(s, "timing", where, choices=TIMINGS) or "max"
     start = _start(f, s, where)
     expect, walk = _expect(f, s, where, flow, personas, options)
-    _check_setup(f, s, where, flow, setup, personas, walk)
+    _check_setup(f, s, where, flow, setup, personas, walk, application)
     _check_effect(f, s, where, flow, setup, options, walk)
     for node_id, _, _ in walk:
         node = flow.node(node_id)
@@ -87,7 +103,8 @@ def _scenario(f: Checker, raw: Any, line: int, default_flow: str | None, flows: 
                        f"{where}: with its options, node {node_id}")
     return Scenario(id=sid, flow=flow_id, title=title, personas=MappingProxyType(personas),
                     setup=MappingProxyType(setup), options=MappingProxyType(options), expect=expect,
-                    timing=cast(Literal["max", "sampled"], timing), start=start, file=f.name, line=s.line)
+                    timing=cast(Literal["max", "sampled"], timing), start=start, file=f.name, line=s.line,
+                    application=MappingProxyType(application))
 
 
 def _personas(f: Checker, s: YamlMap, where: str, flow: Flow) -> dict[str, str]:
@@ -102,10 +119,49 @@ def _personas(f: Checker, s: YamlMap, where: str, flow: Flow) -> dict[str, str]:
                                              "egov_sim/reference/personas.py")
     if "applicant" not in p:
         raise f.fail(p.line, f"{where}: personas: missing 'applicant'")
-    if "representative" in p and flow.channel != "con":
+    if "representative" in p and flow.channel != "con" and flow.regulation != balkhash_services.SEED:
         raise f.fail(p.key_line("representative"), f"{where}: a representative acts only in the ЦОН channel "
                                                    "(002 §9.3; the other channels have no power-of-attorney path)")
+    if "subject" in p and flow.regulation != balkhash_services.SEED:
+        raise f.fail(p.key_line("subject"), f"{where}: a subject (the person a service is for) is seed 001's")
     return dict(p)
+
+
+def balkhash_service_of(flow: Flow) -> balkhash_services.BalkhashService | None:
+    """The seed-001 service a flow renders (its ``service``), or None."""
+    if flow.regulation != balkhash_services.SEED or not flow.service:
+        return None
+    return balkhash_services.service(flow.service)
+
+
+def _application(f: Checker, s: YamlMap, where: str, flow: Flow) -> dict[str, Any]:
+    """What the applicant files (seed 001): category, sub-type, flags, form, documents."""
+    a = s.get("application")
+    if a is None:
+        return {}
+    service = balkhash_service_of(flow)
+    if service is None:
+        raise f.fail(s.key_line("application"), f"{where}: application is for seed 001's flows (flow {flow.id})")
+    a = f.keys(a, f"{where}: application", _APPLICATION_KEYS, (), line=s.value_line("application"))
+    out = plain(a)
+    if "category" in a and a["category"] not in balkhash_services.CATEGORIES:
+        raise f.fail(a.value_line("category"), f"{where}: application category must be one of "
+                                               f"{', '.join(balkhash_services.CATEGORIES)}")
+    if "subtype" in a and a["subtype"] not in service.subtypes:
+        raise f.fail(a.value_line("subtype"), f"{where}: service {service.number} has the sub-types "
+                                              f"{', '.join(service.subtypes) or 'none'}")
+    for i, flag in enumerate(a.get("flags") or []):
+        if flag not in balkhash_services.FLAGS:
+            raise f.fail(a.value_line("flags"), f"{where}: application flags[{i}]: unknown flag {flag!r} "
+                                                f"(known: {', '.join(balkhash_services.FLAGS)})")
+    if "form" in a and not isinstance(a["form"], dict):
+        raise f.fail(a.value_line("form"), f"{where}: application form is a mapping of form fields")
+    known = service.known_document_codes()
+    for code in a.get("documents") or []:
+        if code not in known:
+            raise f.fail(a.value_line("documents"), f"{where}: {code!r} is not a document of service "
+                                                    f"{service.number} ({', '.join(sorted(known))})")
+    return out
 
 
 def _options(f: Checker, s: YamlMap, where: str, flow: Flow) -> dict[str, Any]:
@@ -256,7 +312,8 @@ def label(node: Node, branch: bool | None) -> str:
     return f"{node.id}:{YES if branch else NO}" if node.kind == "condition" else node.id
 
 
-def _failing(setup: Mapping[str, Any], personas: Mapping[str, str]) -> tuple[dict[str, str], set[str]]:
+def _failing(setup: Mapping[str, Any], personas: Mapping[str, str],
+             application: Mapping[str, Any] | None = None) -> tuple[dict[str, str], set[str]]:
     """Checks the set-up and personas make fail (check → what does it), and those that fail
     whatever the options say."""
     failing: dict[str, str] = {}
@@ -268,22 +325,37 @@ def _failing(setup: Mapping[str, Any], personas: Mapping[str, str]) -> tuple[dic
             continue
         for check in SETUP[key].falsifies:
             failing[check] = f"setup {key}"
-            if SETUP[key].always:
-                always.add(check)
+        always.update(SETUP[key].always_fails())
     for (role, persona), checks in PERSONA_FALSIFIES.items():
         if personas.get(role) == persona:
             failing.update({c: f"persona {persona}" for c in checks})
+    for key, checks in APPLICATION_FALSIFIES.items():
+        if key in (application or {}) or (key == "subject" and "subject" in personas):
+            failing.update({c: f"application {key}" for c in checks if c not in failing})
     return failing, always
 
 
 def _check_setup(f: Checker, s: YamlMap, where: str, flow: Flow, setup: Mapping[str, Any],
-                 personas: Mapping[str, str], walk: Walk) -> None:
+                 personas: Mapping[str, str], walk: Walk, application: Mapping[str, Any] | None = None) -> None:
     """The set-up must explain every "no" the path takes, and a set-up that always fails a
     check must not meet a "yes" through it."""
-    failing, always = _failing(setup, personas)
+    failing, always = _failing(setup, personas, application)
     raw = s.get("setup")
-    services = {n.args["service"] for n in flow.nodes if "service" in n.args}
-    documents = {d.code for code in services for d in SERVICES[code].documents}
+    blh = balkhash_service_of(flow)
+    if blh is not None:
+        services = {blh.code}
+        documents = blh.known_document_codes()
+    else:
+        services = {n.args["service"] for n in flow.nodes if "service" in n.args}
+        documents = {d.code for code in services for d in SERVICES[code].documents}
+    for code in (setup.get("document_defects") or {}):
+        if code not in documents:
+            raise f.fail(raw.value_line("document_defects"), f"{where}: setup document_defects: {code!r} is not "
+                                                             f"a document of {', '.join(sorted(services))}")
+    for key in ("prior", "events"):
+        for item in setup.get(key) or []:
+            if item["persona"] not in PERSONAS:
+                raise f.fail(raw.value_line(key), f"{where}: setup {key}: no persona {item['persona']!r}")
     for key in ("missing_document", "documents_incomplete"):
         value = setup.get(key)
         codes = [value] if isinstance(value, str) else value if isinstance(value, list) else []
@@ -332,6 +404,8 @@ def _check_effect(f: Checker, s: YamlMap, where: str, flow: Flow, setup: Mapping
         raise f.fail(raw.key_line(key), f"{where}: setup {key} cannot change the path {path}: no condition "
                                         f"on it checks {'/'.join(sorted(falsifies)) or 'anything it sets up'}")
     used = {name for n in nodes for name in node_options(n)}
+    labels = tuple(f"{n}:{YES if b else NO}" if b is not None else n for n, b, _ in walk)
+    used |= {t.end_day_option for t in flow.terms_for(labels) if t.end_day_option}
     raw_options = s.get("options")
     for name in options:
         if name not in used:

@@ -20,7 +20,7 @@ from egov_sim.reference.personas import PERSONAS
 from egov_sim.signing.keyfiles import load_pkcs12
 
 from .model import Scenario
-from .simulator import CERT_PASSWORD, Systems, supported_switches
+from .simulator import CERT_PASSWORD, Systems, settings_for
 
 FOREIGN_PERSONA = "ward_teen"
 """Whose certificate signs for ``certificate: foreign_iin`` (another person's IIN, K10); for
@@ -40,8 +40,7 @@ class Certificate:
 
 def system_settings(scenario: Scenario) -> dict[str, Any]:
     """The simulator settings a scenario's options switch (only those this egov-sim has)."""
-    switches = supported_switches()
-    return {switches[name]: value for name, value in scenario.options.items() if name in switches}
+    return settings_for(dict(scenario.options))
 
 
 @dataclass

@@ -47,9 +47,13 @@ SWITCHES = {"refusal_via_head": "refusal_via_head",
             "c1_literal_and": "con_c1_literal_and",
             "portal_restricted": "portal_restricted",
             "hand_in_milestone": "hand_in_milestone",
-            "app4_hand_offs": "app4_hand_offs"}
-"""Reading options → the simulator setting that switches them (egov_sim.core.settings.Settings). An
-option whose setting the running egov-sim lacks is played as the systems behave by default."""
+            "app4_hand_offs": "app4_hand_offs",
+            **{name: f"balkhash_readings.{name}" for name in (
+                "issue_day_excluded", "cumulative_milestones", "s12_action3_as_variant2", "uo_incomplete",
+                "s6_income_equal", "s7_income_equal", "s11_share_equal", "s6_akim_issuer", "s15_incomplete")}}
+"""Reading options → the simulator setting that switches them (egov_sim.core.settings.Settings;
+``balkhash_readings.NAME`` is one of seed 001's readings, egov_sim.reference.balkhash_services.Readings).
+An option whose setting the running egov-sim lacks is played as the systems behave by default."""
 
 
 class VirtualClock:
@@ -71,9 +75,29 @@ class VirtualClock:
 
 
 def supported_switches() -> dict[str, str]:
-    """The reading options this egov-sim can switch in its systems (option → Settings field)."""
+    """The reading options this egov-sim can switch in its systems (option → Settings field, or
+    ``field.key`` for a reading kept in a mapping field)."""
     names = {f.name for f in dataclasses.fields(Settings)}
-    return {option: name for option, name in SWITCHES.items() if name in names}
+    return {option: name for option, name in SWITCHES.items() if name.partition(".")[0] in names}
+
+
+def settings_for(options: dict[str, object]) -> dict[str, object]:
+    """Settings keyword arguments for reading options (option → value): plain fields as they are,
+    the ``balkhash_readings.*`` ones gathered into that field's pairs."""
+    switches = supported_switches()
+    out: dict[str, object] = {}
+    nested: dict[str, list[tuple[str, object]]] = {}
+    for option, value in options.items():
+        if option not in switches:
+            continue
+        name, _, key = switches[option].partition(".")
+        if key:
+            nested.setdefault(name, []).append((key, value))
+        else:
+            out[name] = value
+    for name, pairs in nested.items():
+        out[name] = tuple(sorted(pairs))
+    return out
 
 
 # --- key material ------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def latest_end(flow: Flow, node: Node, start: dt.datetime, starts: Mapping[str, 
     if is_milestone(node, options):
         term = flow.term(node.milestone)
         anchor = starts.get(term.start, start)
-        return max(start.astimezone(ALMATY), term_due(flow, term, anchor))
+        return max(start.astimezone(ALMATY), term_due(flow, term, anchor, options))
     if node.duration_option and not options.get(node.duration_option, True):
         return start.astimezone(ALMATY)
     if node.duration is None:
@@ -63,10 +63,12 @@ def is_milestone(node: Node, options: Mapping[str, Any]) -> bool:
     return bool(options.get(node.milestone_option, True)) if node.milestone_option else True
 
 
-def term_due(flow: Flow, term: Term, begin: dt.datetime) -> dt.datetime:
-    """A stated term's due, counted from ``begin`` on the hours of its first node's lane."""
-    wt = working_time(flow.hours_for(flow.node(term.start)))
-    return wt.due(begin, term.duration, counting=Counting(term.counting), end_day_excluded=term.end_day_excluded)
+def term_due(flow: Flow, term: Term, begin: dt.datetime, options: Mapping[str, Any] | None = None) -> dt.datetime:
+    """A stated term's due, counted from ``begin`` on the hours of its first node's lane (the day
+    of issue excluded as the term, or the reading that switches it, says)."""
+    wt = working_time(term.hours or flow.hours_for(flow.node(term.start)))
+    return wt.due(begin, term.duration, counting=Counting(term.counting),
+                  end_day_excluded=term.excludes_end_day(options_of(flow, options)))
 
 
 class StepTimes:
@@ -134,12 +136,14 @@ def term_verdicts(flow: Flow, path: tuple[str, ...], times: Mapping[str, tuple[d
     nodes = [entry.partition(":")[0] for entry in path]
     out = []
     for term in flow.terms_for(path):
-        begin = times[term.start][0]
+        # A term counts from the acceptance: an applicant who comes while the office is closed
+        # (a Saturday at the УО, its lunch) is accepted at its next working moment.
+        begin = working_time(flow.hours_for(flow.node(term.start))).next_working_moment(times[term.start][0])
         last = max(i for i, n in enumerate(nodes) if n in term.end)
         finished = times[nodes[last]][1]
         allowed = term.allowed
         if term.duration is not None:
-            due = term_due(flow, term, begin)
+            due = term_due(flow, term, begin, options)
         elif term.receipt and receipt_due is not None:
             due = receipt_due(begin)
         else:

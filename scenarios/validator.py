@@ -41,12 +41,17 @@ class Finding:
         return f"{where}: {self.kind}: {self.text}"
 
 
+OPTION_CHOSEN = frozenset({"balkhash.reading"})
+"""Condition operations whose branch is a reading's value: a scenario's ``options`` choose it
+(seed 001 service 15's refusal or suspension, D41), no set-up is needed."""
+
+
 def unfailable_branches(flow: Flow) -> list[Finding]:
     """Conditions whose "no" no set-up or persona can bring about."""
     can_fail = falsifiable_checks()
     out = []
     for n in flow.nodes:
-        if n.kind != "condition":
+        if n.kind != "condition" or n.op in OPTION_CHOSEN:
             continue
         checks = n.check.split(",") if n.check else []
         if not any(c in can_fail for c in checks):

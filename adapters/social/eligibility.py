@@ -8,7 +8,13 @@ Balkhash). A failed check names the ground of the service it triggers; the depar
 workstation refuses to draft a grant against a failed check, or a refusal on a substantive
 ground the registers do not bear out.
 
-Checks on documents (missing, unreliable, false) are the officers' judgement and are not here.
+The documents presented are checked too, when the case gives them (``Facts.documents``): a
+required document missing for the applicant's category, channel, sub-type and flags, a document
+presented with an error in its drafting (the form's ``documentDefects``: {code: what is wrong},
+as the applicant brought it), and the facts the applicant declares in the application (the
+form's ``declared``: ``birthDate``, ``disabilityGroup``, ``registeredUnemployed``) against what the
+registers hold — the "неполные и (или) недостоверные сведения" of the regulations, found in
+the data rather than asserted.
 """
 
 from __future__ import annotations
@@ -50,6 +56,10 @@ class Facts:
     subtype: str | None = None
     flags: frozenset[str] = frozenset()
     form: dict = field(default_factory=dict)
+    documents: tuple[str, ...] | None = None
+    """The documents presented (codes); None: not part of this assessment (a register view)."""
+    category: str = "citizen"
+    channel: str = "uo"
 
     @property
     def subject(self) -> str:
@@ -128,7 +138,74 @@ class Assessor:
             14: self._s14, 15: self._s15}
 
     def assess(self, facts: Facts) -> Assessment:
-        return self._by_service[facts.service.number](facts)
+        a = self._by_service[facts.service.number](facts)
+        extra = self._documents(facts) + self._declared(facts)
+        if not extra:
+            return a
+        return Assessment(a.service, a.on, (*a.checks, *extra), a.amount, a.amount_basis, a.computation)
+
+    # --- documents and declared facts ---------------------------------------------------------
+
+    @staticmethod
+    def _document_ground(service: BalkhashService) -> str | None:
+        """The service's refusal ground for an incomplete or erroneous package, if §10 names one."""
+        for code in ("MISSING_DOCUMENTS", "INCOMPLETE_OR_UNRELIABLE"):
+            if service.ground(code) is not None:
+                return code
+        return None
+
+    @staticmethod
+    def _unreliable_ground(service: BalkhashService) -> str | None:
+        """The service's refusal ground for unreliable (or knowingly false) information."""
+        for code in ("UNRELIABLE_INFORMATION", "INCOMPLETE_OR_UNRELIABLE", "FALSE_DOCUMENTS"):
+            if service.ground(code) is not None:
+                return code
+        return None
+
+    def _documents(self, facts: Facts) -> tuple[Check, ...]:
+        if facts.documents is None:
+            return ()
+        service, ground = facts.service, self._document_ground(facts.service)
+        missing = service.missing_documents(facts.documents, category=facts.category, channel=facts.channel,
+                                            subtype=facts.subtype, flags=facts.flags)
+        defects = facts.form.get("documentDefects") or {}
+        defects = {k: v for k, v in defects.items() if k in facts.documents} if isinstance(defects, dict) else {}
+        return (
+            Check("DOCUMENTS_COMPLETE", not missing, ground,
+                  "представлены все необходимые документы" if not missing else
+                  "не представлены: " + "; ".join(d.name_ru for d in missing),
+                  {"missing": [d.code for d in missing], "presented": list(facts.documents)}),
+            Check("DOCUMENTS_IN_ORDER", not defects, ground,
+                  "ошибок в оформлении документов не выявлено" if not defects else
+                  "выявлены ошибки в оформлении документов: " + "; ".join(f"{k}: {v}" for k, v in defects.items()),
+                  {"defects": defects}),
+        )
+
+    def _declared(self, facts: Facts) -> tuple[Check, ...]:
+        declared = facts.form.get("declared")
+        if not isinstance(declared, dict) or not declared:
+            return ()
+        found: dict[str, tuple[object, object]] = {}
+        person = self._person(facts.subject)
+        if "birthDate" in declared:
+            held = person.birth_date.isoformat() if person else None
+            if declared["birthDate"] != held:
+                found["birthDate"] = (declared["birthDate"], held)
+        if "disabilityGroup" in declared:
+            d = self.medical.disability_on(facts.subject, facts.on)
+            group = d.group if d else None
+            if str(declared["disabilityGroup"]) != str(group):
+                found["disabilityGroup"] = (declared["disabilityGroup"], group)
+        if "registeredUnemployed" in declared:
+            registered = self.unemployed.status_on(facts.applicant_iin, facts.on) is not None
+            if bool(declared["registeredUnemployed"]) != registered:
+                found["registeredUnemployed"] = (declared["registeredUnemployed"], registered)
+        return (Check("DECLARED_FACTS", not found, self._unreliable_ground(facts.service),
+                      "заявленные сведения подтверждаются реестрами" if not found else
+                      "сведения не соответствуют реестрам: " + "; ".join(
+                          f"{k}: заявлено {a!r}, в реестре {b!r}" for k, (a, b) in found.items()),
+                      {"declared": declared, "mismatches": {k: {"declared": a, "held": b}
+                                                           for k, (a, b) in found.items()}}),)
 
     # --- common checks -----------------------------------------------------------------------------
 
@@ -307,6 +384,33 @@ class Assessor:
         amount = money(t.mrp * MASLIKHAT_CATEGORIES[status]) if in_list else None
         return Assessment(15, facts.on, checks, amount=amount,
                           amount_basis=f"{MASLIKHAT_CATEGORIES[status]} МРП единовременно (SYNTHETIC)" if in_list else None)
+
+    # --- after a grant: service 6's termination grounds (§10) ----------------------------------------
+
+    def termination_review(self, assignment, on: dt.date) -> Assessment:
+        """Service 6 §10: the grounds that end a benefit, as the registers hold them on ``on``, one
+        check each: no child of the family deceased (ГБД ФЛ, ``CHILD_DEATH``), none placed on full
+        state support (``FULL_STATE_SUPPORT``), the applicant not deprived of (restricted in)
+        parental rights (``PARENTAL_RIGHTS``; the social statuses). An unlawful grant (a finding
+        on the documents) is the head's judgement and is not here."""
+        household = self.households.household_of(assignment.iin)
+        children = [m.iin for m in household.members if m.relation in CHILD_RELATIONS] if household else []
+        dead = [iin for iin in children if (c := self._person(iin)) is not None and not c.alive]
+        supported = [iin for iin in children if self.medical.has_status(iin, "FULL_STATE_SUPPORT", on)]
+        restricted = self.medical.has_status(assignment.iin, "PARENTAL_RIGHTS_RESTRICTED", on)
+        checks = (
+            Check("CHILD_ALIVE", not dead, "CHILD_DEATH",
+                  "дети семьи живы (ГБД ФЛ)" if not dead else f"смерть ребенка: {', '.join(dead)} (ГБД ФЛ)",
+                  {"children": children, "childIin": dead[0] if dead else None}),
+            Check("NOT_ON_STATE_SUPPORT", not supported, "FULL_STATE_SUPPORT",
+                  "дети не находятся на полном государственном обеспечении" if not supported else
+                  f"ребенок помещен на полное государственное обеспечение: {', '.join(supported)}",
+                  {"childIin": supported[0] if supported else None}),
+            Check("PARENTAL_RIGHTS_HELD", not restricted, "PARENTAL_RIGHTS",
+                  "заявитель не лишен родительских прав" if not restricted else
+                  "заявитель лишен (ограничен) родительских прав", {}),
+        )
+        return Assessment(assignment.service, on, checks)
 
     # --- households: services 6, 7, 11 -------------------------------------------------------------
 

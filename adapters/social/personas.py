@@ -77,6 +77,12 @@ HOUSEHOLDS: dict[str, HouseholdSeed] = {
     "blh_pensioner_housing": HouseholdSeed(
         p.BLH_PENSIONER_HOUSING, "PENSIONER", (), ((p.BLH_PENSIONER_HOUSING, "PENSION", _by_year("25000", "120000")),),
         (("UTILITIES", _by_year("4000", "15000")), ("MAINTENANCE", _by_year("1000", "3000")))),
+    "blh_sayak_mother": HouseholdSeed(
+        p.BLH_SAYAK_MOTHER, "WORKING", ((p.BLH_SAYAK_CHILD, "CHILD", "CHILD", None),),
+        ((p.BLH_SAYAK_MOTHER, "SALARY", _by_year("9000", "40000")),)),
+    "blh_housing_at_share": HouseholdSeed(
+        p.BLH_HOUSING_AT_SHARE, "WORKING", (), ((p.BLH_HOUSING_AT_SHARE, "SALARY", _by_year("30000", "200000")),),
+        (("UTILITIES", _by_year("3000", "20000")),)),
     "blh_housing_within_share": HouseholdSeed(
         p.BLH_HOUSING_WITHIN_SHARE, "WORKING", (), ((p.BLH_HOUSING_WITHIN_SHARE, "SALARY", _by_year("150000", "900000")),),
         (("UTILITIES", _by_year("6000", "30000")), ("MAINTENANCE", _by_year("2000", "10000")))),
@@ -96,6 +102,7 @@ DISABILITY = {  # iin, group, cause, since, until
     "blh_disabled_mobility": (p.BLH_DISABLED_MOBILITY, "1", "GENERAL_ILLNESS", D(2008, 2, 2), None),
     "blh_disabled_child": (p.BLH_DISABLED_CHILD, "child", "SINCE_CHILDHOOD", D(2011, 1, 15), D(2028, 10, 9)),
     "blh_vov_veteran": (p.BLH_VOV_VETERAN, "2", "WAR", D(1946, 1, 10), None),
+    "blh_work_injury": (p.BLH_WORK_INJURY, "3", "WORK_INJURY", D(2009, 11, 2), None),
 }
 IPR = {  # iin, number, issued on, measures
     "blh_disabled_prosthetic": (p.BLH_DISABLED_PROSTHETIC, "ИПР-2012-0457", D(2012, 6, 1),
@@ -107,6 +114,7 @@ IPR = {  # iin, number, issued on, measures
                               ("PERSONAL_ASSISTANT", "HYGIENE", "WHEELCHAIR", "SOCIAL_CARE_HOME")),
     "blh_disabled_child": (p.BLH_DISABLED_CHILD, "ИПР-2011-0007", D(2011, 1, 20), ("SANATORIUM", "PROSTHETIC")),
     "blh_vov_veteran": (p.BLH_VOV_VETERAN, "ИПР-2010-0001", D(2010, 2, 1), ("PROSTHETIC", "SOCIAL_CARE_INSTITUTION")),
+    "blh_work_injury": (p.BLH_WORK_INJURY, "ИПР-2010-0150", D(2010, 1, 15), ("PROSTHETIC", "HYGIENE", "WHEELCHAIR")),
 }
 CONTRAINDICATIONS = {
     "blh_contraindicated": ((p.BLH_CONTRAINDICATED, "PROSTHETIC", D(2012, 1, 10)),

@@ -66,6 +66,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from egov_sim.portal_mock.con.lookups import LookupRules
     from egov_sim.portal_mock.con.workstation import ConOptions, build_con
     from egov_sim.portal_mock.portal.assembly import PortalSettings, build_portal
+    from egov_sim.reference.balkhash_services import Readings as BalkhashReadings
     from egov_sim.signing import pki_http
     from egov_sim.signing.pki import TestPKI
     from egov_sim.signing.revocation import RevocationPolicy
@@ -102,12 +103,14 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
                                        revocation=revocation, staff_password=staff.get("con"),
                                        shep_leg=settings.shep_leg),
                     claims=claims)
+    balkhash_readings = BalkhashReadings.from_mapping(dict(settings.balkhash_readings))
     balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
                                    clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
-                                   thresholds=_balkhash_thresholds(settings),
+                                   thresholds=_balkhash_thresholds(settings), readings=balkhash_readings,
                                    staff_password=staff.get("balkhash_uo"))
     balkhash_con = build_centre(db, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
-                                max_body=settings.max_body, staff_password=staff.get("balkhash_con"))
+                                max_body=settings.max_body, readings=balkhash_readings,
+                                staff_password=staff.get("balkhash_con"))
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]

@@ -79,6 +79,11 @@ class Settings:
     ``balkhash_con``): ``EGOV_SIM_STAFF_PASSWORD`` or ``serve --staff-passwords FILE``. None:
     the documented well-known ones, refused on a non-loopback address (app/staff_passwords.py)."""
 
+    balkhash_readings: tuple[tuple[str, object], ...] = ()
+    """Seed 001's readings for the Balkhash department and its 2012 ЦОН, as (name, value) pairs
+    over the defaults (egov_sim.reference.balkhash_services.Readings.from_mapping: ``issue_day``,
+    ``uo_incomplete``, ``issue_day_excluded`` …); empty: the regulation's own words."""
+
     @property
     def term_options(self) -> dict[str, bool]:
         """The readings of the regulations' terms (egov_sim/reference/terms.py), by option."""

@@ -41,54 +41,9 @@ CATEGORY_NAMES_RU = MappingProxyType({
 
 
 # ---------------------------------------------------------------------------------------------
-# Terms
-
-
-class Unit(enum.Enum):
-    MINUTES = "min"
-    HOURS = "h"
-    WORKING_DAYS = "wd"
-    CALENDAR_DAYS = "cd"
-
-
-@dataclass(frozen=True)
-class Term:
-    """A term as the regulation states it: ``amount`` ``unit``; at the ЦОН the day of acceptance
-    and the day of issue may be outside it (``excludes_acceptance_and_issue_days``); a
-    ``milestone`` counts from registration ("N дней с момента регистрации"), not from the step
-    before it."""
-
-    amount: int
-    unit: Unit
-    excludes_acceptance_and_issue_days: bool = False
-    milestone: bool = False
-
-    def __str__(self) -> str:
-        text = f"{self.amount} {self.unit.value}"
-        if self.excludes_acceptance_and_issue_days:
-            text += " (acceptance and issue days excluded)"
-        return text + (" from registration" if self.milestone else "")
-
-    def to_json(self) -> dict:
-        return {"amount": self.amount, "unit": self.unit.value,
-                "excludesAcceptanceAndIssueDays": self.excludes_acceptance_and_issue_days,
-                "milestone": self.milestone, "text": str(self)}
-
-
-def wd(n: int, **kw) -> Term:
-    return Term(n, Unit.WORKING_DAYS, **kw)
-
-
-def cd(n: int, **kw) -> Term:
-    return Term(n, Unit.CALENDAR_DAYS, **kw)
-
-
-def minutes(n: int) -> Term:
-    return Term(n, Unit.MINUTES)
-
-
-def hours(n: int) -> Term:
-    return Term(n, Unit.HOURS)
+# Terms: egov_sim/reference/regulations/001.yaml, through egov_sim/reference/balkhash_terms.py
+# (the talon's and the расписка's dates, the returns, the department's chains, the engine's
+# verdicts all count on the one term model).
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,7 +286,6 @@ class BalkhashService:
     """registration | certificate | notice | decision_notice | contract_notice"""
     channels: tuple[str, ...]
     categories: tuple[str, ...]
-    terms: Mapping[str, Term]
     queues: Mapping[str, QueueNorm]
     documents: tuple[DocumentRule, ...]
     grounds: tuple[Ground, ...]
@@ -348,12 +302,6 @@ class BalkhashService:
     def code(self) -> str:
         """SYNTHETIC: the service's code in the simulator (``BLH-S06``)."""
         return f"BLH-S{self.number:02d}"
-
-    def term(self, channel: str) -> Term:
-        try:
-            return self.terms[channel]
-        except KeyError:
-            raise KeyError(f"service {self.number} has no channel {channel!r}") from None
 
     def schedule(self, channel: str) -> Schedule:
         if channel in self.schedules:
@@ -389,7 +337,6 @@ class BalkhashService:
             "resultRu": self.result_ru, "resultKind": self.result_kind, "form": self.form,
             "channels": list(self.channels), "categories": list(self.categories),
             "subtypes": list(self.subtypes), "unit": self.unit, "seedLines": self.seed_lines,
-            "terms": {c: t.to_json() for c, t in self.terms.items()},
             "queues": {c: q.to_json() for c, q in self.queues.items()},
             "schedules": {c: self.schedule(c).to_json() for c in self.channels},
             "documents": [d.to_json() for d in self.documents],
@@ -420,7 +367,7 @@ def _services() -> tuple[BalkhashService, ...]:
         1, "unemployed-registration", "Регистрация и постановка на учет безработных граждан",
         "регистрация и постановка на учет в качестве безработного в электронном виде", "registration",
         (UO,), _ALL_RESIDENTS,
-        {UO: wd(10)}, {UO: _UO_15},
+        {UO: _UO_15},
         (*_id_documents(),
          DocumentRule("LABOUR_DOCUMENTS", "документы, подтверждающие трудовую деятельность"),
          DocumentRule("SIK_CERTIFICATE", "свидетельство о присвоении СИК"),
@@ -435,7 +382,6 @@ def _services() -> tuple[BalkhashService, ...]:
         "испытательном ядерном полигоне",
         "уведомление о решении о регистрации и учете гражданина, пострадавшего вследствие ядерных "
         "испытаний", "notice", (UO, CON), (CITIZEN,),
-        {UO: cd(20), CON: cd(20, excludes_acceptance_and_issue_days=True)},
         {UO: _UO_30, CON: _CON_30},
         (DocumentRule("APPLICATION", "заявление установленного образца"), _IDENTITY,
          DocumentRule("RESIDENCE_REGISTRATION", "документ, подтверждающий регистрацию по месту жительства",
@@ -462,7 +408,6 @@ def _services() -> tuple[BalkhashService, ...]:
         3, "unemployed-certificate", "Выдача справок безработным гражданам",
         "справка о регистрации в качестве безработного", "certificate", (UO, CON),
         (CITIZEN, ORALMAN, FOREIGNER, STATELESS),
-        {UO: minutes(10), CON: wd(3, excludes_acceptance_and_issue_days=True)},
         {UO: QueueNorm(10, max_wait_minutes=10), CON: QueueNorm(30, max_wait_minutes=30,
                                                                 collect_wait_minutes=30)},
         (*_id_documents(),
@@ -494,8 +439,7 @@ def _services() -> tuple[BalkhashService, ...]:
         4, "disability-prosthetic-orthopedic",
         "Оформление документов на инвалидов для предоставления им протезно-ортопедической помощи",
         "уведомление об оформлении документов на протезно-ортопедическую помощь", "notice", (UO, CON),
-        _NO_ORALMAN, {UO: wd(10), CON: wd(10, excludes_acceptance_and_issue_days=True)},
-        {UO: _UO_30, CON: _CON_30}, prosthetic_docs, disability_grounds, "veterans", "944-1640",
+        _NO_ORALMAN, {UO: _UO_30, CON: _CON_30}, prosthetic_docs, disability_grounds, "veterans", "944-1640",
         phone="8 (71036) 42325")
     s5 = BalkhashService(
         5, "disability-surdo-tiflo-hygiene",
@@ -503,7 +447,7 @@ def _services() -> tuple[BalkhashService, ...]:
         "гигиеническими средствами",
         "уведомление об оформлении документов на сурдо-тифлотехнические и обязательные гигиенические "
         "средства", "notice", (UO, CON), _NO_ORALMAN,
-        {UO: wd(10), CON: wd(10, excludes_acceptance_and_issue_days=True)}, {UO: _UO_30, CON: _CON_30},
+        {UO: _UO_30, CON: _CON_30},
         (DocumentRule("APPLICATION", "заявление по форме приложения 1"),
          DocumentRule("IPR_EXTRACT", "копия выписки из ИПР"), _IDENTITY_COPY, *_CHILD_ID,
          DocumentRule("VOV_CERTIFICATE", "копия удостоверения установленного образца (участники и инвалиды ВОВ)",
@@ -519,7 +463,6 @@ def _services() -> tuple[BalkhashService, ...]:
     s6 = BalkhashService(
         6, "child-benefit-under-18", "Назначение государственных пособий семьям, имеющим детей до 18 лет",
         "уведомление о назначении пособия на детей", "notice", (UO, CON, AKIM), (CITIZEN, ORALMAN),
-        {UO: wd(10), AKIM: cd(30), CON: wd(10, excludes_acceptance_and_issue_days=True)},
         {UO: _UO_15, AKIM: _UO_15, CON: _CON_30},
         (DocumentRule("APPLICATION", "заявление на назначение пособия на детей установленного образца"),
          DocumentRule("CHILD_BIRTH_CERTIFICATES", "копии свидетельств о рождении детей либо записей акта о "
@@ -554,8 +497,7 @@ def _services() -> tuple[BalkhashService, ...]:
     s7 = BalkhashService(
         7, "targeted-social-assistance", "Назначение государственной адресной социальной помощи",
         "уведомление о назначении государственной адресной социальной помощи", "notice", (UO, AKIM),
-        (CITIZEN, ORALMAN, REFUGEE, FOREIGNER, STATELESS), {UO: wd(7), AKIM: wd(22)},
-        {UO: _UO_15, AKIM: _UO_15},
+        (CITIZEN, ORALMAN, REFUGEE, FOREIGNER, STATELESS), {UO: _UO_15, AKIM: _UO_15},
         (DocumentRule("APPLICATION", "заявление установленного образца (реквизиты документа, удостоверяющего "
                       "личность, СИК)"),
          DocumentRule("FAMILY_COMPOSITION", "сведения о составе семьи"),
@@ -586,7 +528,7 @@ def _services() -> tuple[BalkhashService, ...]:
         "Оформление документов на инвалидов для предоставления им услуг индивидуального помощника для инвалидов "
         "первой группы, имеющих затруднение в передвижении, и специалиста жестового языка для инвалидов по слуху",
         "решение о предоставлении социальных услуг и уведомление об оформлении документов", "decision_notice",
-        (UO,), _NO_ORALMAN, {UO: wd(10)}, {UO: _UO_15},
+        (UO,), _NO_ORALMAN, {UO: _UO_15},
         (DocumentRule("APPLICATION", "заявление по форме приложения 1"),
          DocumentRule("IPR_EXTRACT", "копия выписки из ИПР"), _IDENTITY_COPY,
          DocumentRule("DISABILITY_CERTIFICATE", "справка об инвалидности"), _PROXY),
@@ -595,7 +537,7 @@ def _services() -> tuple[BalkhashService, ...]:
     s9 = BalkhashService(
         9, "disabled-wheelchair", "Оформление документов на инвалидов для предоставления им кресла-коляски",
         "уведомление об оформлении документов для предоставления кресла-коляски", "notice", (UO,), _NO_ORALMAN,
-        {UO: wd(10)}, {UO: _UO_15},
+        {UO: _UO_15},
         (DocumentRule("APPLICATION", "заявление по форме приложения 1"),
          DocumentRule("IPR", "индивидуальная программа реабилитации инвалида",
                       one_of=("IPR", "IPR_EXTRACT")), *_WORK_INJURY, _PROXY),
@@ -604,7 +546,7 @@ def _services() -> tuple[BalkhashService, ...]:
         10, "disabled-sanatorium-treatment",
         "Оформление документов на инвалидов для обеспечения их санаторно-курортным лечением",
         "уведомление об оформлении документов для обеспечения санаторно-курортным лечением", "notice", (UO,),
-        _NO_ORALMAN, {UO: wd(10)}, {UO: _UO_15},
+        _NO_ORALMAN, {UO: _UO_15},
         (DocumentRule("APPLICATION", "заявление установленного образца"), _IDENTITY_COPY,
          DocumentRule("BIRTH_CERTIFICATE", "копия свидетельства о рождении ребенка", flags=("minor",)),
          DocumentRule("REPRESENTATIVE_ID", "копия документа, удостоверяющего личность законного представителя",
@@ -626,8 +568,7 @@ def _services() -> tuple[BalkhashService, ...]:
     s11 = BalkhashService(
         11, "housing-assistance", "Назначение жилищной помощи",
         "договор о назначении и уведомление о назначении жилищной помощи", "contract_notice", (UO, CON),
-        (CITIZEN,), {UO: cd(10), CON: cd(10, excludes_acceptance_and_issue_days=True)},
-        {UO: QueueNorm(20, max_wait_minutes=20, collect_wait_minutes=20),
+        (CITIZEN,), {UO: QueueNorm(20, max_wait_minutes=20, collect_wait_minutes=20),
          CON: QueueNorm(20, max_wait_minutes=20, collect_wait_minutes=20)},
         (DocumentRule("IDENTITY_DOCUMENT", "копия документа, удостоверяющего личность", channels=(UO,),
                       one_of=_IDENTITY.one_of),
@@ -671,8 +612,7 @@ def _services() -> tuple[BalkhashService, ...]:
         "Оформление документов на социальное обслуживание в государственных и негосударственных "
         "медико-социальных учреждениях (организациях)",
         "уведомление об оформлении документов на социальное обслуживание в медико-социальном учреждении",
-        "notice", (UO, CON), _ALL_RESIDENTS, {UO: wd(17), CON: wd(17, excludes_acceptance_and_issue_days=True)},
-        {UO: _UO_30, CON: _CON_30},
+        "notice", (UO, CON), _ALL_RESIDENTS, {UO: _UO_30, CON: _CON_30},
         care_docs((DocumentRule("RNN", "свидетельство РНН (при отсутствии ИИН)", flags=("no_iin",)),
                    DocumentRule("SIK_CERTIFICATE", "СИК (при отсутствии ИИН)", flags=("no_iin",)),
                    DocumentRule("INCAPACITY_COURT_DECISION", "решение суда о признании недееспособным",
@@ -683,14 +623,13 @@ def _services() -> tuple[BalkhashService, ...]:
         "Оформление документов на социальное обслуживание на дому для одиноких, одиноко проживающих престарелых, "
         "инвалидов и детей-инвалидов, нуждающихся в постороннем уходе и помощи",
         "уведомление об оформлении документов на социальное обслуживание на дому", "notice", (UO, CON),
-        _ALL_RESIDENTS, {UO: wd(14), CON: wd(14, excludes_acceptance_and_issue_days=True)},
-        {UO: _UO_30, CON: _CON_30}, care_docs((_REGISTRATION,)), care_grounds, "care", "6148-6624",
+        _ALL_RESIDENTS, {UO: _UO_30, CON: _CON_30}, care_docs((_REGISTRATION,)), care_grounds, "care", "6148-6624",
         phone="8 (71036) 48773")
     s14 = BalkhashService(
         14, "disabled-children-home-education-allowance",
         "Оформление документов для материального обеспечения детей-инвалидов, обучающихся и воспитывающихся на дому",
         "уведомление об оформлении документов для материального обеспечения детей-инвалидов", "notice", (UO,),
-        _NO_ORALMAN, {UO: wd(10)}, {UO: _UO_15},
+        _NO_ORALMAN, {UO: _UO_15},
         (DocumentRule("APPLICATION", "заявление по форме приложения 3 (СИК (ИИН), РНН, банк, номер счета, квартал)"),
          DocumentRule("IDENTITY_DOCUMENT", "копия удостоверения личности заявителя", one_of=_IDENTITY.one_of),
          DocumentRule("CHILD_BIRTH_CERTIFICATE", "копия свидетельства о рождении ребенка"), _REGISTRATION,
@@ -706,7 +645,7 @@ def _services() -> tuple[BalkhashService, ...]:
         15, "local-social-assistance-maslikhat",
         "Назначение и выплата социальной помощи отдельным категориям нуждающихся граждан по решениям местных "
         "представительных органов",
-        "уведомление о назначении социальной помощи", "notice", (UO,), _ALL_RESIDENTS, {UO: cd(15)}, {UO: _UO_30},
+        "уведомление о назначении социальной помощи", "notice", (UO,), _ALL_RESIDENTS, {UO: _UO_30},
         (DocumentRule("APPLICATION", "письменное заявление по форме приложения 3 (социальный статус)"),
          DocumentRule("MASLIKHAT_DOCUMENTS", "документы исчерпывающего перечня, определенного решением маслихата")),
         (_refusal("INCOMPLETE_OR_UNRELIABLE", "предоставление неполных и (или) недостоверных сведений",
@@ -739,23 +678,7 @@ def service(ref: int | str) -> BalkhashService:
 
 
 # ---------------------------------------------------------------------------------------------
-# Due dates (a small interface, until the product's term model replaces it)
-
-
-def add_days(start: dt.date, term: Term, days_off: DaysOff | None = None) -> dt.date:
-    """The last day of ``term`` counted from the day after ``start`` (``start`` not counted):
-    working days skip weekends, holidays and decree days off; calendar days do not."""
-    days_off = days_off or kazakhstan()
-    if term.unit is Unit.CALENDAR_DAYS:
-        return start + dt.timedelta(days=term.amount)
-    if term.unit is Unit.WORKING_DAYS:
-        day, left = start, term.amount
-        while left > 0:
-            day += dt.timedelta(days=1)
-            if not days_off.is_day_off(day):
-                left -= 1
-        return day
-    return start  # minutes and hours end on the day they start (within the office's hours)
+# Readings
 
 
 @dataclass(frozen=True)
@@ -787,6 +710,12 @@ class Readings:
     ``akim`` (§11 stage 7: the akim issues)."""
     s15_incomplete: str = "refusal"
     """Service 15, "отказа (приостановления)" (D41): ``refusal`` (default) or ``suspension``."""
+    cumulative_milestones: bool = True
+    """The term file's reading ``cumulative_milestones``: a cell stated "N дней с момента
+    регистрации" ends by that day from the registration (default), or lasts N days as a step."""
+    s12_action3_as_variant2: bool = True
+    """The term file's reading ``s12_action3_as_variant2`` (D34): service 12's missing action 3
+    takes variant 2's 10 wd (default), or no time of its own."""
     electronic_results: frozenset[int] = frozenset()
     """Services whose results are also issued as an XML document signed with the head's EDS (a
     later regulation's electronic form). Empty by default: seed 001's results are paper."""
@@ -807,24 +736,39 @@ class Readings:
     def to_json(self) -> dict:
         out = {name: getattr(self, name) for name in self._CHOICES}
         out["electronic_results"] = sorted(self.electronic_results)
+        out.update(self.term_options())
         return out
+
+    def term_options(self) -> dict[str, bool]:
+        """The options of seed 001's term file (egov_sim/reference/regulations/001.yaml) these
+        readings choose: the due dates are counted with them."""
+        return {"issue_day_excluded": self.issue_day == "after_term",
+                "cumulative_milestones": self.cumulative_milestones,
+                "s12_action3_as_variant2": self.s12_action3_as_variant2}
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object] | None) -> Readings:
+        """Readings from names and values (``egov-sim serve`` settings, a scenario's options): a
+        field of this class, or a term-file option (``issue_day_excluded`` chooses ``issue_day``)."""
+        kwargs: dict[str, object] = {}
+        for name, value in (values or {}).items():
+            if name == "issue_day_excluded":
+                if not isinstance(value, bool):
+                    raise ValueError("issue_day_excluded must be true or false")
+                kwargs["issue_day"] = "after_term" if value else "last_day"
+            elif name == "electronic_results":
+                kwargs[name] = frozenset(int(n) for n in value)  # type: ignore[attr-defined]
+            elif name in ("cumulative_milestones", "s12_action3_as_variant2"):
+                if not isinstance(value, bool):
+                    raise ValueError(f"{name} must be true or false")
+                kwargs[name] = value
+            elif name in cls._CHOICES:
+                kwargs[name] = value
+            else:
+                known = (*cls._CHOICES, "issue_day_excluded", "cumulative_milestones", "s12_action3_as_variant2",
+                         "electronic_results")
+                raise ValueError(f"no Balkhash reading {name!r} (readings: {', '.join(known)})")
+        return cls(**kwargs)  # type: ignore[arg-type]
 
 
 DEFAULT_READINGS = Readings()
-
-
-def issue_date(service_: BalkhashService, channel: str, accepted_on: dt.date, *,
-               readings: Readings = DEFAULT_READINGS, days_off: DaysOff | None = None) -> dt.date:
-    """The date the result is due to the applicant: on the расписка at the ЦОН, on the талон at
-    the УО or the akim.
-
-    The term counts from the day after acceptance. At the ЦОН, where the day of issue is outside
-    the term (``excludes_acceptance_and_issue_days``) and the reading is ``after_term``, the issue
-    day is the first day after the term's last day; the date always falls on a day the office
-    issuing it is open."""
-    term = service_.term(channel)
-    last = add_days(accepted_on, term, days_off)
-    schedule = service_.schedule(channel)
-    if term.excludes_acceptance_and_issue_days and readings.issue_day == "after_term":
-        last += dt.timedelta(days=1)
-    return schedule.next_open_day(last, days_off)

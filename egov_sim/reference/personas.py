@@ -165,6 +165,10 @@ BLH_SEMIPALATINSK = "500517306619"
 BLH_SEMIPALATINSK_PAID = "470808406718"
 BLH_VOV_VETERAN = "250409306816"
 BLH_ELDERLY_LONE = "300120406912"
+BLH_WORK_INJURY = "620517309905"
+BLH_HOUSING_AT_SHARE = "571103409911"
+BLH_SAYAK_MOTHER = "850814409923"
+BLH_SAYAK_CHILD = "110602509933"
 
 _PAVLODAR, _EKIBASTUZ, _TALGAR_DISTRICT, _ENBEKSHI, _ALMATY_BOSTANDYK, _ASTANA_ESIL = (
     "5501", "5502", "1909", "1903", "7504", "7103")
@@ -324,6 +328,25 @@ def _balkhash_rows() -> list[tuple[str, str, str, Person | None]]:
          "documents.",
          _person(BLH_ELDERLY_LONE, "ПАНОВА", "ЕВДОКИЯ", "ИВАНОВНА", nationality="001",
                  home=_blh("УЛ. СЕЙФУЛЛИНА", "22", "4", date(1970, 1, 20)), documents=card(2024, 1, 22))),
+        ("blh_work_injury", "Disabled by a work injury (seed 001)",
+         "Group III after a work injury in 2009 through the employer's fault; ИПР: prosthetic aid, hygiene "
+         "aids, a wheelchair: services 4, 5, 9 in the work-injury category (the employer terminated or not).",
+         _person(BLH_WORK_INJURY, "СЕРИКБАЕВ", "МАРАТ", "ЖУМАБАЕВИЧ",
+                 home=_blh("УЛ. ЖАМБЫЛА", "11", "23", date(1990, 3, 1)), documents=card(2024, 3, 3))),
+        ("blh_sayak_mother", "Mother in the settlement Sayak (seed 001)",
+         "Lives in п. Саяк with her son, works for a low wage: service 6 through the settlement akim.",
+         _person(BLH_SAYAK_MOTHER, "ТОКТАРОВА", "ДИНАРА", "СЕРИКОВНА",
+                 home=_blh("УЛ. ПАРКОВАЯ", "9", "3", date(2009, 4, 4), city="П. САЯК"), documents=card(2024, 2, 14),
+                 children=(BLH_SAYAK_CHILD,))),
+        ("blh_sayak_child", "Child in the settlement Sayak (seed 001)", "Born 2011-06-02; `blh_sayak_mother`'s son.",
+         _person(BLH_SAYAK_CHILD, "ТОКТАРОВ", "АРМАН", "ЕРЛАНОВИЧ", eng=False,
+                 home=_blh("УЛ. ПАРКОВАЯ", "9", "3", date(2011, 6, 10), city="П. САЯК"), documents=bc(2011, 6, 9),
+                 parents=(BLH_SAYAK_MOTHER,))),
+        ("blh_housing_at_share", "Housing costs exactly at the share (seed 001)",
+         "Housing costs within the norms exactly at the permissible share of the family's income: service 11 "
+         "under the reading s11_share_equal.",
+         _person(BLH_HOUSING_AT_SHARE, "ОМАРОВА", "РАУШАН", "ТАЛГАТОВНА",
+                 home=_blh("УЛ. ЛЕНИНА", "44", "8", date(1985, 6, 6)), documents=card(2024, 6, 7))),
     ]
 
 

@@ -23,9 +23,12 @@ rural akim, 002's provider):
 Where a chain's cells, each at its stated maximum, do not fit in a stated term, the term still
 binds and :meth:`Procedure.defects` names the inconsistency (a **regulation defect**).
 
-A service without a term file (seed 001's, until its file is written) gets a procedure with one
-stated term from the catalogue's ``deadline_wd``: N working days counted from the day after
-registration, as the АРМ always counted them.
+A service no term file covers (the catalogue's electronic versions of two seed-001 services)
+gets a procedure with one stated term from the catalogue's ``deadline_wd``: N working days
+counted from the day after registration, as the АРМ always counted them.
+
+A term file may name its services by the catalogue's codes (seeds 000 and 002) or by the codes of
+seed 001's fifteen Balkhash services (``BLH-S01`` … ``BLH-S15``, egov_sim/reference/balkhash_services.py).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from egov_sim.core.clock import ALMATY
 from egov_sim.core.working_time import Counting, Duration, Span, WorkingTime, parse_duration, working_time
 from egov_sim.core.yaml_lines import Checker, SourceError, YamlMap, read_yaml
 
+from . import balkhash_services
 from .catalogue import SERVICES, StateService
 
 REGULATIONS_DIR = "regulations"
@@ -98,6 +102,16 @@ class Cell:
     """The branch: ``extended`` or ``refusal``."""
     reading: str | None = None
     """An option that gives the cell its duration at all (false: the step takes no time)."""
+    defect: str | None = None
+    """The entry of the regulation's defect register that says the table lost this step's
+    deadline (seed 001's §19: ``D13``, ``D34``): the step is reported under every stated term
+    over it, whatever time a reading gives it."""
+
+    @property
+    def has_deadline(self) -> bool:
+        """Whether the regulation states a time for this step at all (a step without one takes
+        no time of its own: the stated term binds)."""
+        return self.duration is not None or self.milestone is not None
 
     def text_of_duration(self) -> str:
         if self.duration is None:
@@ -123,6 +137,19 @@ class Term:
     """Channels on which this is the result's term (the АРМ's due date)."""
     receipt: tuple[str, ...] = ()
     """Channels whose acceptance receipt prints this term's date."""
+    end_day_reading: str | None = None
+    """An option that switches :attr:`end_day_excluded` (seed 001's "день приема и выдачи … не
+    входит в срок": the day of issue after the counted days, or the last of them)."""
+    defect: str | None = None
+    """The defect register's entry that names this term's conflict with its cells (``D01``)."""
+    calendar: str | None = None
+    """The calendar the term is counted on when not its first cell's (seed 001's milestone 'the УО
+    sends the result within 17 wd' counted on the УО's days from the ЦОН's acceptance)."""
+
+    def excludes_end_day(self, options: Mapping[str, Any] | None = None) -> bool:
+        if self.end_day_reading is not None and options is not None and self.end_day_reading in options:
+            return bool(options[self.end_day_reading])
+        return self.end_day_excluded
 
     @property
     def stated(self) -> bool:
@@ -168,15 +195,25 @@ class Fit:
     total: Span
     stated: Span
     exceeds: bool
+    minutes_per_day: float = 480.0
+    """The length of a working day on the term's calendar (what a working day is worth)."""
 
     @property
     def over(self) -> Span:
-        return self.total - self.stated
+        return overrun(self.total, self.stated, self.minutes_per_day)
+
+
+class DefectKind(StrEnum):
+    OVERRUN = "overrun"
+    """The cells, each at its stated maximum, overrun the stated term."""
+    NO_DEADLINE = "no_deadline"
+    """A step under the stated term has no time in the table: only the stated term binds it."""
 
 
 @dataclass(frozen=True)
 class Defect:
-    """A stated term the regulation's own cells cannot meet when each takes its stated maximum."""
+    """A stated term the regulation's own cells cannot meet when each takes its stated maximum,
+    or a step under it that the table gives no time."""
 
     regulation: str
     procedure: str
@@ -186,12 +223,20 @@ class Defect:
     over: str
     channel: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
+    kind: DefectKind = DefectKind.OVERRUN
+    citation: str = ""
+    """The defect register's entry (seed 001 §19: ``D01``), when the regulation's analysis has one."""
 
     def text(self) -> str:
+        cite = f" [{self.citation}]" if self.citation else ""
+        if self.kind == DefectKind.NO_DEADLINE:
+            missing = ", ".join(c.id for c in self.cells if c.defect or not c.has_deadline)
+            return (f"{self.regulation} {self.procedure}: {missing} has no deadline in the table; the term "
+                    f"{self.term.id} ({self.term.duration}, {self.term.source}) binds it{cite}")
         cells = " + ".join(f"{c.id} {c.text_of_duration()}" for c in self.cells if c.duration is not None)
         return (f"{self.regulation} {self.procedure}: term {self.term.id} ({self.term.duration}, "
                 f"{self.term.source}) cannot be met as written: {cells} = {self.total}, "
-                f"{self.over} over")
+                f"{self.over} over{cite}")
 
 
 @dataclass(frozen=True)
@@ -279,7 +324,7 @@ class Procedure:
                 raise ValueError(f"cell {cell.id} is a milestone of term {cell.milestone}: "
                                  "its start moment is needed")
             assert cell.milestone is not None  # is_milestone says so
-            return max(_local(start), self.term_due(self.term(cell.milestone), milestone_start))
+            return max(_local(start), self.term_due(self.term(cell.milestone), milestone_start, options=options))
         if cell.reading and not options.get(cell.reading, True):
             return _local(start)
         return self.clock(cell.calendar).add(start, cell.duration)
@@ -299,13 +344,17 @@ class Procedure:
             return None
         return cell.duration
 
-    def term_due(self, term: Term, start: dt.datetime) -> dt.datetime:
-        """A stated term's due, counted from ``start`` on the calendar of its first cell."""
+    def term_due(self, term: Term, start: dt.datetime, *, options: Mapping[str, Any] | None = None,
+                 calendar: str | None = None) -> dt.datetime:
+        """A stated term's due, counted from ``start`` on the calendar of its first cell (or
+        ``calendar``: a term without cells, e.g. seed 001's return to the ЦОН)."""
         if term.duration is None:
             raise ValueError(f"term {term.id} is a sum of cells: schedule its chain")
-        calendar = self.cell(term.start).calendar if term.start and self.has_cell(term.start) else None
+        if calendar is None:
+            calendar = term.calendar or (self.cell(term.start).calendar if term.start and self.has_cell(term.start)
+                                         else None)
         return self.clock(calendar).due(start, term.duration, counting=term.counting,
-                                        end_day_excluded=term.end_day_excluded)
+                                        end_day_excluded=term.excludes_end_day(self.options(options)))
 
     def schedule(self, cells: Sequence[Cell], start: dt.datetime, *,
                  options: Mapping[str, Any] | None = None) -> list[Scheduled]:
@@ -336,13 +385,13 @@ class Procedure:
         for term in self.terms:
             if term.start is None and term.end is None:
                 if term.duration is not None and (channel in term.result or channel in term.receipt):
-                    out.append(Due(term, self.term_due(term, start), str(term.duration)))
+                    out.append(Due(term, self.term_due(term, start, options=options), str(term.duration)))
                 continue
             if term.start not in plan or term.end not in plan:
                 continue
             allowed = self.span(term, channel, extended=extended, options=options).text()
             if term.duration is not None:
-                out.append(Due(term, self.term_due(term, plan[term.start].start), allowed))
+                out.append(Due(term, self.term_due(term, plan[term.start].start, options=options), allowed))
             else:
                 out.append(Due(term, plan[term.end].end, allowed))
         return out
@@ -398,27 +447,41 @@ class Procedure:
 
     def fit(self, term: Term, cells: Sequence[Cell], options: Mapping[str, Any] | None = None) -> Fit:
         """The cells from the term's start to its end, each at its stated maximum, against the
-        term: a milestone of this term takes whatever the cells before it leave."""
+        term: a milestone of this term takes whatever the cells before it leave, and so does a
+        milestone of another term counted from the same start (seed 001's "N дней с момента
+        регистрации" inside the overall term).
+
+        A term counted from the next day (seed 001: "не позднее десяти рабочих дней с момента
+        сдачи") leaves the day of submission out of its count: the steps of minutes and hours, up
+        to one working day of them, fit in what is left of that day (the comparison errs towards
+        "fits", as calendar days do against working days). A term whose day of issue is excluded
+        allows one more day of its unit."""
         if term.duration is None:
             raise ValueError(f"term {term.id} is a sum: it fits its cells by definition")
         options = self.options(options)
-        stated = Span.of(term.duration)
+        stated = allowance(term, options)
+        per_day = self.clock(cells[0].calendar if cells else None).hours.minutes_per_day
         total = Span()
         for cell in cells:
-            if self.is_milestone(cell, options) and cell.milestone == term.id:
-                per_day = self.clock(cell.calendar).hours.minutes_per_day
-                if not total.exceeds(stated, per_day):
-                    total = stated
-                continue
+            if self.is_milestone(cell, options):
+                assert cell.milestone is not None  # is_milestone says so
+                milestone = self.term(cell.milestone)
+                if milestone.id == term.id or (milestone.start is not None and milestone.start == term.start):
+                    reach = stated if milestone.id == term.id else allowance(milestone, options)
+                    if not total.exceeds(reach, per_day):
+                        total = reach
+                    continue
             total = total + Span.of(self.effective_duration(cell, options))
-        per_day = self.clock(cells[0].calendar if cells else None).hours.minutes_per_day
-        return Fit(term, tuple(cells), total, stated, total.exceeds(stated, per_day))
+        if term.counting == Counting.NEXT_DAY and total.minutes <= per_day:
+            total = Span(total.cd, total.wd, 0.0)
+        return Fit(term, tuple(cells), total, stated, total.exceeds(stated, per_day), per_day)
 
     def defects(self, options: Mapping[str, Any] | None = None) -> list[Defect]:
         """Stated terms over a chain that the chain's own cells, at their maxima, overrun."""
         options = self.options(options)
         out: list[Defect] = []
         seen: set[tuple[str, tuple[str, ...]]] = set()
+        seen_missing: set[tuple[str, str]] = set()
         for channel in self.chains:
             for extended, refusal in ((False, False), (True, False), (False, True)):
                 chain = self.chain(channel, extended=extended, refusal=refusal)
@@ -434,8 +497,34 @@ class Procedure:
                     fit = self.fit(term, part, options)
                     if fit.exceeds:
                         out.append(Defect(self.regulation, self.id, term, tuple(part), fit.total.text(),
-                                          fit.over.text(), channel, MappingProxyType(dict(options))))
+                                          fit.over.text(), channel, MappingProxyType(dict(options)),
+                                          citation=term.defect or ""))
+                    for cell in part:
+                        if (cell.defect or not cell.has_deadline) and (term.id, cell.id) not in seen_missing:
+                            seen_missing.add((term.id, cell.id))
+                            out.append(Defect(self.regulation, self.id, term, tuple(part), fit.total.text(), "",
+                                              channel, MappingProxyType(dict(options)), DefectKind.NO_DEADLINE,
+                                              cell.defect or ""))
         return out
+
+
+def overrun(total: Span, stated: Span, minutes_per_day: float) -> Span:
+    """How much ``total`` exceeds ``stated``, in their own unit when they share one, else in
+    working days of ``minutes_per_day`` (calendar days taken at 5 wd = 7 cd), to a tenth."""
+    units = {u for span in (total, stated) for u, v in (("cd", span.cd), ("wd", span.wd)) if v}
+    if len(units) <= 1:
+        return total - stated
+    gap = total.minutes_at(minutes_per_day) - stated.minutes_at(minutes_per_day)
+    return Span(wd=round(gap / minutes_per_day, 1))
+
+
+def allowance(term: Term, options: Mapping[str, Any] | None = None) -> Span:
+    """What a stated term allows, as a span: its duration, and one more day of its unit when the
+    day of issue is excluded from it."""
+    stated = Span.of(term.duration)
+    if term.excludes_end_day(options):
+        stated = stated + (Span(cd=1) if stated.cd and not stated.wd else Span(wd=1))
+    return stated
 
 
 def sample_end(clock: WorkingTime, start: dt.datetime, latest: dt.datetime, rng: random.Random) -> dt.datetime:
@@ -485,9 +574,11 @@ class Regulation:
 _FILE_KEYS = ("regulation", "title", "source", "note", "counting", "calendars", "readings", "procedures")
 _READING_KEYS = ("id", "text", "reason", "option", "default", "otherwise")
 _PROCEDURE_KEYS = ("id", "title", "services", "offices", "calendar", "cells", "chains", "terms", "note")
-_CELL_KEYS = ("id", "duration", "calendar", "source", "text", "milestone", "replaces", "when", "reading", "note")
+_CELL_KEYS = ("id", "duration", "calendar", "source", "text", "milestone", "replaces", "when", "reading", "note",
+              "defect")
 _TERM_KEYS = ("id", "basis", "duration", "start", "end", "source", "text", "counting", "end_day_excluded",
-              "result", "receipt", "note")
+              "result", "receipt", "note", "defect", "calendar")
+_DEFECT = re.compile(r"^D\d{2}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.]*$")
 _WORD = re.compile(r"^[a-z][a-z0-9_]*$")
 _CHANNELS = ("con", "portal", "office", "akim")
@@ -551,8 +642,11 @@ def _procedure(f: Checker, p: YamlMap, label: str, seed: str, hours: Mapping[str
     where = f"procedure {pid}"
     services = f.texts(p, "services", where)
     for code, line in services:
-        if code not in SERVICES:
-            raise f.fail(line, f"{where}: service {code!r} is not in egov_sim/reference/catalogue.py")
+        if code not in SERVICES and _balkhash(code) is None:
+            raise f.fail(line, f"{where}: service {code!r} is neither in egov_sim/reference/catalogue.py nor one "
+                               "of seed 001's BLH-S01..BLH-S15 (egov_sim/reference/balkhash_services.py)")
+        if (_balkhash(code) is not None) != (seed == balkhash_services.SEED):
+            raise f.fail(line, f"{where}: service {code!r} is not a service of seed {seed}")
     offices = f.texts(p, "offices", where)
     for kind, line in offices:
         if kind not in _OFFICES:
@@ -593,7 +687,8 @@ def _procedure(f: Checker, p: YamlMap, label: str, seed: str, hours: Mapping[str
         if (when is None) != (replaces is None):
             raise f.fail(c.line, f"{cwhere}: 'replaces' and 'when' go together")
         cell = Cell(cid, f.duration(c, "duration", cwhere), calendar, f.text(c, "source", cwhere) or "",
-                    f.text(c, "text", cwhere) or "", milestone_term, milestone_reading, replaces, when, reading)
+                    f.text(c, "text", cwhere) or "", milestone_term, milestone_reading, replaces, when, reading,
+                    f.text(c, "defect", cwhere, pattern=_DEFECT))
         if milestone_term is not None:
             pending_milestones.append((cell, c.value_line("milestone")))
         cells.append(cell)
@@ -637,10 +732,14 @@ def _procedure(f: Checker, p: YamlMap, label: str, seed: str, hours: Mapping[str
         for channel, line in (*result, *receipt):
             if channel not in _CHANNELS:
                 raise f.fail(line, f"{twhere}: {channel!r} is not a channel ({', '.join(_CHANNELS)})")
+        excluded, end_day_reading = _end_day(f, t, twhere, options)
+        term_calendar = f.text(t, "calendar", twhere)
+        if term_calendar is not None and term_calendar not in hours:
+            raise f.fail(t.value_line("calendar"), f"{twhere}: calendar {term_calendar!r} is not declared")
         terms.append(Term(tid, basis, duration, start, end, f.text(t, "source", twhere) or "",
                           f.text(t, "text", twhere) or "", _counting(f, t, twhere, counting),
-                          f.flag(t, "end_day_excluded", twhere), tuple(c for c, _ in result),
-                          tuple(c for c, _ in receipt)))
+                          excluded, tuple(c for c, _ in result), tuple(c for c, _ in receipt),
+                          end_day_reading, f.text(t, "defect", twhere, pattern=_DEFECT), term_calendar))
     term_ids = {t.id for t in terms}
     for cell, line in pending_milestones:
         if cell.milestone not in term_ids:
@@ -653,6 +752,26 @@ def _procedure(f: Checker, p: YamlMap, label: str, seed: str, hours: Mapping[str
     return Procedure(seed, pid, f.text(p, "title", where, required=True), tuple(c for c, _ in services),
                      tuple(o for o, _ in offices), MappingProxyType(dict(hours)), default_calendar, tuple(cells),
                      MappingProxyType(chains), tuple(terms), tuple(readings), f.name)
+
+
+def _end_day(f: Checker, t: YamlMap, where: str, options: Mapping[str, Reading]) -> tuple[bool, str | None]:
+    """``end_day_excluded``: true, false, or ``{reading: option}`` (the option's value, its
+    reading's default unless a system or scenario switches it)."""
+    value = t.get("end_day_excluded")
+    if isinstance(value, YamlMap):
+        f.keys(value, f"{where}: end_day_excluded", ("reading",), ("reading",))
+        option = f.text(value, "reading", f"{where}: end_day_excluded", required=True)
+        if option not in options:
+            raise f.fail(value.value_line("reading"), f"{where}: no reading declares option {option!r}")
+        return bool(options[option].default), option
+    return f.flag(t, "end_day_excluded", where), None
+
+
+def _balkhash(code: str) -> balkhash_services.BalkhashService | None:
+    try:
+        return balkhash_services.service(code) if code.startswith("BLH-") else None
+    except balkhash_services.UnknownService:
+        return None
 
 
 def _package_dir() -> Path:
@@ -679,13 +798,16 @@ def regulation(seed: str) -> Regulation | None:
 def procedure_for(service_code: str, office_kind: str = "akimat") -> Procedure:
     """The procedure that governs ``service_code`` at a kind of office (``akimat``,
     ``rural_akim``); a service no term file covers gets one stated term from the catalogue."""
-    service = SERVICES[service_code]
-    reg = regulation(service.seed)
+    blh = _balkhash(service_code)
+    reg = regulation(balkhash_services.SEED if blh is not None else SERVICES[service_code].seed)
     if reg is not None:
         for p in reg.procedures:
             if service_code in p.services and office_kind in p.offices:
                 return p
-    return _from_catalogue(service, office_kind)
+    if blh is not None:
+        raise KeyError(f"{service_code}: no procedure of regulation {balkhash_services.SEED} serves it at "
+                       f"a {office_kind} office")
+    return _from_catalogue(SERVICES[service_code], office_kind)
 
 
 def _from_catalogue(service: StateService, office_kind: str) -> Procedure:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from . import arm, con, notices, office, person, portal
+from . import arm, balkhash, con, notices, office, person, portal
 from .common import Divergence, OpResult, Outcome, PlayContext, StepError
 
 Op = Callable[[PlayContext, dict], OpResult]
 
 OPS: Mapping[str, Op] = MappingProxyType({**person.OPS, **portal.OPS, **con.OPS, **notices.OPS,
-                                          **office.OPS, **arm.OPS})
+                                          **office.OPS, **arm.OPS, **balkhash.OPS})
 """Operation name → the function that plays it."""
 
 __all__ = ["OPS", "Divergence", "Op", "OpResult", "Outcome", "PlayContext", "StepError"]

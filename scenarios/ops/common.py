@@ -138,8 +138,23 @@ def _arm_sign_in(ctx: PlayContext, login: str) -> str:
     return r.json()["token"]
 
 
+def _balkhash_sign_in(path: str, password: str) -> Callable[[PlayContext, str], str]:
+    def sign_in(ctx: PlayContext, login: str) -> str:
+        r = ctx.systems.client.post(path, json={"login": login, "password": password})
+        if r.status_code != 200:
+            raise StepError(f"{login} cannot sign in at {path}: {r.status_code} {r.text[:200]}")
+        return r.json()["token"]
+    return sign_in
+
+
+BALKHASH_UO_PASSWORD = "uo-secret"
+BALKHASH_CON_PASSWORD = "con2012-secret"
+"""The seeded passwords of the Balkhash department's and the 2012 ЦОН's staff (docs/balkhash.md)."""
+
 SIGN_IN: Mapping[str, Callable[[PlayContext, str], str]] = {
-    "portal": _portal_sign_in, "con": _con_sign_in, "arm": _arm_sign_in}
+    "portal": _portal_sign_in, "con": _con_sign_in, "arm": _arm_sign_in,
+    "blh_uo": _balkhash_sign_in("/balkhash/uo/session", BALKHASH_UO_PASSWORD),
+    "blh_con": _balkhash_sign_in("/balkhash/con/session", BALKHASH_CON_PASSWORD)}
 
 
 # --- the request form ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
-from ..results import RunResult, ScenarioResult
+from ..results import RegulationDefect, RunResult, ScenarioResult
 from .derive import (
     anchor,
     deadline_text,
@@ -29,6 +29,7 @@ from .derive import (
     taken_route,
 )
 from .diagram import render_svg
+from .groups import ServiceGroup, service_groups
 
 
 def _diff_lines(text: str) -> list[tuple[str, str]]:
@@ -121,9 +122,31 @@ def _scenario_view(r: ScenarioResult, index: int) -> dict[str, Any]:
     }
 
 
-def _defect_view(d) -> dict[str, Any]:
-    return {"d": d, "cells": " + ".join(f"{c.node} {c.duration}" for c in d.cells if c.duration != "—"),
-            "options": ", ".join(f"{k}={str(v).lower()}" for k, v in sorted(d.options.items()))}
+KINDS = {"overrun": "steps overrun the term", "no_deadline": "step without a deadline",
+         "calendar": "term missed on these dates"}
+
+
+def _defect_view(d: RegulationDefect) -> dict[str, Any]:
+    """A defect's columns by its kind: an overrun's cells and sum, the steps without a
+    deadline, or the day the steps at their maxima end against the due."""
+    cells = " + ".join(f"{c.node} {c.duration}" for c in d.cells if c.duration != "—")
+    if d.kind == "no_deadline":
+        finding, total, over = f"{', '.join(d.nodes)}: no deadline in the action table; the stated term binds", "—", "—"
+    elif d.kind == "calendar":
+        finding = f"the steps at their maxima{f' ({cells})' if cells else ''} end"
+        total, over = d.total, f"due {d.over}"
+    else:
+        finding, total, over = cells, d.total, f"{d.over} over"
+    return {"d": d, "cells": cells, "kind": KINDS.get(d.kind, d.kind), "finding": finding, "total": total,
+            "over": over, "options": ", ".join(f"{k}={str(v).lower()}" for k, v in sorted(d.options.items()))}
+
+
+def _group_view(g: ServiceGroup, scenarios: list[dict[str, Any]]) -> dict[str, Any]:
+    own = [scenarios[i] for i in g.indexes]
+    failed = sum(1 for sc in own if not sc["r"].passed)
+    return {"g": g, "scenarios": own, "passed": len(own) - failed, "failed": failed,
+            "nodes": g.count("nodes"), "branches": g.count("branches"),
+            "defects": [{**_defect_view(m.defect), "m": m} for m in g.defects]}
 
 
 TEMPLATE = r"""<!DOCTYPE html>
@@ -150,6 +173,7 @@ h3{font-size:15px;margin:22px 0 8px}
 .card a{color:inherit}
 .defect{border-left:4px solid var(--warn);background:#fff8e6;padding:6px 12px;margin:8px 0}
 table.defects td,table.terms td{vertical-align:top}
+table.defects td.finding{min-width:26em}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700;color:#fff;vertical-align:middle}
 .badge.pass{background:var(--ok)} .badge.fail,.badge.error{background:var(--bad)}
 .verdict{font-weight:700} .verdict.met{color:var(--ok)} .verdict.missed{color:var(--bad)}
@@ -206,7 +230,7 @@ footer{color:var(--muted);font-size:12px;padding-top:20px;padding-bottom:30px}
 <div class="card ok"><b>{{ counts.passed }}</b>passed</div>
 <div class="card {{ 'bad' if counts.failed else '' }}"><b>{{ counts.failed }}</b>failed</div>
 <div class="card {{ 'bad' if counts.missed else '' }}"><b>{{ counts.missed }}</b>deadlines missed</div>
-<div class="card {{ 'warn' if run.defects else '' }}"><b>{{ run.defects|length }}</b><a href="#defects">regulation defects</a></div>
+<div class="card {{ 'warn' if counts.defects else '' }}"><b>{{ counts.defects }}</b><a href="#defects">regulation defects</a></div>
 {% if run.errors %}<div class="card bad"><b>{{ run.errors|length }}</b>run errors</div>{% endif %}
 </div>
 <div class="toolbar" id="toolbar" hidden><button type="button" data-open="1">Expand all</button><button type="button" data-open="0">Collapse all</button></div>
@@ -214,12 +238,32 @@ footer{color:var(--muted);font-size:12px;padding-top:20px;padding-bottom:30px}
 <main>
 <nav id="summary" aria-label="Summary">
 <h2>Summary</h2>
+<p class="meta">By regulation and service. Coverage counts the process nodes and the condition answers (yes and no) of each flow that this run's scenarios took.</p>
+<table class="services">
+<thead><tr><th>Regulation · service</th><th>Title</th><th>Scenarios</th><th>Passed</th><th>Failed</th><th>Nodes taken</th><th>Branches taken</th><th>Defects</th></tr></thead>
+<tbody>
+{% for g in groups %}
+<tr class="{{ 'pass' if not g.failed else 'fail' }}"><td class="nowrap"><a href="#{{ g.g.anchor }}">{{ g.g.label }}</a></td><td>{{ g.g.title }}</td><td class="num">{{ g.g.indexes|length }}</td><td class="num">{{ g.passed }}</td><td class="num">{{ g.failed }}</td><td class="num {{ '' if g.nodes[0] == g.nodes[1] else 'late' }}">{{ g.nodes[0] }}/{{ g.nodes[1] }}</td><td class="num {{ '' if g.branches[0] == g.branches[1] else 'late' }}">{{ g.branches[0] }}/{{ g.branches[1] }}</td><td class="num">{% if g.g.defects %}<a href="#{{ g.g.anchor }}-defects">{{ g.g.defects|length }}</a>{% else %}0{% endif %}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+{% for g in groups %}
+<h3 id="{{ g.g.anchor }}">{{ g.g.label }}{% if g.g.title %} — {{ g.g.title }}{% endif %}</h3>
+<table class="coverage">
+<thead><tr><th>Flow</th><th>Channel</th><th>Scenarios</th><th>Nodes taken</th><th>Nodes not taken</th><th>Branches taken</th><th>Branches not taken</th></tr></thead>
+<tbody>
+{% for c in g.g.flows %}
+<tr class="{{ 'pass' if c.complete else 'fail' }}"><td class="nowrap">{{ c.flow.id }}</td><td>{{ c.flow.channel }}</td><td class="num">{{ c.scenarios }}</td><td class="num">{{ c.nodes_taken|length }}/{{ c.nodes|length }}</td><td class="path">{{ c.nodes_missed|join(', ') or '—' }}</td><td class="num">{{ c.branches_taken|length }}/{{ c.branches|length }}</td><td class="path">{{ c.branches_missed|join(', ') or '—' }}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+{% if g.scenarios %}
 <table class="summary">
 <thead><tr><th>#</th><th>Scenario</th><th>Regulation / channel</th><th>Path</th><th>Outcome</th><th>Deadline</th><th>Result</th><th>Wall</th></tr></thead>
 <tbody>
-{% for sc in scenarios %}
+{% for sc in g.scenarios %}
 <tr class="{{ 'pass' if sc.r.passed else 'fail' }}">
-<td class="num">{{ loop.index }}</td>
+<td class="num">{{ sc.number }}</td>
 <td><a href="#{{ sc.anchor }}">{{ sc.r.scenario_id }}</a><br><small>{{ sc.r.title }}</small></td>
 <td class="nowrap">{{ sc.r.flow.regulation }} / {{ sc.r.flow.channel }}</td>
 <td class="path">{{ sc.r.path|join(' › ') }}{% if sc.diverged %}<br><span class="late">diverged at {{ sc.diverged }}</span>{% endif %}</td>
@@ -231,19 +275,24 @@ footer{color:var(--muted);font-size:12px;padding-top:20px;padding-bottom:30px}
 {% endfor %}
 </tbody>
 </table>
+{% endif %}
+{% endfor %}
 </nav>
 <section id="defects">
 <h2>Regulation defects</h2>
-<p class="meta">Stated terms the regulation's own steps cannot meet when each takes its stated maximum: the term still binds (a run that takes every maximum is late), and the regulation cannot be met as written. Found on the flows played, under the reading options the scenarios used.</p>
+<p class="meta">Where the regulation cannot be met as written, by service: stated terms its own steps overrun when each takes its stated maximum, steps its tables give no deadline (only the stated term binds them), and terms that the steps at their maxima miss on a run's dates. The stated term still binds (a run that takes every maximum is late). Found on the flows played, under the reading options the scenarios used; the citation is the regulation's own defect register entry, where its analysis has one.</p>
 {% if defects %}
+{% for g in groups if g.defects %}
+<h3 id="{{ g.g.anchor }}-defects">{{ g.g.label }}{% if g.g.title %} — {{ g.g.title }}{% endif %}</h3>
 <table class="defects">
-<thead><tr><th>Flow</th><th>Term</th><th>Stated</th><th>Cells at their maxima</th><th>Sum</th><th>Over</th><th>Readings</th><th>Scenarios on this path</th></tr></thead>
+<thead><tr><th>Flow</th><th>Term</th><th>Stated</th><th>Kind</th><th>Finding</th><th>Sum / end</th><th>Over / due</th><th>Citation</th><th>Readings</th><th>Scenarios on these paths</th></tr></thead>
 <tbody>
-{% for x in defects %}{% set d = x.d %}
-<tr><td class="nowrap">{{ d.flow }}</td><td><code>{{ d.term }}</code><br><small>{{ d.source }}</small></td><td class="nowrap">{{ d.allowed }}</td><td>{{ x.cells }}<br><small class="path">{{ d.path|join(' › ') }}</small></td><td class="nowrap"><strong>{{ d.total }}</strong></td><td class="nowrap late">{{ d.over }}</td><td>{{ x.options or 'defaults' }}</td><td>{% for sid in d.scenarios %}<code>{{ sid }}</code>{% if not loop.last %}, {% endif %}{% else %}—{% endfor %}</td></tr>
+{% for x in g.defects %}{% set d = x.m.defect %}
+<tr><td class="nowrap">{{ d.flow }}</td><td><code>{{ d.term }}</code><br><small>{{ d.source }}</small></td><td class="nowrap">{{ d.allowed }}</td><td>{{ x.kind }}</td><td class="finding">{{ x.finding }}<details><summary><small>on {{ x.m.paths|length }} path{{ 's' if x.m.paths|length > 1 }}</small></summary>{% for p in x.m.paths %}<small class="path">{{ p|join(' › ') }}</small>{% if not loop.last %}<br>{% endif %}{% endfor %}</details></td><td class="nowrap"><strong>{{ x.total }}</strong></td><td class="nowrap late">{{ x.over }}</td><td>{{ d.citation or '—' }}</td><td>{{ x.options or 'defaults' }}</td><td>{% for sid in x.m.scenarios %}<code>{{ sid }}</code>{% if not loop.last %}, {% endif %}{% else %}—{% endfor %}</td></tr>
 {% endfor %}
 </tbody>
 </table>
+{% endfor %}
 {% else %}<p>None: every stated term fits the steps under it.</p>{% endif %}
 </section>
 {% if run.errors %}
@@ -252,7 +301,7 @@ footer{color:var(--muted);font-size:12px;padding-top:20px;padding-bottom:30px}
 {% for e in run.errors %}<div class="failure"><pre class="diff">{{ e }}</pre></div>{% endfor %}
 </section>
 {% endif %}
-{% for sc in scenarios %}
+{% for sc in ordered %}
 {% set r = sc.r %}
 <section class="scenario {{ 'passed' if r.passed else 'failed' }}" id="{{ sc.anchor }}">
 <h2><span class="badge {{ sc.kind or 'pass' }}">{{ (sc.kind or 'pass')|upper }}</span> {{ r.scenario_id }} — {{ r.title }}</h2>
@@ -299,7 +348,7 @@ footer{color:var(--muted);font-size:12px;padding-top:20px;padding-bottom:30px}
 {% endif %}
 {% if sc.defects %}
 <div class="defect"><strong>Regulation defect{{ 's' if sc.defects|length > 1 }} on this path:</strong>
-{% for x in sc.defects %}{% set d = x.d %}<br>term <code>{{ d.term }}</code> ({{ d.allowed }}, {{ d.source }}): {{ x.cells }} = <strong>{{ d.total }}</strong>, {{ d.over }} over{% if x.options %} (readings {{ x.options }}){% endif %}{% endfor %}
+{% for x in sc.defects %}{% set d = x.d %}<br>term <code>{{ d.term }}</code> ({{ d.allowed }}, {{ d.source }}): {{ x.kind }}: {{ x.finding }}{% if d.kind != 'no_deadline' %} = <strong>{{ x.total }}</strong>, {{ x.over }}{% endif %}{% if d.citation %} [{{ d.citation }}]{% endif %}{% if x.options %} (readings {{ x.options }}){% endif %}{% endfor %}
 </div>
 {% endif %}
 <p class="meta">Working hours: {% for lane, hours in sc.hours %}{{ lane }} {{ hours }}{% if not loop.last %} · {% endif %}{% endfor %}{% if sc.terms %}<br>Terms the regulation sets: {% for t in sc.terms %}{{ t.id }} {{ t.duration }} ({{ t.start }} → {{ t.end }}{% if t.when %}, when {{ t.when }}{% endif %}{% if t.source %}; {{ t.source }}{% endif %}){% if not loop.last %} · {% endif %}{% endfor %}{% endif %}</p>
@@ -361,15 +410,20 @@ _TEMPLATE = _ENV.from_string(TEMPLATE)
 def render_html(run: RunResult, *, generated: dt.datetime | None = None) -> str:
     """The report as one HTML document (UTF-8). ``generated`` is printed in the footer."""
     scenarios = [_scenario_view(r, i) for i, r in enumerate(run.scenarios)]
+    groups = [_group_view(g, scenarios) for g in service_groups(run)]
+    ordered = [sc for g in groups for sc in g["scenarios"]]
+    for number, sc in enumerate(ordered, 1):
+        sc["number"] = number
     failed = sum(1 for r in run.scenarios if not r.passed)
     counts = {
         "total": len(run.scenarios),
         "passed": len(run.scenarios) - failed,
         "failed": failed,
         "missed": sum(1 for r in run.scenarios if r.deadline is not None and not r.deadline.met),
+        "defects": sum(len(g["defects"]) for g in groups),
     }
-    return _TEMPLATE.render(run=run, scenarios=scenarios, counts=counts,
-                            defects=[_defect_view(d) for d in run.defects],
+    return _TEMPLATE.render(run=run, groups=groups, ordered=ordered, counts=counts,
+                            defects=run.defects,
                             started=kz_time(run.started, seconds=True),
                             generated=kz_time(generated, seconds=True) if generated else "")
 

@@ -25,8 +25,10 @@ from ..model import Flow
 from ..results import RunResult, ScenarioResult
 from .derive import iso
 
-SCHEMA_VERSION = "1.1"
-"""1.1 adds the terms' verdicts, the regulation defects and the scenario's options."""
+SCHEMA_VERSION = "1.2"
+"""1.1 adds the terms' verdicts, the regulation defects and the scenario's options; 1.2 the
+flows' ``service`` and ``serviceTitle``, the nodes' ``form`` and ``defects``, the defects'
+``kind``, ``citation`` and ``nodes``."""
 
 
 def camel(name: str) -> str:

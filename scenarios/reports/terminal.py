@@ -21,6 +21,7 @@ from egov_sim.core.cli_tables import Record, print_listing
 
 from ..results import RunResult, ScenarioResult
 from .derive import deadline_text, divergence_node, failure_kind, kz_time
+from .groups import merge_defects
 
 
 def _status(result: ScenarioResult) -> Text:
@@ -97,7 +98,7 @@ def totals_line(run: RunResult) -> Text:
     if missed:
         text.append(f", {missed} deadline(s) missed", style="red")
     if run.defects:
-        text.append(f", {len(run.defects)} regulation defect(s)", style="yellow")
+        text.append(f", {len(merge_defects(run.defects))} regulation defect(s)", style="yellow")
     if run.errors:
         text.append(f", {len(run.errors)} run error(s)", style="bold red")
     text.append(f" in {run.wall_seconds:.1f}s (seed {run.seed}, -j {run.jobs}"
@@ -152,12 +153,16 @@ def print_summary(run: RunResult, console: Console | None = None) -> None:
 
 
 def defects_panel(run: RunResult) -> Panel:
-    """The regulation defects: stated terms the regulation's own steps cannot meet."""
+    """The regulation defects: stated terms the regulation's own steps cannot meet, one finding
+    once (with every path it lies on counted and the scenarios that took one)."""
     text = Text()
-    for d in run.defects:
+    for m in merge_defects(run.defects):
+        d = m.defect
         readings = ", ".join(f"{k}={str(v).lower()}" for k, v in sorted(d.options.items()))
         text.append(f"{d.text()}" + (f" [readings {readings}]" if readings else ""), style="yellow")
-        text.append(f"\n  scenarios on this path: {', '.join(d.scenarios) or '—'}\n", style="dim")
+        paths = f" ({len(m.paths)} paths)" if len(m.paths) > 1 else ""
+        text.append(f"\n  scenarios on {'these paths' if paths else 'this path'}{paths}: "
+                    f"{', '.join(m.scenarios) or '—'}\n", style="dim")
     text.rstrip()
     return Panel(text, title="[bold yellow]regulation defects[/]", title_align="left", border_style="yellow")
 

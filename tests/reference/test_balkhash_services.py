@@ -7,18 +7,31 @@ import datetime as dt
 
 import pytest
 
+from egov_sim.core.clock import ALMATY
 from egov_sim.core.days_off import kazakhstan
-from egov_sim.reference.balkhash_services import CON, SERVICES, UO, Readings, add_days, issue_date, service, wd
+from egov_sim.core.working_time import parse_duration, working_time
+from egov_sim.reference import balkhash_terms as bt
+from egov_sim.reference.balkhash_services import CON, SERVICES, UO, Readings, service
 
 D = dt.date
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), ALMATY)
+
+
+def issue_date(s, channel, day, readings=Readings()) -> dt.date:
+    """The date on the талон or the расписка for a package accepted on ``day`` at 10:00."""
+    return bt.result_due(s, channel, _at(day), readings).date
 
 
 def test_fifteen_services_with_the_seeds_channels_and_terms():
     assert sorted(SERVICES) == list(range(1, 16))
     assert [n for n, s in SERVICES.items() if CON in s.channels] == [2, 3, 4, 5, 6, 11, 12, 13]
     assert [n for n, s in SERVICES.items() if "akim" in s.channels] == [6, 7]
-    assert str(service(2).term(CON)) == "20 cd (acceptance and issue days excluded)"
-    assert service("BLH-S07").term("akim").amount == 22 and service("targeted-social-assistance").number == 7
+    assert bt.term_text(service(2), CON) == "20 cd (день приема и выдачи не входит в срок)"
+    assert bt.result_term(service("BLH-S07"), "akim").duration.amount == 22
+    assert service("targeted-social-assistance").number == 7
 
 
 @pytest.mark.parametrize("day, name", [
@@ -36,24 +49,30 @@ def test_working_saturdays_of_2012_and_2013_are_working_days():
 
 
 @pytest.mark.parametrize("start, term, due", [
-    (D(2013, 2, 4), wd(10), D(2013, 2, 18)),   # the spec's reference date
-    (D(2013, 2, 4), wd(3), D(2013, 2, 7)),
-    (D(2012, 12, 7), wd(10), D(2012, 12, 25)),  # Independence Day 17 December and 18 (observed) off
-    (D(2013, 3, 5), wd(7), D(2013, 3, 15)),    # Friday 8 March off
-    (D(2013, 3, 18), wd(7), D(2013, 4, 1)),    # Nauryz: 21-22 March and 25 March (observed) off
-    (D(2012, 4, 26), wd(2), D(2012, 4, 28)),   # Saturday 28 April 2012 was a working day
+    (D(2013, 2, 4), "10 wd", D(2013, 2, 18)),   # the spec's reference date
+    (D(2013, 2, 4), "3 wd", D(2013, 2, 7)),
+    (D(2012, 12, 7), "10 wd", D(2012, 12, 25)),  # Independence Day 17 December and 18 (observed) off
+    (D(2013, 3, 5), "7 wd", D(2013, 3, 15)),    # Friday 8 March off
+    (D(2013, 3, 18), "7 wd", D(2013, 4, 1)),    # Nauryz: 21-22 March and 25 March (observed) off
+    (D(2012, 4, 26), "2 wd", D(2012, 4, 28)),   # Saturday 28 April 2012 was a working day
 ])
 def test_working_days_in_the_seeds_calendar(start, term, due):
-    assert add_days(start, term) == due
+    """Seed 001 counts terms in days from the day after the submission (the term file's
+    counting: next_day), on the УО's calendar."""
+    from egov_sim.core.working_time import Counting
+
+    uo = working_time("09:00-18:00/13:00-14:00")
+    assert uo.due(_at(start), parse_duration(term), counting=Counting.NEXT_DAY).date() == due
 
 
 def test_the_date_on_the_raspiska_reads_the_term_and_the_centres_days():
     s3, s11 = service(3), service(11)
     assert issue_date(s3, CON, D(2013, 2, 4)) == D(2013, 2, 8)  # 3 wd, the issue day after them
     assert issue_date(s3, CON, D(2013, 2, 4), readings=Readings(issue_day="last_day")) == D(2013, 2, 7)
-    # Service 11: 10 cd from Thu 14 March 2013 end on Sun 24; Mon 25 is Nauryz (observed): Tue 26 March.
+    # Service 11: 10 cd from Thu 14 March 2013 end on Sun 24; Mon 25 is Nauryz (observed): the term
+    # ends on Tue 26 March, and the day of issue, outside it, is Wed 27 (last_day: Tue 26).
     assert issue_date(s11, CON, D(2013, 3, 14), readings=Readings(issue_day="last_day")) == D(2013, 3, 26)
-    assert issue_date(s11, CON, D(2013, 3, 14)) == D(2013, 3, 26)
+    assert issue_date(s11, CON, D(2013, 3, 14)) == D(2013, 3, 27)
     # Service 11 opens on Saturdays at the ЦОН: 10 cd from Wed 30 Jan → Sat 9 Feb, issued Sat 9 Feb (last_day).
     assert issue_date(s11, CON, D(2013, 1, 30), readings=Readings(issue_day="last_day")) == D(2013, 2, 9)
     # At the УО, a calendar-day term ending on a Sunday is due the next working day.

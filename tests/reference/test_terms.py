@@ -23,7 +23,9 @@ def at(*args: int) -> dt.datetime:
 
 def test_every_shipped_term_file_loads_and_covers_its_services():
     regs = terms.regulations()
-    assert set(regs) == {"000", "002"}
+    assert set(regs) == {"000", "001", "002"}
+    assert [p.id for p in regs["001"].procedures] == [f"s{n:02d}" for n in range(1, 16)]
+    assert procedure_for("BLH-S06", "rural_akim").id == "s06"
     assert procedure_for(GUARDIAN).id == "guardian_allowance"
     assert procedure_for(SOCIAL, "akimat").id == "provider"
     assert procedure_for(SOCIAL, "rural_akim").id == "rural_akim"

@@ -18,6 +18,7 @@ from egov_sim.core.clock import ALMATY
 from egov_sim.core.database import DatabaseError
 from egov_sim.core.json_api import DEFAULT_MAX_BODY, ApiError, read_json, with_fallback
 from egov_sim.reference import balkhash_services as bs
+from egov_sim.reference import balkhash_terms as bt
 from egov_sim.reference.balkhash_services import CON
 
 from . import openapi
@@ -90,7 +91,7 @@ class CentreApi:
                "registryOut": app.registry_out, "registryIn": app.registry_in, "caseNumber": app.case_number,
                "outcome": app.outcome, "reason": app.reason, "result": app.result, "resultAt": app.result_at,
                "informedAt": app.informed_at, "issuedAt": app.issued_at, "issuedTo": app.issued_to,
-               "term": service.term(CON).to_json()}
+               "term": bt.term_json(service, CON, self.centre.readings)}
         if history:
             out["history"] = [{**h, "at": _iso(h["at"])} for h in self.centre.store.history(app.number)]
         return out

@@ -8,7 +8,7 @@ issue and the inspector's name (service 11 adds the applicant's and the represen
 and phones); an incomplete package gets a расписка listing the missing documents (service 11
 §10); the накопительный сектор makes the реестр and sends the documents to the УО; results come
 back by реестр and the сектор выдачи hands them over. The day of acceptance and the day of issue
-are outside the term (the date on the расписка: reference/balkhash_services.issue_date).
+are outside the term (the date on the расписка: the term model, reference/balkhash_terms.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from lxml import etree
 from egov_sim.core.clock import ALMATY, Clock
 from egov_sim.core.database import Database, IntegrityError
 from egov_sim.reference import balkhash_services as bs
-from egov_sim.reference.balkhash_services import CON, BalkhashService, Readings, issue_date
+from egov_sim.reference import balkhash_terms as bt
+from egov_sim.reference.balkhash_services import CON, BalkhashService, Readings
 from egov_sim.reference.iin import InvalidNumber, parse_iin
 
 from .. import registry_wire as wire
@@ -30,9 +31,9 @@ from . import store as st
 from .staff import ACCUMULATION, CENTRE_ADDRESS, CENTRE_NAME, CENTRE_PHONE, CONSULTANT, INSPECTOR, ISSUING, Employee
 from .store import Application, ConStore
 
-INFORM_TERM = bs.wd(1)
+INFORM_SERVICE = 11
 """Service 11 §10: on a return or a refusal the ЦОН informs the applicant "в течение 1 (одного)
-рабочего дня" [applied to every service with a ЦОН channel: inferred]."""
+рабочего дня" (its term file's ``inform``) [applied to every service with a ЦОН channel: inferred]."""
 
 
 class ConError(Exception):
@@ -224,7 +225,7 @@ class Centre:
     def _receipt(self, tx, app: Application, employee: Employee, now: dt.datetime) -> Application:
         service = bs.service(app.service)
         today = _local(now).date()
-        due = issue_date(service, CON, today, readings=self.readings)
+        due = bt.result_due(service, CON, now, self.readings).date
         schedule = service.schedule(CON)
         names = [d for d in app.documents]
         rows = [("Номер заявления", app.number), ("Дата приема заявления", today.isoformat()),
@@ -242,7 +243,7 @@ class Centre:
                 rows.append(("Уполномоченный представитель", f"{app.representative.get('fullName', '')}, тел. "
                                                             f"{app.representative.get('phone') or '—'}"))
         f = _paper_fields("Расписка о приеме соответствующих документов", today, rows,
-                          [f"Срок оказания услуги: {service.term(CON)}."], employee)
+                          [f"Срок оказания услуги: {bt.term_text(service, CON, self.readings)}."], employee)
         self.store.add_paper(tx, number=f"{app.number}-R", kind="RECEIPT", application=app.number, title=f["title"],
                              fields_=f, html=render_html(f"{app.number}-R", f).encode(), signed_xml=None, at=now,
                              by=employee.login)
@@ -251,7 +252,7 @@ class Centre:
         self.store.add_history(tx, app.number, event="RECEIPT_ISSUED", actor=employee.login, role=employee.role, at=now,
                                from_status=app.status, to_status=st.ACCEPTED,
                                detail={"receipt": f"{app.number}-R", "issueDate": due.isoformat(),
-                                       "term": str(service.term(CON))})
+                                       "term": bt.term_text(service, CON, self.readings)})
         return updated
 
     def _get(self, number: str, tx=None) -> Application:
@@ -401,7 +402,7 @@ class Centre:
                 raise ConError(409, "WRONG_STATUS", f"only a returned package or a refusal is announced; {number} is "
                                f"{app.status}", currentStatus=app.status)
             received = dt.datetime.fromisoformat(app.result_at)
-            limit = bs.add_days(_local(received).date(), INFORM_TERM)
+            limit = bt.term_due(bs.service(INFORM_SERVICE), "inform", received, self.readings, calendar="con").date
             detail = {"method": method, "informBy": limit.isoformat(), "withinTerm": _local(now).date() <= limit}
             if app.status == st.RETURNED:
                 return self._move(tx, app, (st.RETURNED,), st.INFORMED, employee, now, "APPLICANT_INFORMED", detail,

@@ -21,7 +21,8 @@ from egov_sim.adapters.social.payments import quarter_bounds, quarter_of
 from egov_sim.core.clock import ALMATY, Clock
 from egov_sim.core.database import Database, IntegrityError
 from egov_sim.reference import balkhash_services as bs
-from egov_sim.reference.balkhash_services import AKIM, CON, UO, BalkhashService, Readings, issue_date
+from egov_sim.reference import balkhash_terms as bt
+from egov_sim.reference.balkhash_services import AKIM, CON, UO, BalkhashService, Readings
 from egov_sim.reference.iin import InvalidNumber, parse_iin
 
 from .. import registry_wire as wire
@@ -29,7 +30,7 @@ from . import cases_store as cs
 from . import chains
 from . import documents as docs
 from .cases_store import Case, CaseStore, StaleCase
-from .chains import RETURN_TERM, RETURNABLE_SERVICES, SUSPENDABLE_SERVICES, Step
+from .chains import RETURNABLE_SERVICES, SUSPENDABLE_SERVICES, Step
 from .errors import BadInput, Conflict, Forbidden, NotFound, Unprocessable
 from .staff import AKIM as AKIM_ROLE
 from .staff import (
@@ -150,7 +151,8 @@ class Department:
     def assess(self, case: Case) -> Assessment:
         return self.registers.assessor.assess(Facts(
             bs.service(case.service), case.applicant_iin, case.applied_date, subject_iin=case.subject_iin,
-            subtype=case.subtype, flags=case.flag_set, form=case.form))
+            subtype=case.subtype, flags=case.flag_set, form=case.form, documents=tuple(case.documents),
+            category=case.category, channel=case.channel))
 
     def _document(self, tx, case: Case | None, kind: str, at: dt.datetime, member: StaffMember,
                   f: dict, *, signed: bool = False) -> str:
@@ -167,7 +169,7 @@ class Department:
                  from_state: str | None, to_state: str, detail: dict | None = None) -> None:
         self.store.add_history(tx, case.number, verb=verb, actor=member.login, role=member.role, at=at,
                                from_state=from_state, to_state=to_state, row=step.row if step else None,
-                               norm=str(step.term) if step and step.term else None, detail=detail or {})
+                               norm=step.norm if step else None, detail=detail or {})
 
     def _person_name(self, iin: str) -> str | None:
         person = self.registers.persons.get(iin)
@@ -207,7 +209,7 @@ class Department:
             office = member.office
             jkind = f"journal:{office}:{service.number}"
             journal = f"{service.number:02d}-{self.store.next_number(tx, jkind, year):05d}/{year}"
-            due = issue_date(service, channel, today, readings=self.readings)
+            due = bt.result_due(service, channel, now, self.readings).date
             case = self.store.insert(
                 tx, number=number, service=service.number, channel=channel, office=office, origin_office=office,
                 state=cs.REFUSED_AT_INTAKE if refuse else cs.IN_PROGRESS, step=1, applicant_iin=intake["iin"],
@@ -310,9 +312,12 @@ class Department:
                     applicant=applicant, representative=item.get("representative"),
                     subject_iin=item.get("subjectIin"), category=item.get("category") or "citizen",
                     subtype=item.get("subtype"), flags=",".join(item.get("flags") or []), form=item.get("form") or {},
-                    documents=[d["code"] for d in item.get("documents") or []], missing=[],
+                    documents=[d["code"] for d in item.get("documents") or []],
+                    missing=[d.code for d in service.missing_documents(
+                        [d["code"] for d in item.get("documents") or []], category=item.get("category") or "citizen",
+                        channel=CON, subtype=item.get("subtype"), flags=item.get("flags") or [])],
                     applied_on=_today(accepted).isoformat(), registered_at=_iso(now),
-                    due_on=item.get("issueDate") or issue_date(service, CON, _today(accepted)).isoformat(),
+                    due_on=item.get("issueDate") or bt.result_due(service, CON, accepted, self.readings).date.isoformat(),
                     journal_number=journal, executor=member.login if member.role == OFFICER else None,
                     con_application=item["application"], con_registry=number, created_at=_iso(now),
                     updated_at=_iso(now))
@@ -320,7 +325,7 @@ class Department:
                     "registry": number, "application": item["application"], "journalNumber": journal,
                     "acceptedAtCon": item.get("acceptedAt"), "receiptIssueDate": item.get("issueDate"),
                     "applicantInGbdfl": known is not None,
-                    "returnBy": bs.add_days(today, RETURN_TERM).isoformat()
+                    "returnBy": bt.term_due(service, "return", now, self.readings).date.isoformat()
                     if service.number in RETURNABLE_SERVICES else None})
                 created.append(case)
             self.store.mark_transfer(number, tx, status=cs.RECEIVED, received_at=now, received_by=member.login)
@@ -417,7 +422,8 @@ class Department:
     def _do_order_survey(self, tx, case, step, member, body, now):
         commission = ("участковая комиссия, созданная решением акима поселка" if case.origin_office != UO_OFFICE
                       and case.channel == AKIM else "участковая комиссия, созданная решением акима города Балхаша")
-        due = bs.add_days(_today(now), next(s for s in self.chain_of(case) if s.verb == "survey").term)
+        survey = next(s for s in self.chain_of(case) if s.verb == "survey")
+        due = _today(bt.step_due(bs.service(case.service), survey.cell, now, self.readings))
         doc = self._document(tx, case, "SURVEY_ORDER", now, member, docs.fields(
             title=docs.KINDS["SURVEY_ORDER"][1], office=member.office, date=_today(now), rows=[
                 ("Кому", commission), ("Заявитель", case.applicant.get("fullName") or case.applicant_iin),
@@ -469,7 +475,10 @@ class Department:
         return {}, {"act": case.work.get("survey", {}).get("act")}
 
     def _do_forward(self, tx, case, step, member, body, now):
-        milestone = bs.add_days(case.applied_date, step.term)
+        service = bs.service(case.service)
+        milestone_term = bt.cell(service, step.cell).milestone or "forwarded"
+        registered = dt.datetime.fromisoformat(case.registered_at)
+        milestone = bt.term_due(service, milestone_term, registered, self.readings).date
         today = _today(now)
         return ({"office": UO_OFFICE, "executor": None},
                 {"to": UO_OFFICE, "milestone": milestone.isoformat(), "milestoneMet": today <= milestone})
@@ -693,8 +702,9 @@ class Department:
             if not (member.role == RECORDS or (member.role == OFFICER and member.unit == _unit_of(case.service))):
                 raise Forbidden("the return is made by the responsible officer or the records office",
                                 requiredRole=OFFICER)
-            received = _first_history_date(self.store, case.number)
-            limit = bs.add_days(received, RETURN_TERM)
+            received = _first_history_at(self.store, case.number)
+            return_term = bt.term_due(bs.service(case.service), "return", received, self.readings)
+            limit = return_term.date
             letter = self._document(tx, case, "RETURN_LETTER", now, member, docs.fields(
                 title=docs.KINDS["RETURN_LETTER"][1], office=UO_OFFICE, date=_today(now), rows=[
                     ("Заявление центра", case.con_application), ("Реестр", case.con_registry),
@@ -707,7 +717,7 @@ class Department:
                                         result_documents=[letter], completed_at=_iso(now))
             self._history(tx, updated, None, "return", member, now, case.state, cs.RETURNED, {
                 "reasons": reasons, "letter": letter, "registry": transfer, "returnBy": limit.isoformat(),
-                "withinTerm": _today(now) <= limit, "term": str(RETURN_TERM)})
+                "withinTerm": _today(now) <= limit, "term": return_term.allowed})
             return updated, transfer
 
     def dispatch(self, member: StaffMember, numbers: list[str]) -> tuple[list[Case], str]:
@@ -955,7 +965,7 @@ def _missing_ground(service: BalkhashService) -> str:
     return "INCOMPLETE_OR_UNRELIABLE" if service.ground("INCOMPLETE_OR_UNRELIABLE") else bs.MISSING_DOCUMENTS
 
 
-def _first_history_date(store: CaseStore, number: str) -> dt.date:
-    first = store.history(number)[0]
-    return first["at"].astimezone(ALMATY).date()
+def _first_history_at(store: CaseStore, number: str) -> dt.datetime:
+    """When the case entered the department (its first act): the return is counted from it."""
+    return store.history(number)[0]["at"].astimezone(ALMATY)
 

@@ -442,6 +442,10 @@ class DepartmentApi:
 
     # --- routes ------------------------------------------------------------------------------
 
+    async def review_assignment(self, request, member, _):
+        a = await asyncio.to_thread(self.desk.review, member, request.path_params["number"])
+        return JSONResponse(a.to_json())
+
     def routes(self) -> list[BaseRoute]:
         e, d = self.endpoint, self.desk
         routes: list[BaseRoute] = [
@@ -499,6 +503,7 @@ class DepartmentApi:
             Route("/registers/assignments/{number}", e(self.assignment), methods=["GET"]),
             Route("/registers/assignments/{number}/confirm", e(self._write(d.confirm_quarter, "number"),
                                                                body="confirm"), methods=["POST"]),
+            Route("/registers/assignments/{number}/review", e(self.review_assignment), methods=["GET"]),
             Route("/registers/assignments/{number}/terminate", e(self._write(d.terminate, "number"),
                                                                  body="terminate"), methods=["POST"]),
             Route("/registers/assignments/{number}/suspend", e(self._write(d.suspend, "number"),

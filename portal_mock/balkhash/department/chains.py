@@ -1,9 +1,13 @@
 """The action tables of seed 001 (Приложение, Таблица 1) as the workstation's chains.
 
 Each service and channel is a sequence of steps; a step is one verb of the workstation done by
-one role (the СФЕ of the table), with the table's completion form and term, and the row it
-comes from. The workstation lets a case take the next step of its chain only, by the role the
-step names; the seed's branches (refusal, return to the ЦОН, suspension) are side actions.
+one role (the СФЕ of the table), with the table's completion form and the row it comes from. A
+step names its row's **cell** in the term file (egov_sim/reference/regulations/001.yaml: ``M3``,
+``A6``, ``V4``), whose stated term is the step's (reference/balkhash_terms.py): the department's
+history, the engine's flows and the due dates read the one definition. A row the workstation
+takes in several verbs (service 2's row 3: refer, commission, draft) gives its term to the last.
+The workstation lets a case take the next step of its chain only, by the role the step names; the
+seed's branches (refusal, return to the ЦОН, suspension) are side actions.
 
 Where the tables are defective the step says so (``note``): the regulation's action is kept in
 the СФЕ that the use-case table or the stages name (D07, D22), a missing deadline takes the
@@ -23,9 +27,10 @@ D40). Verbs:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from egov_sim.reference.balkhash_services import AKIM, CON, UO, Readings, Term, cd, hours, minutes, wd
+from egov_sim.reference import balkhash_terms as bt
+from egov_sim.reference.balkhash_services import AKIM, CON, UO, Readings, service
 
 from .staff import AKIM as AKIM_ROLE
 from .staff import AKIM_COMMISSION, COMMISSION, HEAD, OFFICER, RECORDS, SECTOR_HEAD, SPECIAL_COMMISSION
@@ -39,39 +44,46 @@ class Step:
     verb: str
     role: str
     label_ru: str
-    term: Term | None
+    cell: str
+    """The row's cell in the term file (``M3``)."""
     row: str
     form_ru: str = ""
     note: str = ""
+    timed: bool = True
+    """False for a part of a row whose term the row's last verb carries."""
+    norm: str | None = None
+    """The row's term as stated (``15 min``, ``<= 10 wd``, ``20 cd from registration``)."""
+
+    @property
+    def term(self) -> str | None:
+        return self.norm
 
     def to_json(self) -> dict:
-        return {"verb": self.verb, "role": self.role, "labelRu": self.label_ru,
-                "term": self.term.to_json() if self.term else None, "row": self.row, "formRu": self.form_ru,
-                "note": self.note or None}
+        return {"verb": self.verb, "role": self.role, "labelRu": self.label_ru, "cell": self.cell,
+                "term": self.norm, "row": self.row, "formRu": self.form_ru, "note": self.note or None}
 
 
-def S(verb: str, role: str, label: str, term: Term | None, row: str, form: str = "", note: str = "") -> Step:
-    return Step(verb, role, label, term, row, form, note)
+def S(verb: str, role: str, label: str, cell: str, row: str, form: str = "", note: str = "",
+      timed: bool = True) -> Step:
+    return Step(verb, role, label, cell, row, form, note, timed)
 
 
 _NOTICE = "Уведомление либо мотивированный ответ об отказе"
 
 
-def _three_sfe(draft_wd: int, visa_wd: int, sign_wd: int, notify_wd: int, *, accept_min: int = 15,
-               unit: str = "wd", decide_label: str = "Процедура подписания уведомления либо мотивированного ответа об "
-                                                     "отказе") -> tuple[Step, ...]:
-    """Services 4, 5 (УО), 8, 9, 10, 14: specialist → head of sector → head → specialist."""
-    t = wd if unit == "wd" else cd
+def _three_sfe(*, decide_label: str = "Процедура подписания уведомления либо мотивированного ответа об "
+                                      "отказе") -> tuple[Step, ...]:
+    """Services 4, 5 (УО), 8, 9, 10: specialist → head of sector → head → specialist."""
     return (
-        S("accept", OFFICER, "Обращение: прием документов, регистрация в журнале, выдача талона", minutes(accept_min),
-          "1", "Регистрация заявления в журнале, выдача потребителю талона"),
+        S("accept", OFFICER, "Обращение: прием документов, регистрация в журнале, выдача талона", "M1", "1",
+          "Регистрация заявления в журнале, выдача потребителю талона"),
         S("draft", OFFICER, "Процедура оформления документов (пакет документов, проект уведомления либо отказа)",
-          t(draft_wd), "2", "Пакет документов потребителя",
+          "M2", "2", "Пакет документов потребителя",
           note="D10: the draft of the notice or refusal is made here (nothing else prepares it before the visa)"),
         S("visa", SECTOR_HEAD, "Процедура проверки документов: проверка полноты и правильности, визирование",
-          t(visa_wd), "3", "Пакет документов потребителя"),
-        S("decide", HEAD, decide_label, t(sign_wd), "4", _NOTICE),
-        S("notify", OFFICER, "Процедура уведомления потребителя услуги", t(notify_wd), "5", _NOTICE),
+          "M3", "3", "Пакет документов потребителя"),
+        S("decide", HEAD, decide_label, "M4", "4", _NOTICE),
+        S("notify", OFFICER, "Процедура уведомления потребителя услуги", "M5", "5", _NOTICE),
     )
 
 
@@ -79,211 +91,210 @@ def _con_disability() -> tuple[Step, ...]:
     """Services 4 and 5 through the ЦОН (Appendix 2, alternative process, rows 4-10)."""
     return (
         S("receive", RECORDS, "Прием документов, представленных центром, по реестру; регистрация в журнале",
-          minutes(15), "4", "Регистрация в журнале"),
-        S("resolve", HEAD, "Процедура определения ответственного исполнителя (резолюция)", wd(1), "5",
+          "A4", "4", "Регистрация в журнале"),
+        S("resolve", HEAD, "Процедура определения ответственного исполнителя (резолюция)", "A5", "5",
           "Пакет документов потребителя"),
-        S("check", SECTOR_HEAD, "Процедура проверки документов: полнота и правильность", wd(1), "6", "Пакет документов"),
-        S("draft", OFFICER, "Процедура подготовки уведомления либо мотивированного ответа об отказе", wd(2), "7", _NOTICE),
-        S("visa", SECTOR_HEAD, "Процедура визирования заведующим сектором", hours(1), "8",
+        S("check", SECTOR_HEAD, "Процедура проверки документов: полнота и правильность", "A6", "6", "Пакет документов"),
+        S("draft", OFFICER, "Процедура подготовки уведомления либо мотивированного ответа об отказе", "A7", "7", _NOTICE),
+        S("visa", SECTOR_HEAD, "Процедура визирования заведующим сектором", "A8", "8",
           "Виза в уведомлении либо мотивированный ответ об отказе"),
-        S("decide", HEAD, "Процедура подписания уведомления", wd(2), "9",
+        S("decide", HEAD, "Процедура подписания уведомления", "A9", "9",
           "Подпись в уведомлении либо мотивированный ответ об отказе"),
-        S("dispatch", RECORDS, "Процедура передачи уведомления либо отказа в центр", wd(1), "10", "Реестр"),
+        S("dispatch", RECORDS, "Процедура передачи уведомления либо отказа в центр", "A10", "10", "Реестр"),
     )
 
 
-def _survey_chain(*, intake: Step, order: Step, survey: Step, tail: tuple[Step, ...],
-                  conclusion_row: str = "4") -> tuple[Step, ...]:
-    return (intake, order, survey,
-            S("accept_conclusion", OFFICER, "Прием документов с актом обследования и заключением участковой комиссии",
-              minutes(15), conclusion_row, "Регистрация в журнале"), *tail)
-
-
-def _benefit_tail(draft: Term, visa: Term, decide: Term, last: Step, rows: tuple[str, ...]) -> tuple[Step, ...]:
+def _benefit_tail(cells: tuple[str, str, str], last: Step, rows: tuple[str, ...]) -> tuple[Step, ...]:
     return (
-        S("draft", OFFICER, "Процедура расчета и назначения (проект решения о назначении либо об отказе)", draft,
+        S("draft", OFFICER, "Процедура расчета и назначения (проект решения о назначении либо об отказе)", cells[0],
           rows[0], "Макет личного дела"),
-        S("visa", SECTOR_HEAD, "Процедура проверки документов: проверка, визирование проекта решения", visa, rows[1],
-          "Завизированный макет личного дела"),
-        S("decide", HEAD, "Принятие решения о назначении либо об отказе", decide, rows[2],
+        S("visa", SECTOR_HEAD, "Процедура проверки документов: проверка, визирование проекта решения", cells[1],
+          rows[1], "Завизированный макет личного дела"),
+        S("decide", HEAD, "Принятие решения о назначении либо об отказе", cells[2], rows[2],
           "Личное дело с утвержденным решением, подлежащим исполнению"),
         last,
     )
+
+
+def _survey(intake: Step, order: Step, survey: Step, conclusion: Step, tail: tuple[Step, ...]) -> tuple[Step, ...]:
+    return (intake, order, survey, conclusion, *tail)
 
 
 def _care(channel: str, total: int) -> tuple[Step, ...]:
     """Services 12 and 13 (variant 1 at the УО, variant 2 through the ЦОН)."""
     if channel == UO:
         return (
-            S("accept", OFFICER, "Прием документов, регистрация заявления в журнале, выдача талона", minutes(15), "1.1",
+            S("accept", OFFICER, "Прием документов, регистрация заявления в журнале, выдача талона", "M1", "1.1",
               "Регистрация в журнале, выдача талона"),
-            S("resolve", HEAD, "Наложение резолюции, определение ответственного исполнителя", minutes(15), "2.2",
+            S("resolve", HEAD, "Наложение резолюции, определение ответственного исполнителя", "M2", "2.2",
               "Резолюция"),
             S("draft", OFFICER, "Проверка документов, формирование макета дела, подготовка уведомления либо отказа",
-              wd(10), "3" if total == 14 else "(3)", "Макет дела",
+              "M3", "3" if total == 14 else "(3)", "Макет дела",
               note="" if total == 14 else "D34: action 3 is missing from Table 1 of variant 1; its term is variant 2's "
-                                          "'в течение 10 рабочих дней'"),
-            S("decide", HEAD, "Подписание уведомления либо мотивированного ответа об отказе", minutes(15), "4", _NOTICE),
-            S("notify", OFFICER, "Регистрация уведомления либо отказа в журнале и выдача потребителю", minutes(15), "5",
+                                          "'в течение 10 рабочих дней' (reading s12_action3_as_variant2)"),
+            S("decide", HEAD, "Подписание уведомления либо мотивированного ответа об отказе", "M4", "4", _NOTICE),
+            S("notify", OFFICER, "Регистрация уведомления либо отказа в журнале и выдача потребителю", "M5", "5",
               "Выдача уведомления либо мотивированного ответа об отказе"),
         )
     return (
-        S("receive", OFFICER, "Прием документов по реестру, регистрация заявления в журнале", minutes(15), "2.3",
+        S("receive", OFFICER, "Прием документов по реестру, регистрация заявления в журнале", "A3", "2.3",
           "Регистрация в журнале"),
-        S("resolve", HEAD, "Наложение резолюции, определение ответственного исполнителя", minutes(15), "3.4",
+        S("resolve", HEAD, "Наложение резолюции, определение ответственного исполнителя", "A4", "3.4",
           "Пакет документов"),
-        S("draft", OFFICER, "Проверка документов, формирование макета дела, подготовка уведомления либо отказа", wd(10),
+        S("draft", OFFICER, "Проверка документов, формирование макета дела, подготовка уведомления либо отказа", "A5",
           "3.5", _NOTICE),
-        S("decide", HEAD, "Подписание уведомления либо мотивированного отказа", minutes(15), "4.6", _NOTICE),
+        S("decide", HEAD, "Подписание уведомления либо мотивированного отказа", "A6", "4.6", _NOTICE),
         S("dispatch", OFFICER, "Регистрация уведомления либо отказа, формирование реестра, передача в накопительный "
-          "сектор центра", wd(total, milestone=True), "4.7", "Реестр",
+          "сектор центра", "A7", "4.7", "Реестр",
           note=f"D35/D37: 'в течение {total} рабочих дней' is the overall milestone from registration"),
     )
 
 
-def chain(service: int, channel: str, readings: Readings = Readings()) -> tuple[Step, ...]:
-    """The steps of ``service`` through ``channel`` (ValueError for a channel it lacks)."""
-    s, c = service, channel
+def _steps(s: int, c: str, readings: Readings) -> tuple[Step, ...]:
     if s == 1 and c == UO:
         return (
             S("accept", OFFICER, "Прием необходимых документов; сверка данных потребителя по картотеке в системе "
-              "центральной базы данных", minutes(15), "1", "Макет дела"),
-            S("decide", OFFICER, "Заполнение карточки персонального учета в компьютерную базу данных", wd(10), "2",
+              "центральной базы данных", "M1", "1", "Макет дела"),
+            S("decide", OFFICER, "Заполнение карточки персонального учета в компьютерную базу данных", "M2", "2",
               "Регистрация и постановка на учет",
               note="D09: the refusal (§10) has no row; it is decided here, or at acceptance for missing documents"),
         )
     if s == 2 and c == UO:
         return (
             S("accept", OFFICER, "Прием заявления, регистрация в журнале заявлений пострадавших, выдача талона",
-              minutes(15), "1", "Регистрационный талон"),
-            S("resolve", HEAD, "Ознакомление с корреспонденцией, наложение резолюции", wd(1), "2", "Наложение резолюции"),
+              "M1", "1", "Регистрационный талон"),
+            S("resolve", HEAD, "Ознакомление с корреспонденцией, наложение резолюции", "M2", "2", "Наложение резолюции"),
             S("refer", OFFICER, "Формирование макета личного дела, передача документов на рассмотрение специальной "
-              "комиссии", None, "3", "Макет личного дела", note="part of row 3 (14 wd in all)"),
-            S("commission", SPECIAL_COMMISSION, "Рассмотрение специальной комиссией, решение", None, "3",
-              "Решение специальной комиссии", note="part of row 3; the commission is not an СФЕ of §14"),
+              "комиссии", "M3", "3", "Макет личного дела", note="part of row 3 (14 wd in all)", timed=False),
+            S("commission", SPECIAL_COMMISSION, "Рассмотрение специальной комиссией, решение", "M3", "3",
+              "Решение специальной комиссии", note="part of row 3; the commission is not an СФЕ of §14", timed=False),
             S("draft", OFFICER, "Оформление уведомления либо мотивированного ответа об отказе, передача руководителю",
-              wd(14), "3", "Макет личного дела", note="row 3's 14 wd cover refer, commission and draft"),
-            S("decide", HEAD, "Подписание уведомления либо мотивированного ответа об отказе", wd(1), "4", "Подписание"),
-            S("notify", OFFICER, "Вручение уведомления либо мотивированного ответа об отказе", wd(3), "5", _NOTICE),
+              "M3", "3", "Макет личного дела", note="row 3's 14 wd cover refer, commission and draft"),
+            S("decide", HEAD, "Подписание уведомления либо мотивированного ответа об отказе", "M4", "4", "Подписание"),
+            S("notify", OFFICER, "Вручение уведомления либо мотивированного ответа об отказе", "M5", "5", _NOTICE),
         )
     if s == 2 and c == CON:
         return (
-            S("receive", RECORDS, "Прием документов из центра, регистрация, передача руководителю", minutes(15), "4",
+            S("receive", RECORDS, "Прием документов из центра, регистрация, передача руководителю", "A4", "4",
               "Регистрация документов"),
-            S("resolve", HEAD, "Ознакомление с корреспонденцией, наложение резолюции", wd(1), "5", "Наложение резолюции"),
-            S("refer", OFFICER, "Проверка документов, макет личного дела, передача специальной комиссии", None, "6",
-              "Макет личного дела", note="part of row 6 (13 wd in all)"),
-            S("commission", SPECIAL_COMMISSION, "Рассмотрение специальной комиссией, решение", None, "6",
-              "Решение специальной комиссии"),
-            S("draft", OFFICER, "Оформление уведомления либо мотивированного ответа об отказе", wd(13), "6",
+            S("resolve", HEAD, "Ознакомление с корреспонденцией, наложение резолюции", "A5", "5", "Наложение резолюции"),
+            S("refer", OFFICER, "Проверка документов, макет личного дела, передача специальной комиссии", "A6", "6",
+              "Макет личного дела", note="part of row 6 (13 wd in all)", timed=False),
+            S("commission", SPECIAL_COMMISSION, "Рассмотрение специальной комиссией, решение", "A6", "6",
+              "Решение специальной комиссии", timed=False),
+            S("draft", OFFICER, "Оформление уведомления либо мотивированного ответа об отказе", "A6", "6",
               "Макет личного дела"),
-            S("decide", HEAD, "Наложение визы на уведомление либо мотивированный ответ об отказе", wd(1), "7",
+            S("decide", HEAD, "Наложение визы на уведомление либо мотивированный ответ об отказе", "A7", "7",
               "Наложение визы", note="D05: the alternative process has the head's visa where the main one signs"),
-            S("dispatch", OFFICER, "Направление уведомления либо отказа в центр", wd(3), "8", "Реестр"),
+            S("dispatch", OFFICER, "Направление уведомления либо отказа в центр", "A8", "8", "Реестр"),
         )
     if s == 3 and c == UO:
         return (
-            S("accept", OFFICER, "Прием заявления; оформление справки либо мотивированного ответа об отказе",
-              minutes(10), "1", "Оформление справки либо мотивированного ответа об отказе"),
-            S("decide", OFFICER, "Регистрация справки либо мотивированного ответа об отказе и выдача", minutes(10), "2",
-              "Выдача справки либо мотивированного ответа об отказе",
-              note="D06: 2 × 10 min against the stated 10 min"),
+            S("accept", OFFICER, "Прием заявления; оформление справки либо мотивированного ответа об отказе", "M1",
+              "1", "Оформление справки либо мотивированного ответа об отказе"),
+            S("decide", OFFICER, "Регистрация справки либо мотивированного ответа об отказе и выдача", "M2", "2",
+              "Выдача справки либо мотивированного ответа об отказе", note="D06: 2 × 10 min against the stated 10 min"),
         )
     if s == 3 and c == CON:
         return (
-            S("receive", OFFICER, "Прием документов от центра", None, "4", "Пакет документов",
-              note="D07: row 4 is printed under 'СФЕ 2 центр' but is the УО's"),
-            S("decide", OFFICER, "Оформление и регистрация справки либо мотивированного отказа", wd(2), "4",
+            S("receive", OFFICER, "Прием документов от центра", "A4", "4", "Пакет документов",
+              note="D07: row 4 is printed under 'СФЕ 2 центр' but is the УО's", timed=False),
+            S("decide", OFFICER, "Оформление и регистрация справки либо мотивированного отказа", "A4", "4",
               "Справка либо мотивированный ответ об отказе"),
-            S("dispatch", OFFICER, "Передача справки либо отказа в центр", None, "5", "Реестр"),
+            S("dispatch", OFFICER, "Передача справки либо отказа в центр", "A5", "5", "Реестр",
+              note="row 5: the transfer to the ЦОН and its acceptance there (the ЦОН's 10 minutes)", timed=False),
         )
     if s in (4, 5) and c == UO:
-        return _three_sfe(3 if s == 4 else 2, 2 if s == 4 else 3, 2, 3)
+        return _three_sfe()
     if s in (4, 5) and c == CON:
         return _con_disability()
     if s == 6 and c == UO:
-        return _survey_chain(
-            intake=S("accept", OFFICER, "Прием заявления, регистрация в журнале, выдача отрывного талона, проект "
-                     "поручения участковой комиссии", minutes(15), "1", "Регистрация заявления, выдача талона"),
-            order=S("order_survey", HEAD, "Выдача поручения на проведение обследования материального положения семьи",
-                    wd(1), "2", "Поручение на проведение обследования"),
-            survey=S("survey", COMMISSION, "Обследование материального положения семьи", wd(5), "3",
-                     "Акт обследования и заключение о нуждаемости"),
-            tail=_benefit_tail(wd(1), wd(1), wd(1), S("notify", OFFICER, "Процедура уведомления потребителя", wd(1), "8",
-                                                      _NOTICE), ("5", "6", "7")))
+        return _survey(
+            S("accept", OFFICER, "Прием заявления, регистрация в журнале, выдача отрывного талона, проект "
+              "поручения участковой комиссии", "M1", "1", "Регистрация заявления, выдача талона"),
+            S("order_survey", HEAD, "Выдача поручения на проведение обследования материального положения семьи",
+              "M2", "2", "Поручение на проведение обследования"),
+            S("survey", COMMISSION, "Обследование материального положения семьи", "M3", "3",
+              "Акт обследования и заключение о нуждаемости"),
+            S("accept_conclusion", OFFICER, "Прием документов с актом обследования и заключением участковой комиссии",
+              "M4", "4", "Регистрация в журнале"),
+            _benefit_tail(("M5", "M6", "M7"), S("notify", OFFICER, "Процедура уведомления потребителя", "M8", "8",
+                                                _NOTICE), ("5", "6", "7")))
     if s == 6 and c == AKIM:
-        notify = (S("notify", AKIM_ROLE, "Выдача уведомления либо отказа акимом", wd(3), "9", _NOTICE,
+        notify = (S("notify", AKIM_ROLE, "Выдача уведомления либо отказа акимом", "V9", "9", _NOTICE,
                     note="D17 reading s6_akim_issuer=akim: §11 stage 7 has the akim issue the result")
                   if readings.s6_akim_issuer == "akim" else
-                  S("notify", OFFICER, "Процедура уведомления потребителя", wd(3), "9", _NOTICE,
+                  S("notify", OFFICER, "Процедура уведомления потребителя", "V9", "9", _NOTICE,
                     note="D17: Table 1 has the УО specialist notify; §11 stage 7 the akim (reading s6_akim_issuer)"))
         return (
-            S("accept", AKIM_ROLE, "Прием заявления, регистрация в журнале, выдача отрывного талона", minutes(15), "1",
+            S("accept", AKIM_ROLE, "Прием заявления, регистрация в журнале, выдача отрывного талона", "V1", "1",
               "Регистрация заявления, выдача талона"),
-            S("order_survey", AKIM_ROLE, "Выдача поручения на проведение обследования", wd(3), "2",
+            S("order_survey", AKIM_ROLE, "Выдача поручения на проведение обследования", "V2", "2",
               "Поручение на проведение обследования"),
-            S("survey", AKIM_COMMISSION, "Обследование материального положения семьи", wd(5), "3",
+            S("survey", AKIM_COMMISSION, "Обследование материального положения семьи", "V3", "3",
               "Акт обследования и заключение о нуждаемости"),
-            S("forward", AKIM_ROLE, "Передача макета дела специалисту сектора уполномоченного органа",
-              cd(20, milestone=True), "4", "Регистрация в журнале",
-              note="D18: 'не более 20 календарных дней с момента регистрации' is a milestone"),
-            S("receive", OFFICER, "Прием документов от акима", minutes(15), "5", "Регистрация в журнале"),
-            *_benefit_tail(wd(2), wd(1), wd(1), notify, ("6", "7", "8")),
+            S("forward", AKIM_ROLE, "Передача макета дела специалисту сектора уполномоченного органа", "V4", "4",
+              "Регистрация в журнале", note="D18: 'не более 20 календарных дней с момента регистрации' is a milestone"),
+            S("receive", OFFICER, "Прием документов от акима", "V5", "5", "Регистрация в журнале"),
+            *_benefit_tail(("V6", "V7", "V8"), notify, ("6", "7", "8")),
         )
     if s == 6 and c == CON:
-        return _survey_chain(
-            intake=S("receive", OFFICER, "Прием и регистрация документов по реестру", minutes(15), "3",
-                     "Регистрация заявлений в журнале"),
-            order=S("order_survey", HEAD, "Выдача поручения на проведение обследования", wd(1), "4",
-                    "Поручение на проведение обследования"),
-            survey=S("survey", COMMISSION, "Обследование материального положения семьи", wd(5), "5",
-                     "Акт обследования и заключение о нуждаемости"),
-            conclusion_row="6",
-            tail=_benefit_tail(wd(1), wd(1), wd(1), S("dispatch", OFFICER, "Оформление уведомления либо отказа и "
-                                                      "направление в центр", wd(1), "10", _NOTICE), ("7", "8", "9")))
+        return _survey(
+            S("receive", OFFICER, "Прием и регистрация документов по реестру", "A3", "3",
+              "Регистрация заявлений в журнале"),
+            S("order_survey", HEAD, "Выдача поручения на проведение обследования", "A4", "4",
+              "Поручение на проведение обследования"),
+            S("survey", COMMISSION, "Обследование материального положения семьи", "A5", "5",
+              "Акт обследования и заключение о нуждаемости"),
+            S("accept_conclusion", OFFICER, "Прием документов с актом обследования и заключением участковой комиссии",
+              "A6", "6", "Регистрация в журнале"),
+            _benefit_tail(("A7", "A8", "A9"), S("dispatch", OFFICER, "Оформление уведомления либо отказа и "
+                                                "направление в центр", "A10", "10", _NOTICE), ("7", "8", "9")))
     if s == 7 and c == UO:
-        return _survey_chain(
-            intake=S("accept", OFFICER, "Прием заявления, регистрация в журнале АСП, выдача отрывного талона, проект "
-                     "поручения", minutes(15), "1", "Талон"),
-            order=S("order_survey", HEAD, "Выдача поручения на проведение обследования", wd(1), "2", "Письменное поручение"),
-            survey=S("survey", COMMISSION, "Проведение обследования материального положения семьи", wd(3), "3",
-                     "Акт обследования и заключение о нуждаемости в назначении АСП"),
-            conclusion_row="4-5",
-            tail=_benefit_tail(wd(1), wd(1), minutes(15),
-                               S("notify", OFFICER, "Процедура уведомления либо мотивированного ответа об отказе", wd(1),
-                                 "9", _NOTICE, note="D22: printed in the commission's column; the specialist's"),
-                               ("6", "7", "8")))
+        return _survey(
+            S("accept", OFFICER, "Прием заявления, регистрация в журнале АСП, выдача отрывного талона, проект "
+              "поручения", "M1", "1", "Талон"),
+            S("order_survey", HEAD, "Выдача поручения на проведение обследования", "M2", "2", "Письменное поручение"),
+            S("survey", COMMISSION, "Проведение обследования материального положения семьи", "M3", "3",
+              "Акт обследования и заключение о нуждаемости в назначении АСП",
+              note="row 4 (the commission hands the documents over, 15 min) is the commission's act on paper"),
+            S("accept_conclusion", OFFICER, "Прием документов из участковой комиссии", "M5", "5",
+              "Регистрация в журнале"),
+            _benefit_tail(("M6", "M7", "M8"),
+                          S("notify", OFFICER, "Процедура уведомления либо мотивированного ответа об отказе", "M9",
+                            "9", _NOTICE, note="D22: printed in the commission's column; the specialist's"),
+                          ("6", "7", "8")))
     if s == 7 and c == AKIM:
         return (
-            S("accept", AKIM_ROLE, "Прием заявления, регистрация в журнале АСП, выдача талона", minutes(15), "1", "Талон"),
-            S("order_survey", AKIM_ROLE, "Выдача поручения на проведение обследования", wd(3), "2", "Письменное поручение"),
-            S("survey", AKIM_COMMISSION, "Обследование материального положения семьи", wd(5), "3",
+            S("accept", AKIM_ROLE, "Прием заявления, регистрация в журнале АСП, выдача талона", "A1", "1", "Талон"),
+            S("order_survey", AKIM_ROLE, "Выдача поручения на проведение обследования", "A2", "2", "Письменное поручение"),
+            S("survey", AKIM_COMMISSION, "Обследование материального положения семьи", "A3", "3",
               "Акт обследования и заключение о нуждаемости"),
-            S("forward", AKIM_ROLE, "Передача макета дела специалисту сектора УО", wd(15, milestone=True), "4",
+            S("forward", AKIM_ROLE, "Передача макета дела специалисту сектора УО", "A4", "4",
               "Регистрация в журнале", note="D23: '15 рабочих дней с момента регистрации' is a milestone"),
-            S("receive", OFFICER, "Прием документов от акима поселка", minutes(15), "5", "Регистрация в журнале"),
-            *_benefit_tail(wd(4), wd(1), minutes(15),
-                           S("notify", OFFICER, "Уведомление либо мотивированный ответ об отказе", wd(1), "9", _NOTICE),
+            S("receive", OFFICER, "Прием документов от акима поселка", "A5", "5", "Регистрация в журнале"),
+            *_benefit_tail(("A6", "A7", "A8"),
+                           S("notify", OFFICER, "Уведомление либо мотивированный ответ об отказе", "A9", "9", _NOTICE),
                            ("6", "7", "8")),
         )
     if s == 8 and c == UO:
-        return _three_sfe(3, 2, 2, 3, decide_label="Подписание решения о предоставлении социальных услуг и уведомления "
-                                                   "либо мотивированного ответа об отказе")
+        return _three_sfe(decide_label="Подписание решения о предоставлении социальных услуг и уведомления либо "
+                                       "мотивированного ответа об отказе")
     if s in (9, 10) and c == UO:
-        return _three_sfe(3, 2, 2, 3)
+        return _three_sfe()
     if s == 11 and c == UO:
         return (
-            S("accept", OFFICER, "Прием заявления, регистрация в журнале, выдача талона", minutes(20), "1",
+            S("accept", OFFICER, "Прием заявления, регистрация в журнале, выдача талона", "M1", "1",
               "Регистрация, выдача талона"),
-            *_benefit_tail(cd(7), cd(1), cd(1), S("notify", OFFICER, "Уведомление либо мотивированный ответ об отказе",
-                                                  cd(1), "5", _NOTICE), ("2", "3", "4")),
+            *_benefit_tail(("M2", "M3", "M4"), S("notify", OFFICER, "Уведомление либо мотивированный ответ об отказе",
+                                                 "M5", "5", _NOTICE), ("2", "3", "4")),
         )
     if s == 11 and c == CON:
         return (
-            S("receive", OFFICER, "Прием и регистрация документов из центра по реестру", minutes(20), "3",
+            S("receive", OFFICER, "Прием и регистрация документов из центра по реестру", "A3", "3",
               "Регистрация в журнале"),
-            *_benefit_tail(cd(7), cd(1), cd(1), S("dispatch", OFFICER, "Процедура передачи уведомлений в центр", cd(1),
-                                                  "7", _NOTICE), ("4", "5", "6")),
+            *_benefit_tail(("A4", "A5", "A6"), S("dispatch", OFFICER, "Процедура передачи уведомлений в центр", "A7",
+                                                 "7", _NOTICE), ("4", "5", "6")),
         )
     if s == 12:
         return _care(c, 17)
@@ -291,25 +302,32 @@ def chain(service: int, channel: str, readings: Readings = Readings()) -> tuple[
         return _care(c, 14)
     if s == 14 and c == UO:
         return (
-            S("accept", OFFICER, "Прием заявления, регистрация в журнале, выдача талона", minutes(15), "1", "Талон"),
-            *_benefit_tail(wd(7), wd(1), wd(1), S("notify", OFFICER, "Уведомление либо мотивированный ответ об отказе",
-                                                  wd(1), "5", _NOTICE), ("2", "3", "4")),
+            S("accept", OFFICER, "Прием заявления, регистрация в журнале, выдача талона", "M1", "1", "Талон"),
+            *_benefit_tail(("M2", "M3", "M4"), S("notify", OFFICER, "Уведомление либо мотивированный ответ об отказе",
+                                                 "M5", "5", _NOTICE), ("2", "3", "4")),
         )
     if s == 15 and c == UO:
         return (
-            S("accept", OFFICER, "Прием заявления, регистрация в журнале, выдача талона", minutes(15), "1", "Талон"),
-            S("draft", OFFICER, "Процедура оформления документов", cd(10, milestone=True), "2",
+            S("accept", OFFICER, "Прием заявления, регистрация в журнале, выдача талона", "M1", "1", "Талон"),
+            S("draft", OFFICER, "Процедура оформления документов", "M2", "2",
               "Пакет документов", note="D40: '10 календарных дней с момента регистрации' is a milestone"),
-            S("visa", SECTOR_HEAD, "Процедура проверки документов", cd(2), "3", "Макет личного дела",
+            S("visa", SECTOR_HEAD, "Процедура проверки документов", "M3", "3", "Макет личного дела",
               note="the table names no visa here: the check is recorded as the head of sector's"),
-            S("decide", HEAD, "Принятие решения о назначении либо об отказе", cd(2), "4", "Личное дело потребителя"),
-            S("notify", OFFICER, "Уведомление либо мотивированный ответ об отказе", cd(1), "5", _NOTICE),
+            S("decide", HEAD, "Принятие решения о назначении либо об отказе", "M4", "4", "Личное дело потребителя"),
+            S("notify", OFFICER, "Уведомление либо мотивированный ответ об отказе", "M5", "5", _NOTICE),
         )
-    raise ValueError(f"service {service} has no channel {channel!r}")
+    raise ValueError(f"service {s} has no channel {c!r}")
 
 
-RETURN_TERM = wd(3)
-"""Services 2, 6 and 11 §10: the УО returns an erroneous or incomplete package to the ЦОН "в течение
-3 рабочих дней" after receiving it (service 11: the days of acceptance and issue not counted)."""
+def chain(number: int, channel: str, readings: Readings = Readings()) -> tuple[Step, ...]:
+    """The steps of service ``number`` through ``channel`` (ValueError for a channel it lacks),
+    each with its row's term as the term file states it under ``readings``."""
+    steps = _steps(number, channel, readings)
+    svc = service(number)
+    return tuple(replace(st, norm=bt.norm(svc, st.cell, readings) if st.timed else None) for st in steps)
+
+
 RETURNABLE_SERVICES = (2, 6, 11)
+"""Services 2, 6 and 11 §10: the УО returns an erroneous or incomplete package to the ЦОН "в течение
+3 рабочих дней" after receiving it (the term file's ``return``)."""
 SUSPENDABLE_SERVICES = (11, 15)

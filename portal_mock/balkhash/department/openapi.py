@@ -257,6 +257,9 @@ def _paths() -> dict:
                                                errors=(401, 404), tags=("registers",)),
         "/registers/assignments/{number}/confirm": _op("post", "confirmQuarter", "Quarterly confirmation (6, 7)",
                                                        body=CONFIRM, params=_NUMBER, tags=("registers",)),
+        "/registers/assignments/{number}/review": _op("get", "reviewAssignment", "Service 6's termination grounds the "
+                                                      "registers hold (§10)", params=_NUMBER, errors=(401, 404, 422),
+                                                      tags=("registers",)),
         "/registers/assignments/{number}/terminate": _op("post", "terminate", "Terminate (service 6 grounds)",
                                                          body=TERMINATE, params=_NUMBER, tags=("registers",)),
         "/registers/assignments/{number}/suspend": _op("post", "suspendAssignment", "Suspend (service 11)",

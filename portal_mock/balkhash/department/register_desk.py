@@ -206,10 +206,25 @@ class RegisterDesk:
                 raise Unprocessable(f"ГБД ФЛ does not record the death of {child_iin}", code="GROUND_NOT_BORNE_OUT",
                                     field="childIin")
             detail = {"childIin": child_iin, "deathDate": child.death_date.isoformat() if child.death_date else None}
+        elif ground in ("FULL_STATE_SUPPORT", "PARENTAL_RIGHTS"):
+            review = self.registers.assessor.termination_review(a, self.today())
+            if ground not in review.refusal_grounds and not body.get("reasonText"):
+                raise Unprocessable(f"the registers do not bear out {ground}; give the reasonText of the finding",
+                                    code="GROUND_NOT_BORNE_OUT", field="ground", assessment=review.to_json())
+            child = next((c.detail.get("childIin") for c in review.failed if c.ground == ground), None)
+            detail = {"childIin": child} if child else {}
         elif not body.get("reasonText"):
             raise BadInput("reasonText is required for this ground", field="reasonText")
         return self.registers.payments.terminate(number, on=body.get("on", self.today()), ground=ground,
                                                  actor=member.login, detail={**detail, "reasonText": body.get("reasonText")})
+
+    def review(self, member: StaffMember, number: str):
+        """Service 6 §10: whether the registers hold a ground to end the benefit (the head decides)."""
+        a = self._assignment(number)
+        if a.service != 6:
+            raise Unprocessable(f"service {a.service} has no termination grounds to review (service 6)",
+                                code="NO_TERMINATION_GROUNDS")
+        return self.registers.assessor.termination_review(a, self.today())
 
     def suspend(self, member: StaffMember, number: str, body: dict):
         self.require(member, "decisions")

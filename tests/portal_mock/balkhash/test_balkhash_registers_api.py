@@ -112,10 +112,30 @@ def test_termination_of_an_active_benefit(live):
     r = head.call("POST", f"/registers/assignments/{a.number}/terminate", {"ground": "MASLIKHAT_SUSPENSION"})
     assert r.status_code == 422 and error(r.json())["field"] == "ground"
     r = head.call("POST", f"/registers/assignments/{a.number}/terminate", {"ground": "FULL_STATE_SUPPORT"})
-    assert r.status_code == 422 and error(r.json())["field"] == "reasonText"
+    assert r.status_code == 422 and error(r.json())["code"] == "GROUND_NOT_BORNE_OUT"  # no status, no finding
+    review = head.get(f"/registers/assignments/{a.number}/review")
+    assert review["eligible"] and [c["code"] for c in review["checks"]] == [
+        "CHILD_ALIVE", "NOT_ON_STATE_SUPPORT", "PARENTAL_RIGHTS_HELD"]
     r = spec.call("POST", f"/registers/assignments/{a.number}/terminate", {"ground": "FULL_STATE_SUPPORT",
                                                                            "reasonText": "x"})
     assert r.status_code == 403
     done = head.post(f"/registers/assignments/{a.number}/terminate",
                      {"ground": "FULL_STATE_SUPPORT", "on": "2013-03-01", "reasonText": "ребенок помещен в детский дом"})
     assert (done["status"], done["endsOn"], done["ground"]) == ("TERMINATED", "2013-03-01", "FULL_STATE_SUPPORT")
+
+
+def test_the_review_reads_the_grounds_of_termination_from_the_registers(live):
+    """Service 6 §10: a child placed on full state support is a ground the registers bear out."""
+    head, veterans = live.uo("blh.head"), live.uo("blh.veterans.specialist")
+    desk = live.department.registers.payments
+    a = desk.assign(service=6, iin=p.BLH_MOTHER_LOW, case_number="TEST-2", starts_on="2013-02-01",
+                    ends_on="2013-03-31", monthly_amount="3462", actor="test")
+    veterans.post(f"/registers/medical/{p.BLH_CHILD_A}/statuses", {"status": "FULL_STATE_SUPPORT",
+                                                                   "since": "2013-01-02"}, expect=201)
+    review = head.get(f"/registers/assignments/{a.number}/review")
+    failed = [c["code"] for c in review["checks"] if not c["passed"]]
+    assert not review["eligible"] and failed == ["NOT_ON_STATE_SUPPORT"]
+    done = head.post(f"/registers/assignments/{a.number}/terminate", {"ground": "FULL_STATE_SUPPORT", "on": "2013-03-01"})
+    assert (done["status"], done["ground"]) == ("TERMINATED", "FULL_STATE_SUPPORT")
+    r = head.call("GET", "/registers/assignments/BLH-NZN-2013-999999/review")
+    assert r.status_code == 404

@@ -14,6 +14,7 @@ import pytest
 
 from egov_sim.core.errors import InputError
 from egov_sim.scenarios.loader import ScenarioFileError, load_all
+from tests.support.engine import hide_the_term_file_of_001
 
 HERE = Path(__file__).parent
 EXAMPLE_FLOW = HERE / "examples" / "002-example.yaml"
@@ -29,9 +30,11 @@ def expectation(path: Path) -> tuple[str, int]:
 
 
 @pytest.mark.parametrize("path", BAD, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_bad_file_is_reported_with_its_line_and_what_is_wrong(path):
+def test_bad_file_is_reported_with_its_line_and_what_is_wrong(path, monkeypatch):
     what, line = expectation(path)
     given = [path] if path.parent.name == "flows" else [EXAMPLE_FLOW, path]
+    if path.parent.name == "flows":
+        hide_the_term_file_of_001(monkeypatch)
     with pytest.raises(ScenarioFileError) as caught:
         load_all(given)
     err = caught.value

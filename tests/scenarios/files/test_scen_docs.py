@@ -131,5 +131,15 @@ def rewrite() -> None:
     DOC.write_text(text, encoding="utf-8")
 
 
+def test_the_seed_001_scenarios_the_docs_name_exist():
+    """The table of regulations-balkhash §20's ideas names shipped scenarios (and flows)."""
+    flows, scenarios = load_all()
+    ids = {s.id for s in scenarios}
+    section = DOC.read_text(encoding="utf-8").split("## Seed 001: fifteen services", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(s\d\d-[a-z0-9-]+)`", section))
+    assert len(named) > 100 and named <= ids, sorted(named - ids)
+    assert set(re.findall(r"`(001-s\d\d-[a-z]+)`", section)) <= set(flows)
+
+
 if __name__ == "__main__":
     rewrite()

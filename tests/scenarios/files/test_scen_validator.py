@@ -7,6 +7,7 @@ import textwrap
 
 from egov_sim.scenarios.loader import load_all, load_flow
 from egov_sim.scenarios.validator import check_flow, check_flows, unfailable_branches
+from tests.support.engine import hide_the_term_file_of_001
 
 FLOWS, _ = load_all()
 
@@ -33,7 +34,8 @@ UNTESTABLE = textwrap.dedent("""\
     """)
 
 
-def test_conditions_no_set_up_can_make_fail_are_reported(tmp_path):
+def test_conditions_no_set_up_can_make_fail_are_reported(tmp_path, monkeypatch):
+    hide_the_term_file_of_001(monkeypatch)
     path = tmp_path / "001-untestable.yaml"
     path.write_text(UNTESTABLE, encoding="utf-8")
     flow = load_flow(path)
@@ -45,9 +47,19 @@ def test_conditions_no_set_up_can_make_fail_are_reported(tmp_path):
     assert ("regulation-defect", "A1") in found and ("term-without-durations", "A1") in found
 
 
-def test_the_shipped_flows_have_no_unfailable_branch_and_two_other_findings():
+def test_the_shipped_flows_have_no_unfailable_branch_and_their_defects_cite_the_register():
     findings = check_flows(FLOWS.values())
     assert not [f for f in findings if f.kind == "unfailable-branch"]
     assert {(f.flow, f.kind) for f in findings} == {("002-con", "regulation-defect"),
-                                                     ("002-portal", "term-without-durations")}
-    assert "C0 15 min + X2 20 min = 35 min" in next(str(f) for f in findings if f.kind == "regulation-defect")
+                                                     ("002-portal", "term-without-durations"),
+                                                     ("001-s02-office", "regulation-defect"),
+                                                     ("001-s02-con", "regulation-defect"),
+                                                     ("001-s03-office", "regulation-defect"),
+                                                     ("001-s05-con", "regulation-defect"),
+                                                     ("001-s11-con", "regulation-defect"),
+                                                     ("001-s12-office", "regulation-defect")}
+    assert "C0 15 min + X2 20 min = 35 min" in next(str(f) for f in findings if f.flow == "002-con")
+    # seed 001's: each cites its entry of the defect register (regulations-balkhash §19)
+    cited = {(f.flow, f.text.rsplit("[", 1)[-1].rstrip("]")) for f in findings if f.flow.startswith("001")}
+    assert cited == {("001-s02-office", "D01"), ("001-s02-con", "D02"), ("001-s03-office", "D06"),
+                     ("001-s05-con", "D13"), ("001-s11-con", "D30"), ("001-s12-office", "D34")}

@@ -12,6 +12,7 @@ from lxml import html as lxml_html
 
 from egov_sim.scenarios.reports import render_html, run_from_json, run_to_json, write_html
 from egov_sim.scenarios.reports.derive import anchor, divergence_node, taken_route
+from egov_sim.scenarios.reports.groups import report_order
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("body")</script><img src="http://evil.example/x.png" onerror="alert(2)">'
@@ -53,15 +54,19 @@ def test_utf8_and_cyrillic_kazakh_text_as_is(page):
 
 
 def test_summary_links_to_every_scenario_section(run, page):
+    """Grouped by regulation and service (000 before 002), in run order within a group."""
     doc = lxml_html.fromstring(page)
-    ids = [anchor(r, i) for i, r in enumerate(run.scenarios)]
+    assert report_order(run) == (2, 3, 0, 1)
+    ids = [anchor(run.scenarios[i], i) for i in report_order(run)]
     assert len(set(ids)) == len(run.scenarios)
-    links = [a.get("href")[1:] for a in doc.xpath('//nav[@id="summary"]//a[starts-with(@href, "#")]')]
+    links = [a.get("href")[1:] for a in doc.xpath('//nav[@id="summary"]//table[contains(@class, "summary")]'
+                                                   '//a[starts-with(@href, "#")]')]
     assert links == ids
+    assert doc.xpath("//section[contains(@class, 'scenario')]/@id") == ids
     for i in ids:
         section = doc.get_element_by_id(i)
         assert section.tag == "section"
-    rows = doc.xpath('//nav[@id="summary"]//tbody/tr')
+    rows = doc.xpath('//nav[@id="summary"]//table[contains(@class, "summary")]/tbody/tr')
     assert [r.get("class") for r in rows] == ["pass", "fail", "pass", "fail"]
 
 
@@ -82,7 +87,7 @@ def test_counts_and_verdict(page):
 def test_each_diagram_has_every_node_and_highlights_exactly_the_taken_path(run, page):
     svgs = _svgs(page)
     assert len(svgs) == len(run.scenarios)
-    for svg, result in zip(svgs, run.scenarios):
+    for svg, result in zip(svgs, [run.scenarios[i] for i in report_order(run)]):
         nodes = svg.findall(f".//{SVG}g[@data-node]")
         assert sorted(g.get("data-node") for g in nodes) == sorted(n.id for n in result.flow.nodes)
         taken = {g.get("data-node") for g in nodes if "taken" in g.get("class").split()}
@@ -118,13 +123,15 @@ def test_the_regulation_defects_section_names_cells_sum_and_term(run, page):
     doc = lxml_html.fromstring(page)
     section = doc.get_element_by_id("defects")
     assert section.xpath("./h2")[0].text_content() == "Regulation defects"
+    assert section.xpath("./h3")[0].get("id") == "svc-000-all-defects"  # by regulation and service
     (row,) = section.xpath(".//table[contains(@class,'defects')]/tbody/tr")
     cells = [c.text_content().strip() for c in row.xpath("./td")]
     assert cells[0] == "000-provider_office" and cells[1].startswith("extended") and "§5.3" in cells[1]
-    assert cells[2] == "19 wd 6 h"
-    assert cells[3].startswith("S1 30 min + S2 30 min + S3X 19 wd + S4 30 min + S5 4 h + S6 30 min")
-    assert (cells[4], cells[5]) == ("19 wd 6 h 30 min", "30 min")
-    assert cells[6] == "hand_in_milestone=false" and cells[7] == "documents-insufficient-late"
+    assert (cells[2], cells[3]) == ("19 wd 6 h", "steps overrun the term")
+    assert cells[4].startswith("S1 30 min + S2 30 min + S3X 19 wd + S4 30 min + S5 4 h + S6 30 min")
+    assert "S1 › S2 › C1:no › S3X" in cells[4]  # the path it lies on
+    assert (cells[5], cells[6], cells[7]) == ("19 wd 6 h 30 min", "30 min over", "—")
+    assert cells[8] == "hand_in_milestone=false" and cells[9] == "documents-insufficient-late"
     card = doc.xpath("//div[contains(concat(' ', @class, ' '), ' card ')][.//a[@href='#defects']]")[0]
     card = card.text_content()
     assert card.startswith("1") and "regulation defects" in card

@@ -32,7 +32,7 @@ def test_round_trip_with_run_errors_and_remote_target(run):
 
 def test_top_level_shape_and_schema_version(run):
     data = run_to_dict(run)
-    assert data["schemaVersion"] == "1.1"
+    assert data["schemaVersion"] == "1.2"
     assert list(data) == ["schemaVersion", "generator", "started", "wallSeconds", "seed", "jobs",
                           "against", "errors", "defects", "passed", "summary", "flows", "scenarios"]
     (defect,) = data["defects"]
