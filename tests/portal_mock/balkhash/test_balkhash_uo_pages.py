@@ -7,10 +7,13 @@ token refused."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import pytest
 
 from egov_sim.reference import personas as p
+from tests.support import ROOT
 from tests.support.balkhash import MONDAY_2013
 from tests.support.rshep import Clock
 from tests.support.web import Browserless, live_simulator, text_of
@@ -124,3 +127,16 @@ def test_sign_in_and_csrf(sim):
     assert forged.status_code == 403 and 'id="draft"' not in spec.get(f"{BASE}/cases/{number}").text
     cookie = next(c for c in spec.http.cookies.jar if c.name == "egov_blh_uo")
     assert cookie.has_nonstandard_attr("HttpOnly") and cookie.path == BASE
+
+
+def test_the_documented_curl_example_runs_as_written(sim, tmp_path):
+    if not shutil.which("curl"):
+        pytest.skip("curl is not installed")
+    text = (ROOT / "docs" / "balkhash.md").read_text(encoding="utf-8")
+    script = re.search(r"<!-- balkhash-pages-example: curl -->\n```sh\n(.*?)```", text, re.S).group(1)
+    script = "set -euo pipefail\n" + script.replace("http://127.0.0.1:8080", sim.url)
+    run = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    lines = run.stdout.splitlines()
+    assert re.fullmatch(r"BLH-S04-2013-\d{6}", lines[0]), lines
+    assert set(lines[1:]) == {'id="state">IN_PROGRESS', "Талон о принятии документов"}
