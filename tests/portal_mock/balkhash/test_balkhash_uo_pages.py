@@ -15,6 +15,7 @@ import pytest
 from egov_sim.reference import personas as p
 from tests.support import ROOT
 from tests.support.balkhash import MONDAY_2013
+from tests.support.browser import accessibility_problems, chromium, screenshots_dir
 from tests.support.rshep import Clock
 from tests.support.web import Browserless, live_simulator, text_of
 
@@ -140,3 +141,38 @@ def test_the_documented_curl_example_runs_as_written(sim, tmp_path):
     lines = run.stdout.splitlines()
     assert re.fullmatch(r"BLH-S04-2013-\d{6}", lines[0]), lines
     assert set(lines[1:]) == {'id="state">IN_PROGRESS', "Талон о принятии документов"}
+
+
+def test_in_a_browser_the_pages_work_and_are_accessible(sim):
+    """Chromium: sign in, accept a case through the intake form, draft it; the inbox, intake and
+    case pages have no serious axe-core violation (screenshots in artifacts/screenshots/)."""
+    with chromium() as browser:
+        page = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900}).new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{sim.url}{BASE}/login")
+        page.fill("#f-login", "blh.veterans.specialist")
+        page.fill("#f-password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{sim.url}{BASE}/")
+        problems, folder = {}, screenshots_dir()
+
+        def check(name: str) -> None:
+            page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+            if found := accessibility_problems(page):
+                problems[name] = found
+
+        check("balkhash-uo-inbox")
+        page.goto(f"{sim.url}{BASE}/intake")
+        page.select_option("#f-service", "4")
+        page.click("main form[method=get] button")
+        page.fill("#f-applicant_iin", p.BLH_DISABLED_PROSTHETIC)
+        for code in S4_DOCUMENTS:
+            page.check(f"#f-present-{code}")
+        check("balkhash-uo-intake")
+        page.click("main form[method=post] button[type=submit]")
+        page.wait_for_url(re.compile(rf".*{BASE}/cases/BLH-S04-2013-\d+$"))
+        page.locator("#act-draft button[type=submit]").click()
+        page.wait_for_url(re.compile(rf".*{BASE}/cases/BLH-S04-2013-\d+$"))
+        assert page.locator(".problem").count() == 0 and page.locator("#draft").count() == 1
+        check("balkhash-uo-case")
+    assert not problems, problems

@@ -213,7 +213,7 @@ class DepartmentPages:
             awaiting=awaiting, history=history, documents=documents, assessment=assessment, executors=executors,
             refusal_grounds=service.grounds_of(bs.GroundKind.REFUSAL),
             suspension_grounds=service.grounds_of(bs.GroundKind.SUSPENSION),
-            side=self._side_actions(case), overdue=case.state == cs.IN_PROGRESS and self.today() > dt.date.fromisoformat(case.due_on),
+            doc_names={d.code: d.name_ru for d in _documents(service)}, side=self._side_actions(case), overdue=case.state == cs.IN_PROGRESS and self.today() > dt.date.fromisoformat(case.due_on),
             draft=case.work.get("draft"), problem=problem or request.query_params.get("problem"), status=status)
 
     @staticmethod
