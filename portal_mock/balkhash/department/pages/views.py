@@ -252,7 +252,7 @@ class DepartmentPages:
             return self.pages.redirect("/login")
         form, _ = await self.pages.form(request)
         number, verb = request.path_params["number"], request.path_params["verb"]
-        if verb not in (*chains.VERBS, *SIDE_ACTIONS) or verb in ("accept", "dispatch"):
+        if verb not in (*chains.VERBS, *SIDE_ACTIONS) or verb == "accept":
             raise PageError(404, "error_not_found")
         dep = self.department
         transfer = None
@@ -266,6 +266,8 @@ class DepartmentPages:
                 await asyncio.to_thread(getattr(dep, verb), member, number, _check(verb, body))
             elif verb == "archive":
                 await asyncio.to_thread(dep.archive, member, number)
+            elif verb == "dispatch":  # the result to the ЦОН by реестр (one case; the API takes several)
+                _, transfer = await asyncio.to_thread(dep.dispatch, member, [number])
             else:
                 body = _check(f"step:{verb}", _step_body(verb, form))
                 await asyncio.to_thread(dep.act, member, number, verb, body)
@@ -274,7 +276,7 @@ class DepartmentPages:
                 raise PageError(404, "not_found") from None
             return await self.case_page(request, problem=_problem(exc), status=getattr(exc, "status", 422) or 422,
                                         member=member)
-        if transfer is not None:
+        if transfer is not None:  # after the commit, as the API: a ШЭП outage leaves it PENDING, retried
             await self.system.sender.send(transfer)
         return self.pages.redirect(f"/cases/{number}")
 
