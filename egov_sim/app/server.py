@@ -176,7 +176,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
                                                               max_body=settings.max_body),
                             extra_openapi=persons_admin.openapi_paths()),
         *web_routes(settings, portal=portal, con=con, rshep=rshep, gateway=gateway, pki=pki,
-                    endpoints=endpoints, claims=claims),
+                    endpoints=endpoints, claims=claims, balkhash_uo=balkhash_uo, balkhash_con=balkhash_con),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
@@ -196,14 +196,19 @@ WEB_ENDPOINTS = (
     Endpoint("Portal pages (egov.kz)", "/web/portal/"),
     Endpoint("ЦОН desk pages", "/web/con/"),
     Endpoint("АРМ РШЭП pages", "/web/arm/"),
+    Endpoint("Balkhash УО workstation pages (seed 001)", "/web/balkhash/uo/"),
+    Endpoint("Balkhash ЦОН 2012 desk pages", "/web/balkhash/con/"),
 )
 
 
-def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoints, claims=None) -> list:
+def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoints, claims=None,
+               balkhash_uo=None, balkhash_con=None) -> list:
     """The pages a person uses (docs/pages.md): each system's own, the shared chrome's static
     files, and the overview at ``/``."""
     from egov_sim.core.web import NavLink, Site, load_secret
     from egov_sim.gateway.rshep import pages as arm_pages
+    from egov_sim.portal_mock.balkhash.con import pages as balkhash_con_pages
+    from egov_sim.portal_mock.balkhash.department import pages as balkhash_uo_pages
     from egov_sim.portal_mock.con import pages as con_pages
     from egov_sim.portal_mock.portal import pages as portal_pages
 
@@ -212,7 +217,9 @@ def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoint
     site = Site(secret=load_secret(settings.home), ncalayer_url=settings.ncalayer_url,
                 secure_cookies=settings.base_url.startswith("https://"), claims=claims,
                 nav=(NavLink("nav_overview", "/"), NavLink("nav_portal", "/web/portal/"),
-                     NavLink("nav_con", "/web/con/"), NavLink("nav_arm", "/web/arm/")))
+                     NavLink("nav_con", "/web/con/"), NavLink("nav_arm", "/web/arm/"),
+                     *((NavLink("nav_balkhash_uo", "/web/balkhash/uo/"),) if balkhash_uo else ()),
+                     *((NavLink("nav_balkhash_con", "/web/balkhash/con/"),) if balkhash_con else ())))
     overview = Overview(site, settings=settings, gateway=gateway, pki=pki, endpoints=endpoints,
                         reports_dir=settings.home / "reports", ncalayer_url=settings.ncalayer_url)
     return [
@@ -220,6 +227,8 @@ def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoint
         Mount("/web/portal", routes=portal_pages.routes(portal, site)),
         Mount("/web/con", routes=con_pages.routes(con, site)),
         Mount("/web/arm", routes=arm_pages.routes(rshep, site)),
+        *([Mount("/web/balkhash/uo", routes=balkhash_uo_pages.routes(balkhash_uo, site))] if balkhash_uo else []),
+        *([Mount("/web/balkhash/con", routes=balkhash_con_pages.routes(balkhash_con, site))] if balkhash_con else []),
         *overview.routes(),
     ]
 
