@@ -13,6 +13,7 @@ import base64
 import builtins
 import datetime as dt
 import json
+import operator
 import os
 import re
 import threading
@@ -248,6 +249,18 @@ JOURNAL_SCHEMA = Schema(
             "CREATE INDEX shep_journal_status_id ON shep_journal (status_code, id)",
             "CREATE INDEX shep_journal_error_id ON shep_journal (error_code, id)",
         ),
+        # version 3: fewer indexes to keep current on every commit. The single-column status and
+        # error indexes are prefixes of version 2's; the (column, received_at) ones gave way to
+        # (column, id), which pages newest first. Every index is one more B-tree page written to
+        # the WAL (and re-read after another worker's commit) per commit: twelve made the
+        # journal the most expensive step of a SendMessage.
+        (
+            "DROP INDEX shep_journal_status",
+            "DROP INDEX shep_journal_error",
+            "DROP INDEX shep_journal_service",
+            "DROP INDEX shep_journal_sender",
+            "DROP INDEX shep_journal_route",
+        ),
     ),
 )
 
@@ -257,8 +270,10 @@ _ALL_COLUMNS = ", ".join(_COLUMNS)
 _INSERT_COLUMNS = tuple(c for c in _COLUMNS if c != "id")
 _INSERT_SQL = (
     f"INSERT INTO shep_journal ({', '.join(_INSERT_COLUMNS)})"
-    f" VALUES ({', '.join(':' + c for c in _INSERT_COLUMNS)})"
+    f" VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})"
 )
+"""Positional parameters: binding 27 of them from a tuple costs a third less than by name."""
+_row_values = operator.itemgetter(*_INSERT_COLUMNS)
 
 IIN_PATTERN = re.compile(r"[0-9]{12}")
 
@@ -293,19 +308,23 @@ class Journal:
         Raises :class:`JournalUnavailable` when the database cannot take it (locked past the
         busy timeout, unreachable, disk full): the caller must not send a normal response.
         """
-        row = self._row(exchange)
-        try:
-            with self.db.transaction() as tx:
-                return tx.insert(_INSERT_SQL, row)
-        except DatabaseError as exc:
-            raise JournalUnavailable(f"the ШЭП journal is unavailable: {exc}") from exc
+        return self.record_many([exchange])[0]
 
     def record_many(self, exchanges: builtins.list[Exchange]) -> builtins.list[int]:
         """Store several exchanges in one durable transaction (one fsync); ids in order."""
-        rows = [self._row(e) for e in exchanges]
+        return self.write_rows([self.row_values(e) for e in exchanges])
+
+    def row_values(self, exchange: Exchange) -> tuple[Any, ...]:
+        """The exchange as the values of one journal row (checked; raises on a bad exchange)."""
+        return _row_values(self._row(exchange))
+
+    def write_rows(self, rows: builtins.list[tuple[Any, ...]]) -> builtins.list[int]:
+        """Store rows made by :meth:`row_values` in one durable commit; ids in order.
+
+        One multi-row INSERT (``Database.insert_batch``): the writer thread enters SQLite once
+        per batch, so it barely competes for the GIL with the event loop that serves requests."""
         try:
-            with self.db.transaction() as tx:
-                return tx.insert_many(_INSERT_SQL, rows)
+            return self.db.insert_batch("shep_journal", _INSERT_COLUMNS, rows)
         except DatabaseError as exc:
             raise JournalUnavailable(f"the ШЭП journal is unavailable: {exc}") from exc
 
@@ -570,13 +589,22 @@ class JournalWriter:
         return self._executor
 
     def _dispatch(self, loop: asyncio.AbstractEventLoop, q: _LoopQueue) -> None:
-        batch, q.pending = q.pending[:self.max_batch], q.pending[self.max_batch:]
+        taken, q.pending = q.pending[:self.max_batch], q.pending[self.max_batch:]
+        batch, rows = [], []
+        for exchange, future in taken:  # the Python work here, on the loop: the writer only writes
+            try:
+                rows.append(self.journal.row_values(exchange))
+            except Exception as exc:  # noqa: BLE001 — a bad exchange fails alone
+                _fail(future, exc)
+            else:
+                batch.append((exchange, future))
         if not batch:
             q.in_flight = False
+            if q.pending:
+                self._dispatch(loop, q)
             return
         try:
-            done = loop.run_in_executor(self._writer(), self.journal.record_many,
-                                        [e for e, _ in batch])
+            done = loop.run_in_executor(self._writer(), self.journal.write_rows, rows)
         except RuntimeError as exc:  # executor shut down
             for _, future in batch:
                 _fail(future, JournalUnavailable(f"the ШЭП journal is closed: {exc}"))
