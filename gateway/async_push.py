@@ -39,7 +39,7 @@ from egov_sim.wsdl.schemas import ASYNC_CLIENT_TYPES_NS
 
 from . import admission, soap
 from . import journal as journal_module
-from .async_queue import STATUS_REFUSED, AsyncQueue, Mode, QueuedMessage, StatusNotice
+from .async_queue import STATUS_REFUSED, AsyncQueue, MessageState, Mode, QueuedMessage, StatusNotice
 from .config import GatewayConfig
 from .errors import GatewayFault
 from .providers import SUCCESS_CODE, Provider, ProviderCall, ProviderFault
@@ -60,6 +60,7 @@ class AsyncDelivery:
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
         self._kicks: set[asyncio.Task] = set()
+        self._inflight: dict[str, asyncio.Event] = {}
 
     # --- running -----------------------------------------------------------------------------
 
@@ -97,6 +98,21 @@ class AsyncDelivery:
         claimed = await asyncio.to_thread(self.queue.claim_one, message.message_id, claimant=self._claimant)
         if claimed is not None:
             await self._deliver(claimed)
+            return
+        # The delivery loop (of this or another worker) took it between the commit and here:
+        # the first try is still made before the answer, so wait for that try to end.
+        service = self.config.services.get(message.service_id)
+        deadline = time.monotonic() + (service.timeout if service is not None else 10.0) + 5.0
+        while time.monotonic() < deadline:
+            running = self._inflight.get(message.message_id)
+            if running is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(running.wait(), max(deadline - time.monotonic(), 0.0))
+                return
+            row = await asyncio.to_thread(self.queue.get, message.message_id)
+            if row is None or row.state is not MessageState.ON_DELIVERY or row.claimed_by is None:
+                return
+            await asyncio.sleep(0.02)
 
     async def _loop(self) -> None:
         while True:
@@ -130,6 +146,15 @@ class AsyncDelivery:
     # --- one message -------------------------------------------------------------------------
 
     async def _deliver(self, m: QueuedMessage) -> None:
+        finished = self._inflight.setdefault(m.message_id, asyncio.Event())
+        try:
+            await self._try(m)
+        finally:
+            finished.set()
+            if self._inflight.get(m.message_id) is finished:
+                del self._inflight[m.message_id]
+
+    async def _try(self, m: QueuedMessage) -> None:
         # journaled as the gateway's own act: no serviceId/senderId, so "calls of a service"
         # (Journal.count_calls) count the sender's sendMessage once, not its deliveries
         ex = Trace(received_at=self.clock(), request_body=m.message, channel=journal_module.CHANNEL_ASYNC,
