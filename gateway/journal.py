@@ -253,13 +253,14 @@ JOURNAL_SCHEMA = Schema(
         # error indexes are prefixes of version 2's; the (column, received_at) ones gave way to
         # (column, id), which pages newest first. Every index is one more B-tree page written to
         # the WAL (and re-read after another worker's commit) per commit: twelve made the
-        # journal the most expensive step of a SendMessage.
+        # journal the most expensive step of a SendMessage. IF EXISTS: the step stays correct
+        # wherever it ends up among the steps other branches append.
         (
-            "DROP INDEX shep_journal_status",
-            "DROP INDEX shep_journal_error",
-            "DROP INDEX shep_journal_service",
-            "DROP INDEX shep_journal_sender",
-            "DROP INDEX shep_journal_route",
+            "DROP INDEX IF EXISTS shep_journal_status",
+            "DROP INDEX IF EXISTS shep_journal_error",
+            "DROP INDEX IF EXISTS shep_journal_service",
+            "DROP INDEX IF EXISTS shep_journal_sender",
+            "DROP INDEX IF EXISTS shep_journal_route",
         ),
     ),
 )

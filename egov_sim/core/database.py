@@ -723,6 +723,7 @@ class Database(_Executor):
         writer = self._writer_lock()
         try:
             last = conn.execute(sql, params).lastrowid
+            assert last is not None  # an INSERT that inserted sets it
         except self._integrity_error as exc:
             raise IntegrityError(str(exc).strip()) from exc
         except self._driver_error as exc:

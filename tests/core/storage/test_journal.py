@@ -11,9 +11,10 @@ import threading
 
 import pytest
 
-from egov_sim.core.database import Database, sqlite_url
+from egov_sim.core.database import Database, Schema, sqlite_url
 from egov_sim.core.errors import InputError
 from egov_sim.gateway.journal import (
+    JOURNAL_SCHEMA,
     Journal,
     JournalFilter,
     JournalUnavailable,
@@ -274,6 +275,38 @@ def test_entries_survive_close_and_reopen(db_url, exchange):
     with Database.open(db_url) as db:
         entry = Journal(db).get(jid)
     assert entry.request_body == b"<kept/>"
+
+
+def _journal_indexes(db) -> set[str]:
+    if db.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'shep_journal'"
+    else:
+        sql = ("SELECT indexname AS name FROM pg_indexes"
+               " WHERE tablename = 'shep_journal' AND schemaname = current_schema()")
+    return {r["name"] for r in db.query(sql)}
+
+
+def test_a_journal_of_schema_version_2_keeps_its_rows_when_migrated(db_url, exchange):
+    """An old home opened by this egov-sim: version 3 drops indexes only, rows stay readable."""
+    old = Schema(JOURNAL_SCHEMA.component, JOURNAL_SCHEMA.steps[:2])
+    row = Journal._row(exchange(request_body=b"<old/>", service_id="OLD_SERVICE"))
+    with Database.open(db_url, schemas=[old]) as db:
+        assert {"shep_journal_service", "shep_journal_status"} <= _journal_indexes(db)
+        with db.transaction() as tx:  # as version 2 wrote a row
+            jid = tx.insert(f"INSERT INTO shep_journal ({', '.join(row)})"
+                            f" VALUES ({', '.join(':' + c for c in row)})", row)
+    with Database.open(db_url) as db:
+        journal = Journal(db)
+        assert db.scalar("SELECT MAX(version) AS v FROM schema_migrations"
+                         " WHERE component = 'shep_journal'") == len(JOURNAL_SCHEMA.steps)
+        indexes = _journal_indexes(db)
+        assert not indexes & {"shep_journal_status", "shep_journal_error", "shep_journal_service",
+                              "shep_journal_sender", "shep_journal_route"}
+        assert {"shep_journal_service_id", "shep_journal_status_id"} <= indexes
+        (entry,) = journal.list(JournalFilter(service_id="OLD_SERVICE"))
+        assert entry.id == jid and journal.get(jid).request_body == b"<old/>"
+        assert journal.record(exchange(service_id="OLD_SERVICE")) > jid
+        assert journal.count(JournalFilter(service_id="OLD_SERVICE")) == 2
 
 
 @pytest.mark.parametrize("how", [
