@@ -183,6 +183,18 @@ def test_list_filters(journal, sample, where, expected):
     assert journal.count(where) == len(expected)
 
 
+def test_an_outcome_filter_pages_across_status_and_fault_codes(journal, exchange):
+    """list() by outcome merges two index walks (status code, fault code): order and pages hold."""
+    made = [journal.record(exchange(status_code="X1") if i % 2 else
+                           exchange(status_code=None, error_code="X1", http_status=500))
+            for i in range(7)]
+    journal.record(exchange(status_code="OTHER"))
+    newest = made[::-1]
+    assert ids(journal.list(JournalFilter(status="X1"))) == newest
+    assert ids(journal.list(JournalFilter(status="X1"), limit=3, offset=2)) == newest[2:5]
+    assert ids(journal.list(JournalFilter(status="X1"), limit=3, offset=6)) == newest[6:]
+
+
 def test_list_rejects_bad_pages(journal):
     with pytest.raises(InputError):
         journal.list(limit=0)
@@ -300,9 +312,9 @@ def test_a_journal_of_schema_version_2_keeps_its_rows_when_migrated(db_url, exch
         assert db.scalar("SELECT MAX(version) AS v FROM schema_migrations"
                          " WHERE component = 'shep_journal'") == len(JOURNAL_SCHEMA.steps)
         indexes = _journal_indexes(db)
-        assert not indexes & {"shep_journal_status", "shep_journal_error", "shep_journal_service",
-                              "shep_journal_sender", "shep_journal_route"}
-        assert {"shep_journal_service_id", "shep_journal_status_id"} <= indexes
+        assert not indexes & {"shep_journal_status", "shep_journal_error", "shep_journal_sender",
+                              "shep_journal_route"}
+        assert {"shep_journal_service", "shep_journal_service_id", "shep_journal_status_id"} <= indexes
         (entry,) = journal.list(JournalFilter(service_id="OLD_SERVICE"))
         assert entry.id == jid and journal.get(jid).request_body == b"<old/>"
         assert journal.record(exchange(service_id="OLD_SERVICE")) > jid
