@@ -210,10 +210,10 @@ class Host:
     def url(self) -> str:
         return f"http://{self.link.address}:{self.port}"
 
-    def start(self, *, env: dict[str, str], workers: int = 2, population: int = 300,
-              config: Path | None = None, timeout: float = 90) -> None:
+    def launch(self, *, env: dict[str, str], workers: int = 2, population: int = 0,
+               config: Path | None = None) -> None:
         """``egov-sim serve`` inside the host's namespace, in a process group of its own (so a
-        SIGKILL takes its workers too); returns once it answers."""
+        SIGKILL takes its workers too); :meth:`wait` for it to answer."""
         command = [_tool("ip"), "netns", "exec", self.link.netns, sys.executable, "-m", "egov_sim",
                    "--home", str(self.home), "serve", "--host", self.link.address, "--port", str(self.port),
                    "--workers", str(workers), "--population", str(population)]
@@ -223,6 +223,9 @@ class Host:
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
                                         start_new_session=True)
         log.close()
+
+    def wait(self, timeout: float = 90) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
