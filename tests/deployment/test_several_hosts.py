@@ -11,6 +11,7 @@ all of them); skipped with the reason otherwise. The figures it prints are in do
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import threading
@@ -79,7 +80,7 @@ def cluster(tmp_path):
     if reason:
         pytest.skip(reason)
     admin_token, staff_password = secrets.token_urlsafe(24), secrets.token_urlsafe(16)
-    with postgres_schema(__import__("os").environ[POSTGRES_ENV]) as url, namespaces(2) as links:
+    with postgres_schema(os.environ[POSTGRES_ENV]) as url, namespaces(2) as links:
         target = urlsplit(url)
         db_port = target.port or 5432
         with TcpForwarder([link.peer for link in links], db_port, (target.hostname or "127.0.0.1", db_port)):
