@@ -78,39 +78,42 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
                                algorithm=settings.signing_algorithm)
     db = Database.open(database_url(settings), clock=clock)
     claims = Claims(db)  # one holder at a time for every accept (egov_sim/core/claims.py)
-    registries = build_registries(db, pki, clock=clock, population=settings.population)
-    gateway_url = settings.with_(public_url=None).base_url
-    if channels_transport is None:
-        channels_http = httpx.AsyncClient(limits=httpx.Limits(max_connections=50))
-    else:
-        channels_http = httpx.AsyncClient(transport=channels_transport)
-    hasher = (PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # same algorithm, no cost
-              if settings.fast_password_hashing else DEFAULT_HASHER)
-    rshep = build_rshep(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
-                        refusal_via_head=settings.refusal_via_head, hasher=hasher,
-                        max_body=settings.max_body, term_options=settings.term_options,
-                        revocation=revocation, staff_password=staff.get("arm"), leg=settings.shep_leg)
-    portal = build_portal(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
-                          settings=PortalSettings(hasher=hasher, max_body=settings.max_body,
-                                                  restrict_eligibility=settings.portal_restricted,
-                                                  revocation=revocation.methods,
-                                                  revocation_unavailable=revocation.unavailable,
-                                                  shep_leg=settings.shep_leg),
-                          claims=claims)
-    con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
-                    options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
-                                       max_body=settings.max_body, term_options=settings.term_options,
-                                       revocation=revocation, staff_password=staff.get("con"),
-                                       shep_leg=settings.shep_leg),
-                    claims=claims)
-    balkhash_readings = BalkhashReadings.from_mapping(dict(settings.balkhash_readings))
-    balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
-                                   clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
-                                   thresholds=_balkhash_thresholds(settings), readings=balkhash_readings,
-                                   staff_password=staff.get("balkhash_uo"))
-    balkhash_con = build_centre(db, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
-                                max_body=settings.max_body, readings=balkhash_readings,
-                                staff_password=staff.get("balkhash_con"))
+    # Hosts (and workers) starting at the same moment seed the shared database one after the
+    # other: each system's first start creates its accounts, personas and households.
+    with db.exclusive("egov-sim start-up"):
+        registries = build_registries(db, pki, clock=clock, population=settings.population)
+        gateway_url = settings.with_(public_url=None).base_url
+        if channels_transport is None:
+            channels_http = httpx.AsyncClient(limits=httpx.Limits(max_connections=50))
+        else:
+            channels_http = httpx.AsyncClient(transport=channels_transport)
+        hasher = (PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # same algorithm, no cost
+                  if settings.fast_password_hashing else DEFAULT_HASHER)
+        rshep = build_rshep(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
+                            refusal_via_head=settings.refusal_via_head, hasher=hasher,
+                            max_body=settings.max_body, term_options=settings.term_options,
+                            revocation=revocation, staff_password=staff.get("arm"), leg=settings.shep_leg)
+        portal = build_portal(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock,
+                              settings=PortalSettings(hasher=hasher, max_body=settings.max_body,
+                                                      restrict_eligibility=settings.portal_restricted,
+                                                      revocation=revocation.methods,
+                                                      revocation_unavailable=revocation.unavailable,
+                                                      shep_leg=settings.shep_leg),
+                              claims=claims)
+        con = build_con(db, pki, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
+                        options=ConOptions(lookups=LookupRules(literal_and=settings.con_c1_literal_and),
+                                           max_body=settings.max_body, term_options=settings.term_options,
+                                           revocation=revocation, staff_password=staff.get("con"),
+                                           shep_leg=settings.shep_leg),
+                        claims=claims)
+        balkhash_readings = BalkhashReadings.from_mapping(dict(settings.balkhash_readings))
+        balkhash_uo = build_department(db, registries.persons, gateway_url=gateway_url, http=channels_http,
+                                       clock=clock, hasher=hasher, pki=pki, max_body=settings.max_body,
+                                       thresholds=_balkhash_thresholds(settings), readings=balkhash_readings,
+                                       staff_password=staff.get("balkhash_uo"))
+        balkhash_con = build_centre(db, gateway_url=gateway_url, http=channels_http, clock=clock, hasher=hasher,
+                                    max_body=settings.max_body, readings=balkhash_readings,
+                                    staff_password=staff.get("balkhash_con"))
     gateway = build_gateway(
         config=config, db=db, pki=pki, clock=clock,
         builtin_providers={**registries.providers, "rshep": rshep.provider,  # type: ignore[dict-item]

@@ -583,6 +583,36 @@ class Database(_Executor):
         """The database file, for tools that must open it themselves (bulk loads); None on PostgreSQL."""
         return Path(self._location) if self.dialect is SQLITE else None
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Run a block in one process at a time among every process of every host that opens this
+        database: a first start's seeding (staff accounts, personas, households) reads, then
+        writes, in many transactions, and two hosts starting at the same moment would otherwise
+        both seed. PostgreSQL: a session advisory lock on a connection of its own (released by
+        closing it, also when the process dies); SQLite: an exclusive ``flock`` on a file beside
+        the database (released by the kernel when the process dies)."""
+        if self.dialect is POSTGRESQL:
+            conn = self._connect_postgres()
+            try:
+                conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (name,))
+                yield
+            finally:
+                _close_quietly(conn)
+            return
+        path = self.sidecar_path("lock-" + re.sub(r"[^a-z0-9]+", "-", name.lower()))
+        if path is None or self._location == ":memory:":
+            yield
+            return
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise DatabaseError(f"{path}: cannot open the lock file: {exc.strerror or exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
     def sidecar_path(self, name: str) -> Path | None:
         """A small file beside an SQLite database (change markers, locks); None on PostgreSQL."""
         if self.dialect is not SQLITE:

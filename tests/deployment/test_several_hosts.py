@@ -92,11 +92,12 @@ def cluster(tmp_path):
             TestPKI.open_or_init(hosts[0].home / "pki", base_url=hosts[0].url)
             shutil.copytree(hosts[0].home / "pki", hosts[1].home / "pki")
             try:
-                # one after the other: the first start creates the schema and seeds the database
-                # (started at the same moment, hosts race on the seeds: docs/deployment.md)
+                # both at the same moment: the first start's migrations and seeds run one host
+                # after the other (Database.exclusive), whichever comes first
                 for host in hosts:
                     host.launch(env=host_environment(with_address(url, host.link.peer, db_port), staff_password),
                                 config=config)
+                for host in hosts:
                     host.wait()
                 with nginx(tmp_path / "nginx", free_port(), [f"{h.link.address}:{h.port}" for h in hosts]) as front:
                     yield {"front": front, "hosts": hosts, "admin": {"Authorization": f"Bearer {admin_token}"},

@@ -8,6 +8,7 @@ import sqlite3
 import stat
 import sys
 import threading
+import time
 
 import pytest
 
@@ -325,3 +326,27 @@ def test_insert_batch_over_one_statements_parameters_is_still_one_transaction(tm
         with pytest.raises(IntegrityError):
             db.insert_batch("notes", ("body", "flag"), [*rows, (None, 0)])
         assert db.scalar("SELECT COUNT(*) FROM notes") == len(rows)
+
+
+def test_exclusive_runs_one_holder_at_a_time(db_url):
+    """Database.exclusive: the second holder (another connection, as another host would be)
+    waits until the first leaves; on PostgreSQL through an advisory lock, on SQLite a file lock."""
+    events: list[str] = []
+    inside = threading.Event()
+
+    def hold(db: Database, who: str, stay: float) -> None:
+        with db.exclusive("egov-sim start-up"):
+            events.append(f"{who} in")
+            inside.set()
+            time.sleep(stay)
+            events.append(f"{who} out")
+
+    with Database.open(db_url) as first, Database.open(db_url) as second:
+        t1 = threading.Thread(target=hold, args=(first, "a", 0.4))
+        t1.start()
+        assert inside.wait(10)
+        t2 = threading.Thread(target=hold, args=(second, "b", 0.0))
+        t2.start()
+        t1.join(10)
+        t2.join(10)
+    assert events == ["a in", "a out", "b in", "b out"]
