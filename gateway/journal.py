@@ -102,6 +102,10 @@ class Exchange:
     """``ErrorInfo/errorCode`` of a fault (e.g. ``SCE006``)."""
     error_message: str | None = None
     http_status: int | None = None
+    sends_message: bool = True
+    """Whether the exchange sends a message under the sender's messageId (SyncChannel
+    ``SendMessage``, AsyncChannel ``sendMessage``): only those can repeat one. An AsyncChannel
+    status query or delivery notification names a messageId without sending it again."""
 
 
 @dataclass(frozen=True)
@@ -309,7 +313,7 @@ class Journal:
         rows = [self._row(e) for e in exchanges]
         try:
             with self.db.transaction() as tx:
-                pending = _mark_duplicates(tx, rows)
+                pending = _mark_duplicates(tx, rows, [e.sends_message for e in exchanges])
                 ids = tx.insert_many(_INSERT_SQL, rows)
                 for index, first_index in pending:  # repeats of an exchange of this very batch
                     tx.execute("UPDATE shep_journal SET duplicate_of = ? WHERE id = ?",
@@ -518,12 +522,13 @@ def _entry(row: Mapping[str, Any]) -> JournalEntry:
     return JournalEntry(**values)
 
 
-def _mark_duplicates(tx: Transaction, rows: builtins.list[dict[str, Any]]) -> builtins.list[tuple[int, int]]:
+def _mark_duplicates(tx: Transaction, rows: builtins.list[dict[str, Any]],
+                     sends: builtins.list[bool]) -> builtins.list[tuple[int, int]]:
     """Set ``duplicate_of`` of each row whose (senderId, messageId) was answered before (a
     normal response, not a fault: a retry after a fault is not a repeat). One query per batch
     on the messageId index. Returns (row, earlier row of this batch) pairs to link after insert."""
     keyed = [(i, (r["sender_id"], r["message_id"])) for i, r in enumerate(rows)
-             if r["message_id"] and r["sender_id"]]
+             if r["message_id"] and r["sender_id"] and sends[i]]
     if not keyed:
         return []
     first: dict[tuple[str, str], int] = {}
