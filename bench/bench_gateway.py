@@ -1,13 +1,14 @@
 """Throughput and latency of the simulated ШЭП gateway against its own SOAP-layer floor.
 
     python bench/bench_gateway.py [--seconds 10] [--workers 2] [--connections 32] [--load-procs 2]
-                                  [--tmpdir DIR]
+                                  [--tmpdir DIR] [--no-wrk]
 
 Starts ``egov-sim serve --workers N`` (a subprocess, a temporary home, a free port) and drives
 it from separate load processes on loopback: keep-alive HTTP/1.1 connections written with raw
 asyncio streams (a minimal client, so the load generator takes as little of the CPU it shares
 with the server as possible), for a bounded time per scenario:
 
+  (0) a bare uvicorn ASGI echo (same workers, uvloop + httptools): the HTTP floor;
   (a) POST /sim/echo: parse + serialise with the same SOAP layer; the floor;
   (b) SendMessage to SIM_ECHO: auth, XSD validation, routing, provider call, response, journal;
   (c) (b) with a WS-Security-signed request (a sender whose policy is ``required``) and
@@ -15,8 +16,10 @@ with the server as possible), for a bounded time per scenario:
   (d) (c) in GOST, as production: requests signed with a GOST 34.310-2004 key, the gateway
       started with ``--signing-algorithm gost2004`` (GOST-signed responses).
 
-Prints req/s, p50/p99 latency and the ratios b/a, c/a and d/a; targets (2 workers, 2 cores):
-b/a >= 0.5, (c) >= 600 req/s and (d) >= 300 req/s. Absolute numbers move between runs and machines; compare
+Each scenario is also driven by ``wrk`` (Debian's package; the same connections, 2 threads), an
+independent load generator, when it is installed. Prints req/s, p50/p99 latency and the ratios;
+targets (2 workers, 2 cores): b/a >= 0.5, b/0 >= 0.15, c/b >= 0.8 (issue 16: a WSSE-verified
+request; (c) also signs its response), (c) >= 600 req/s and (d) >= 300 req/s. Absolute numbers move between runs and machines; compare
 figures measured in one run (soap-layer.md, "Throughput reference").
 """
 
@@ -26,6 +29,8 @@ import argparse
 import asyncio
 import multiprocessing as mp
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,6 +56,8 @@ password = "{SIGNED_SENDER[1]}"
 wsse = "required"
 """
 TARGET_RATIO_B = 0.5
+TARGET_RATIO_B_BARE = 0.15
+TARGET_RATIO_C_B = 0.8
 READ_TIMEOUT = 30.0
 TARGET_RPS_C = 600
 TARGET_RPS_D = 300
@@ -153,13 +160,92 @@ def drive(port: int, requests: list[bytes], *, seconds: float, connections: int,
     return {"requests": n, "errors": len(errors), "rps": n / seconds, "p50": pct(0.50), "p99": pct(0.99)}
 
 
-# --- the server under test ---------------------------------------------------------------------
+# --- the independent load generator: wrk ------------------------------------------------------
+
+
+def run_wrk(port: int, path: str, bodies: list[bytes], *, seconds: float, connections: int,
+            workdir: Path) -> dict | None:
+    """The same bodies, in turn, from ``wrk`` (a Lua script sets method, headers and body)."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    script = workdir / f"wrk-{port}.lua"
+    items = ",\n".join(f"wrk.format('POST', '{path}', headers, [==[{b.decode()}]==])" for b in bodies)
+    script.write_text(
+        "local headers = {['Content-Type'] = 'text/xml; charset=utf-8', ['SOAPAction'] = '\"\"'}\n"
+        "local reqs, i = {}, 0\n"
+        f"init = function() reqs = {{{items}}} end\n"
+        "request = function() i = i % #reqs + 1; return reqs[i] end\n", encoding="utf-8")
+    out = subprocess.run([wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--latency",
+                          "-s", str(script), f"http://127.0.0.1:{port}{path}"],
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}\s+([0-9.]+)(us|ms|s)\s*$", out, re.M)
+        return float("nan") if m is None else float(m[1]) * {"us": 1e-3, "ms": 1, "s": 1e3}[m[2]]
+
+    rps = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errs = re.search(r"Socket errors:.*?timeout (\d+)", out)
+    return {"rps": float(rps[1]) if rps else float("nan"), "p50": ms("50%"), "p99": ms("99%"),
+            "errors": (int(bad[1]) if bad else 0) + (int(errs[1]) if errs else 0)}
+
+
+# --- the servers under test --------------------------------------------------------------------
+
+
+async def bare_echo(scope, receive, send) -> None:
+    """The HTTP floor: an ASGI app that answers the request body, as uvicorn serves it."""
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/xml; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class BareServer:
+    """:func:`bare_echo` under ``uvicorn --workers N`` with egov-sim's loop and HTTP parser."""
+
+    def __init__(self, home: Path, workers: int):
+        self.port = free_port()
+        self.log = open(home / f"bare-{self.port}.log", "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "bench_gateway:bare_echo",
+             "--port", str(self.port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
+             "--lifespan", "off", "--log-level", "warning", "--no-access-log"],
+            stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if self.post("/", b"x").status_code == 200:
+                    return
+            except Exception:  # noqa: BLE001 — not listening yet
+                time.sleep(0.2)
+        raise SystemExit(f"bare echo did not start; see {self.log.name}")
+
+    def post(self, path: str, body: bytes):
+        import httpx
+
+        return httpx.post(f"http://127.0.0.1:{self.port}{path}", content=body, timeout=2)
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
 
 
 class Server:
@@ -236,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tmpdir", default=None,
                     help="where the server's temporary home (and its journal) goes; e.g. /dev/shm "
                          "to see the cost without the disk's fsync")
+    ap.add_argument("--no-wrk", action="store_true", help="skip the runs with wrk")
     args = ap.parse_args(argv)
 
     from egov_sim.signing.pki import TestPKI
@@ -243,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"egov-sim gateway benchmark: {args.workers} workers, {args.connections} connections from "
           f"{args.load_procs} load processes, {args.seconds:g} s per scenario, {os.cpu_count()} CPUs"
           + (f", home in {args.tmpdir}" if args.tmpdir else ""))
-    results = {}
+    results: dict[str, dict] = {}
+    wrk_results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="egov-sim-bench-", dir=args.tmpdir) as tmp:
         home = Path(tmp) / "home"
         TestPKI.init(home / "pki", base_url="http://127.0.0.1:8080")
@@ -262,6 +350,18 @@ def main(argv: list[str] | None = None) -> int:
                                       connections=args.connections, procs=args.load_procs)
             print(f"  {name:<44} {r['rps']:>8.0f} req/s   p50 {r['p50']:6.1f} ms   "
                   f"p99 {r['p99']:6.1f} ms   ({r['requests']} requests, {r['errors']} errors)", flush=True)
+            w = None if args.no_wrk else run_wrk(server.port, path, bodies, seconds=args.seconds,
+                                                  connections=args.connections, workdir=Path(tmp))
+            if w is not None:
+                wrk_results[name] = w
+                print(f"  {'  same, driven by wrk':<44} {w['rps']:>8.0f} req/s   p50 {w['p50']:6.1f} ms   "
+                      f"p99 {w['p99']:6.1f} ms   ({w['errors']} errors)", flush=True)
+
+        bare = BareServer(home, args.workers)
+        try:
+            run("(0) bare uvicorn ASGI echo (HTTP floor)", bare, "/", plain)
+        finally:
+            bare.stop()
 
         server = Server(home, args.workers)
         try:
@@ -284,6 +384,14 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.stop()
 
+    for label, figures in (("Python load processes", results), ("wrk", wrk_results)):
+        if not figures:
+            continue
+        rps = {name[:3]: r["rps"] for name, r in figures.items()}
+        print(f"  {label}: b/a = {rps['(b)'] / rps['(a)']:.2f} (target >= {TARGET_RATIO_B}), "
+              f"b/0 = {rps['(b)'] / rps['(0)']:.2f} (target >= {TARGET_RATIO_B_BARE}), "
+              f"c/b = {rps['(c)'] / rps['(b)']:.2f} (target >= {TARGET_RATIO_C_B}), "
+              f"a/0 = {rps['(a)'] / rps['(0)']:.2f}")
     a, b, c = results["(a) /sim/echo (SOAP layer floor)"], results["(b) SendMessage SIM_ECHO"], \
         results["(c) (b) + WSSE verify + signed response"]
     d = results["(d) (c) in GOST 34.310-2004"]
@@ -294,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'met' if ok_c else 'MISSED'})")
     print(f"  d/a = {d['rps'] / a['rps']:.2f}; d/c = {d['rps'] / c['rps']:.2f}; (d) = {d['rps']:.0f} req/s "
           f"(target >= {TARGET_RPS_D}: {'met' if ok_d else 'MISSED'})")
-    errors = sum(r["errors"] for r in results.values())
+    errors = sum(r["errors"] for r in (*results.values(), *wrk_results.values()))
     if errors:
         print(f"  {errors} requests were not answered with HTTP 200")
     return 0 if errors == 0 else 1

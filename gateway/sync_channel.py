@@ -197,21 +197,32 @@ class SyncChannel:
         return reply
 
     def _response(self, info: RequestInfo, reply: ProviderReply, ex: Trace) -> bytes:
-        resp_el = etree.Element(f"{{{SYNC_TYPES}}}SendMessageResponse", nsmap={"ns2": SYNC_TYPES})
-        response = etree.SubElement(resp_el, "response")
-        ri = etree.SubElement(response, "responseInfo")
-        etree.SubElement(ri, "messageId").text = reply.message_id
-        etree.SubElement(ri, "correlationId").text = info.message_id
-        etree.SubElement(ri, "responseDate").text = soap.now_iso(self.clock())
-        status = etree.SubElement(ri, "status")
-        etree.SubElement(status, "code").text = reply.code
-        etree.SubElement(status, "message").text = reply.message
-        etree.SubElement(ri, "sessionId").text = ex.session_id
-        rd = etree.SubElement(response, "responseData")
-        if reply.data is not None:
-            rd.append(reply.data)
-        env = soap.envelope_with(resp_el)
-        if self.config.sign_responses and self.security is not None:
-            ex.response_signed = True
-            return self.security.sign(env)
-        return soap.serialize(env)
+        fields = dict(message_id=reply.message_id, correlation_id=info.message_id,
+                      response_date=soap.now_iso(self.clock()), code=reply.code,
+                      message=reply.message, session_id=ex.session_id, data=reply.data)
+        if not (self.config.sign_responses and self.security is not None):
+            fast = soap.send_message_response(**fields)
+            if fast is not None:
+                return fast
+            return soap.serialize(response_envelope(**fields))
+        ex.response_signed = True
+        return self.security.sign(response_envelope(**fields))
+
+
+def response_envelope(*, message_id: str, correlation_id: str, response_date: str, code: str,
+                      message: str, session_id: str, data: etree._Element | None) -> etree._Element:
+    """The SendMessageResponse envelope as a tree (to be signed; ``data`` moves into it)."""
+    resp_el = etree.Element(f"{{{SYNC_TYPES}}}SendMessageResponse", nsmap={"ns2": SYNC_TYPES})
+    response = etree.SubElement(resp_el, "response")
+    ri = etree.SubElement(response, "responseInfo")
+    etree.SubElement(ri, "messageId").text = message_id
+    etree.SubElement(ri, "correlationId").text = correlation_id
+    etree.SubElement(ri, "responseDate").text = response_date
+    status = etree.SubElement(ri, "status")
+    etree.SubElement(status, "code").text = code
+    etree.SubElement(status, "message").text = message
+    etree.SubElement(ri, "sessionId").text = session_id
+    rd = etree.SubElement(response, "responseData")
+    if data is not None:
+        rd.append(data)
+    return soap.envelope_with(resp_el)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import textwrap
 
 from lxml import etree
 
@@ -87,7 +86,9 @@ def wrap_base64(data: bytes) -> str:
     text = base64.b64encode(data).decode("ascii")
     if len(text) <= 76:
         return text
-    return "\n" + "\r\n".join(textwrap.wrap(text, 76)) + "\n"
+    # slices, not textwrap.wrap: the same lines (base64 has no spaces to break at) in a
+    # hundredth of the time; textwrap was a third of an RSA signature's cost
+    return "\n" + "\r\n".join([text[i:i + 76] for i in range(0, len(text), 76)]) + "\n"
 
 
 def b64(data: bytes) -> str:

@@ -95,6 +95,7 @@ class Accounts:
         row = {"realm": self.realm, "login": login, "hash": self.hasher.hash(password),
                "roles": ",".join(roles), "owner": owner, "at": to_db_time(self.clock())}
         with self.db.transaction() as tx:
+            tx.serialize(f"auth|{self.realm}|{login}")  # hosts seeding the same account at once
             exists = tx.scalar("SELECT 1 FROM auth_accounts WHERE realm = :realm AND login = :login", row)
             if exists and not replace:
                 raise InputError(f"{login} is already registered", code="ACCOUNT_EXISTS")

@@ -22,7 +22,7 @@ from egov_sim.core.database import Transaction
 from egov_sim.core.json_api import ApiError
 from egov_sim.reference.catalogue import PROVIDERS, SERVICES, ProviderOffice, StateService
 from egov_sim.reference.terms import Due, Procedure, procedure_for
-from egov_sim.wsdl.schemas import payload_validator
+from egov_sim.wsdl import rshep_replies as replies
 
 from . import chain, wire
 from .arm_store import ArmRequest, ArmStore
@@ -218,9 +218,9 @@ class ArmActions:
         self._record(tx, req, account, "register", chain.REGISTERED, now,
                      {"registrationNumber": number, "dueDate": result.date.isoformat(),
                       "dueAt": _iso(result.due), "term": result.term.id})
-        self._notify(tx, req, wire.status_notification(req.request_id, "REGISTERED", now,
-                                                       registration=wire.Registration(number, now),
-                                                       due=result.date),
+        self._notify(tx, req, _notification(req.request_id, "REGISTERED", now,
+                                                  registration=replies.Registration(number, replies.xml_datetime(now)),
+                                                  due=result.date),
                      kind="NOTIFICATION", status="REGISTERED")
 
     def intake(self, account: Account, body: dict) -> ArmRequest:
@@ -272,7 +272,7 @@ class ArmActions:
         with self.store.db.transaction() as tx:
             self._move(tx, req, chain.EXECUTOR_ASSIGNED, executor=executor)
             self._record(tx, req, account, "assign", chain.EXECUTOR_ASSIGNED, now, {"executor": executor})
-            self._notify(tx, req, wire.status_notification(req.request_id, "EXECUTOR_ASSIGNED", now,
+            self._notify(tx, req, _notification(req.request_id, "EXECUTOR_ASSIGNED", now,
                                                            due=req.due_date),
                          kind="NOTIFICATION", status="EXECUTOR_ASSIGNED")
         return self.store.get(req.id)
@@ -286,7 +286,7 @@ class ArmActions:
         with self.store.db.transaction() as tx:
             self._move(tx, req, chain.UNDER_REVIEW)
             self._record(tx, req, account, "review", chain.UNDER_REVIEW, now, {})
-            self._notify(tx, req, wire.status_notification(req.request_id, "UNDER_REVIEW", now, due=req.due_date),
+            self._notify(tx, req, _notification(req.request_id, "UNDER_REVIEW", now, due=req.due_date),
                          kind="NOTIFICATION", status="UNDER_REVIEW")
         return self.store.get(req.id)
 
@@ -322,7 +322,7 @@ class ArmActions:
                           "terms": _terms_json(result, every),
                           "previousDueDate": req.due_date.isoformat() if req.due_date else None,
                           "dueDate": result.date.isoformat(), "dueAt": _iso(result.due)})
-            self._notify(tx, req, wire.status_notification(req.request_id, "TERM_EXTENDED", now,
+            self._notify(tx, req, _notification(req.request_id, "TERM_EXTENDED", now,
                                                            due=result.date, comment=reason),
                          kind="NOTIFICATION", status="TERM_EXTENDED")
         return self.store.get(req.id)
@@ -360,7 +360,7 @@ class ArmActions:
             with self.store.db.transaction() as tx:
                 self._move(tx, req, chain.AWAITING_SIGNATURE, draft=draft)
                 self._record(tx, req, account, "draft", chain.AWAITING_SIGNATURE, now, draft)
-                self._notify(tx, req, wire.status_notification(req.request_id, "AWAITING_SIGNATURE", now,
+                self._notify(tx, req, _notification(req.request_id, "AWAITING_SIGNATURE", now,
                                                                due=req.due_date),
                              kind="NOTIFICATION", status="AWAITING_SIGNATURE")
         else:  # the refusal skips the head: the executor's own EDS certifies it
@@ -404,25 +404,28 @@ class ArmActions:
         year = _year(now)
         short = short_code(req.provider)
         with self.store.db.transaction() as tx:
-            outcome: wire.Decision | wire.Refusal
+            outcome: replies.Decision | replies.Refusal
             if draft["outcome"] == "decision":
                 n = self.store.next_number(tx, req.provider, "decision", year)
-                outcome = wire.Decision(f"D-{short}-{year}-{n:04d}", now.astimezone(ALMATY).date(),
-                                        draft["text"], _amount(draft.get("amount")))
+                outcome = replies.Decision(f"D-{short}-{year}-{n:04d}",
+                                           now.astimezone(ALMATY).date().isoformat(),
+                                           draft["text"], _amount(draft.get("amount")))
             else:
-                outcome = wire.Refusal(draft["reasonCode"], draft["reasonText"],
-                                       tuple((v["documentTypeCode"], v["description"]) for v in draft["violations"]))
+                outcome = replies.Refusal(draft["reasonCode"], draft["reasonText"],
+                                          tuple(replies.Violation(v["documentTypeCode"], v["description"])
+                                                for v in draft["violations"]))
             j = self.store.next_number(tx, req.provider, "journal", year)
-            journal = wire.Registration(f"J-{short}-{year}-{j:04d}", now)
-            data = wire.service_result(req.request_id, wire.Registration(req.registration_number, req.registered_at),
-                                       outcome, journal, _signer(member), now)
+            journal = replies.Registration(f"J-{short}-{year}-{j:04d}", replies.xml_datetime(now))
+            data = replies.write_result(replies.ServiceResult(
+                req.request_id, replies.Registration(req.registration_number, replies.xml_datetime(req.registered_at)),
+                outcome, journal, _signer(member), replies.xml_datetime(now)))
             signed = wire.sign_result(data, signer.key, signer.certificate)
             _check_result(signed)
             self._move(tx, req, chain.SIGNED, draft=draft, journal_number=journal.number,
                        result_xml=signed, signed_by=account.login)
             detail = {"outcome": draft["outcome"], "signer": member.full_name, "signerIin": member.iin,
                       "journalNumber": journal.number}
-            if isinstance(outcome, wire.Decision):
+            if isinstance(outcome, replies.Decision):
                 detail["decisionNumber"] = outcome.number
             if action == "draft":
                 detail.update(draft)
@@ -482,14 +485,23 @@ def _amount(value) -> str | None:
     return None if value is None else f"{float(value):.2f}"
 
 
-def _signer(member: StaffMember) -> wire.Signer:
-    return wire.Signer(member.iin, member.full_name, member.position_ru)
+def _notification(request_id: str, status: str, now: dt.datetime, *,
+                  registration: replies.Registration | None = None, due: dt.date | None = None,
+                  comment: str | None = None) -> etree._Element:
+    """A StatusNotification of the АРМ's step, dated by its clock."""
+    return replies.write_notification(replies.StatusNotification(
+        request_id, status, replies.xml_datetime(now), registration,
+        due.isoformat() if due is not None else None, comment))
+
+
+def _signer(member: StaffMember) -> replies.Signer:
+    return replies.Signer(member.iin, member.full_name, member.position_ru)
 
 
 def _check_result(signed: bytes) -> None:
     """A ServiceResult that breaks the contract is a bug here, not a message to send."""
     from egov_sim.core.safe_xml import parse
 
-    validator = payload_validator("rshep-response")
-    if not validator.validate(parse(signed).getroot()):
-        raise RuntimeError(f"ServiceResult does not match the contract: {validator.error_log.last_error}")
+    error = replies.schema_error(replies.RESULT, parse(signed).getroot())
+    if error is not None:
+        raise RuntimeError(f"ServiceResult does not match the contract: {error}")

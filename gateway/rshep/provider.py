@@ -25,10 +25,10 @@ from egov_sim.gateway.journal import SignatureVerdict
 from egov_sim.gateway.providers import SUCCESS_CODE, ProviderCall, ProviderReply
 from egov_sim.reference.catalogue import SERVICES
 from egov_sim.signing.verify import Verifier, reroot, signed_view
+from egov_sim.wsdl import rshep_replies as replies
 from egov_sim.wsdl import service_request
 from egov_sim.wsdl.schemas import payload_root
 
-from . import wire
 from .arm_store import ArmStore
 from .instances import RegionalInstance
 
@@ -64,8 +64,9 @@ class RshepProvider:
         try:
             return await asyncio.to_thread(self._accept, call)
         except _Refused as r:
-            ack = wire.acknowledgement(self.clock(), accepted=False, request_id=r.request_id,
-                                       error_code=r.code, error_message=r.detail)
+            ack = replies.write_acknowledgement(replies.Acknowledgement(
+                False, replies.xml_datetime(self.clock()), request_id=r.request_id, error_code=r.code,
+                error_message=r.detail))
             return ProviderReply(data=ack, code=r.code, message=f"{ERROR_MESSAGES[r.code]}: {r.detail}")
 
     def _accept(self, call: ProviderCall) -> ProviderReply:
@@ -99,9 +100,9 @@ class RshepProvider:
             checks=checks, payload=etree.tostring(root, encoding="UTF-8"),
             detail={"shepMessageId": call.info.message_id, "sender": call.info.sender_id,
                     "signature": checks["signature"]["verdict"]})
-        ack = wire.acknowledgement(self.clock(), accepted=True, request_id=incoming.request_id,
-                                   inbox_id=inbox_id, provider_code=office.code, duplicate=duplicate,
-                                   signature_verdict=checks["signature"]["verdict"])
+        ack = replies.write_acknowledgement(replies.Acknowledgement(
+            True, replies.xml_datetime(self.clock()), request_id=incoming.request_id, inbox_id=str(inbox_id),
+            provider_code=office.code, duplicate=duplicate, signature_verdict=checks["signature"]["verdict"]))
         return ProviderReply(data=ack, code=SUCCESS_CODE, message=ACCEPTED_MESSAGE)
 
     @staticmethod

@@ -26,6 +26,7 @@ import asyncio
 import base64
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -33,7 +34,8 @@ from egov_sim.core.clock import Clock
 from egov_sim.core.errors import InputError
 from egov_sim.gateway.providers import ProviderCall, ProviderFault, ProviderReply
 from egov_sim.signing.verify import Verifier, reroot
-from egov_sim.wsdl.schemas import XSI_NS, payload_root, payload_validator
+from egov_sim.wsdl import rshep_replies as replies
+from egov_sim.wsdl.schemas import payload_root
 
 from . import applications_store as st
 from .applications_store import ApplicationStore, HistoryEntry, StoredFile
@@ -70,14 +72,15 @@ class ConInbox:
         if self.allowed_senders and call.info.sender_id not in self.allowed_senders:
             raise ProviderFault(FORBIDDEN, f"the ИИС ЦОН inbox does not accept messages from "
                                            f"{call.info.sender_id}")
-        kind, root = _read(call.data)
+        root, message = _read(call.data)
         signature = None
         if root.find("{http://www.w3.org/2000/09/xmldsig#}Signature") is not None or (
-                kind == "ServiceResult" and self.verify_result_signature):
+                isinstance(message, replies.ServiceResult) and self.verify_result_signature):
             signature = await asyncio.to_thread(self._verify, root)
         signed_bytes = etree.tostring(reroot(root), encoding="UTF-8", xml_declaration=True)
-        handler = self._notification if kind == "StatusNotification" else self._result
-        return await asyncio.to_thread(handler, root, signature, signed_bytes, call)
+        if isinstance(message, replies.StatusNotification):
+            return await asyncio.to_thread(self._notification, message, signature, call)
+        return await asyncio.to_thread(self._result, message, signature, signed_bytes, call)
 
     def _verify(self, root: etree._Element) -> dict:
         result = self.verifier.verify(reroot(root), layout="enveloped")
@@ -100,15 +103,15 @@ class ConInbox:
         etree.SubElement(data, "step").text = step
         return ProviderReply(data=data)
 
-    def _notification(self, root, signature, signed_bytes, call: ProviderCall) -> ProviderReply:
-        request_id = root.findtext("requestId")
-        app = self._application(request_id)
-        status = root.findtext("status")
+    def _notification(self, notification: replies.StatusNotification, signature: dict | None,
+                      call: ProviderCall) -> ProviderReply:
+        app = self._application(notification.request_id)
+        status = notification.status
         step, message = STATUS_STEPS[status]
-        registration = _registration(root.find("registration"))
-        due = root.findtext("resultDueDate")
-        comment = root.findtext("comment")
-        detail = {"status": status, "statusDate": root.findtext("statusDate"),
+        registration = _registration(notification.registration)
+        due = notification.result_due_date
+        comment = notification.comment
+        detail = {"status": status, "statusDate": notification.status_date,
                   "registration": registration, "resultDueDate": due, "comment": comment,
                   "shepMessageId": call.info.message_id, "correlationId": call.info.correlation_id,
                   "sender": call.info.sender_id, "signature": signature}
@@ -120,7 +123,7 @@ class ConInbox:
             # Late news about an application that already has its result: kept, status unchanged.
             self.store.add_history(app.number, [entry])
             return self._ack(app, step)
-        changes = {"provider_status": status}
+        changes: dict[str, Any] = {"provider_status": status}
         if registration:
             changes["registration"] = registration
         if due:
@@ -132,9 +135,9 @@ class ConInbox:
             self.store.add_history(app.number, [entry])
         return self._ack(app, step)
 
-    def _result(self, root, signature, signed_bytes, call: ProviderCall) -> ProviderReply:
-        request_id = root.findtext("requestId")
-        app = self._application(request_id)
+    def _result(self, message: replies.ServiceResult, signature: dict | None, signed_bytes: bytes,
+                call: ProviderCall) -> ProviderReply:
+        app = self._application(message.request_id)
         digest = hashlib.sha256(signed_bytes).hexdigest()
         if app.status in (st.RESULT_READY, st.ISSUED):
             if app.result and app.result.get("sha256") == digest:
@@ -151,17 +154,17 @@ class ConInbox:
                 {"signature": signature, "shepMessageId": call.info.message_id})])
             raise ProviderFault(BAD_SIGNATURE, f"the result for {app.number} is not validly signed: "
                                                f"{', '.join(signature['codes'])}")
-        result = _result_json(root)
+        result = _result_json(message)
         result.update(signature=signature, sha256=digest, shepMessageId=call.info.message_id,
                       correlationId=call.info.correlation_id, sender=call.info.sender_id)
         files = [StoredFile(RESULT_FILE, "application/xml", signed_bytes)]
-        document = root.find("resultDocument")
+        document = message.result_document
         if document is not None:
             try:
-                content = base64.b64decode(document.findtext("content") or "", validate=True)
+                content = base64.b64decode(document.content, validate=True)
             except ValueError:
                 raise ProviderFault(BAD_PAYLOAD, "resultDocument/content is not base64") from None
-            files.append(StoredFile(RESULT_DOCUMENT_FILE, document.findtext("mediaType"), content))
+            files.append(StoredFile(RESULT_DOCUMENT_FILE, document.media_type, content))
         outcome = result["outcome"]
         if outcome == "decision":
             d = result["decision"]
@@ -183,58 +186,50 @@ class ConInbox:
         return self._ack(app, step)
 
 
-def _read(data: etree._Element | None) -> tuple[str, etree._Element]:
-    """The payload's kind and its root element, validated against the contract."""
+def _read(data: etree._Element | None) -> tuple[etree._Element, replies.StatusNotification | replies.ServiceResult]:
+    """The payload's root element and its values, validated against the contract."""
     if data is None:
         raise ProviderFault(BAD_PAYLOAD, "requestData/data is missing")
     try:
         root = payload_root(data)
     except (InputError, etree.XMLSyntaxError) as exc:
         raise ProviderFault(BAD_PAYLOAD, f"the escaped payload is not well-formed XML: {exc}") from None
-    kind = etree.QName(root).localname if etree.QName(root).namespace else None
-    xsi_type = root.get(f"{{{XSI_NS}}}type")
-    if xsi_type:
-        kind = xsi_type.rpartition(":")[2]
-    if kind not in ("StatusNotification", "ServiceResult"):
+    kind = replies.kind_of(data, root)
+    if kind not in replies.VALIDATORS:
         raise ProviderFault(BAD_PAYLOAD, "data must be an rs:StatusNotification or an rs:ServiceResult")
-    validator = payload_validator("rshep-notification" if kind == "StatusNotification" else "rshep-response")
-    if not validator.validate(root):
-        err = validator.error_log.last_error
-        raise ProviderFault(BAD_PAYLOAD, f"{kind} breaks the contract"
-                            + (f": line {err.line}: {err.message}" if err else ""))
-    return kind, root
+    error = replies.schema_error(kind, root)
+    if error is not None:
+        raise ProviderFault(BAD_PAYLOAD, f"{kind} breaks the contract: {error}")
+    if kind == replies.NOTIFICATION:
+        return root, replies.read_notification(root)
+    return root, replies.read_result(root)
 
 
-def _registration(el: etree._Element | None) -> dict | None:
-    if el is None:
+def _registration(registration: replies.Registration | None) -> dict | None:
+    if registration is None:
         return None
-    return {"number": el.findtext("number"), "date": el.findtext("date")}
+    return {"number": registration.number, "date": registration.date}
 
 
-def _result_json(root: etree._Element) -> dict:
-    outcome = root.find("outcome")
-    decision, refusal = outcome.find("decision"), outcome.find("refusal")
-    out: dict = {"registration": _registration(root.find("registration")),
-                 "journal": _registration(root.find("journal")),
-                 "signer": {"iin": root.findtext("signer/iin"),
-                            "fullName": root.findtext("signer/fullName"),
-                            "position": root.findtext("signer/position")},
-                 "resultDate": root.findtext("resultDate")}
-    if decision is not None:
+def _result_json(result: replies.ServiceResult) -> dict:
+    outcome = result.outcome
+    out: dict = {"registration": _registration(result.registration),
+                 "journal": _registration(result.journal),
+                 "signer": {"iin": result.signer.iin, "fullName": result.signer.full_name,
+                            "position": result.signer.position},
+                 "resultDate": result.result_date}
+    if isinstance(outcome, replies.Decision):
         out["outcome"] = "decision"
-        out["decision"] = {"number": decision.findtext("number"), "date": decision.findtext("date"),
-                           "text": decision.findtext("text"), "amount": decision.findtext("amount")}
+        out["decision"] = {"number": outcome.number, "date": outcome.date, "text": outcome.text,
+                           "amount": outcome.amount}
     else:
         out["outcome"] = "refusal"
-        out["refusal"] = {"reasonCode": refusal.findtext("reasonCode"),
-                          "reasonText": refusal.findtext("reasonText"),
-                          "violations": [{"documentTypeCode": v.findtext("documentTypeCode"),
-                                          "description": v.findtext("description")}
-                                         for v in refusal.iterfind("violations/violation")]}
-    document = root.find("resultDocument")
+        out["refusal"] = {"reasonCode": outcome.reason_code, "reasonText": outcome.reason_text,
+                          "violations": [{"documentTypeCode": v.document_type_code,
+                                          "description": v.description} for v in outcome.violations]}
+    document = result.result_document
     if document is not None:
-        out["resultDocument"] = {"documentTypeCode": document.findtext("documentTypeCode"),
-                                 "title": document.findtext("title"),
-                                 "fileName": document.findtext("fileName"),
-                                 "mediaType": document.findtext("mediaType")}
+        out["resultDocument"] = {"documentTypeCode": document.document_type_code,
+                                 "title": document.title, "fileName": document.file_name,
+                                 "mediaType": document.media_type}
     return out

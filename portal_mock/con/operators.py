@@ -132,6 +132,7 @@ class Operators:
         self.accounts.create(operator.login, password, roles=(ROLE,), owner=operator.office,
                              replace=replace)
         with self.db.transaction() as tx:
+            tx.serialize(f"con_operators|{operator.login}")  # hosts seeding the same operator at once
             tx.execute("DELETE FROM con_operators WHERE login = ?", (operator.login,))
             tx.execute("INSERT INTO con_operators (login, office, iin, surname, given_name, patronymic)"
                        " VALUES (?, ?, ?, ?, ?, ?)",

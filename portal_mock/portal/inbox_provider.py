@@ -22,11 +22,11 @@ from typing import Any
 from lxml import etree
 
 from egov_sim.core.errors import InputError
-from egov_sim.core.xml_build import child_text
 from egov_sim.gateway.providers import ProviderCall, ProviderFault, ProviderReply
 from egov_sim.reference import catalogue
 from egov_sim.signing.verify import Verifier, reroot
-from egov_sim.wsdl.schemas import RSHEP_NS, XSI_NS, payload_root, payload_validator
+from egov_sim.wsdl import rshep_replies as replies
+from egov_sim.wsdl.schemas import payload_root
 
 from . import notices
 from .requests_store import Event, PortalRequest, RequestStore
@@ -50,15 +50,6 @@ def _fault(code: str, message: str) -> ProviderFault:
     return ProviderFault(code, message)
 
 
-def _kind(data: etree._Element, root: etree._Element) -> str | None:
-    xsi_type = data.get(f"{{{XSI_NS}}}type")
-    if root is data and xsi_type:
-        prefix, _, local = xsi_type.strip().rpartition(":")
-        return local if data.nsmap.get(prefix or None) == RSHEP_NS else None
-    qname = etree.QName(root)
-    return qname.localname if qname.namespace == RSHEP_NS else None
-
-
 class PortalInbox:
     """The portal's inbox provider; an async callable the gateway invokes per SendMessage."""
 
@@ -76,57 +67,59 @@ class PortalInbox:
             root = payload_root(call.data)
         except InputError as exc:
             raise _fault("PORTAL_BAD_PAYLOAD", f"data is not readable: {exc}") from None
-        kind = _kind(call.data, root)
-        validator = {"StatusNotification": "rshep-notification",
-                     "ServiceResult": "rshep-response"}.get(kind or "")
-        if validator is None:
+        kind = replies.kind_of(call.data, root)
+        if kind not in replies.VALIDATORS:
             raise _fault("PORTAL_UNKNOWN_PAYLOAD",
                          "the portal inbox accepts rs:StatusNotification or rs:ServiceResult")
         document = reroot(root)
-        schema = payload_validator(validator)
-        if not schema.validate(document):
-            error = schema.error_log.last_error
-            raise _fault("PORTAL_BAD_PAYLOAD", f"{kind} breaks the РШЭП contract: line {error.line}: "
-                                               f"{error.message}")
-        request_id = child_text(root, "requestId") or ""
+        error = replies.schema_error(kind, document)
+        if error is not None:
+            raise _fault("PORTAL_BAD_PAYLOAD", f"{kind} breaks the РШЭП contract: {error}")
+        message = (replies.read_notification(root) if kind == replies.NOTIFICATION
+                   else replies.read_result(root))
+        request_id = message.request_id
         request = self.store.get(request_id)
         if request is None:
             raise _fault("PORTAL_UNKNOWN_REQUEST", f"the portal has no request {request_id!r}")
         origin = {"senderId": call.info.sender_id, "messageId": call.info.message_id,
                   "correlationId": call.info.correlation_id}
-        if kind == "StatusNotification":
-            self._notification(request, root, origin)
+        if isinstance(message, replies.StatusNotification):
+            self._notification(request, message, origin)
         else:
-            await self._result(request, document, origin)
+            await self._result(request, message, document, origin)
         return ProviderReply(data=None)
 
     # --- notifications -------------------------------------------------------------------
 
-    def _notification(self, request: PortalRequest, root: etree._Element, origin: dict) -> None:
-        status_code = child_text(root, "status") or ""
+    def _notification(self, request: PortalRequest, notification: replies.StatusNotification,
+                      origin: dict) -> None:
+        status_code = notification.status
         status, step, what = _PROGRESS[status_code]
         fields: dict[str, Any] = {}
-        number, date = child_text(root, "registration/number"), child_text(root, "registration/date")
+        registration = notification.registration
+        number = (registration.number or None) if registration else None
+        date = registration.date if registration else None
         if number:
             fields.update(registration_number=number, registration_date=date)
-        due = child_text(root, "resultDueDate")
+        due = notification.result_due_date
         if due:
             fields["result_due_date"] = due
-        comment = child_text(root, "comment")
+        comment = notification.comment
         message = what + (f" as {number}" if number else "") + (f"; result due {due}" if due else "") \
             + (f" ({comment})" if comment else "")
         self.store.record(request.request_id, Event(
             f"NOTIFICATION_{status_code}", message, status=status, step=step,
             check="K15" if status_code == "TERM_EXTENDED" else None,
-            detail={"status": status_code, "statusDate": child_text(root, "statusDate"), **origin}), **fields)
+            detail={"status": status_code, "statusDate": notification.status_date, **origin}),
+            **fields)
 
     # --- results -------------------------------------------------------------------------
 
-    async def _result(self, request: PortalRequest, document: etree._ElementTree, origin: dict) -> None:
+    async def _result(self, request: PortalRequest, result: replies.ServiceResult,
+                      document: etree._ElementTree, origin: dict) -> None:
         xml = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
         verdict = await asyncio.to_thread(self.verifier.verify, xml, layout="enveloped",
                                           at=self.clock(), purpose="SIGN")
-        root = document.getroot()
         signer = verdict.signer.to_json(valid=verdict.valid) if verdict.signer is not None else None
         problems = [f.to_json() for f in verdict.all_failures]
         office = catalogue.PROVIDERS.get(request.provider_code)
@@ -148,7 +141,7 @@ class PortalInbox:
             raise _fault("PORTAL_RESULT_NOT_SIGNED",
                          f"the result for {request.request_id} is not confirmed by the provider's "
                          f"EDS: {problems[0]['message']}")
-        summary = _summary(root)
+        summary = _summary(result)
         service = catalogue.SERVICES.get(request.service_code)
         # §7 item 3: the seeds call the result a decision, a certificate or a notice; the
         # catalogue's result kind names it (002: decision; 000: notice on assignment)
@@ -176,32 +169,30 @@ class PortalInbox:
                                event, **fields)
 
 
-def _summary(root: etree._Element) -> dict:
+def _summary(result: replies.ServiceResult) -> dict:
     """The result's facts for the cabinet (the signed XML itself stays the authority)."""
     out: dict[str, Any] = {
-        "registration": {"number": child_text(root, "registration/number"),
-                         "date": child_text(root, "registration/date")},
-        "journal": {"number": child_text(root, "journal/number"), "date": child_text(root, "journal/date")},
-        "resultDate": child_text(root, "resultDate"),
-        "signer": {"iin": child_text(root, "signer/iin"), "fullName": child_text(root, "signer/fullName"),
-                   "position": child_text(root, "signer/position")},
+        "registration": {"number": result.registration.number or None,
+                         "date": result.registration.date},
+        "journal": {"number": result.journal.number or None, "date": result.journal.date},
+        "resultDate": result.result_date,
+        "signer": {"iin": result.signer.iin, "fullName": result.signer.full_name or None,
+                   "position": result.signer.position or None},
     }
-    decision = root.find("outcome/decision")
-    if decision is not None:
+    outcome = result.outcome
+    if isinstance(outcome, replies.Decision):
         out["outcome"] = "decision"
-        out["decision"] = {"number": child_text(decision, "number"), "date": child_text(decision, "date"),
-                           "text": child_text(decision, "text"), "amount": child_text(decision, "amount")}
+        out["decision"] = {"number": outcome.number or None, "date": outcome.date,
+                           "text": outcome.text or None, "amount": outcome.amount}
     else:
-        refusal = root.find("outcome/refusal")
         out["outcome"] = "refusal"
         out["refusal"] = {
-            "reasonCode": child_text(refusal, "reasonCode"), "reasonText": child_text(refusal, "reasonText"),
-            "violations": [{"documentCode": child_text(v, "documentTypeCode"),
-                            "description": child_text(v, "description")}
-                           for v in refusal.iterfind("violations/violation")]}
-    document = root.find("resultDocument")
+            "reasonCode": outcome.reason_code or None, "reasonText": outcome.reason_text or None,
+            "violations": [{"documentCode": v.document_type_code, "description": v.description or None}
+                           for v in outcome.violations]}
+    document = result.result_document
     if document is not None:
-        out["resultDocument"] = {"documentCode": child_text(document, "documentTypeCode"),
-                                 "fileName": child_text(document, "fileName"),
-                                 "mediaType": child_text(document, "mediaType")}
+        out["resultDocument"] = {"documentCode": document.document_type_code or None,
+                                 "fileName": document.file_name or None,
+                                 "mediaType": document.media_type or None}
     return out

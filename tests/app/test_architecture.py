@@ -129,6 +129,19 @@ def test_no_loop_between_packages():
             visit(node)
 
 
+def test_the_channels_share_contracts_with_rshep_not_its_modules():
+    """The portal and the ЦОН exchange the РШЭП documents through ШЭП and read them with the
+    contract's codecs (egov_sim.wsdl.service_request, egov_sim.wsdl.rshep_replies), so no channel
+    module imports РШЭП's own (gateway/rshep)."""
+    channels = {"egov_sim.portal_mock.portal", "egov_sim.portal_mock.con"}
+    for module, targets in EDGES.items():
+        if _package(module) in channels:
+            assert not {t for t in targets if _package(t) == "egov_sim.gateway.rshep"}, module
+    readers = {m for m, targets in EDGES.items() if "egov_sim.wsdl.rshep_replies" in targets}
+    assert {"egov_sim.portal_mock.portal.inbox_provider", "egov_sim.portal_mock.con.inbox_provider",
+            "egov_sim.gateway.rshep.arm_actions", "egov_sim.gateway.rshep.provider"} <= readers
+
+
 def test_the_checker_sees_a_violation(tmp_path):
     """The rule is not vacuous: an import of the server from the gateway is caught."""
     bad = tmp_path / "bad.py"

@@ -286,3 +286,42 @@ def test_insert_many_needs_a_transaction(db):
     db.migrate(NOTES)
     with pytest.raises(RuntimeError):
         db.insert_many("INSERT INTO notes (body) VALUES (?)", [("x",)])
+
+
+def test_insert_batch_commits_the_rows_and_returns_their_ids_in_order(db):
+    db.migrate(NOTES)
+    first = db.insert("INSERT INTO notes (body) VALUES (?)", ("before",))
+    ids = db.insert_batch("notes", ("body", "flag"), [(f"n{i}", i % 2 == 0) for i in range(7)])
+    assert ids == list(range(first + 1, first + 8))
+    assert [db.scalar("SELECT body FROM notes WHERE id = ?", (i,)) for i in ids] == [f"n{i}" for i in range(7)]
+    assert db.scalar("SELECT flag FROM notes WHERE id = ?", (ids[0],)) == 1  # bool → 0/1
+
+
+def test_insert_batch_is_all_or_nothing(db):
+    db.migrate(NOTES)
+    with pytest.raises(IntegrityError):
+        db.insert_batch("notes", ("body",), [("ok",), (None,), ("also ok",)])
+    assert db.scalar("SELECT COUNT(*) FROM notes") == 0
+    assert db.insert_batch("notes", ("body",), [("after",)])  # the writer connection still works
+
+
+def test_insert_batch_inside_a_transaction_joins_it(db):
+    db.migrate(NOTES)
+    with pytest.raises(RuntimeError):
+        with db.transaction():
+            db.insert_batch("notes", ("body",), [("a",), ("b",)])
+            raise RuntimeError("roll back")
+    assert db.scalar("SELECT COUNT(*) FROM notes") == 0
+
+
+def test_insert_batch_over_one_statements_parameters_is_still_one_transaction(tmp_path):
+    """More rows than one SQLite statement may bind go in several statements of one transaction."""
+    db = Database.open(sqlite_url(tmp_path / "big.db"), schemas=[NOTES])
+    with db:
+        conn, limit = db._writer_connection()
+        rows = [(f"n{i}", 0) for i in range(limit // 2 + 10)]
+        ids = db.insert_batch("notes", ("body", "flag"), rows)
+        assert ids == list(range(1, len(rows) + 1))
+        with pytest.raises(IntegrityError):
+            db.insert_batch("notes", ("body", "flag"), [*rows, (None, 0)])
+        assert db.scalar("SELECT COUNT(*) FROM notes") == len(rows)

@@ -11,9 +11,10 @@ import threading
 
 import pytest
 
-from egov_sim.core.database import Database, sqlite_url
+from egov_sim.core.database import Database, Schema, sqlite_url
 from egov_sim.core.errors import InputError
 from egov_sim.gateway.journal import (
+    JOURNAL_SCHEMA,
     Journal,
     JournalFilter,
     JournalUnavailable,
@@ -182,6 +183,18 @@ def test_list_filters(journal, sample, where, expected):
     assert journal.count(where) == len(expected)
 
 
+def test_an_outcome_filter_pages_across_status_and_fault_codes(journal, exchange):
+    """list() by outcome merges two index walks (status code, fault code): order and pages hold."""
+    made = [journal.record(exchange(status_code="X1") if i % 2 else
+                           exchange(status_code=None, error_code="X1", http_status=500))
+            for i in range(7)]
+    journal.record(exchange(status_code="OTHER"))
+    newest = made[::-1]
+    assert ids(journal.list(JournalFilter(status="X1"))) == newest
+    assert ids(journal.list(JournalFilter(status="X1"), limit=3, offset=2)) == newest[2:5]
+    assert ids(journal.list(JournalFilter(status="X1"), limit=3, offset=6)) == newest[6:]
+
+
 def test_list_rejects_bad_pages(journal):
     with pytest.raises(InputError):
         journal.list(limit=0)
@@ -274,6 +287,40 @@ def test_entries_survive_close_and_reopen(db_url, exchange):
     with Database.open(db_url) as db:
         entry = Journal(db).get(jid)
     assert entry.request_body == b"<kept/>"
+
+
+def _journal_indexes(db) -> set[str]:
+    if db.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'shep_journal'"
+    else:
+        sql = ("SELECT indexname AS name FROM pg_indexes"
+               " WHERE tablename = 'shep_journal' AND schemaname = current_schema()")
+    return {r["name"] for r in db.query(sql)}
+
+
+def test_a_journal_of_schema_version_2_keeps_its_rows_when_migrated(db_url, exchange):
+    """An old home opened by this egov-sim: the later steps add a column (duplicate_of), redact
+    old bodies and drop indexes; the rows stay readable."""
+    old = Schema(JOURNAL_SCHEMA.component, JOURNAL_SCHEMA.steps[:2])
+    row = Journal._row(exchange(request_body=b"<old/>", service_id="OLD_SERVICE"))
+    del row["duplicate_of"]  # a column of version 3
+    with Database.open(db_url, schemas=[old]) as db:
+        assert {"shep_journal_service", "shep_journal_status"} <= _journal_indexes(db)
+        with db.transaction() as tx:  # as version 2 wrote a row
+            jid = tx.insert(f"INSERT INTO shep_journal ({', '.join(row)})"
+                            f" VALUES ({', '.join(':' + c for c in row)})", row)
+    with Database.open(db_url) as db:
+        journal = Journal(db)
+        assert db.scalar("SELECT MAX(version) AS v FROM schema_migrations"
+                         " WHERE component = 'shep_journal'") == len(JOURNAL_SCHEMA.steps)
+        indexes = _journal_indexes(db)
+        assert not indexes & {"shep_journal_status", "shep_journal_error", "shep_journal_sender",
+                              "shep_journal_route"}
+        assert {"shep_journal_service", "shep_journal_service_id", "shep_journal_status_id"} <= indexes
+        (entry,) = journal.list(JournalFilter(service_id="OLD_SERVICE"))
+        assert entry.id == jid and journal.get(jid).request_body == b"<old/>"
+        assert journal.record(exchange(service_id="OLD_SERVICE")) > jid
+        assert journal.count(JournalFilter(service_id="OLD_SERVICE")) == 2
 
 
 @pytest.mark.parametrize("how", [

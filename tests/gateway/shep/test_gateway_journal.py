@@ -87,10 +87,10 @@ def test_admin_api_lists_shows_exports_and_checks(gw):
 
 def test_no_journal_no_answer(gw, monkeypatch):
     """If the exchange cannot be journaled the client gets SCE014, never the normal response."""
-    def unavailable(self, exchanges):
+    def unavailable(self, rows):
         raise JournalUnavailable("the ШЭП journal is unavailable: disk I/O error")
 
-    monkeypatch.setattr(Journal, "record_many", unavailable)
+    monkeypatch.setattr(Journal, "write_rows", unavailable)
     reply = gw.send()
     error = assert_fault(reply, "SCE014", data_contains="disk I/O error", faultcode="soap:Server")
     assert reply.data is None and b"SCSS001" not in reply.content

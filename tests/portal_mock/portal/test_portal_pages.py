@@ -196,9 +196,16 @@ def test_a_person_sees_only_their_own_requests(live, guardian):
     assert stranger.last.url.path == "/web/portal/cabinet"
     for path in (f"/web/portal/drafts/{request_id}", f"/web/portal/drafts/{request_id}/document.xml"):
         assert stranger.get(path).status_code == 404
+    # a submitted request of the guardian's own (xdist may run this test alone on a worker)
+    signed = _sign_as_the_page_does(live, guardian, request_id)
+    submitted = guardian.post(f"/web/portal/drafts/{request_id}/sign", {"signed_xml": signed},
+                              form_page=f"/web/portal/drafts/{request_id}")
+    assert submitted.url.path == f"/web/portal/requests/{request_id}", text_of(submitted.text)[:500]
     mine = [r for r in re.findall(r"PRT-\d{4}-\d{7}", guardian.get("/web/portal/cabinet").text)]
-    assert mine and all(stranger.get(f"/web/portal/requests/{r}").status_code == 404 for r in mine)
-    assert stranger.get(f"/web/portal/requests/{mine[0]}/result.xml").status_code == 404
+    assert request_id in mine
+    assert all(stranger.get(f"/web/portal/requests/{r}").status_code == 404 for r in mine)
+    assert stranger.get(f"/web/portal/requests/{request_id}/result.xml").status_code == 404
+    assert request_id not in stranger.get("/web/portal/cabinet").text
 
 
 def test_a_name_with_markup_is_shown_as_text(live):
