@@ -112,7 +112,8 @@ def async_routes(channel) -> list[Route]:
                                        codes=channel.config.error_codes, when=channel.clock())
             return Response(body, status_code=500, media_type=XML)
         status, body, _ = await channel.handle(raw, request.headers.get("content-type"),
-                                               client=request.client.host if request.client else None)
+                                               client=request.client.host if request.client else None,
+                                               soap_action=request.headers.get("soapaction"))
         return Response(body, status_code=status, media_type=XML)
 
     async def describe(request: Request) -> Response:

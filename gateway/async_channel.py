@@ -20,7 +20,10 @@ The sequencing is the one the spec infers (wire-formats.md §3.4), egov-sim's mo
 4. ``getMessageStatus`` answers the sender (or the recipient) with the state and status.
 
 Every operation goes through the same admission as SyncChannel (gateway/admission.py: headers,
-contract, sender, WS-Security policy, register), fault injection and the journal.
+contract, sender, WS-Security policy, register), fault injection and the journal; the same
+``SOAPAction`` check, per operation (gateway/soap_action.py); and the same
+``duplicate_message_id`` policy for a ``sendMessage`` whose messageId the sender used before
+(gateway/duplicates.py): answered with the first message (``record``), or ``SCE019``.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ from . import admission, errors, soap
 from . import journal as journal_module
 from .async_queue import FINAL, AsyncQueue, MessageState, Mode, QueuedMessage
 from .config import GatewayConfig
+from .duplicates import DuplicateMessages
 from .errors import GatewayFault
+from .soap_action import check_soap_action
 from .sync_channel import Trace
 
 TYPES = ASYNC_TYPES_NS
@@ -78,12 +83,27 @@ def _required(el: etree._Element, path: str, where: str) -> str:
     return value
 
 
+def _essence(stored: bytes) -> tuple:
+    """What makes a stored message the same message: its service, type, route, conversation
+    (for a continuation) and data, not the ids, date or session the gateway and sender stamp."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    root = etree.fromstring(stored, parser)
+    info = root.find("messageInfo")
+    kind = info.findtext("messageType")
+    data = root.find("messageData")
+    return (info.findtext("serviceId"), kind, info.findtext("routeId"),
+            None if kind == "REQUEST" else info.findtext("correlationId"),
+            etree.tostring(data, method="c14n") if data is not None else None)
+
+
 class AsyncChannel:
     def __init__(self, config: GatewayConfig, *, queue: AsyncQueue, journal: journal_module.Journal,
                  journal_writer: journal_module.JournalWriter, security=None, injector=None,
                  clock: Clock = system_clock, on_queued: Callable[[QueuedMessage], None] | None = None,
-                 deliver_now: Callable[[QueuedMessage], Awaitable[None]] | None = None):
+                 deliver_now: Callable[[QueuedMessage], Awaitable[None]] | None = None,
+                 duplicates: DuplicateMessages | None = None):
         self.config, self.queue, self.journal = config, queue, journal
+        self.duplicates = duplicates or DuplicateMessages(journal.db, config.duplicate_message_id, clock=clock)
         self.journal_writer = journal_writer
         self.security, self.injector, self.clock = security, injector, clock
         self.on_queued = on_queued
@@ -92,7 +112,7 @@ class AsyncChannel:
         """Awaited for a message to a built-in recipient before the answer leaves (first try)."""
 
     async def handle(self, raw: bytes, content_type: str | None, *,
-                     client: str | None = None) -> tuple[int, bytes, Trace]:
+                     client: str | None = None, soap_action: str | None = None) -> tuple[int, bytes, Trace]:
         ex = Trace(received_at=self.clock(), request_body=raw, client=client,
                    channel=journal_module.CHANNEL_ASYNC)
         started = time.perf_counter()
@@ -107,6 +127,8 @@ class AsyncChannel:
                                    f"{message.operation.tag} is not an operation of AsyncChannel v10 "
                                    f"(expected one of {', '.join(OPERATIONS)})")
             operation = qname.localname
+            ex.sends_message = operation == "sendMessage"
+            check_soap_action(soap_action, operations=(operation,), policy=self.config.soap_action)
             body, queued = await getattr(self, "_" + operation)(message, ex)
         except GatewayFault as fault:
             body = self._fault(ex, fault, operation)
@@ -217,6 +239,7 @@ class AsyncChannel:
             timeout = self.config.services[service_id].timeout
         await self._inject(service_id, sender.sender_id, timeout, ex)
 
+        sender_message_id = _text(info, "messageId")
         message_id = str(ids.new_uuid())
         if message_type == "REQUEST":
             correlation_id = str(ids.new_uuid())
@@ -226,7 +249,10 @@ class AsyncChannel:
         queued = await asyncio.to_thread(
             self.queue.accept, message_id=message_id, correlation_id=correlation_id,
             service_id=service_id, message_type=message_type, route_id=route_id,
-            sender_id=sender.sender_id, recipient=recipient, mode=mode, message=stored)
+            sender_id=sender.sender_id, recipient=recipient, mode=mode, message=stored,
+            sender_message_id=sender_message_id)
+        if queued.message_id != message_id:
+            return self._repeat(queued, sender_message_id, stored, ex), None
         ex.provider = recipient
         ex.status_code, ex.status_message = MessageState.ON_DELIVERY.value, \
             f"sendMessage: {message_type} queued for {recipient} ({mode.value})"
@@ -234,6 +260,24 @@ class AsyncChannel:
             ("messageId", message_id), ("correlationId", correlation_id),
             ("responseDate", soap.now_iso(self.clock())), ("sessionId", ex.session_id)])
         return body, queued
+
+    def _repeat(self, first: QueuedMessage, sender_message_id: str, stored: bytes, ex: Trace) -> bytes:
+        """A ``sendMessage`` with a messageId this sender used before: refused under
+        ``duplicate_message_id = "refuse"``, else answered with the first message's ids (nothing
+        queued again; the journal marks the row ``duplicateOf``). A messageId reused for another
+        message (other service, type, route, conversation or data) is refused either way."""
+        ex.message_id, ex.correlation_id, ex.provider = first.message_id, first.correlation_id, first.recipient
+        self.duplicates.repeated(sender_id=first.sender_id, message_id=sender_message_id)
+        if _essence(first.message) != _essence(stored):
+            raise GatewayFault(errors.DUPLICATE_MESSAGE,
+                               f"messageId {sender_message_id!r} of sender {first.sender_id!r} was accepted "
+                               f"before for another message ({first.message_id}); a new message needs a new messageId")
+        ex.status_code = first.state.value
+        ex.status_message = (f"sendMessage: repeat of messageId {sender_message_id}, answered with message "
+                             f"{first.message_id} ({first.state.value}); not queued again")
+        return self._answer("sendMessage", [
+            ("messageId", first.message_id), ("correlationId", first.correlation_id),
+            ("responseDate", soap.now_iso(self.clock())), ("sessionId", ex.session_id)])
 
     def _recipient(self, service, route_id: str | None) -> tuple[str, Mode]:
         if route_id is not None:

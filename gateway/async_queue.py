@@ -105,13 +105,19 @@ ASYNC_SCHEMA = Schema(
                 done INTEGER NOT NULL DEFAULT 0)""",
             "CREATE INDEX shep_async_notify_due ON shep_async_notifications (done, next_attempt_at)",
         ),
+        # version 2: the messageId a sender wrote itself, so a repeat finds its first message
+        # (gateway/duplicates.py); unique per sender, the claim concurrent repeats race for
+        (
+            "ALTER TABLE shep_async_messages ADD COLUMN sender_message_id TEXT",
+            "CREATE UNIQUE INDEX shep_async_sender_message ON shep_async_messages (sender_id, sender_message_id)",
+        ),
     ),
 )
 
 _COLUMNS = ("id, message_id, correlation_id, service_id, message_type, route_id, sender_id,"
             " recipient, mode, message, state, status_code, status_message, status_date,"
             " error_code, error_message, attempts, next_attempt_at, claimed_by, claimed_until,"
-            " notification_id, created_at, expires_at, delivered_at")
+            " notification_id, created_at, expires_at, delivered_at, sender_message_id")
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,9 @@ class QueuedMessage:
     created_at: dt.datetime
     expires_at: dt.datetime
     delivered_at: dt.datetime | None
+    sender_message_id: str | None = None
+    """The messageId the sender wrote in its ``sendMessage`` (the contract says to leave it
+    empty; many clients fill it): a repeat of it is the same message."""
 
 
 @dataclass(frozen=True)
@@ -181,18 +190,39 @@ class AsyncQueue:
 
     def accept(self, *, message_id: str, correlation_id: str, service_id: str, message_type: str,
                route_id: str | None, sender_id: str, recipient: str, mode: Mode,
-               message: bytes) -> QueuedMessage:
-        """Commit a new message (ON_DELIVERY); returns when it is durable."""
+               message: bytes, sender_message_id: str | None = None) -> QueuedMessage:
+        """Commit a new message (ON_DELIVERY); returns it when it is durable.
+
+        When the sender wrote a ``sender_message_id`` it used before (its own messageId, or the
+        messageId ШЭП gave its earlier message), nothing is stored and the earlier message is
+        returned (its ``message_id`` is not the one asked for). The unique index decides
+        between concurrent repeats."""
         now = self.clock()
         expires = now + dt.timedelta(seconds=self.settings.expiry)
         with self.db.transaction() as tx:
-            tx.insert(
+            if sender_message_id is not None:
+                earlier = self._sent_before(tx, sender_id, sender_message_id)
+                if earlier is not None:
+                    return earlier
+            taken = tx.execute(
                 f"INSERT INTO shep_async_messages ({_COLUMNS.removeprefix('id, ')}) VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, ?, NULL, NULL, NULL, ?, ?, NULL)",
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, ?, NULL, NULL, NULL, ?, ?, NULL, ?)"
+                " ON CONFLICT (sender_id, sender_message_id) DO NOTHING",
                 (message_id, correlation_id, service_id, message_type, route_id, sender_id,
                  recipient, mode.value, message, MessageState.ON_DELIVERY.value, *STATUS_QUEUED,
-                 now, now, now, expires))
+                 now, now, now, expires, sender_message_id))
+            if taken != 1 and sender_message_id is not None:  # a concurrent repeat won
+                earlier = self._sent_before(tx, sender_id, sender_message_id)
+                if earlier is not None:
+                    return earlier
             return self._get(tx, message_id)
+
+    @staticmethod
+    def _sent_before(ex, sender_id: str, sender_message_id: str) -> QueuedMessage | None:
+        r = ex.query_one(f"SELECT {_COLUMNS} FROM shep_async_messages WHERE sender_id = ?"
+                         " AND (sender_message_id = ? OR message_id = ?) ORDER BY id LIMIT 1",
+                         (sender_id, sender_message_id, sender_message_id))
+        return _row(r) if r else None
 
     # --- reading --------------------------------------------------------------------------
 
@@ -333,6 +363,9 @@ class AsyncQueue:
         """The sender got a fault (the journal failed): the message must not go out."""
         with self.db.transaction() as tx:
             m = self._get(tx, message_id)
+            # the sender's messageId is given back: its retry is a new message, not this one
+            tx.execute("UPDATE shep_async_messages SET sender_message_id = NULL WHERE message_id = ?",
+                       (message_id,))
             if m is not None and m.state is MessageState.ON_DELIVERY:
                 self._set_state(tx, message_id, m.sender_id, MessageState.DELIVERY_STOPPED,
                                 ("NOT_JOURNALED", "Доставка остановлена: обмен не записан в журнал"),

@@ -15,6 +15,11 @@ not say what ШЭП does with a repeat, and the real gateway's behaviour is not 
 
 Only authenticated senders claim messageIds (the check runs after the password and the
 transport signature), so nobody can spoil another participant's identifiers.
+
+The AsyncChannel follows the same key with its own claim: the queue row of the first message
+(gateway/async_queue.py keeps the sender's messageId under a unique index). A repeated
+``sendMessage`` is answered with the first message's ids under ``record`` (no second row) and
+refused with the same ``SCE019`` under ``refuse`` (:meth:`DuplicateMessages.repeated`).
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ DUPLICATES_SCHEMA = Schema("shep_message_ids", (
            session_id TEXT, claimed_at TEXT NOT NULL,
            PRIMARY KEY (sender_id, message_id, channel))""",
 ))
+
+
+def refusal(sender_id: str, message_id: str) -> GatewayFault:
+    return GatewayFault(errors.DUPLICATE_MESSAGE,
+                        f"messageId {message_id!r} of sender {sender_id!r} was accepted before; "
+                        "a new message needs a new messageId")
 
 
 @dataclass(frozen=True)
@@ -63,10 +74,14 @@ class DuplicateMessages:
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sender_id, message_id, channel) DO NOTHING",
             (sender_id, message_id, channel, session_id, to_db_time(self.clock())))
         if taken != 1:
-            raise GatewayFault(errors.DUPLICATE_MESSAGE,
-                               f"messageId {message_id!r} of sender {sender_id!r} was accepted before; "
-                               "a new message needs a new messageId")
+            raise refusal(sender_id, message_id)
         return Claim(sender_id, message_id, channel)
+
+    def repeated(self, *, sender_id: str, message_id: str) -> None:
+        """A messageId this sender used before came again: ``SCE019`` under ``refuse``; under
+        ``record`` nothing (the caller serves it and the journal marks ``duplicateOf``)."""
+        if self.policy == "refuse":
+            raise refusal(sender_id, message_id)
 
     async def release(self, claim: Claim | None) -> None:
         """Give a messageId back when its exchange ended in a fault (a retry may use it)."""

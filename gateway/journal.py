@@ -12,6 +12,7 @@ import asyncio
 import base64
 import builtins
 import datetime as dt
+import functools
 import json
 import operator
 import os
@@ -103,6 +104,10 @@ class Exchange:
     """``ErrorInfo/errorCode`` of a fault (e.g. ``SCE006``)."""
     error_message: str | None = None
     http_status: int | None = None
+    sends_message: bool = True
+    """Whether the exchange sends a message under the sender's messageId (SyncChannel
+    ``SendMessage``, AsyncChannel ``sendMessage``): only those can repeat one. An AsyncChannel
+    status query or delivery notification names a messageId without sending it again."""
 
 
 @dataclass(frozen=True)
@@ -323,19 +328,22 @@ class Journal:
 
     def record_many(self, exchanges: builtins.list[Exchange]) -> builtins.list[int]:
         """Store several exchanges in one durable transaction (one fsync); ids in order."""
-        return self.write_rows([self.row_values(e) for e in exchanges])
+        return self.write_rows([self.row_values(e) for e in exchanges],
+                               sends=[e.sends_message for e in exchanges])
 
     def row_values(self, exchange: Exchange) -> tuple[Any, ...]:
         """The exchange as the values of one journal row (checked; raises on a bad exchange)."""
         return _row_values(self._row(exchange))
 
-    def write_rows(self, rows: builtins.list[tuple[Any, ...]]) -> builtins.list[int]:
-        """Store rows made by :meth:`row_values` in one durable commit; ids in order.
+    def write_rows(self, rows: builtins.list[tuple[Any, ...]], *,
+                   sends: builtins.list[bool] | None = None) -> builtins.list[int]:
+        """Store rows made by :meth:`row_values` in one durable commit; ids in order. ``sends``:
+        each row's ``Exchange.sends_message`` (which rows can repeat a messageId).
 
         One multi-row INSERT (``Database.insert_batch``): the writer thread enters SQLite once
         per batch, so it barely competes for the GIL with the event loop that serves requests."""
         try:
-            rows, pending = _mark_duplicates(self.db, rows)
+            rows, pending = _mark_duplicates(self.db, rows, sends)
             ids = self.db.insert_batch("shep_journal", _INSERT_COLUMNS, rows)
             if pending:  # repeats of an exchange of this very batch: linked once both have ids
                 with self.db.transaction() as tx:
@@ -567,15 +575,17 @@ _SENDER, _MESSAGE, _STATUS, _DUPLICATE = (
     _INSERT_COLUMNS.index(c) for c in ("sender_id", "message_id", "status_code", "duplicate_of"))
 
 
-def _mark_duplicates(db: Database, rows: builtins.list[tuple[Any, ...]],
+def _mark_duplicates(db: Database, rows: builtins.list[tuple[Any, ...]], sends: builtins.list[bool] | None,
                      ) -> tuple[builtins.list[tuple[Any, ...]], builtins.list[tuple[int, int]]]:
     """Set ``duplicate_of`` of each row whose (senderId, messageId) was answered before (a
     normal response, not a fault: a retry after a fault is not a repeat). One read per batch on
     the messageId index, outside the insert's commit so that stays one statement: two workers
     journaling the same repeat in the same millisecond may both leave it unmarked (the refusal
     policy does not depend on this mark: gateway/duplicates.py). Returns the rows and the
-    (row, earlier row of this batch) pairs to link after the insert."""
-    keyed = [(i, (r[_SENDER], r[_MESSAGE])) for i, r in enumerate(rows) if r[_MESSAGE] and r[_SENDER]]
+    (row, earlier row of this batch) pairs to link after the insert. ``sends``: which rows send a
+    message (``Exchange.sends_message``, all when None); only those can repeat one."""
+    keyed = [(i, (r[_SENDER], r[_MESSAGE])) for i, r in enumerate(rows)
+             if r[_MESSAGE] and r[_SENDER] and (sends is None or sends[i])]
     if not keyed:
         return rows, []
     first: dict[tuple[str, str], int] = {}
@@ -690,7 +700,7 @@ class JournalWriter:
 
     def _dispatch(self, loop: asyncio.AbstractEventLoop, q: _LoopQueue) -> None:
         taken, q.pending = q.pending[:self.max_batch], q.pending[self.max_batch:]
-        batch, rows = [], []
+        batch, rows, sends = [], [], []
         for exchange, future in taken:  # the Python work here, on the loop: the writer only writes
             try:
                 rows.append(self.journal.row_values(exchange))
@@ -698,13 +708,15 @@ class JournalWriter:
                 _fail(future, exc)
             else:
                 batch.append((exchange, future))
+                sends.append(exchange.sends_message)
         if not batch:
             q.in_flight = False
             if q.pending:
                 self._dispatch(loop, q)
             return
         try:
-            done = loop.run_in_executor(self._writer(), self.journal.write_rows, rows)
+            done = loop.run_in_executor(self._writer(), functools.partial(self.journal.write_rows, rows,
+                                                                          sends=sends))
         except RuntimeError as exc:  # executor shut down
             for _, future in batch:
                 _fail(future, JournalUnavailable(f"the ШЭП journal is closed: {exc}"))

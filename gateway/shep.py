@@ -167,6 +167,6 @@ def build_gateway(*, config: GatewayConfig, db: Database, pki: TestPKI, clock: C
     async_channel = AsyncChannel(config, queue=queue, journal=journal,
                                  journal_writer=channel.journal_writer, security=security,
                                  injector=injector, clock=clock, on_queued=delivery.kick,
-                                 deliver_now=delivery.deliver_now)
+                                 deliver_now=delivery.deliver_now, duplicates=channel.duplicates)
     return Gateway(channel, journal, config, http, injector, stubs=stubs,
                    async_channel=async_channel, delivery=delivery, queue=queue)

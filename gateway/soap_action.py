@@ -14,6 +14,12 @@ another operation. What clients really send, all accepted under ``strict``:
 Anything else names no operation of this endpoint and is refused with ``SCE013`` (the fault
 of an unknown operation), journaled like every fault. ``[gateway] soap_action = "lenient"``
 accepts any value, for clients that send garbage and cannot be changed.
+
+The AsyncChannel v10 binding declares ``soapAction=""`` for each of its four operations
+(AsyncChannelHttp_Service.wsdl); the check runs per operation, against the Body's: an action
+naming ``getMessages`` on a ``sendMessage`` Body is refused too. Its node-soap form is
+``http://bip.bee.kz/AsyncChannel/v10/Interfaces/Binding/sendMessage``; PHP's SoapClient in
+non-WSDL mode sends ``<uri>#sendMessage``.
 """
 
 from __future__ import annotations
@@ -40,5 +46,5 @@ def check_soap_action(value: str | None, *, operations: tuple[str, ...] = ("Send
         return
     shown = value if len(value) <= 200 else value[:200] + "…"
     raise GatewayFault(errors.NO_OPERATION,
-                       f"SOAPAction {shown!r} names no operation of this endpoint; the contract's "
-                       f"soapAction is \"\" (or the operation's name: {', '.join(operations)})")
+                       f"SOAPAction {shown!r} does not name the operation of this request; the "
+                       f"contract's soapAction is \"\" (or the operation's name: {', '.join(operations)})")

@@ -71,6 +71,8 @@ class Trace:
     fault_action: Any = None
     """The injected fault that matched this request, if any (gateway/fault_injection.py)."""
     channel: str = journal_module.CHANNEL_SYNC
+    sends_message: bool = True
+    """False for AsyncChannel calls that only name a message (gateway/journal.py)."""
 
     def to_exchange(self) -> journal_module.Exchange:
         return journal_module.Exchange(
@@ -85,7 +87,8 @@ class Trace:
             request_signature=self.signature, response_signed=self.response_signed,
             signature_details=self.signature_detail or None, status_code=self.status_code,
             status_message=self.status_message, error_code=self.fault_code,
-            error_message=self.fault_message, http_status=self.http_status)
+            error_message=self.fault_message, http_status=self.http_status,
+            sends_message=self.sends_message)
 
 
 ProviderResolver = Callable[[Service, RequestInfo], Any]

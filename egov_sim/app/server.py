@@ -25,7 +25,7 @@ from starlette.types import ASGIApp
 
 from egov_sim.core.claims import Claims
 from egov_sim.core.clock import Clock, system_clock
-from egov_sim.core.database import Database, DatabaseError, database_url
+from egov_sim.core.database import Database, DatabaseError, database_url, open_failure
 from egov_sim.core.errors import InputError, StartupError
 from egov_sim.core.home_lock import HomeLock
 from egov_sim.core.http_limits import ENV as HEADER_LIMITS_ENV
@@ -350,7 +350,7 @@ def _build_to_serve(settings: Settings) -> Starlette:
     except (InputError, StartupError):
         raise
     except DatabaseError as exc:
-        raise StartupError(f"the database cannot be opened or written: {exc}") from None
+        raise StartupError(open_failure(database_url(settings), exc)) from None
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise StartupError(f"the data directory {settings.home} cannot be written: "

@@ -270,6 +270,35 @@ def redact_url(url: str) -> str:
     return re.sub(r"(?i)(password=)[^&]*", r"\1***", url)
 
 
+def open_failure(url: str, exc: BaseException) -> str:
+    """One line for a database that cannot be opened or written at start: where it is and why.
+
+    SQLite says ``database or disk is full`` or ``unable to open database file``; the file
+    system says which: read-only (``ST_RDONLY``) or out of space (no block free)."""
+    if not url.startswith("sqlite:///"):
+        return f"the database {redact_url(url)} cannot be opened or written: {exc}"
+    path = Path(_parse_url(url).location)
+    detail = str(exc).removeprefix(f"{path}: ").removeprefix(f"{url}: ")
+    cause = _file_system_cause(path)
+    return (f"the database {path} cannot be opened or written: "
+            + (f"{cause} ({detail})" if cause and cause not in detail else detail))
+
+
+def _file_system_cause(path: Path) -> str | None:
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        fs = os.statvfs(folder)
+    except OSError:
+        return None
+    if fs.f_flag & os.ST_RDONLY:
+        return f"the file system of {folder} is read-only"
+    if fs.f_bavail == 0 or fs.f_favail == 0:
+        return f"no space left on the device of {folder}"
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Connections
 

@@ -106,7 +106,7 @@ def test_a_database_that_cannot_be_opened_is_one_line(tmp_path):
         result = egov_sim("--home", str(home), "serve", "--port", str(port), "--population", "0",
                           env={"EGOV_SIM_DATABASE_URL": ""})
     assert result.returncode == STARTUP_EXIT_CODE
-    assert "database cannot be opened" in one_line_error(result)
+    assert f"the database {home / 'egov-sim.db'} cannot be opened" in one_line_error(result)
 
 
 # --- readable at 80 columns and in pipes ------------------------------------------------------

@@ -96,14 +96,15 @@ def push_participant() -> Iterator[PushParticipant]:
 
 def php_send_message(service_id: str, sender: tuple[str, str], *, data: str = "<data><iin>880314312347</iin></data>",
                      message_type: str = "REQUEST", route_id: str | None = None,
-                     correlation_id: str | None = None) -> bytes:
+                     correlation_id: str | None = None, message_id: str = "") -> bytes:
     """The PHP integration's shape (spec §3.2): ``SOAP-ENV``, ``typ:sendMessage``, unqualified
-    ``request``, ``messageId`` left empty as the contract asks."""
+    ``request``, ``messageId`` left empty as the contract asks (``message_id``: a client that
+    fills it anyway)."""
     route = f"<routeId>{route_id}</routeId>" if route_id else ""
     corr = f"<correlationId>{correlation_id}</correlationId>" if correlation_id else ""
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP11}" '
             f'xmlns:typ="{TYPES}"><SOAP-ENV:Body><typ:sendMessage><request><messageInfo>'
-            f"<messageId></messageId>{corr}<serviceId>{service_id}</serviceId><messageType>{message_type}</messageType>"
+            f"<messageId>{message_id}</messageId>{corr}<serviceId>{service_id}</serviceId><messageType>{message_type}</messageType>"
             f"{route}<messageDate>2026-02-02T09:00:00+05:00</messageDate>"
             f"<sender><senderId>{sender[0]}</senderId><password>{sender[1]}</password></sender>"
             f"</messageInfo><messageData>{data}</messageData></request></typ:sendMessage>"

@@ -32,6 +32,12 @@ def test_the_examples_run_as_written(tmp_path, async_pki):
         assert run.returncode == 0, run.stderr
         assert run.stdout == "['correlationId', 'messageId', 'responseDate', 'sessionId']\n"
 
+        before = live.app.state.gateway.queue.count(sender_id="MY_IS")
+        run = subprocess.run(["bash", "-c", "set -euo pipefail\n" + BLOCKS["repeat"].replace(
+            "http://127.0.0.1:8080", live.url)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() == "1" and live.app.state.gateway.queue.count(sender_id="MY_IS") == before + 1
+
 
 def test_defaults_table_is_the_code():
     d = AsyncSettings()

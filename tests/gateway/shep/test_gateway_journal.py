@@ -87,7 +87,7 @@ def test_admin_api_lists_shows_exports_and_checks(gw):
 
 def test_no_journal_no_answer(gw, monkeypatch):
     """If the exchange cannot be journaled the client gets SCE014, never the normal response."""
-    def unavailable(self, rows):
+    def unavailable(self, rows, **_):
         raise JournalUnavailable("the ШЭП journal is unavailable: disk I/O error")
 
     monkeypatch.setattr(Journal, "write_rows", unavailable)
