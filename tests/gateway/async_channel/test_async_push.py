@@ -29,6 +29,11 @@ def _until(predicate, what: str, timeout: float = 10.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _push_journaled(agw, message_id: str, attempt: int) -> bool:
+    return any(e.message_id == message_id and (e.status_message or "").startswith(f"push attempt {attempt}:")
+               for e in agw.journal.list(limit=50))
+
+
 def _send(agw) -> str:
     r = _post(agw, php_send_message("ASYNC_PUSH_SERVICE", WATCHER,
                                     data="<data><iin>880314312347</iin><note>push</note></data>"))
@@ -72,7 +77,10 @@ def test_push_stops_after_the_configured_tries(agw, participant, clock):
         message_id = _send(agw)
         for attempt, wait in ((1, 61), (2, 121)):  # backoff 60 s, then doubled
             _until(lambda n=attempt: participant.tries.get(message_id, 0) >= n, f"try {attempt}")
-            _until(lambda: _status(agw, message_id).findtext("status/statusCode") == "RETRY", "the retry")
+            # the try's outcome is committed (its next time counted from the clock then) before
+            # its journal row: only then may the clock move, or the next try would wait longer
+            _until(lambda n=attempt: _push_journaled(agw, message_id, n), f"try {attempt} recorded")
+            assert _status(agw, message_id).findtext("status/statusCode") == "RETRY"
             clock.advance(seconds=wait)
         status = _until(lambda: (s := _status(agw, message_id)).findtext("messageState") == "DELIVERY_STOPPED" and s,
                         "DELIVERY_STOPPED")
@@ -81,5 +89,9 @@ def test_push_stops_after_the_configured_tries(agw, participant, clock):
         participant.fail_next = 0
     # the sender's endpoint (the same busy participant) refused the first notification too:
     # it is retried after the backoff like a message
-    clock.advance(seconds=61)
-    _until(lambda: "DELIVERY_STOPPED" in participant.states(message_id), "the sender's notification")
+    # (a refused try still in flight when the clock moves waits one more backoff: move it again)
+    deadline = time.monotonic() + 15
+    while "DELIVERY_STOPPED" not in participant.states(message_id):
+        assert time.monotonic() < deadline, "timed out waiting for the sender's notification"
+        clock.advance(seconds=61)
+        time.sleep(0.2)
