@@ -277,6 +277,13 @@ JOURNAL_SCHEMA = Schema(
             "DROP INDEX IF EXISTS shep_journal_sender",
             "DROP INDEX IF EXISTS shep_journal_route",
         ),
+        # version 6: the first answer of a (messageId, senderId) is one index probe, however often
+        # a client repeats its messageId (load tools often send one body over and over): with
+        # (message_id) alone the duplicate check grouped every earlier repeat on each commit
+        (
+            "CREATE INDEX shep_journal_message_sender ON shep_journal (message_id, sender_id, id)",
+            "DROP INDEX IF EXISTS shep_journal_message",
+        ),
     ),
 )
 
@@ -578,8 +585,8 @@ _SENDER, _MESSAGE, _STATUS, _DUPLICATE = (
 def _mark_duplicates(db: Database, rows: builtins.list[tuple[Any, ...]], sends: builtins.list[bool] | None,
                      ) -> tuple[builtins.list[tuple[Any, ...]], builtins.list[tuple[int, int]]]:
     """Set ``duplicate_of`` of each row whose (senderId, messageId) was answered before (a
-    normal response, not a fault: a retry after a fault is not a repeat). One read per batch on
-    the messageId index, outside the insert's commit so that stays one statement: two workers
+    normal response, not a fault: a retry after a fault is not a repeat). One probe of the
+    (message_id, sender_id, id) index per distinct key, outside the insert's commit so that stays one statement: two workers
     journaling the same repeat in the same millisecond may both leave it unmarked (the refusal
     policy does not depend on this mark: gateway/duplicates.py). Returns the rows and the
     (row, earlier row of this batch) pairs to link after the insert. ``sends``: which rows send a
@@ -589,14 +596,11 @@ def _mark_duplicates(db: Database, rows: builtins.list[tuple[Any, ...]], sends: 
     if not keyed:
         return rows, []
     first: dict[tuple[str, str], int] = {}
-    message_ids = sorted({key[1] for _, key in keyed})
-    for chunk in range(0, len(message_ids), 500):
-        part = message_ids[chunk:chunk + 500]
-        for found in db.query(
-                "SELECT sender_id, message_id, MIN(id) AS first_id FROM shep_journal"
-                f" WHERE message_id IN ({', '.join('?' * len(part))}) AND status_code IS NOT NULL"
-                " GROUP BY sender_id, message_id", part):
-            first[(found["sender_id"], found["message_id"])] = int(found["first_id"])
+    for key in dict.fromkeys(key for _, key in keyed):
+        found = db.scalar("SELECT id FROM shep_journal WHERE message_id = ? AND sender_id = ?"
+                          " AND status_code IS NOT NULL ORDER BY id LIMIT 1", (key[1], key[0]))
+        if found is not None:
+            first[key] = int(found)
     marked = list(rows)
     pending: list[tuple[int, int]] = []
     in_batch: dict[tuple[str, str], int] = {}

@@ -395,3 +395,21 @@ def test_signature_verdicts_are_an_enum_stored_as_their_tokens(journal, exchange
         assert entry.request_signature == verdict.value and type(entry.request_signature) is str
         assert SignatureVerdict(entry.request_signature) is verdict
     assert json.dumps({"v": SignatureVerdict.NOT_CURRENT}) == '{"v": "not-current"}'
+
+
+def test_a_messageid_repeated_many_times_is_marked_by_one_index_probe(db_url, exchange):
+    """Load tools send one body over and over: every repeat points at the first answer, and the
+    lookup is one probe of (message_id, sender_id, id), not a grouping of every earlier repeat
+    (which made SendMessage 3x slower as the journal grew)."""
+    with Database.open(db_url) as db:
+        journal = Journal(db)
+        first = journal.record(exchange(message_id="one-body", status_code="SCSS001"))
+        for _ in range(3):
+            journal.record_many([exchange(message_id="one-body", status_code="SCSS001") for _ in range(50)])
+        marks = [e.duplicate_of for e in journal.list(JournalFilter(message_id="one-body"), limit=500)]
+        assert len(marks) == 151 and marks.count(None) == 1 and set(marks) == {None, first}
+        if db.dialect.name == "sqlite":
+            (plan,) = db.query("EXPLAIN QUERY PLAN SELECT id FROM shep_journal WHERE message_id = ?"
+                               " AND sender_id = ? AND status_code IS NOT NULL ORDER BY id LIMIT 1",
+                               ("one-body", "EGOV_SIM_IIS_CON"))
+            assert "shep_journal_message_sender" in plan["detail"]
