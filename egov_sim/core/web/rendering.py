@@ -12,6 +12,7 @@ scripts and styles (and, on a signing page, the NCALayer address), ``nosniff``, 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import hashlib
@@ -25,6 +26,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from egov_sim.core.auth import Accounts, AuthError, Session, Throttled
 from egov_sim.core.claims import IdempotencyConflict, StillRunning, fingerprint
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.database import DatabaseError
@@ -108,6 +110,37 @@ class Pages:
         assert self.session_cookie is not None, "a page set without sessions has no session cookie"
         response.delete_cookie(self.session_cookie, path=self.base_path or "/", httponly=True,
                                samesite="lax", secure=self.secure(request))
+
+    # --- staff sessions -----------------------------------------------------------------------
+
+    async def sign_in(self, request: Request, accounts: Accounts,
+                      form_again: Callable[[str, str, int], Response], *,
+                      check: Callable[[str, str], Session] | None = None) -> Response:
+        """A posted staff sign-in form: the session cookie and the desk's start page, or
+        ``form_again(login, problem, status)`` with 429 (throttled) or 401. ``check(login,
+        password)`` (blocking) replaces ``accounts.login`` where a seeded account is made on its
+        first sign-in."""
+        form, _ = await self.form(request)
+        login, password = field(form, "login"), str(form.get("password") or "")
+        try:
+            session = await asyncio.to_thread(check or accounts.login, login, password)
+        except Throttled as exc:
+            return form_again(login, str(exc), 429)
+        except AuthError as exc:
+            return form_again(login, str(exc), 401)
+        response = self.redirect("/")
+        self.set_session(response, request, session.token, max_age=int(accounts.session_ttl.total_seconds()))
+        return response
+
+    async def sign_out(self, request: Request, accounts: Accounts, *, to: str = "/login") -> Response:
+        """A posted sign-out (the CSRF check is the form's): the session ends and its cookie goes."""
+        await self.form(request)
+        token = self.session_token(request)
+        if token:
+            await asyncio.to_thread(accounts.logout, token)
+        response = self.redirect(to)
+        self.clear_session(response, request)
+        return response
 
     # --- answers ------------------------------------------------------------------------------
 

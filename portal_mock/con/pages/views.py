@@ -105,13 +105,7 @@ class ConPages:
         return response
 
     async def logout(self, request: Request) -> Response:
-        await self.pages.form(request)
-        token = self.pages.session_token(request)
-        if token:
-            await asyncio.to_thread(self.con.accounts.logout, token)
-        response = self.pages.redirect("/login")
-        self.pages.clear_session(response, request)
-        return response
+        return await self.pages.sign_out(request, self.con.accounts)
 
     # --- the office's applications ------------------------------------------------------------
 

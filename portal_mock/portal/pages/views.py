@@ -165,13 +165,7 @@ class PortalPages:
         return response
 
     async def logout(self, request: Request) -> Response:
-        await self.pages.form(request)
-        token = self.pages.session_token(request)
-        if token:
-            await asyncio.to_thread(self.portal.accounts.logout, token)
-        response = self.pages.redirect("/")
-        self.pages.clear_session(response, request)
-        return response
+        return await self.pages.sign_out(request, self.portal.accounts, to="/")
 
     # --- the draft and its signature ----------------------------------------------------------
 

@@ -19,7 +19,6 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from egov_sim.adapters.social import RegisterError
-from egov_sim.core.auth import AuthError, Throttled
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.errors import InputError
 from egov_sim.core.web import Messages, PageError, Pages, Site
@@ -104,32 +103,17 @@ class DepartmentPages:
     async def login(self, request: Request) -> Response:
         if request.method == "GET":
             return self._render(request, "blh/login.html", None, login="", problem=None)
-        form, _ = await self.pages.form(request)
-        login, password = field(form, "login"), str(form.get("password") or "")
         accounts = self.system.accounts
 
-        def sign_in():
-            ensure_account(accounts, login)
+        def check(login: str, password: str):
+            ensure_account(accounts, login)  # a seeded staff account is made on its first sign-in
             return accounts.login(login, password)
 
-        try:
-            session = await asyncio.to_thread(sign_in)
-        except Throttled as exc:
-            return self._render(request, "blh/login.html", None, login=login, problem=str(exc), status=429)
-        except AuthError as exc:
-            return self._render(request, "blh/login.html", None, login=login, problem=str(exc), status=401)
-        response = self.pages.redirect("/")
-        self.pages.set_session(response, request, session.token, max_age=int(accounts.session_ttl.total_seconds()))
-        return response
+        return await self.pages.sign_in(request, accounts, lambda login, problem, status: self._render(
+            request, "blh/login.html", None, login=login, problem=problem, status=status), check=check)
 
     async def logout(self, request: Request) -> Response:
-        await self.pages.form(request)
-        token = self.pages.session_token(request)
-        if token:
-            await asyncio.to_thread(self.system.accounts.logout, token)
-        response = self.pages.redirect("/login")
-        self.pages.clear_session(response, request)
-        return response
+        return await self.pages.sign_out(request, self.system.accounts)
 
     # --- lists --------------------------------------------------------------------------------
 
