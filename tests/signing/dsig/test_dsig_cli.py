@@ -35,7 +35,9 @@ def p12(cli_pki) -> Path:
 
 
 @pytest.fixture
-def run(home, capsys):
+def run(home, cli_pki, capsys):
+    """The CLI on the module's home, which always has its test PKI (its trust store): a test
+    that xdist runs alone on a worker must not depend on an earlier one having made it."""
     def invoke(*args: str) -> tuple[int, str, str]:
         try:
             main(["--home", str(home), *args])
