@@ -44,17 +44,19 @@ def _snapshot(db) -> list:
              p.scope) for p in PoaRegistry(db).list(limit=1000)]
 
 
-def test_seeding_is_deterministic_and_idempotent(db, tmp_path):
-    first = _snapshot(db)
-    assert len(first) == 30 + len(POA_PERSONAS)
-    again = ensure_powers_of_attorney(db, None, count=99, seed=99)  # already seeded: untouched
-    assert again.count() == len(first) and _snapshot(db) == first
-    with Database.open(sqlite_url(tmp_path / "other.db")) as other:
-        persons = ensure_population(other, count=150, seed=3)
-        ensure_powers_of_attorney(other, persons, count=30, seed=3, anchor=ANCHOR)
-        assert _snapshot(other) == first
-    seeding = PoaRegistry(db).seeding()
-    assert (seeding["seed"], seeding["poa_count"], seeding["anchor_date"]) == (3, 30, "2025-06-01")
+def test_seeding_is_deterministic_and_idempotent(tmp_path):
+    snapshots = []
+    for name in ("one.db", "other.db"):  # fresh databases: the module's db gains records in other tests
+        with Database.open(sqlite_url(tmp_path / name)) as fresh:
+            persons = ensure_population(fresh, count=150, seed=3)
+            ensure_powers_of_attorney(fresh, persons, count=30, seed=3, anchor=ANCHOR)
+            snapshot = _snapshot(fresh)
+            again = ensure_powers_of_attorney(fresh, None, count=99, seed=99)  # already seeded: untouched
+            assert again.count() == len(snapshot) and _snapshot(fresh) == snapshot
+            seeding = PoaRegistry(fresh).seeding()
+            assert (seeding["seed"], seeding["poa_count"], seeding["anchor_date"]) == (3, 30, "2025-06-01")
+        snapshots.append(snapshot)
+    assert len(snapshots[0]) == 30 + len(POA_PERSONAS) and snapshots[0] == snapshots[1]
 
 
 def test_parties_and_notaries_are_persons_of_gbd_fl(db):
