@@ -23,6 +23,7 @@ from tests.support.web import (
     POA_PRINCIPAL,
     PORTAL_DOCUMENTS,
     PORTAL_PASSWORD,
+    let_shep_retry,
     live_simulator,
 )
 
@@ -152,6 +153,7 @@ def test_guardian_files_signs_and_receives_the_decision(browser, live, shots):
     arm_do(executor, live, arm_id, "issue")
     executor.goto(f"{live.url}/web/arm/journal")
     shots(executor, "arm-journal")
+    let_shep_retry(live)
 
     page.goto(f"{live.url}/web/portal/requests/{request_id}")
     assert page.locator("#status").inner_text() == "Результат готов"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
+import warnings
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -69,6 +71,51 @@ def live_simulator(home: Path, *, clock: Clock | None = None, admin_token: str |
             serve_in_thread(app, port=port) as url:
         yield Live(url, app, ncalayer_url, emulator, clock, home)
 
+
+def delivery_story(app, limit: int = 12) -> str:
+    """The newest AsyncChannel messages and АРМ outbox rows, for an assertion's message: when a
+    result did not arrive, this says whether the try failed, is waiting for a retry, or was never
+    sent (the test's clock is fixed, so a retry it schedules never comes due)."""
+    db = app.state.database
+    lines = ["AsyncChannel messages (newest first):"]
+    for r in db.query("SELECT message_id, service_id, message_type, state, status_code, error_code,"
+                      " error_message, attempts, claimed_by FROM shep_async_messages ORDER BY id DESC"
+                      " LIMIT ?", (limit,)):
+        lines.append("  " + " | ".join(str(v) for v in r.values()))
+    lines.append("АРМ outbox (newest first):")
+    for r in db.query("SELECT id, request, kind, status, state, attempts, last_error FROM arm_outbox"
+                      " ORDER BY id DESC LIMIT ?", (limit,)):
+        lines.append("  " + " | ".join(str(v) for v in r.values()))
+    return "\n".join(lines)
+
+def let_shep_retry(live: Live, *, wait: float = 20.0) -> None:
+    """Let ШЭП retry a delivery to a built-in inbox whose first try failed, and wait for it.
+
+    The AsyncChannel delivers at least once: a try that fails (on a loaded machine the inbox
+    may miss its timeout) is retried after a back-off counted on the simulator's clock. The
+    live tests' clock is fixed, so that retry would never come due; this moves the clock to
+    it (seconds, the same day) and waits for the push loop. A try that failed is reported as a
+    warning with its error, so the run still says it happened."""
+    queue = live.app.state.gateway.queue
+    db = live.app.state.database
+    deadline = time.monotonic() + wait
+    reported: set[str] = set()
+    while time.monotonic() < deadline:
+        waiting = [queue.get(r["message_id"]) for r in db.query(
+            "SELECT message_id FROM shep_async_messages WHERE state = 'ON_DELIVERY' AND mode = 'builtin'")]
+        waiting = [m for m in waiting if m is not None]
+        if not waiting:
+            return
+        failed = [m for m in waiting if m.attempts > 0 and m.claimed_by is None]  # a try under way has one
+        for m in failed:
+            if m.message_id not in reported:
+                reported.add(m.message_id)
+                warnings.warn(f"ШЭП retries {m.message_id} to {m.recipient}: the first try failed "
+                              f"({m.error_code}: {m.error_message})", stacklevel=2)
+        due = min((m.next_attempt_at for m in failed), default=live.clock())
+        if due > live.clock():
+            live.clock.advance(seconds=(due - live.clock()).total_seconds())
+        time.sleep(0.1)
 
 class Browserless:
     """An httpx client that keeps cookies and posts forms with the page's CSRF token."""

@@ -15,6 +15,8 @@ from tests.support.web import (
     arm_login,
     arm_requests_of,
     arm_work,
+    delivery_story,
+    let_shep_retry,
     live_simulator,
     text_of,
 )
@@ -81,8 +83,10 @@ def test_operator_serves_an_applicant_with_a_representative(live):
     clerk = arm_login(live.url, "pvl_pavlodar_city.clerk")
     arm_id = next(i for i in arm_requests_of(clerk) if number in clerk.get(f"/web/arm/requests/{i}").text)
     arm_work(live.url, arm_id)
+    let_shep_retry(live)
     ready = desk.get(f"/web/con/applications/{number}")
-    assert "Результат готов к выдаче" in text_of(ready.text)
+    assert "Результат готов к выдаче" in text_of(ready.text), \
+        f"{text_of(ready.text.split('<main', 1)[-1])}\n{delivery_story(live.app)}"
     issued = desk.post(f"/web/con/applications/{number}/issue", {"received_by": "representative", "note": "ok"},
                        form_page=f"/web/con/applications/{number}")
     text = text_of(issued.text)

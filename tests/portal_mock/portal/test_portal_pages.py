@@ -21,6 +21,8 @@ from tests.support.web import (
     arm_login,
     arm_requests_of,
     arm_work,
+    delivery_story,
+    let_shep_retry,
     live_simulator,
     text_of,
 )
@@ -143,9 +145,11 @@ def test_a_whole_request_signed_through_ncalayer(live, guardian):
     [arm_id] = [i for i in arm_requests_of(arm_login(live.url, "pvl_pavlodar_city.clerk"))
                 if request_id in arm_login(live.url, "pvl_pavlodar_city.clerk").get(f"/web/arm/requests/{i}").text]
     arm_work(live.url, arm_id)
+    let_shep_retry(live)
     done = guardian.get(f"/web/portal/requests/{request_id}")
     text = text_of(done.text)
-    assert "result_ready" in done.text and "Результат готов" in text
+    assert "result_ready" in done.text and "Результат готов" in text, \
+        f"{text_of(done.text.split('<main', 1)[-1])}\n{delivery_story(live.app)}"
     assert "подпись действительна" in text and "САДЫКОВ КАЙРАТ" in text
     result = guardian.get(f"/web/portal/requests/{request_id}/result.xml")
     assert result.headers["content-disposition"].startswith("attachment") and b"<ds:Signature" in result.content
