@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -282,37 +283,52 @@ http {{
     fastcgi_temp_path {run}/fastcgi;
     uwsgi_temp_path {run}/uwsgi;
     scgi_temp_path {run}/scgi;
-    client_max_body_size 8m;
-    upstream egov_sim {{
-{servers}
-        keepalive 32;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://egov_sim;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_connect_timeout 2s;
-            proxy_read_timeout 60s;
-            proxy_next_upstream error timeout;
-            add_header X-Upstream $upstream_addr always;
-        }}
-    }}
+{site}
 }}
 """
+"""What nginx needs around a site to run as a child process in a folder of its own."""
+
+DEPLOYMENT_DOC = Path(__file__).resolve().parents[2] / "docs" / "deployment.md"
+
+
+def documented_nginx_site(port: int, upstreams: list[str]) -> str:
+    """The nginx example of docs/deployment.md as written, with this test's hosts and port.
+
+    The example's two ``server`` lines become one per upstream (same parameters), ``listen 80``
+    becomes the test's loopback port, and one line is added: an ``X-Upstream`` header that says
+    which host answered. A change of the example's shape fails here, not silently."""
+    text = DEPLOYMENT_DOC.read_text(encoding="utf-8")
+    blocks = re.findall(r"```nginx\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 1, "docs/deployment.md should hold one nginx example"
+    lines = blocks[0].splitlines()
+    hosts = [i for i, line in enumerate(lines) if re.match(r"\s*server \d+\.\d+\.\d+\.\d+:\d+ ", line)]
+    listen = [i for i, line in enumerate(lines) if line.strip() == "listen 80;"]
+    next_upstream = [i for i, line in enumerate(lines) if line.strip().startswith("proxy_next_upstream ")]
+    assert hosts and listen and next_upstream, "the nginx example lost its upstream, listen or next-upstream lines"
+    indent, params = re.match(r"(\s*)server \S+ (.*)$", lines[hosts[0]]).groups()
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i == hosts[0]:
+            out += [f"{indent}server {u} {params}" for u in upstreams]
+        elif i in hosts:
+            continue
+        elif i in listen:
+            out.append(line.replace("listen 80;", f"listen 127.0.0.1:{port};"))
+        else:
+            out.append(line)
+            if i in next_upstream:
+                out.append(line[:len(line) - len(line.lstrip())] + "add_header X-Upstream $upstream_addr always;")
+    return "\n".join(out)
 
 
 @contextlib.contextmanager
 def nginx(run: Path, port: int, upstreams: list[str]) -> Iterator[str]:
-    """nginx as a child process (``daemon off``) balancing round-robin over ``upstreams``
-    (``host:port``); a host that refuses connections is skipped at once for the next one."""
+    """nginx as a child process (``daemon off``) running the documented site in front of
+    ``upstreams`` (``host:port``, round-robin; a host that refuses connections is skipped at once
+    for the next one)."""
     run.mkdir(parents=True, exist_ok=True)
-    servers = "\n".join(f"        server {u} max_fails=1 fail_timeout=5s;" for u in upstreams)
     conf = run / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(run=run, port=port, servers=servers), encoding="utf-8")
+    conf.write_text(NGINX_CONF.format(run=run, site=documented_nginx_site(port, upstreams)), encoding="utf-8")
     proc = subprocess.Popen([_tool("nginx"), "-p", str(run), "-e", str(run / "error.log"), "-c", str(conf),
                              "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
