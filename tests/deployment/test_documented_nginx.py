@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(NGINX is None or os.geteuid() != 0,
 
 ECHO = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope'
         ' xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
-        '<echo xmlns="urn:test">сәлем</echo></soapenv:Body></soapenv:Envelope>').encode("utf-8")
+        '<echo xmlns="urn:test">сәлем</echo></soapenv:Body></soapenv:Envelope>').encode()
 
 
 @pytest.fixture(scope="module")
