@@ -10,6 +10,15 @@ def _ready(proc) -> None:
     assert line.strip() == "ready", line + proc.stderr.read()
 
 
+def _finish(proc) -> tuple[str, str]:
+    """The rest of what the worker printed, and its errors, once it exited. Read through the
+    text buffer ``_ready`` read from: ``communicate()`` reads the pipe underneath and would lose
+    a line the buffer already holds (the rule id printed right after "ready")."""
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.wait(timeout=60)
+    return out, err
+
+
 def test_two_processes_never_take_the_same_use(db_url, injector, run_worker):
     times = 200
     injector.add(FaultRule(service_id="SVC", fault_code="E", times=times))
@@ -21,7 +30,7 @@ def test_two_processes_never_take_the_same_use(db_url, injector, run_worker):
         w.stdin.flush()
     used = []
     for w in workers:
-        out, err = w.communicate(timeout=60)
+        out, err = _finish(w)
         assert w.returncode == 0, err
         used.append(int(out.strip()))
     assert sum(used) == times
@@ -51,7 +60,7 @@ def test_a_rule_added_by_another_process_applies_here(db_url, injector, run_work
     assert injector.match("FROM_WORKER", "S") is None
     worker = run_worker("add", db_url)
     _ready(worker)
-    out, err = worker.communicate(timeout=30)
+    out, err = _finish(worker)
     assert worker.returncode == 0, err
     action = injector.match("FROM_WORKER", "S")
     assert action is not None and action.rule.id == int(out) and action.rule.source == "cli"
