@@ -27,7 +27,16 @@ from egov_sim.core import safe_xml
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
-from .dsig import b64, canonicalize, ds, has_comments, remove_comments, santuario_whitespace, wrap_base64
+from .dsig import (
+    _inherited_xml_attributes,
+    b64,
+    canonicalize,
+    ds,
+    has_comments,
+    remove_comments,
+    santuario_whitespace,
+    wrap_base64,
+)
 from .gost.keys import GostPrivateKey
 
 Flavor = Literal["ncalayer", "ncanode"]
@@ -173,17 +182,75 @@ def _sign_tree(tree: etree._ElementTree, key, cert: x509.Certificate, *, sha1: b
     digest_value = digest.compute(canonicalize(tree, _DOCUMENT_C14N, with_comments=False))
     signature = build_enveloped_signature(digest_value, signature_uri=signature_uri,
                                           digest_uri=digest_uri, certificate=cert)
-    tree.getroot().append(signature)
-    sign_signed_info(signature, key, method, alg.CANONICALIZATIONS[alg.C14N])
+    root = tree.getroot()
+    root.append(signature)
+    data = signed_info_c14n(signature, signature_uri, digest_uri)
+    signature[1].text = wrap_base64(sign_bytes(key, data, method))  # SignatureValue
+
+
+def signed_info_c14n(signature: etree._Element, signature_uri: str, digest_uri: str) -> bytes:
+    """Inclusive c14n of the SignedInfo of ``signature`` (built by :func:`build_enveloped_signature`
+    and appended to the root), from a template.
+
+    Canonical SignedInfos of such signatures differ only in the DigestValue once the context is
+    fixed: the namespaces in scope at the root and the ``xml:*`` attributes it has or inherits
+    (c14n 1.0 writes both on the apex). So each context is canonicalized once, with a marker for
+    the digest, and every signature fills its digest in (escaped as c14n escapes text: base64
+    needs only its CRs written ``&#xD;``) instead of running a c14n pass of its own.
+    """
+    root = signature.getparent()
+    context = (signature_uri, digest_uri, tuple(sorted(root.nsmap.items(), key=_ns_order)),
+               tuple(sorted(_inherited_xml_attributes(root).items())),
+               tuple(sorted((k, v) for k, v in root.attrib.items() if k.startswith(_XML_ATTR))))
+    cache = getattr(_templates, "signed_info", None)
+    if cache is None:
+        cache = _templates.signed_info = {}
+    digest_value = signature[0][2][2]  # SignedInfo/Reference/DigestValue
+    parts = cache.get(context)
+    if parts is None:
+        if len(cache) >= 64:
+            cache.clear()
+        text = digest_value.text
+        digest_value.text = _DIGEST_MARKER
+        try:
+            canonical = canonicalize(signature[0], alg.CANONICALIZATIONS[alg.C14N])
+        finally:
+            digest_value.text = text
+        head, marker, tail = canonical.partition(_DIGEST_MARKER.encode("ascii"))
+        if not marker:
+            raise AssertionError("the digest marker is missing from the canonical SignedInfo")
+        parts = cache[context] = (head, tail)
+    head, tail = parts
+    return head + digest_value.text.replace("\r", "&#xD;").encode("ascii") + tail
+
+
+_DIGEST_MARKER = "egov-sim-digest-marker"
+_XML_ATTR = "{http://www.w3.org/XML/1998/namespace}"
+
+
+def _ns_order(item: tuple[str | None, str]) -> tuple[str, str]:
+    return (item[0] or "", item[1])
 
 
 def serialize(tree: etree._ElementTree, flavor: Flavor) -> bytes:
     body = etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
     if flavor == "ncalayer":
-        start = body.rfind(_SIGNATURE_START)
+        start = _last_signature_start(body)
         end = body.find(b"</ds:Signature>", start) + len(b"</ds:Signature>")
         body = body[:start] + body[start:end].replace(b">\n<", b">\r\n<") + body[end:]
     return XML_DECLARATION[flavor] + body
+
+
+def _last_signature_start(body: bytes) -> int:
+    """Where the last ``ds:Signature`` starts: with its ``xmlns:ds``, or without it when the
+    document's root already declares ``ds`` (lxml then drops the redundant declaration)."""
+    start = body.rfind(_SIGNATURE_START)
+    if start != -1:
+        return start
+    start = body.rfind(b"<ds:Signature")
+    while start != -1 and body[start + 13:start + 14] not in (b">", b" "):
+        start = body.rfind(b"<ds:Signature", 0, start)  # a SignatureValue or SignatureMethod
+    return start
 
 
 def sign_payload(data: etree._Element, key, cert: x509.Certificate) -> etree._Element:

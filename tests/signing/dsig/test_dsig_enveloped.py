@@ -126,3 +126,32 @@ def test_unsafe_or_broken_input_is_refused(signer, bad, code):
     with pytest.raises(InputError) as err:
         sign_enveloped(bad, signer.key, signer.cert)
     assert err.value.code == code
+
+
+@pytest.mark.parametrize("document", [
+    b"<a><b>x</b></a>",
+    b'<a xmlns="urn:d" xml:lang="kk"><b>x</b></a>',
+    b'<p:a xmlns:p="urn:p" xmlns:q="urn:q" xml:space="preserve"><p:b q:at="1">x</p:b></p:a>',
+    b'<ds:a xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><b/></ds:a>',
+    b"<a/>",
+], ids=["plain", "default-ns-and-lang", "prefixes", "ds-root", "empty"])
+@pytest.mark.parametrize("flavor", ["ncalayer", "ncanode"])
+def test_signed_info_from_its_template_is_its_c14n_in_every_context(signer, org_signer, verifier,
+                                                                      document, flavor):
+    """The SignedInfo is canonicalized once per context and filled with each digest: what was
+    signed must be exactly the SignedInfo's own c14n, also for a second signature whose context
+    already holds the first, and the output must parse and verify."""
+    from egov_sim.signing.dsig import canonicalize
+    from egov_sim.signing.enveloped import signed_info_c14n
+
+    once = sign_enveloped(document, signer.key, signer.cert, flavor=flavor)
+    twice = sign_enveloped(once, org_signer.key, org_signer.cert, flavor=flavor)
+    for signed in (once, twice):
+        root = etree.fromstring(signed)
+        signatures = root.findall(f"{{{alg.DS_NS}}}Signature")
+        assert signatures
+        for signature in signatures:
+            method, digest = signature[0][1].get("Algorithm"), signature[0][2][1].get("Algorithm")
+            assert signed_info_c14n(signature, method, digest) == canonicalize(
+                signature[0], alg.CANONICALIZATIONS[alg.C14N])
+        assert verifier.verify(signed).valid

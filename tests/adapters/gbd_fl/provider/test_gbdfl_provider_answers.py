@@ -186,3 +186,23 @@ def assert_valid_response_data(data: etree._Element) -> etree._Element:
     assert schema.validate(data), schema.error_log
     assert data.findtext("messageResult/code") == "00000"
     return data
+
+
+def test_an_edited_record_is_answered_as_edited(registries):
+    """The provider renders a person once per stored row: an edit (another row) is rendered
+    anew, and the answer is signed over what is stored now."""
+    from dataclasses import replace
+
+    iin = PERSONAS["incapable_guardian"].iin
+    before = registries.persons.get(iin)
+    first = assert_valid_response(ask_gbdfl(registries, iin=iin)).find("persons/person")
+    assert first.findtext("patronymic") == before.patronymic
+    registries.persons.put(replace(before, patronymic="ИЗМЕНЁНОВИЧ"))
+    try:
+        data = assert_valid_response(ask_gbdfl(registries, iin=iin))
+        assert data.findtext("persons/person/patronymic") == "ИЗМЕНЁНОВИЧ"
+        assert verify_data(registries, data).valid
+    finally:
+        registries.persons.put(before)
+    again = assert_valid_response(ask_gbdfl(registries, iin=iin))
+    assert again.findtext("persons/person/patronymic") == before.patronymic
