@@ -15,6 +15,8 @@ with the server as possible), for a bounded time per scenario:
       ``sign_responses = true``: verify + sign on every request (a second server, --config).
   (d) (c) in GOST, as production: requests signed with a GOST 34.310-2004 key, the gateway
       started with ``--signing-algorithm gost2004`` (GOST-signed responses).
+  (e) on (b)'s server: a ГБД ФЛ lookup by IIN (``GBDFL_UniversalServiceSync``, the personas),
+      answered with the registry's enveloped signature; target e/b >= 0.5 (issue 16).
 
 Each scenario is also driven by ``wrk`` (Debian's package; the same connections, 2 threads), an
 independent load generator, when it is installed. Prints req/s, p50/p99 latency and the ratios;
