@@ -206,3 +206,22 @@ def test_an_edited_record_is_answered_as_edited(registries):
         registries.persons.put(before)
     again = assert_valid_response(ask_gbdfl(registries, iin=iin))
     assert again.findtext("persons/person/patronymic") == before.patronymic
+
+
+@pytest.mark.parametrize("in_thread", [False, True], ids=["on-the-loop", "on-worker-threads"])
+def test_answers_the_same_on_the_loop_and_on_worker_threads(tmp_path, registries_pki, in_thread):
+    """SQLite answers on the event loop, PostgreSQL on the provider's threads (the lookup waits
+    for the network there): both are real, signed answers, also for requests at once."""
+    import concurrent.futures
+
+    from tests.support.registries import live_registries
+
+    with live_registries(tmp_path / "home", registries_pki, gbdfl_options={"in_thread": in_thread}) as live:
+        assert live.gateway.channel.resolve_provider.builtin["gbd_fl"].in_thread is in_thread
+        iins = [PERSONAS[key].iin for key in ("guardian", "ward", "poa_principal", "incapable")]
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            replies = list(pool.map(lambda iin: ask_gbdfl(live, iin=iin), iins * 3))
+        for iin, reply in zip(iins * 3, replies):
+            data = assert_valid_response(reply)
+            assert data.findtext("persons/person/iin") == iin
+            assert verify_data(live, data).valid
