@@ -15,6 +15,8 @@ with the server as possible), for a bounded time per scenario:
       ``sign_responses = true``: verify + sign on every request (a second server, --config).
   (d) (c) in GOST, as production: requests signed with a GOST 34.310-2004 key, the gateway
       started with ``--signing-algorithm gost2004`` (GOST-signed responses).
+  (e) on (b)'s server: a ГБД ФЛ lookup by IIN (``GBDFL_UniversalServiceSync``, the personas),
+      answered with the registry's enveloped signature; target e/b >= 0.5 (issue 16).
 
 Each scenario is also driven by ``wrk`` (Debian's package; the same connections, 2 threads), an
 independent load generator, when it is installed. Prints req/s, p50/p99 latency and the ratios;
@@ -77,6 +79,53 @@ def send_message(sender=("EGOV_SIM_TEST_CLIENT", "test-secret"), iin: str = "880
         f"<messageId>{uuid.uuid4()}</messageId><messageDate>2024-02-05T10:15:00.000+05:00</messageDate>"
         f"<senderCode>{sender[0]}</senderCode><iin>{iin}</iin><surname>ТЕСТОВ</surname><name>ТЕСТ</name>"
         "</data></requestData></request></ns2:SendMessage></soap:Body></soap:Envelope>").encode()
+
+
+GBDFL_SERVICE_ID = "GBDFL_UniversalServiceSync"
+TARGET_RATIO_GBDFL = 0.5
+
+
+def gbdfl_lookup(iin: str, sender=("EGOV_SIM_TEST_CLIENT", "test-secret")) -> bytes:
+    """A SendMessage to ГБД ФЛ: a ``cs:Request`` by IIN (docs/gbd_fl_provider.md), answered
+    with the registry's enveloped signature over the found person."""
+    return (
+        f'<soap:Envelope xmlns:soap="{SOAP11}"><soap:Header/><soap:Body>'
+        f'<ns2:SendMessage xmlns:ns2="{SYNC}"><request><requestInfo>'
+        f"<messageId>{uuid.uuid4()}</messageId><serviceId>{GBDFL_SERVICE_ID}</serviceId>"
+        "<messageDate>2024-02-05T10:15:00.000+05:00</messageDate>"
+        f"<sender><senderId>{sender[0]}</senderId><password>{sender[1]}</password></sender>"
+        "</requestInfo><requestData>"
+        '<data xmlns:cs="http://message.persistence.interactive.nat" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="cs:Request">'
+        f"<messageId>{uuid.uuid4()}</messageId><messageDate>2024-02-05T10:15:00.000+05:00</messageDate>"
+        f"<senderCode>{sender[0]}</senderCode><iin>{iin}</iin>"
+        "</data></requestData></request></ns2:SendMessage></soap:Body></soap:Envelope>").encode()
+
+
+def gbdfl_lookups(count: int = 16) -> list[bytes]:
+    """Lookups of the personas (the same IINs on every simulator), one person found per answer."""
+    from egov_sim.reference.personas import persona_persons
+
+    persons = persona_persons()
+    return [gbdfl_lookup(persons[n % len(persons)].iin) for n in range(count)]
+
+
+def check_gbdfl(reply, home: Path) -> None:
+    """The answer found the person and carries the registry's signature, which verifies
+    against the home's test PKI."""
+    from egov_sim.core import safe_xml
+    from egov_sim.signing.pki import TestPKI
+    from egov_sim.signing.trust import TrustStore
+    from egov_sim.signing.verify import Verifier, reroot
+
+    if reply.status_code != 200 or b"<code>00000</code>" not in reply.content:
+        raise SystemExit(f"sanity check failed (ГБД ФЛ): HTTP {reply.status_code}: {reply.content[:400]!r}")
+    data = safe_xml.parse(reply.content).getroot().find(".//data")
+    if data is None or data.find("{http://www.w3.org/2000/09/xmldsig#}Signature") is None:
+        raise SystemExit("sanity check failed (ГБД ФЛ): the answer is not signed")
+    result = Verifier(TrustStore.from_pem(TestPKI.open(home / "pki").trust_pem())).verify(reroot(data))
+    if not result.valid:
+        raise SystemExit(f"sanity check failed (ГБД ФЛ): the answer's signature does not verify: {result}")
 
 
 def http_request(path: str, body: bytes, port: int) -> bytes:
@@ -312,6 +361,16 @@ def check(reply, *, signed: bool = False, gost: bool = False) -> None:
         raise SystemExit("sanity check failed: the response is not GOST-signed")
 
 
+def print_gbdfl_ratios(results: dict, wrk_results: dict) -> None:
+    """(e)/(b): the signed ГБД ФЛ lookup against SendMessage SIM_ECHO of the same run (issue 16)."""
+    for label, figures in (("Python load processes", results), ("wrk", wrk_results)):
+        rps = {name[:3]: r["rps"] for name, r in figures.items()}
+        if "(e)" in rps and "(b)" in rps:
+            ratio = rps["(e)"] / rps["(b)"]
+            print(f"  {label}: e/b = {ratio:.2f} (ГБД ФЛ signed lookup / SIM_ECHO; target >= "
+                  f"{TARGET_RATIO_GBDFL}: {'met' if ratio >= TARGET_RATIO_GBDFL else 'MISSED'})")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=10.0, help="measured time per scenario")
@@ -336,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         home = Path(tmp) / "home"
         TestPKI.init(home / "pki", base_url="http://127.0.0.1:8080")
         plain = [send_message() for _ in range(16)]
+        gbdfl = gbdfl_lookups()
         signed = signed_requests(home, 8)
         gost_signed = signed_requests(home, 8, "gost2004")
         config = Path(tmp) / "bench.toml"
@@ -369,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
             check(server.post("/bip-sync-wss-gost/", plain[0]))
             run("(a) /sim/echo (SOAP layer floor)", server, "/sim/echo", plain)
             run("(b) SendMessage SIM_ECHO", server, "/bip-sync-wss-gost/", plain)
+            check_gbdfl(server.post("/bip-sync-wss-gost/", gbdfl[0]), home)
+            run("(e) ГБД ФЛ lookup by IIN (signed answer)", server, "/bip-sync-wss-gost/", gbdfl)
         finally:
             server.stop()
         server = Server(home, args.workers, config)
@@ -402,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'met' if ok_c else 'MISSED'})")
     print(f"  d/a = {d['rps'] / a['rps']:.2f}; d/c = {d['rps'] / c['rps']:.2f}; (d) = {d['rps']:.0f} req/s "
           f"(target >= {TARGET_RPS_D}: {'met' if ok_d else 'MISSED'})")
+    print_gbdfl_ratios(results, wrk_results)
     errors = sum(r["errors"] for r in (*results.values(), *wrk_results.values()))
     if errors:
         print(f"  {errors} requests were not answered with HTTP 200")

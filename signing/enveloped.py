@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 import threading
+from dataclasses import dataclass
 from typing import Literal
 
 from cryptography import x509
@@ -27,7 +28,16 @@ from egov_sim.core import safe_xml
 from egov_sim.core.errors import InputError
 
 from . import algorithms as alg
-from .dsig import b64, canonicalize, ds, has_comments, remove_comments, santuario_whitespace, wrap_base64
+from .dsig import (
+    _inherited_xml_attributes,
+    b64,
+    canonicalize,
+    ds,
+    has_comments,
+    remove_comments,
+    santuario_whitespace,
+    wrap_base64,
+)
 from .gost.keys import GostPrivateKey
 
 Flavor = Literal["ncalayer", "ncanode"]
@@ -156,34 +166,186 @@ def sign_enveloped(document: bytes | etree._ElementTree, key, cert: x509.Certifi
     """
     if flavor not in XML_DECLARATION:
         raise InputError(f"unknown flavor {flavor!r} (ncalayer or ncanode)")
+    in_place = not isinstance(document, (bytes, bytearray))
     tree = as_tree(document)
-    _sign_tree(tree, key, cert, sha1=sha1, comments=comments)
+    signed = _SignedValues.compute(tree, key, cert, sha1=sha1, comments=comments)
+    if not in_place:
+        # Bytes in, bytes out: the signature's text goes in before the root's end tag, from a
+        # serialized template, without building its elements (the same bytes, tested).
+        spliced = _spliced(tree, signed, cert, flavor)
+        if spliced is not None:
+            return spliced
+    tree.getroot().append(signed.element(cert))
     return serialize(tree, flavor)
 
 
 def _sign_tree(tree: etree._ElementTree, key, cert: x509.Certificate, *, sha1: bool = False,
                comments: CommentPolicy = "strip") -> None:
     """Append the enveloped signature to the root of ``tree`` (the signing, without the bytes)."""
-    key = require_signing_key(key)
-    apply_comment_policy(tree, comments)
-    signature_uri, digest_uri = alg.signing_methods(sha1=sha1, key=key)
-    method = alg.signature_method(signature_uri, allow_sha1=True)
-    digest = alg.digest_method(digest_uri, allow_sha1=True)
+    signed = _SignedValues.compute(tree, key, cert, sha1=sha1, comments=comments)
+    tree.getroot().append(signed.element(cert))
 
-    digest_value = digest.compute(canonicalize(tree, _DOCUMENT_C14N, with_comments=False))
-    signature = build_enveloped_signature(digest_value, signature_uri=signature_uri,
-                                          digest_uri=digest_uri, certificate=cert)
-    tree.getroot().append(signature)
-    sign_signed_info(signature, key, method, alg.CANONICALIZATIONS[alg.C14N])
+
+@dataclass(frozen=True)
+class _SignedValues:
+    """What one enveloped signature adds to its template: the algorithms and the two texts."""
+
+    signature_uri: str
+    digest_uri: str
+    digest_text: str
+    value_text: str
+
+    @classmethod
+    def compute(cls, tree: etree._ElementTree, key, cert: x509.Certificate, *, sha1: bool,
+                comments: CommentPolicy) -> _SignedValues:
+        key = require_signing_key(key)
+        apply_comment_policy(tree, comments)
+        signature_uri, digest_uri = alg.signing_methods(sha1=sha1, key=key)
+        method = alg.signature_method(signature_uri, allow_sha1=True)
+        digest = alg.digest_method(digest_uri, allow_sha1=True)
+        digest_text = wrap_digest(digest.compute(canonicalize(tree, _DOCUMENT_C14N, with_comments=False)))
+        data = _signed_info_data(tree.getroot(), signature_uri, digest_uri, digest_text, cert)
+        return cls(signature_uri, digest_uri, digest_text, wrap_base64(sign_bytes(key, data, method)))
+
+    def element(self, cert: x509.Certificate) -> etree._Element:
+        signature = copy.deepcopy(_signature_template(self.signature_uri, self.digest_uri, cert))
+        signature[0][2][2].text = self.digest_text  # SignedInfo/Reference/DigestValue
+        signature[1].text = self.value_text  # SignatureValue
+        return signature
+
+
+def signed_info_c14n(signature: etree._Element, signature_uri: str, digest_uri: str) -> bytes:
+    """Inclusive c14n of the SignedInfo of ``signature`` (made by this module, appended to the
+    root) as the signer computes it: from its context's template (:func:`_signed_info_data`)."""
+    return _signed_info_data(signature.getparent(), signature_uri, digest_uri,
+                             signature[0][2][2].text, None)
+
+
+def _signed_info_data(root: etree._Element, signature_uri: str, digest_uri: str, digest_text: str,
+                      cert: x509.Certificate | None) -> bytes:
+    """The canonical SignedInfo of a signature appended to ``root``, from a template.
+
+    Canonical SignedInfos of our signatures differ only in the DigestValue once the context is
+    fixed: the namespaces in scope at the root and the ``xml:*`` attributes it has or inherits
+    (c14n 1.0 writes both on the apex). So each context is canonicalized once, with a marker for
+    the digest, and every signature fills its digest in (escaped as c14n escapes text: base64
+    needs only its CRs written ``&#xD;``) instead of running a c14n pass of its own.
+    """
+    # (the order of a key's parts only decides whether two contexts share a template)
+    context = (signature_uri, digest_uri, tuple(root.nsmap.items()),
+               tuple(_inherited_xml_attributes(root).items()) if root.getparent() is not None else (),
+               tuple((k, v) for k, v in root.attrib.items() if k.startswith(_XML_ATTR)) if root.attrib else ())
+    cache = getattr(_templates, "signed_info", None)
+    if cache is None:
+        cache = _templates.signed_info = {}
+    parts = cache.get(context)
+    if parts is None:
+        if len(cache) >= 64:
+            cache.clear()
+        probe = etree.Element(ds("Signature"), nsmap={"ds": alg.DS_NS})
+        probe.append(copy.deepcopy(_signed_info_template(signature_uri, digest_uri)))
+        probe[0][2][2].text = _DIGEST_MARKER
+        root.append(probe)
+        try:
+            canonical = canonicalize(probe[0], alg.CANONICALIZATIONS[alg.C14N])
+        finally:
+            root.remove(probe)
+        head, marker, tail = canonical.partition(_DIGEST_MARKER.encode("ascii"))
+        if not marker:
+            raise AssertionError("the digest marker is missing from the canonical SignedInfo")
+        parts = cache[context] = (head, tail)
+    head, tail = parts
+    return head + digest_text.replace("\r", "&#xD;").encode("ascii") + tail
+
+
+def _signed_info_template(signature_uri: str, digest_uri: str) -> etree._Element:
+    signed_info = etree.Element(ds("SignedInfo"), nsmap={"ds": alg.DS_NS})
+    etree.SubElement(signed_info, ds("CanonicalizationMethod"), Algorithm=alg.C14N)
+    etree.SubElement(signed_info, ds("SignatureMethod"), Algorithm=signature_uri)
+    reference = etree.SubElement(signed_info, ds("Reference"), URI="")
+    transforms = etree.SubElement(reference, ds("Transforms"))
+    etree.SubElement(transforms, ds("Transform"), Algorithm=alg.ENVELOPED_SIGNATURE)
+    etree.SubElement(transforms, ds("Transform"), Algorithm=alg.C14N_WITH_COMMENTS)
+    etree.SubElement(reference, ds("DigestMethod"), Algorithm=digest_uri)
+    etree.SubElement(reference, ds("DigestValue"))
+    santuario_whitespace(signed_info)
+    return signed_info
+
+
+def _spliced(tree: etree._ElementTree, signed: _SignedValues, cert: x509.Certificate,
+             flavor: Flavor) -> bytes | None:
+    """The signed document's bytes with the signature's text put in before the root's end tag,
+    or None where lxml would write the appended element differently (``ds`` or the XML-DSig
+    namespace already declared; an empty root) or the document has more than its root."""
+    root = tree.getroot()
+    if (root.getprevious() is not None or root.getnext() is not None or "ds" in root.nsmap
+            or alg.DS_NS in root.nsmap.values()):
+        return None
+    body = etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
+    qname = etree.QName(root)
+    end = f"</{root.prefix}:{qname.localname}>" if root.prefix else f"</{qname.localname}>"
+    end_tag = end.encode("utf-8")
+    if not body.endswith(end_tag):
+        return None
+    head, middle, tail = _signature_text(signed.signature_uri, signed.digest_uri, cert, flavor)
+    return b"".join((XML_DECLARATION[flavor], body[:-len(end_tag)], head,
+                     signed.digest_text.replace("\r", "&#13;").encode("ascii"), middle,
+                     signed.value_text.replace("\r", "&#13;").encode("ascii"), tail, end_tag))
+
+
+def _signature_text(signature_uri: str, digest_uri: str, cert: x509.Certificate,
+                    flavor: Flavor) -> tuple[bytes, bytes, bytes]:
+    """The serialized signature (as :func:`serialize` writes it) split where its DigestValue
+    and SignatureValue texts go; per thread, like the element template."""
+    cache = getattr(_templates, "text", None)
+    if cache is None:
+        cache = _templates.text = {}
+    key = (signature_uri, digest_uri, cert, flavor)
+    parts = cache.get(key)
+    if parts is None:
+        if len(cache) >= 16:
+            cache.clear()
+        signature = copy.deepcopy(_signature_template(signature_uri, digest_uri, cert))
+        signature[0][2][2].text = _DIGEST_MARKER
+        signature[1].text = _VALUE_MARKER
+        text = etree.tostring(signature, encoding="UTF-8", xml_declaration=False)
+        if flavor == "ncalayer":
+            text = text.replace(b">\n<", b">\r\n<")
+        head, _, rest = text.partition(_DIGEST_MARKER.encode("ascii"))
+        middle, _, tail = rest.partition(_VALUE_MARKER.encode("ascii"))
+        parts = cache[key] = (head, middle, tail)
+    return parts
+
+
+_DIGEST_MARKER = "egov-sim-digest-marker"
+_VALUE_MARKER = "egov-sim-value-marker"
+_XML_ATTR = "{http://www.w3.org/XML/1998/namespace}"
 
 
 def serialize(tree: etree._ElementTree, flavor: Flavor) -> bytes:
     body = etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
     if flavor == "ncalayer":
-        start = body.rfind(_SIGNATURE_START)
-        end = body.find(b"</ds:Signature>", start) + len(b"</ds:Signature>")
+        start = _last_signature_start(body, tree)
+        signature = tree.getroot()[-1]
+        end_tag = (f"</{signature.prefix}:Signature>" if signature.prefix else "</Signature>").encode("ascii")
+        end = body.find(end_tag, start) + len(end_tag)
         body = body[:start] + body[start:end].replace(b">\n<", b">\r\n<") + body[end:]
     return XML_DECLARATION[flavor] + body
+
+
+def _last_signature_start(body: bytes, tree: etree._ElementTree) -> int:
+    """Where the signature appended last (the root's last child) starts in ``body``: lxml
+    writes it with its own ``xmlns:ds``, or without it, or with the document's prefix for the
+    XML-DSig namespace, when the root already declares one."""
+    start = body.rfind(_SIGNATURE_START)
+    if start != -1:
+        return start
+    signature = tree.getroot()[-1]
+    tag = (f"<{signature.prefix}:Signature" if signature.prefix else "<Signature").encode("ascii")
+    start = body.rfind(tag)
+    while start != -1 and body[start + len(tag):start + len(tag) + 1] not in (b">", b" "):
+        start = body.rfind(tag, 0, start)  # a SignatureValue or SignatureMethod
+    return start
 
 
 def sign_payload(data: etree._Element, key, cert: x509.Certificate) -> etree._Element:

@@ -59,9 +59,15 @@ class PersonRegistry:
 
     def get(self, iin: str) -> Person | None:
         """The person with this IIN, or None; an invalid IIN raises InputError INVALID_IIN."""
-        iin = parse_iin(iin).iin
-        row = self.db.query_one(f"{_SELECT} WHERE iin = ?", (iin,))
+        row = self.get_row(iin)
         return None if row is None else decode_row(row)
+
+    def get_row(self, iin: str) -> dict[str, Any] | None:
+        """The stored row of the person with this IIN (``PERSON_COLUMNS``; :func:`decode_row`
+        makes it a Person), or None: equal rows are equal persons, so a reader may key a cache
+        of what it derives from a person (the ГБД ФЛ answer's ``person``) on the row."""
+        iin = parse_iin(iin).iin
+        return self.db.query_one(f"{_SELECT} WHERE iin = ?", (iin,))
 
     def exists(self, iin: str) -> bool:
         return self.db.query_one(f"SELECT 1 AS x FROM {PERSONS_TABLE} WHERE iin = ?", (iin,)) is not None

@@ -350,3 +350,63 @@ def test_exclusive_runs_one_holder_at_a_time(db_url):
         t1.join(10)
         t2.join(10)
     assert events == ["a in", "a out", "b in", "b out"]
+
+
+def test_the_pool_keeps_as_many_connections_as_were_in_use_at_once():
+    """Forty threads reading at once must not close and reopen connections on every request
+    (opening one parses the whole schema): the pool keeps what the peak used, within a bound."""
+    from egov_sim.core.database import _Pool
+
+    opened: list[object] = []
+
+    def connect():
+        opened.append(object())
+        return opened[-1]
+
+    pool = _Pool(connect, lambda conn: True, max_idle=2, max_keep=6)
+    held = [pool.get() for _ in range(5)]
+    for conn in held:
+        pool.put(conn)
+    assert len(opened) == 5
+    again = [pool.get() for _ in range(5)]  # the same five, none opened
+    assert len(opened) == 5 and set(map(id, again)) == set(map(id, held))
+    for conn in again:
+        pool.put(conn)
+    many = [pool.get() for _ in range(9)]  # beyond the bound: the extra ones are closed on return
+    for conn in many:
+        pool.put(conn)
+    assert len(opened) == 9
+    kept = [pool.get() for _ in range(6)]
+    assert len(opened) == 9  # six were kept
+    pool.get()
+    assert len(opened) == 10 and len(set(map(id, kept))) == 6  # the seventh is new
+
+
+def test_a_pool_under_concurrent_readers_stops_opening_connections(tmp_path):
+    db = Database.open(sqlite_url(tmp_path / "pool.db"))
+    try:
+        opened = 0
+        connect = db._pool._connect
+
+        def counting():
+            nonlocal opened
+            opened += 1
+            return connect()
+
+        db._pool._connect = counting
+        barrier = threading.Barrier(12)
+
+        def reader():
+            with db._connection() as conn:  # held until every reader has one
+                barrier.wait(timeout=10)
+                conn.execute("SELECT 1").fetchall()
+
+        for _ in range(3):
+            threads = [threading.Thread(target=reader) for _ in range(12)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        assert opened == 12  # the first round opened them; the next two reused them
+    finally:
+        db.close()

@@ -126,3 +126,55 @@ def test_unsafe_or_broken_input_is_refused(signer, bad, code):
     with pytest.raises(InputError) as err:
         sign_enveloped(bad, signer.key, signer.cert)
     assert err.value.code == code
+
+
+@pytest.mark.parametrize("document", [
+    b"<a><b>x</b></a>",
+    b'<a xmlns="urn:d" xml:lang="kk"><b>x</b></a>',
+    b'<p:a xmlns:p="urn:p" xmlns:q="urn:q" xml:space="preserve"><p:b q:at="1">x</p:b></p:a>',
+    b'<ds:a xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><b/></ds:a>',
+    b'<dsig:a xmlns:dsig="http://www.w3.org/2000/09/xmldsig#"><b/></dsig:a>',
+    b"<a/>",
+    b"<?pi x?><a><b>x</b></a><!-- after -->",
+], ids=["plain", "default-ns-and-lang", "prefixes", "ds-root", "dsig-root", "empty", "siblings"])
+@pytest.mark.parametrize("flavor", ["ncalayer", "ncanode"])
+def test_signed_info_from_its_template_is_its_c14n_in_every_context(signer, org_signer, verifier,
+                                                                      document, flavor):
+    """The SignedInfo is canonicalized once per context and filled with each digest: what was
+    signed must be exactly the SignedInfo's own c14n, also for a second signature whose context
+    already holds the first, and the output must parse and verify."""
+    from egov_sim.signing.dsig import canonicalize
+    from egov_sim.signing.enveloped import signed_info_c14n
+
+    once = sign_enveloped(document, signer.key, signer.cert, flavor=flavor)
+    twice = sign_enveloped(once, org_signer.key, org_signer.cert, flavor=flavor)
+    for signed in (once, twice):
+        root = etree.fromstring(signed)
+        signatures = root.findall(f"{{{alg.DS_NS}}}Signature")
+        assert signatures
+        for signature in signatures:
+            method, digest = signature[0][1].get("Algorithm"), signature[0][2][1].get("Algorithm")
+            assert signed_info_c14n(signature, method, digest) == canonicalize(
+                signature[0], alg.CANONICALIZATIONS[alg.C14N])
+        assert verifier.verify(signed).valid
+
+
+@pytest.mark.parametrize("document", [
+    b"<a><b>x</b></a>",
+    b'<p:a xmlns:p="urn:p" xml:lang="kk"><p:b>x</p:b><!-- c --></p:a>',
+    b'<a xmlns="urn:d"><b>x</b></a>',
+    b"<a/>",
+    b'<ds:a xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><b/></ds:a>',
+], ids=["plain", "prefix-lang-comment", "default-ns", "empty", "ds-root"])
+@pytest.mark.parametrize("flavor", ["ncalayer", "ncanode"])
+@pytest.mark.parametrize("comments", ["strip", "keep"])
+def test_bytes_in_bytes_out_is_the_same_as_signing_the_tree(signer, document, flavor, comments):
+    """Bytes are signed by putting the signature's text in before the root's end tag; it must
+    be byte for byte what appending the element and serializing the tree writes (RSA PKCS#1
+    v1.5 is deterministic)."""
+    from egov_sim.core import safe_xml
+
+    spliced = sign_enveloped(document, signer.key, signer.cert, flavor=flavor, comments=comments)
+    built = sign_enveloped(safe_xml.parse(document), signer.key, signer.cert, flavor=flavor,
+                           comments=comments)
+    assert spliced == built

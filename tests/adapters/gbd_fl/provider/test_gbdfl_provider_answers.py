@@ -186,3 +186,42 @@ def assert_valid_response_data(data: etree._Element) -> etree._Element:
     assert schema.validate(data), schema.error_log
     assert data.findtext("messageResult/code") == "00000"
     return data
+
+
+def test_an_edited_record_is_answered_as_edited(registries):
+    """The provider renders a person once per stored row: an edit (another row) is rendered
+    anew, and the answer is signed over what is stored now."""
+    from dataclasses import replace
+
+    iin = PERSONAS["incapable_guardian"].iin
+    before = registries.persons.get(iin)
+    first = assert_valid_response(ask_gbdfl(registries, iin=iin)).find("persons/person")
+    assert first.findtext("patronymic") == before.patronymic
+    registries.persons.put(replace(before, patronymic="ИЗМЕНЁНОВИЧ"))
+    try:
+        data = assert_valid_response(ask_gbdfl(registries, iin=iin))
+        assert data.findtext("persons/person/patronymic") == "ИЗМЕНЁНОВИЧ"
+        assert verify_data(registries, data).valid
+    finally:
+        registries.persons.put(before)
+    again = assert_valid_response(ask_gbdfl(registries, iin=iin))
+    assert again.findtext("persons/person/patronymic") == before.patronymic
+
+
+@pytest.mark.parametrize("in_thread", [False, True], ids=["on-the-loop", "on-worker-threads"])
+def test_answers_the_same_on_the_loop_and_on_worker_threads(tmp_path, registries_pki, in_thread):
+    """SQLite answers on the event loop, PostgreSQL on the provider's threads (the lookup waits
+    for the network there): both are real, signed answers, also for requests at once."""
+    import concurrent.futures
+
+    from tests.support.registries import live_registries
+
+    with live_registries(tmp_path / "home", registries_pki, gbdfl_options={"in_thread": in_thread}) as live:
+        assert live.gateway.channel.resolve_provider.builtin["gbd_fl"].in_thread is in_thread
+        iins = [PERSONAS[key].iin for key in ("guardian", "ward", "poa_principal", "incapable")]
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            replies = list(pool.map(lambda iin: ask_gbdfl(live, iin=iin), iins * 3))
+        for iin, reply in zip(iins * 3, replies):
+            data = assert_valid_response(reply)
+            assert data.findtext("persons/person/iin") == iin
+            assert verify_data(live, data).valid
