@@ -301,8 +301,8 @@ _ROW_ORDER = ("channel", "message_id", "correlation_id", "session_id", "service_
               "response_signed", "signature_details", "status_code", "status_message", "error_code",
               "error_message", "http_status", "request_size", "response_size", "duplicate_of",
               "request_body", "response_body")
-if _INSERT_COLUMNS != _ROW_ORDER:  # JournalEntry's fields moved: Journal._row must follow
-    raise RuntimeError("Journal._row writes its tuple in _ROW_ORDER, not in the columns' order")
+if _INSERT_COLUMNS != _ROW_ORDER:  # JournalEntry's fields moved: Journal._values must follow
+    raise RuntimeError("Journal._values writes its tuple in _ROW_ORDER, not in the columns' order")
 
 IIN_PATTERN = re.compile(r"[0-9]{12}")
 
@@ -346,7 +346,7 @@ class Journal:
 
     def row_values(self, exchange: Exchange) -> tuple[Any, ...]:
         """The exchange as the values of one journal row (checked; raises on a bad exchange)."""
-        return self._row(exchange)
+        return self._values(exchange)
 
     def write_rows(self, rows: builtins.list[tuple[Any, ...]], *,
                    sends: builtins.list[bool] | None = None) -> builtins.list[int]:
@@ -368,7 +368,12 @@ class Journal:
             raise JournalUnavailable(f"the ШЭП journal is unavailable: {exc}") from exc
 
     @staticmethod
-    def _row(e: Exchange) -> tuple[Any, ...]:
+    def _row(e: Exchange) -> dict[str, Any]:
+        """The row by column name."""
+        return dict(zip(_INSERT_COLUMNS, Journal._values(e)))
+
+    @staticmethod
+    def _values(e: Exchange) -> tuple[Any, ...]:
         """The row in ``_INSERT_COLUMNS`` order (a tuple made directly: every exchange passes here
         on the event loop, and a dict per row cost as much as the rest of the row)."""
         if not isinstance(e.request_body, (bytes, bytearray)):
@@ -611,7 +616,9 @@ def _first_answers(db: Database, keys: builtins.list[tuple[str, str]]) -> dict[t
     """(senderId, messageId) → id of the exchange that first answered it, for those that have one.
 
     On SQLite one statement probes every key of a batch (a correlated subquery per key, each an
-    index probe): a SELECT per key cost the writer thread more than the INSERT of the row."""
+    index probe) and answers in one row: a SELECT per key cost the writer thread more than the
+    INSERT of the row, and every row SQLite returns is one more time the writer thread waits
+    for the GIL while the event loop serves requests."""
     first: dict[tuple[str, str], int] = {}
     if db.dialect is not SQLITE:
         for key in keys:
@@ -621,12 +628,14 @@ def _first_answers(db: Database, keys: builtins.list[tuple[str, str]]) -> dict[t
         return first
     for start in range(0, len(keys), _PROBES_PER_STATEMENT):
         part = keys[start:start + _PROBES_PER_STATEMENT]
-        sql = ("WITH k(n, m, s) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(part)) + ") SELECT n, ("
-               + _FIRST_ANSWER.format(m="k.m", s="k.s") + ") AS first FROM k")
+        sql = ("WITH k(n, m, s) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(part)) + "), "
+               "f(n, first) AS (SELECT n, (" + _FIRST_ANSWER.format(m="k.m", s="k.s") + ") FROM k) "
+               "SELECT group_concat(n || ' ' || first, ' ') FROM f WHERE first IS NOT NULL")
         params = [v for n, (sender, message) in enumerate(part) for v in (n, message, sender)]
-        for row in db.query(sql, params):
-            if row["first"] is not None:
-                first[part[row["n"]]] = int(row["first"])
+        found = db.scalar(sql, params)  # one result row: the writer takes the GIL back once
+        numbers = iter(found.split() if found else ())
+        for n, first_id in zip(numbers, numbers):
+            first[part[int(n)]] = int(first_id)
     return first
 
 
