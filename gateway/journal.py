@@ -14,7 +14,6 @@ import builtins
 import datetime as dt
 import functools
 import json
-import operator
 import os
 import re
 import threading
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Iterator, Mapping
 
-from egov_sim.core.database import Database, DatabaseError, Schema, Transaction, from_db_time, to_db_time
+from egov_sim.core.database import SQLITE, Database, DatabaseError, Schema, Transaction, from_db_time, to_db_time
 from egov_sim.core.errors import InputError
 
 from .redaction import redact
@@ -296,7 +295,14 @@ _INSERT_SQL = (
     f" VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})"
 )
 """Positional parameters: binding 27 of them from a tuple costs a third less than by name."""
-_row_values = operator.itemgetter(*_INSERT_COLUMNS)
+_ROW_ORDER = ("channel", "message_id", "correlation_id", "session_id", "service_id", "sender_id",
+              "route_id", "provider", "client", "received_at", "provider_started_at",
+              "provider_finished_at", "responded_at", "provider_ms", "total_ms", "request_signature",
+              "response_signed", "signature_details", "status_code", "status_message", "error_code",
+              "error_message", "http_status", "request_size", "response_size", "duplicate_of",
+              "request_body", "response_body")
+if _INSERT_COLUMNS != _ROW_ORDER:  # JournalEntry's fields moved: Journal._values must follow
+    raise RuntimeError("Journal._values writes its tuple in _ROW_ORDER, not in the columns' order")
 
 IIN_PATTERN = re.compile(r"[0-9]{12}")
 
@@ -340,7 +346,7 @@ class Journal:
 
     def row_values(self, exchange: Exchange) -> tuple[Any, ...]:
         """The exchange as the values of one journal row (checked; raises on a bad exchange)."""
-        return _row_values(self._row(exchange))
+        return self._values(exchange)
 
     def write_rows(self, rows: builtins.list[tuple[Any, ...]], *,
                    sends: builtins.list[bool] | None = None) -> builtins.list[int]:
@@ -363,46 +369,36 @@ class Journal:
 
     @staticmethod
     def _row(e: Exchange) -> dict[str, Any]:
+        """The row by column name."""
+        return dict(zip(_INSERT_COLUMNS, Journal._values(e)))
+
+    @staticmethod
+    def _values(e: Exchange) -> tuple[Any, ...]:
+        """The row in ``_INSERT_COLUMNS`` order (a tuple made directly: every exchange passes here
+        on the event loop, and a dict per row cost as much as the rest of the row)."""
         if not isinstance(e.request_body, (bytes, bytearray)):
             raise TypeError("request_body must be the bytes received on the wire")
         if e.response_body is not None and not isinstance(e.response_body, (bytes, bytearray)):
             raise TypeError("response_body must be the bytes sent on the wire")
         if not _VERDICT.fullmatch(e.request_signature or ""):
             raise ValueError(f"bad signature verdict {e.request_signature!r}")
-        return {
-            "channel": e.channel,
-            "message_id": e.message_id,
-            "correlation_id": e.correlation_id,
-            "session_id": e.session_id,
-            "service_id": e.service_id,
-            "sender_id": e.sender_id,
-            "route_id": e.route_id,
-            "provider": e.provider,
-            "client": e.client,
-            "received_at": to_db_time(e.received_at),
-            "provider_started_at": _opt_time(e.provider_started_at),
-            "provider_finished_at": _opt_time(e.provider_finished_at),
-            "responded_at": _opt_time(e.responded_at),
-            "provider_ms": (e.provider_ms if e.provider_ms is not None
-                            else _ms(e.provider_started_at, e.provider_finished_at)),
-            "total_ms": e.total_ms if e.total_ms is not None else _ms(e.received_at, e.responded_at),
-            "request_signature": e.request_signature,
-            "response_signed": bool(e.response_signed),
-            "signature_details": (None if e.signature_details is None else
-                                  json.dumps(dict(e.signature_details), ensure_ascii=False,
-                                             sort_keys=True, default=str)),
-            "status_code": e.status_code,
-            "status_message": e.status_message,
-            "error_code": e.error_code,
-            "error_message": e.error_message,
-            "http_status": e.http_status,
-            "request_size": len(e.request_body),
-            "response_size": None if e.response_body is None else len(e.response_body),
-            "duplicate_of": None,
+        return (
+            e.channel, e.message_id, e.correlation_id, e.session_id, e.service_id, e.sender_id,
+            e.route_id, e.provider, e.client,
+            to_db_time(e.received_at), _opt_time(e.provider_started_at),
+            _opt_time(e.provider_finished_at), _opt_time(e.responded_at),
+            e.provider_ms if e.provider_ms is not None else _ms(e.provider_started_at, e.provider_finished_at),
+            e.total_ms if e.total_ms is not None else _ms(e.received_at, e.responded_at),
+            e.request_signature, bool(e.response_signed),
+            (None if e.signature_details is None else
+             json.dumps(dict(e.signature_details), ensure_ascii=False, sort_keys=True, default=str)),
+            e.status_code, e.status_message, e.error_code, e.error_message, e.http_status,
+            len(e.request_body), None if e.response_body is None else len(e.response_body),
+            None,  # duplicate_of: set by the writer (_mark_duplicates)
             # secrets (the sender's password, tokens) never reach the disk: gateway/redaction.py
-            "request_body": redact(bytes(e.request_body)),
-            "response_body": None if e.response_body is None else redact(bytes(e.response_body)),
-        }
+            redact(bytes(e.request_body)),
+            None if e.response_body is None else redact(bytes(e.response_body)),
+        )
 
     def clear(self) -> int:
         """Delete every entry (between tests); return how many. Ids are never reused."""
@@ -595,25 +591,52 @@ def _mark_duplicates(db: Database, rows: builtins.list[tuple[Any, ...]], sends: 
              if r[_MESSAGE] and r[_SENDER] and (sends is None or sends[i])]
     if not keyed:
         return rows, []
-    first: dict[tuple[str, str], int] = {}
-    for key in dict.fromkeys(key for _, key in keyed):
-        found = db.scalar("SELECT id FROM shep_journal WHERE message_id = ? AND sender_id = ?"
-                          " AND status_code IS NOT NULL ORDER BY id LIMIT 1", (key[1], key[0]))
-        if found is not None:
-            first[key] = int(found)
+    first = _first_answers(db, builtins.list(dict.fromkeys(key for _, key in keyed)))
     marked = list(rows)
     pending: list[tuple[int, int]] = []
     in_batch: dict[tuple[str, str], int] = {}
     for i, key in keyed:
         if key in first:
-            row = list(marked[i])
-            row[_DUPLICATE] = first[key]
-            marked[i] = tuple(row)
+            row = marked[i]
+            marked[i] = row[:_DUPLICATE] + (first[key],) + row[_DUPLICATE + 1:]
         elif key in in_batch:
             pending.append((i, in_batch[key]))
         elif rows[i][_STATUS] is not None:
             in_batch[key] = i
     return marked, pending
+
+
+_FIRST_ANSWER = ("SELECT id FROM shep_journal WHERE message_id = {m} AND sender_id = {s}"
+                 " AND status_code IS NOT NULL ORDER BY id LIMIT 1")
+_PROBES_PER_STATEMENT = 200
+"""Keys probed by one statement (two parameters each: far below SQLite's smallest limit, 999)."""
+
+
+def _first_answers(db: Database, keys: builtins.list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """(senderId, messageId) → id of the exchange that first answered it, for those that have one.
+
+    On SQLite one statement probes every key of a batch (a correlated subquery per key, each an
+    index probe) and answers in one row: a SELECT per key cost the writer thread more than the
+    INSERT of the row, and every row SQLite returns is one more time the writer thread waits
+    for the GIL while the event loop serves requests."""
+    first: dict[tuple[str, str], int] = {}
+    if db.dialect is not SQLITE:
+        for key in keys:
+            found = db.scalar(_FIRST_ANSWER.format(m="?", s="?"), (key[1], key[0]))
+            if found is not None:
+                first[key] = int(found)
+        return first
+    for start in range(0, len(keys), _PROBES_PER_STATEMENT):
+        part = keys[start:start + _PROBES_PER_STATEMENT]
+        sql = ("WITH k(n, m, s) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(part)) + "), "
+               "f(n, first) AS (SELECT n, (" + _FIRST_ANSWER.format(m="k.m", s="k.s") + ") FROM k) "
+               "SELECT group_concat(n || ' ' || first, ' ') FROM f WHERE first IS NOT NULL")
+        params = [v for n, (sender, message) in enumerate(part) for v in (n, message, sender)]
+        found = db.scalar(sql, params)  # one result row: the writer takes the GIL back once
+        numbers = iter(found.split() if found else ())
+        for n, first_id in zip(numbers, numbers):
+            first[part[int(n)]] = int(first_id)
+    return first
 
 
 def _redact_existing_bodies(tx: Transaction) -> None:

@@ -46,6 +46,8 @@ _LOCAL_CRLS = {FULL_CRL_PATH: ("full_crl", "rsa"), DELTA_CRL_PATH: ("delta_crl",
                **{ca.delta_crl_path: ("delta_crl", family) for family, ca in GOST_CAS.items()}}
 """CRL paths of a local test PKI: (TestPKI method, which ҰКО)."""
 CLOCK_SKEW = dt.timedelta(minutes=5)
+_MEMO_SIZE = 256
+"""Entries of the checker's small memos (issuer names, local CAs) before they start over."""
 HTTP_TIMEOUT = 10.0
 UNAVAILABLE_POLICIES = ("fail", "accept")
 FAILED_FETCH_MEMORY = 30.0
@@ -163,8 +165,13 @@ class RevocationChecker:
         self._owns_http = http is None
         self._local = local_pki
         self._clock = clock
-        self._crls: dict[str, tuple[x509.CertificateRevocationList, object]] = {}
+        self._crls: dict[str, tuple[x509.CertificateRevocationList, object, dt.datetime | None]] = {}
         self._lock = threading.Lock()
+        self._families: dict[x509.Certificate, tuple[object, str | None]] = {}
+        """Issuer → (the local PKI's version, which of its CAs it is): one comparison per PKI change."""
+        self._issued: dict[tuple[x509.Certificate, x509.Certificate], bool] = {}
+        """(certificate, issuer) → whether the issuer's name is the certificate's issuer name
+        (reading a Name out of a certificate costs more than the rest of a cached CRL check)."""
         self._static: dict[x509.Name, list[x509.CertificateRevocationList]] = {}
         """CRLs given in the configuration (e.g. NCA's test CRL), by issuer: used instead of the
         certificate's CDP, whose addresses the simulator cannot reach."""
@@ -174,7 +181,7 @@ class RevocationChecker:
     def check(self, cert: x509.Certificate, issuer: x509.Certificate) -> list[Revocation]:
         """One answer per method; a source that cannot answer raises ``REVOCATION_UNAVAILABLE``
         (policy ``fail``) or answers "not revoked" with the reason in ``unavailable`` (``accept``)."""
-        if cert.issuer != issuer.subject:
+        if not self._issuer_named(cert, issuer):
             raise InputError(f"{issuer.subject.rfc4514_string()} did not issue this certificate",
                              code="WRONG_ISSUER")
         answers = []
@@ -187,6 +194,17 @@ class RevocationChecker:
                     raise
                 answers.append(Revocation(False, method, unavailable=str(exc)))
         return answers
+
+    def _issuer_named(self, cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+        key = (cert, issuer)
+        named = self._issued.get(key)
+        if named is None:
+            named = cert.issuer == issuer.subject
+            with self._lock:
+                if len(self._issued) >= _MEMO_SIZE:
+                    self._issued.clear()
+                self._issued[key] = named
+        return named
 
     def local_issuer(self, cert: x509.Certificate) -> x509.Certificate | None:
         """The local PKI's CA that bears the name of ``cert``'s issuer (RSA or GOST ҰКО), or None."""
@@ -201,11 +219,24 @@ class RevocationChecker:
         gost = self._local.gost_authority()
         return [self._local.ca, *(gost.ca(family) for family in GOST_CAS)] if gost else [self._local.ca]
 
-    def _local_family(self, issuer: x509.Certificate) -> str | None:
+    def _local_family(self, issuer: x509.Certificate, version: object = None) -> str | None:
         """Which CA of the local PKI ``issuer`` is: ``rsa``, ``gost2004``, ``gost2015``; None.
-        The certificate itself is compared: another PKI may use the same names."""
+        The certificate itself is compared: another PKI may use the same names. ``version``:
+        the local PKI's, read by the caller (the answer is remembered for that version)."""
         if self._local is None:
             return None
+        known = self._families.get(issuer)
+        if known is not None and version is not None and known[0] == version:
+            return known[1]
+        family = self._find_local_family(issuer)
+        if version is not None:
+            with self._lock:
+                if len(self._families) >= _MEMO_SIZE:
+                    self._families.clear()
+                self._families[issuer] = (version, family)
+        return family
+
+    def _find_local_family(self, issuer: x509.Certificate) -> str | None:
         if issuer == self._local.ca:
             return "rsa"
         gost = self._local.gost_authority()
@@ -262,16 +293,19 @@ class RevocationChecker:
     # --- CRL -------------------------------------------------------------------------------
 
     def _crl(self, url: str, issuer: x509.Certificate, now: dt.datetime, *, refresh: bool = False,
-             local: tuple[str, str] | None = None) -> x509.CertificateRevocationList:
+             local: tuple[str, str] | None = None, version: object = None) -> x509.CertificateRevocationList:
         """The CRL at ``url``, from the cache while it is current. A local PKI's CRLs (``local``:
-        which method of it, which CA) are also dropped from the cache as soon as the PKI changes,
-        so its revocations show at once."""
+        which method of it, which CA) are also dropped from the cache as soon as the PKI changes
+        (``version``: the PKI's, when the caller has just read it), so its revocations show at once."""
         local = local or _LOCAL_CRLS.get(self._local_path(url) or "")
-        version = self._local.version if local else None
+        if local and version is None:
+            version = self._local.version
+        elif not local:
+            version = None
         with self._lock:
             cached = self._crls.get(url)
         if (cached is not None and not refresh and cached[1] == version
-                and now <= cached[0].next_update_utc):
+                and cached[2] is not None and now <= cached[2]):
             return cached[0]
         der = getattr(self._local, local[0])(at=now, ca=local[1]) if local else self._fetch(url)
         try:
@@ -286,18 +320,19 @@ class RevocationChecker:
         if crl.next_update_utc is None or crl.next_update_utc < now - CLOCK_SKEW:
             raise _unavailable(f"the CRL from {url} is out of date (nextUpdate {crl.next_update_utc})")
         with self._lock:
-            self._crls[url] = (crl, version)
+            self._crls[url] = (crl, version, crl.next_update_utc)
         return crl
 
     def _check_crl(self, cert: x509.Certificate, issuer: x509.Certificate) -> Revocation:
         now = self._clock()
-        family = self._local_family(issuer)
+        version = self._local.version if self._local is not None else None  # one stat per check
+        family = self._local_family(issuer, version)
         if family is None and issuer.subject in self._static:
             return self._check_static_crl(cert, issuer, now)
         if family is not None:  # the simulator's own CA: its CRLs straight from the PKI
             full_url, delta_url = f"local:{family}:full", f"local:{family}:delta"
-            full = self._crl(full_url, issuer, now, local=("full_crl", family))
-            delta = self._crl(delta_url, issuer, now, local=("delta_crl", family))
+            full = self._crl(full_url, issuer, now, local=("full_crl", family), version=version)
+            delta = self._crl(delta_url, issuer, now, local=("delta_crl", family), version=version)
             return crl_status(full, cert, delta)
         full_url = _first_uri(_extension(cert, x509.CRLDistributionPoints))
         if not full_url:
