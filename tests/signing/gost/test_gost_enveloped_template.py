@@ -13,7 +13,7 @@ from egov_sim.signing.dsig import canonicalize
 from egov_sim.signing.enveloped import sign_enveloped, signed_info_c14n
 from egov_sim.signing.pki import TestPKI
 
-NOW = dt.datetime(2024, 2, 5, 10, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2024, 2, 5, 10, 0, tzinfo=dt.UTC)
 
 
 def test_wrapped_streebog_digest_goes_into_the_template_as_c14n_writes_it(tmp_path):
