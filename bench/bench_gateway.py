@@ -69,19 +69,21 @@ TARGET_RPS_C = 600
 TARGET_RPS_D = 300
 
 
-def send_message(sender=("EGOV_SIM_TEST_CLIENT", "test-secret"), iin: str = "880314312347") -> bytes:
+def send_message(sender=("EGOV_SIM_TEST_CLIENT", "test-secret"), iin: str = "880314312347", *,
+                 service_id: str = "SIM_ECHO",
+                 names: str = "<surname>ТЕСТОВ</surname><name>ТЕСТ</name>") -> bytes:
     """A SendMessage of about 900 bytes, the size the soap-layer reference used."""
     return (
         f'<soap:Envelope xmlns:soap="{SOAP11}"><soap:Header/><soap:Body>'
         f'<ns2:SendMessage xmlns:ns2="{SYNC}"><request><requestInfo>'
-        f"<messageId>{uuid.uuid4()}</messageId><serviceId>SIM_ECHO</serviceId>"
+        f"<messageId>{uuid.uuid4()}</messageId><serviceId>{service_id}</serviceId>"
         "<messageDate>2024-02-05T10:15:00.000+05:00</messageDate>"
         f"<sender><senderId>{sender[0]}</senderId><password>{sender[1]}</password></sender>"
         "</requestInfo><requestData>"
         '<data xmlns:cs="http://message.persistence.interactive.nat" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="cs:Request">'
         f"<messageId>{uuid.uuid4()}</messageId><messageDate>2024-02-05T10:15:00.000+05:00</messageDate>"
-        f"<senderCode>{sender[0]}</senderCode><iin>{iin}</iin><surname>ТЕСТОВ</surname><name>ТЕСТ</name>"
+        f"<senderCode>{sender[0]}</senderCode><iin>{iin}</iin>{names}"
         "</data></requestData></request></ns2:SendMessage></soap:Body></soap:Envelope>").encode()
 
 
@@ -92,18 +94,7 @@ TARGET_RATIO_GBDFL = 0.5
 def gbdfl_lookup(iin: str, sender=("EGOV_SIM_TEST_CLIENT", "test-secret")) -> bytes:
     """A SendMessage to ГБД ФЛ: a ``cs:Request`` by IIN (docs/gbd_fl_provider.md), answered
     with the registry's enveloped signature over the found person."""
-    return (
-        f'<soap:Envelope xmlns:soap="{SOAP11}"><soap:Header/><soap:Body>'
-        f'<ns2:SendMessage xmlns:ns2="{SYNC}"><request><requestInfo>'
-        f"<messageId>{uuid.uuid4()}</messageId><serviceId>{GBDFL_SERVICE_ID}</serviceId>"
-        "<messageDate>2024-02-05T10:15:00.000+05:00</messageDate>"
-        f"<sender><senderId>{sender[0]}</senderId><password>{sender[1]}</password></sender>"
-        "</requestInfo><requestData>"
-        '<data xmlns:cs="http://message.persistence.interactive.nat" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="cs:Request">'
-        f"<messageId>{uuid.uuid4()}</messageId><messageDate>2024-02-05T10:15:00.000+05:00</messageDate>"
-        f"<senderCode>{sender[0]}</senderCode><iin>{iin}</iin>"
-        "</data></requestData></request></ns2:SendMessage></soap:Body></soap:Envelope>").encode()
+    return send_message(sender, iin, service_id=GBDFL_SERVICE_ID, names="")
 
 
 def gbdfl_lookups(count: int = 16) -> list[bytes]:

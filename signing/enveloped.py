@@ -127,15 +127,7 @@ def _signature_template(signature_uri: str, digest_uri: str,
         if len(cache) >= 16:
             cache.clear()
         signature = etree.Element(ds("Signature"), nsmap={"ds": alg.DS_NS})
-        signed_info = etree.SubElement(signature, ds("SignedInfo"))
-        etree.SubElement(signed_info, ds("CanonicalizationMethod"), Algorithm=alg.C14N)
-        etree.SubElement(signed_info, ds("SignatureMethod"), Algorithm=signature_uri)
-        reference = etree.SubElement(signed_info, ds("Reference"), URI="")
-        transforms = etree.SubElement(reference, ds("Transforms"))
-        etree.SubElement(transforms, ds("Transform"), Algorithm=alg.ENVELOPED_SIGNATURE)
-        etree.SubElement(transforms, ds("Transform"), Algorithm=alg.C14N_WITH_COMMENTS)
-        etree.SubElement(reference, ds("DigestMethod"), Algorithm=digest_uri)
-        etree.SubElement(reference, ds("DigestValue"))
+        _signed_info_template(signature_uri, digest_uri, parent=signature)
         etree.SubElement(signature, ds("SignatureValue"))
         key_info = etree.SubElement(signature, ds("KeyInfo"))
         x509_data = etree.SubElement(key_info, ds("X509Data"))
@@ -258,8 +250,11 @@ def _signed_info_data(root: etree._Element, signature_uri: str, digest_uri: str,
     return head + digest_text.replace("\r", "&#xD;").encode("ascii") + tail
 
 
-def _signed_info_template(signature_uri: str, digest_uri: str) -> etree._Element:
-    signed_info = etree.Element(ds("SignedInfo"), nsmap={"ds": alg.DS_NS})
+def _signed_info_template(signature_uri: str, digest_uri: str, *,
+                          parent: etree._Element | None = None) -> etree._Element:
+    """SignedInfo with an empty DigestValue, alone or as the first child of ``parent``."""
+    signed_info = (etree.Element(ds("SignedInfo"), nsmap={"ds": alg.DS_NS}) if parent is None
+                   else etree.SubElement(parent, ds("SignedInfo")))
     etree.SubElement(signed_info, ds("CanonicalizationMethod"), Algorithm=alg.C14N)
     etree.SubElement(signed_info, ds("SignatureMethod"), Algorithm=signature_uri)
     reference = etree.SubElement(signed_info, ds("Reference"), URI="")
