@@ -115,15 +115,20 @@ class Pages:
 
     async def sign_in(self, request: Request, accounts: Accounts,
                       form_again: Callable[[str, str, int], Response], *,
-                      check: Callable[[str, str], Session] | None = None) -> Response:
+                      seed: Callable[[Accounts, str], object] | None = None) -> Response:
         """A posted staff sign-in form: the session cookie and the desk's start page, or
-        ``form_again(login, problem, status)`` with 429 (throttled) or 401. ``check(login,
-        password)`` (blocking) replaces ``accounts.login`` where a seeded account is made on its
-        first sign-in."""
+        ``form_again(login, problem, status)`` with 429 (throttled) or 401. ``seed(accounts,
+        login)`` (blocking) makes a seeded staff account on its first sign-in."""
         form, _ = await self.form(request)
         login, password = field(form, "login"), str(form.get("password") or "")
+
+        def check() -> Session:
+            if seed is not None:
+                seed(accounts, login)
+            return accounts.login(login, password)
+
         try:
-            session = await asyncio.to_thread(check or accounts.login, login, password)
+            session = await asyncio.to_thread(check)
         except Throttled as exc:
             return form_again(login, str(exc), 429)
         except AuthError as exc:

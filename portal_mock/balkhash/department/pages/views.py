@@ -104,13 +104,8 @@ class DepartmentPages:
         if request.method == "GET":
             return self._render(request, "blh/login.html", None, login="", problem=None)
         accounts = self.system.accounts
-
-        def check(login: str, password: str):
-            ensure_account(accounts, login)  # a seeded staff account is made on its first sign-in
-            return accounts.login(login, password)
-
         return await self.pages.sign_in(request, accounts, lambda login, problem, status: self._render(
-            request, "blh/login.html", None, login=login, problem=problem, status=status), check=check)
+            request, "blh/login.html", None, login=login, problem=problem, status=status), seed=ensure_account)
 
     async def logout(self, request: Request) -> Response:
         return await self.pages.sign_out(request, self.system.accounts)
