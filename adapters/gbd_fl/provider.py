@@ -10,21 +10,17 @@ every other code here is SYNTHETIC and can be changed through :class:`ResultCode
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import datetime as dt
-import functools
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from lxml import etree
 
 from egov_sim.core.clock import Clock, system_clock
-from egov_sim.core.database import SQLITE
 from egov_sim.core.errors import InputError
+from egov_sim.core.offload import answer, answers_in_thread
 from egov_sim.core.xml_build import new_guid
 from egov_sim.gateway.config import Registration, Service
 from egov_sim.gateway.providers import Provider, ProviderCall, ProviderReply
@@ -107,9 +103,9 @@ class GbdflProvider:
                  result_limit: int, codes: ResultCodes, in_thread: bool | None = None):
         self.registry, self.signer, self.clock = registry, signer, clock
         self.result_limit, self.codes = result_limit, codes
-        self.in_thread = registry.db.dialect is not SQLITE if in_thread is None else in_thread
+        self.in_thread = answers_in_thread(registry.db, in_thread)
         """Whether answers are made on worker threads (PostgreSQL: a lookup waits for the
-        network) or on the event loop (SQLite: an index lookup of microseconds); see below."""
+        network) or on the event loop (SQLite): egov_sim/core/offload.py."""
 
     def result(self, kind: str, detail: str | None = None) -> Result:
         name_ru, name_kz = NAMES[kind]
@@ -135,9 +131,7 @@ class GbdflProvider:
         return await self._run(self._answer, query, receiver)
 
     async def _run(self, fn: Callable[..., ProviderReply], *args) -> ProviderReply:
-        if not self.in_thread:
-            return fn(*args)
-        return await asyncio.get_running_loop().run_in_executor(_executor(), functools.partial(fn, *args))
+        return await answer(self.in_thread, fn, *args)
 
     def _answer(self, query: PersonQuery, receiver: Participant) -> ProviderReply:
         if query.iin is not None and not query.is_empty and is_valid_iin(query.iin):
@@ -176,32 +170,6 @@ class GbdflProvider:
                              sender=SENDER, receiver=receiver, result=result, persons=persons,
                              render_person=render)
         return ProviderReply(data=sign_payload(data, self.signer.key, self.signer.certificate))
-
-
-# --- where the work runs ------------------------------------------------------------------------
-# An answer is ~0.6 ms of CPU (an index lookup, rendering, c14n, the RSA signature), and on
-# SQLite nothing in it waits: made on the event loop it costs that. Made on a worker thread it
-# cost 5-25 % more CPU under load (issue 16, bench_gateway's (e), 2 workers: 1.39-1.46 ms of
-# server CPU per request on the loop against 1.51-1.74 ms on four threads): SQLite, the RSA
-# signature and lxml each release the GIL, and each time the thread takes it back from a busy
-# event loop costs a hand-over (and up to the 5 ms switch interval of latency).
-# On PostgreSQL the lookup waits for the network, so there the answers go to a few threads of
-# this process's own (not anyio's forty, which hand the GIL around even more).
-
-WORKER_THREADS = 4
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-_pool_lock = threading.Lock()
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    pool = _pool
-    if pool is None or pool[0] != os.getpid():  # a forked child starts its own threads
-        with _pool_lock:
-            if _pool is None or _pool[0] != os.getpid():
-                _pool = (os.getpid(), ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="gbdfl"))
-            pool = _pool
-    return pool[1]
 
 
 # --- the rendered person, once per stored row ------------------------------------------------------

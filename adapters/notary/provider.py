@@ -12,9 +12,8 @@ import datetime as dt
 from types import MappingProxyType
 from typing import Mapping
 
-import anyio
-
 from egov_sim.core.clock import ALMATY, Clock, system_clock
+from egov_sim.core.offload import answer, answers_in_thread
 from egov_sim.core.xml_build import new_guid
 from egov_sim.gateway.config import Registration, Service
 from egov_sim.gateway.providers import Provider, ProviderCall, ProviderReply
@@ -68,12 +67,16 @@ def _result(code: str, detail: str | None = None) -> tuple[str, str, str]:
 class EnisProvider:
     """The provider callable; one per process, shared by every request."""
 
-    def __init__(self, registry: PoaRegistry, signer: ServiceSigner, *, clock: Clock):
+    def __init__(self, registry: PoaRegistry, signer: ServiceSigner, *, clock: Clock,
+                 in_thread: bool | None = None):
         self.registry, self.signer, self.clock = registry, signer, clock
+        self.in_thread = answers_in_thread(registry.db, in_thread)
+        """Answers on a few threads (PostgreSQL) or on the event loop (SQLite):
+        egov_sim/core/offload.py."""
 
     async def __call__(self, call: ProviderCall) -> ProviderReply:
         # Reading and schema-checking stay on the event loop (validators are not shared
-        # between threads); the register lookup and the RSA signature run in a worker thread.
+        # between threads); the register lookup and the signature where egov_sim/core/offload.py puts them.
         try:
             # call.payload: data as its signature covers it (comments removed), not data's .text
             request = read_poa_request(call.payload)
@@ -85,15 +88,14 @@ class EnisProvider:
             return await self._refusal(request.message_id,
                                        _result(INVALID_IIN, bad[0]))
         today = self.clock().astimezone(ALMATY).date()
-        return await anyio.to_thread.run_sync(self._answer, request.message_id,
-                                              _query(request, today))
+        return await answer(self.in_thread, self._answer, request.message_id, _query(request, today))
 
     def _answer(self, request_id: str, query: check.PoaQuery) -> ProviderReply:
         verdict = check.check(self.registry, query)
         return self._signed(request_id, _result(verdict.code), verdict)
 
     async def _refusal(self, request_id: str, result) -> ProviderReply:
-        return await anyio.to_thread.run_sync(self._signed, request_id, result, None)
+        return await answer(self.in_thread, self._signed, request_id, result, None)
 
     def _signed(self, request_id: str, result, verdict) -> ProviderReply:
         poa = verdict.poa if verdict is not None else None
@@ -110,6 +112,8 @@ def _query(request: PoaRequest, today: dt.date) -> check.PoaQuery:
 
 
 def build_enis_provider(registry: PoaRegistry, signer: ServiceSigner, *,
-                        clock: Clock = system_clock) -> Provider:
-    """The ``builtin:enis`` provider; ``checkDate`` defaults to ``clock``'s date in Kazakhstan."""
-    return EnisProvider(registry, signer, clock=clock)
+                        clock: Clock = system_clock, in_thread: bool | None = None) -> Provider:
+    """The ``builtin:enis`` provider; ``checkDate`` defaults to ``clock``'s date in Kazakhstan.
+    ``in_thread``: answer on worker threads (default: on PostgreSQL) or on the event loop
+    (default: on SQLite)."""
+    return EnisProvider(registry, signer, clock=clock, in_thread=in_thread)

@@ -241,7 +241,7 @@ def verify_data(live: LiveRegistries, data: etree._Element):
 
 @contextlib.contextmanager
 def live_registries(home: Path, pki: TestPKI, *, clock: Clock = system_clock,
-                    gbdfl_options: dict | None = None) -> Iterator[LiveRegistries]:
+                    gbdfl_options: dict | None = None, enis_options: dict | None = None) -> Iterator[LiveRegistries]:
     """Population, ЕНИС register, both providers and a gateway, served on loopback."""
     from egov_sim.adapters.gbd_fl.provider import GBDFL_IDENTITY, build_gbdfl_provider
     from egov_sim.adapters.gbd_fl.registry import ensure_population
@@ -255,7 +255,8 @@ def live_registries(home: Path, pki: TestPKI, *, clock: Clock = system_clock,
     providers = {
         "gbd_fl": build_gbdfl_provider(persons, service_signer(pki, GBDFL_IDENTITY), clock=clock,
                                        **(gbdfl_options or {})),
-        "enis": build_enis_provider(poas, service_signer(pki, ENIS_IDENTITY), clock=clock),
+        "enis": build_enis_provider(poas, service_signer(pki, ENIS_IDENTITY), clock=clock,
+                                    **(enis_options or {})),
     }
     gateway = build_gateway(config=parse_config(CONFIG, base=builtin_config()), db=db, pki=pki, clock=clock,
                             builtin_providers=providers)

@@ -26,6 +26,7 @@ from tests.support.registries import (
     XSI,
     Reply,
     ask_enis,
+    live_registries,
     new_id,
     today,
     verify_data,
@@ -188,3 +189,23 @@ def test_journal_counts_calls_with_the_iin(registries):
     ask_enis(registries, **iins("poa_revoked"))
     ask_enis(registries, "escaped", **iins("poa_revoked"))
     assert registries.journal.count_calls(ENIS_SERVICE, iin=iin) == before + 2
+
+
+def test_answers_made_on_threads_are_the_same(tmp_path, registries_pki, registries):
+    """On PostgreSQL ЕНИС and ГБД ФЛ answer on a few threads of their own, on SQLite on the
+    event loop (egov_sim/core/offload.py): both places give the same signed answers."""
+    persona = POA_PERSONAS["poa_revoked"]
+    with live_registries(tmp_path / "home", registries_pki, gbdfl_options={"in_thread": True},
+                         enis_options={"in_thread": True}) as threaded:
+        for live, on_threads in ((registries, False), (threaded, True)):
+            for name in ("enis", "gbd_fl"):
+                assert live.gateway.channel.resolve_provider.builtin[name].in_thread is on_threads
+        for live in (registries, threaded):
+            data = assert_enis_response(ask_enis(live, poaNumber=persona.poa_number, serviceCode=SERVICE),
+                                        persona.expected_code)
+            assert data.findtext("powerOfAttorney/status") == "REVOKED"
+            verify_data(live, data)
+            iin = PERSONAS["poa_principal"].iin
+            broken = iin[:11] + str((int(iin[11]) + 1) % 10)  # a refusal is signed there too
+            verify_data(live, assert_enis_response(
+                ask_enis(live, principalIin=broken, attorneyIin=PERSONAS["poa_agent"].iin), "ENIS091"))
