@@ -235,6 +235,28 @@ def run_wrk(port: int, path: str, bodies: list[bytes], *, seconds: float, connec
             "errors": (int(bad[1]) if bad else 0) + (int(errs[1]) if errs else 0)}
 
 
+# --- where the time goes: the server's CPU -------------------------------------------------------
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its children (uvicorn's
+    workers): throughput on two shared cores is CPU per request, so the benchmark prints it
+    beside each figure. Linux ``/proc``; NaN elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, found = 0, False
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += int(fields[11]) + int(fields[12])
+            found = True
+    return total / tick if found else float("nan")
+
+
 # --- the servers under test --------------------------------------------------------------------
 
 
@@ -403,16 +425,22 @@ def main(argv: list[str] | None = None) -> int:
             if args.warmup > 0:
                 drive(server.port, wire, seconds=args.warmup, connections=args.connections,
                       procs=args.load_procs)
+            before = server_cpu(server.proc.pid)
             results[name] = r = drive(server.port, wire, seconds=args.seconds,
                                       connections=args.connections, procs=args.load_procs)
+            r["cpu_us"] = (server_cpu(server.proc.pid) - before) / max(r["requests"], 1) * 1e6
             print(f"  {name:<44} {r['rps']:>8.0f} req/s   p50 {r['p50']:6.1f} ms   "
-                  f"p99 {r['p99']:6.1f} ms   ({r['requests']} requests, {r['errors']} errors)", flush=True)
+                  f"p99 {r['p99']:6.1f} ms   ({r['requests']} requests, {r['errors']} errors; "
+                  f"server {r['cpu_us']:.0f} us CPU/request)", flush=True)
+            before = server_cpu(server.proc.pid)
             w = None if args.no_wrk else run_wrk(server.port, path, bodies, seconds=args.seconds,
                                                   connections=args.connections, workdir=Path(tmp))
             if w is not None:
+                w["cpu_us"] = (server_cpu(server.proc.pid) - before) / max(w["rps"] * args.seconds, 1) * 1e6
                 wrk_results[name] = w
                 print(f"  {'  same, driven by wrk':<44} {w['rps']:>8.0f} req/s   p50 {w['p50']:6.1f} ms   "
-                      f"p99 {w['p99']:6.1f} ms   ({w['errors']} errors)", flush=True)
+                      f"p99 {w['p99']:6.1f} ms   ({w['errors']} errors; "
+                      f"server {w['cpu_us']:.0f} us CPU/request)", flush=True)
 
         bare = BareServer(home, args.workers)
         try:
@@ -457,6 +485,11 @@ def main(argv: list[str] | None = None) -> int:
               f"b/0 = {rps['(b)'] / rps['(0)']:.2f} (target >= {TARGET_RATIO_B_BARE}), "
               f"v/b = {rps['(v)'] / rps['(b)']:.2f} (target >= {TARGET_RATIO_V_B}), "
               f"c/b = {rps['(c)'] / rps['(b)']:.2f}, a/0 = {rps['(a)'] / rps['(0)']:.2f}")
+    cpu = {name[:3]: r["cpu_us"] for name, r in (wrk_results or results).items()}
+    print("  server CPU per request, us (" + ("wrk" if wrk_results else "Python load") + "): "
+          + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
+          + f"; a/b = {cpu['(a)'] / cpu['(b)']:.2f}, b/v = {cpu['(b)'] / cpu['(v)']:.2f}, "
+          f"b/e = {cpu['(b)'] / cpu['(e)']:.2f} (the CPU-bound ceilings of b/a, v/b, e/b)")
     a, b, c = results["(a) /sim/echo (SOAP layer floor)"], results["(b) SendMessage SIM_ECHO"], \
         results["(c) (b) + WSSE verify + signed response"]
     d = results["(d) (c) in GOST 34.310-2004"]
