@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from egov_sim.core import safe_xml
 from egov_sim.core.errors import InputError
+from egov_sim.core.json_api import INTEGER_RANGE
 from egov_sim.core.web import Messages, PageError, Pages, Site
 from egov_sim.core.web.i18n import COMMON
 from egov_sim.core.web.rendering import field
@@ -227,7 +228,9 @@ class Overview:
 
 
 def _int(value: str | None) -> int | None:
+    """A journal id from the page's query; None (the first page) when it is not one."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is None or INTEGER_RANGE[0] <= number <= INTEGER_RANGE[1] else None

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from egov_sim.core.auth import Accounts, AuthError, Throttled, bearer_token
 from egov_sim.core.clock import ALMATY
 from egov_sim.core.database import DatabaseError
-from egov_sim.core.json_api import DEFAULT_MAX_BODY, ApiError, read_json, with_fallback
+from egov_sim.core.json_api import DEFAULT_MAX_BODY, INTEGER_RANGE, ApiError, int_param, read_json, with_fallback
 from egov_sim.reference import balkhash_services as bs
 from egov_sim.reference import balkhash_terms as bt
 from egov_sim.reference.balkhash_services import CON
@@ -142,11 +142,10 @@ class CentreApi:
         else:
             if q.get("status") and q["status"] not in st.STATUSES:
                 raise ConError(400, "BAD_PARAMETER", f"status must be one of {', '.join(st.STATUSES)}", field="status")
-            try:
-                service = int(q["service"]) if q.get("service") else None
-                limit, offset = int(q.get("limit", 100)), int(q.get("offset", 0))
-            except ValueError:
-                raise ConError(400, "BAD_PARAMETER", "service, limit and offset are integers", field="limit") from None
+            any_int = INTEGER_RANGE[0]  # out-of-range limits are clamped below, as they always were
+            service = int_param(request, "service", None, low=any_int)
+            limit = int_param(request, "limit", 100, low=any_int)
+            offset = int_param(request, "offset", 0, low=any_int)
             found = await asyncio.to_thread(self.centre.store.list, status=q.get("status"), service=service,
                                             limit=max(1, min(limit, 500)), offset=max(0, offset))
         return JSONResponse({"applications": [self.app_json(a) for a in found]})

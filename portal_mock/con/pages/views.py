@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from egov_sim.core.auth import AuthError, Throttled
 from egov_sim.core.errors import InputError
+from egov_sim.core.json_api import INTEGER_RANGE
 from egov_sim.core.web import Messages, PageError, Pages, Site
 from egov_sim.core.web.i18n import COMMON
 from egov_sim.core.web.rendering import ONCE_FIELD, field
@@ -117,7 +118,7 @@ class ConPages:
         if status not in (None, *st.STATUSES):
             status = None
         try:
-            offset = max(0, int(request.query_params.get("offset") or 0))
+            offset = min(max(0, int(request.query_params.get("offset") or 0)), INTEGER_RANGE[1])
         except ValueError:
             offset = 0
         items, total = await asyncio.to_thread(self.con.store.list, operator.office, status=status,
