@@ -188,7 +188,7 @@ PATHS = {
                                {"name": "limit", "in": "query", "required": False,
                                 "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
                                {"name": "offset", "in": "query", "required": False,
-                                "schema": {"type": "integer", "minimum": 0}}],
+                                "schema": {"type": "integer", "minimum": 0, "maximum": 2 ** 63 - 1}}],
                 "responses": {"200": {"description": "requests", **_json(_ref("RequestList"))}, **_errors(400, 401)}},
         "post": {"operationId": "intake", "summary": "Accept and register an application handed in at the office",
                  "description": "Role: clerk. Office channel (002 §4, §5.1) or rural akim (000 §1.2, §5.1).",

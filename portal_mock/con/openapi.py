@@ -207,7 +207,7 @@ PATHS: dict = {
             params=[{"name": "status", "in": "query", "schema": {"type": "string"}},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                                 "maximum": 200}},
-                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}]),
+                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10 ** 9}}]),
         "post": _op("Processes C0-P5: accept an application and send it to АРМ РШЭП", {
             "201": _json("Application", "The application as it ended: REFUSED_AT_INTAKE (receipt "
                                         "of refusal, K01), DATA_UNAVAILABLE (process 4 notice), "

@@ -178,10 +178,10 @@ def _paths() -> dict:
                      **_op("delete", "logout", "Sign out", ok="204", errors=(401,), tags=("session",))},
         "/cases": {**_op("get", "listCases", "Cases of your office and unit (?state=, service=, awaiting=me, limit, offset)",
                          params=[{"name": n, "in": "query", "required": False, "schema": s} for n, s in (
-                             ("state", {"type": "string", "enum": list(STATES)}), ("service", {"type": "integer"}),
+                             ("state", {"type": "string", "enum": list(STATES)}), ("service", {"type": "integer", "minimum": 1, "maximum": 15}),
                              ("awaiting", {"type": "string", "enum": ["me"]}), ("applicant", _IIN),
                              ("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
-                             ("offset", {"type": "integer", "minimum": 0}))], errors=(400, 401)),
+                             ("offset", {"type": "integer", "minimum": 0, "maximum": 10 ** 9}))], errors=(400, 401)),
                    **_op("post", "accept", "Accept an application at the УО or the akim (талон), or refuse it at intake",
                          body=INTAKE, ok="201", description="Role: the СФЕ of the service's row 1 (a specialist, "
                          "the akim for the akim channel). 409 OFFICE_CLOSED outside the office's hours.")},
