@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from lxml import etree
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -37,18 +37,33 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def read_body(request: Request, max_bytes: int) -> bytes:
-    """The request body, refusing to buffer more than ``max_bytes``."""
-    declared = request.headers.get("content-length")
+async def receive_body(receive, max_bytes: int, declared: bytes | None = None) -> bytes | None:
+    """The request body from ASGI ``receive``, refusing to buffer more than ``max_bytes`` (a
+    ``declared`` Content-Length over it before anything is read); None when the client went
+    away first."""
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise BodyTooLarge(f"body of {declared} bytes is over the limit of {max_bytes}")
+        raise BodyTooLarge(f"body of {declared.decode()} bytes is over the limit of {max_bytes}")
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None  # http.disconnect
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > max_bytes:
             raise BodyTooLarge(f"body is over the limit of {max_bytes} bytes")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """:func:`receive_body` of a Starlette request (read once, by the route itself)."""
+    declared = request.headers.get("content-length")
+    body = await receive_body(request.receive, max_bytes, declared.encode("latin-1") if declared else None)
+    if body is None:
+        raise ClientDisconnect()
+    return body
 
 
 def _too_large_body(exc: BodyTooLarge, codes: ErrorCodes, channel: SyncChannel) -> bytes:
@@ -93,9 +108,7 @@ class SendMessageEndpoint:
             elif name == b"content-length" and not declared:
                 declared = value
         try:
-            if declared.isdigit() and int(declared) > self.limit:
-                raise BodyTooLarge(f"body of {declared.decode()} bytes is over the limit of {self.limit}")
-            raw = await self._body(receive)
+            raw = await receive_body(receive, self.limit, declared)
         except BodyTooLarge as exc:
             status, body = 500, _too_large_body(exc, self.channel.config.error_codes, self.channel)
         else:
@@ -108,20 +121,6 @@ class SendMessageEndpoint:
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-length", str(len(body)).encode()), (b"content-type", _XML)]})
         await send({"type": "http.response.body", "body": body})
-
-    async def _body(self, receive) -> bytes | None:
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return None  # http.disconnect
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                raise BodyTooLarge(f"body is over the limit of {self.limit} bytes")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def sync_routes(channel: SyncChannel) -> list[Route]:
