@@ -17,6 +17,7 @@ from lxml import etree
 
 from egov_sim.app.cli import main
 from egov_sim.app.server import builtin_config
+from egov_sim.core.testing import free_port
 from egov_sim.gateway.config import parse_config
 from egov_sim.gateway.errors import KINDS
 from tests.support import ROOT
@@ -81,7 +82,8 @@ def test_config_error_lines(tmp_path, monkeypatch, capsys):
     for key, config in bad.items():
         (tmp_path / "gateway.toml").write_text(config, encoding="utf-8")
         with pytest.raises(SystemExit) as done:
-            main(["--home", str(tmp_path / "home"), "serve", "--config", "gateway.toml"])
+            # a free port: the default 8080 may be taken on the machine, which is exit 3
+            main(["--home", str(tmp_path / "home"), "serve", "--port", str(free_port()), "--config", "gateway.toml"])
         err = capsys.readouterr().err
         assert done.value.code == 2
         assert err.strip() in lines and key in err, err
