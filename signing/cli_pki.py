@@ -17,12 +17,14 @@ from rich.console import Console
 from rich.table import Table
 
 from egov_sim.core import atomic
+from egov_sim.core.database import Database, DatabaseError, database_url, open_failure, sqlite_url
 from egov_sim.core.errors import InputError
 from egov_sim.core.settings import Settings
 
 from .certinfo import CertInfo, describe
 from .keyfiles import load_certificate, load_pkcs12, looks_like_pkcs12
 from .pki import IssuedRecord, TestPKI
+from .pki_shared import SharedRegister
 
 pki_app = typer.Typer(help="Test PKI modelled on НУЦ РК: CAs, certificates, revocation, CRLs.",
                       no_args_is_help=True)
@@ -49,7 +51,21 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 def _open(ctx: typer.Context) -> TestPKI:
-    return TestPKI.open(_settings(ctx).pki_dir)
+    """The home's PKI; joined to the shared register of the simulator's database when there is
+    one (``$EGOV_SIM_DATABASE_URL``, or the home's SQLite file once ``serve`` made it), so that a
+    revocation reaches every host and a certificate issued on another host can be revoked here."""
+    settings = _settings(ctx)
+    pki = TestPKI.open(settings.pki_dir)
+    url = database_url(settings)
+    if url == sqlite_url(settings.home / "egov-sim.db") and not (settings.home / "egov-sim.db").is_file():
+        return pki  # no simulator has run in this home: nothing to share with
+    try:
+        db = Database.open(url)
+        ctx.call_on_close(db.close)
+        pki.attach(SharedRegister(db))
+    except DatabaseError as exc:
+        raise InputError(open_failure(url, exc), code="DATABASE_UNAVAILABLE") from None
+    return pki
 
 
 def _console() -> Console:

@@ -17,7 +17,7 @@ import re
 import shutil
 import threading
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal, Mapping, Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -34,6 +34,7 @@ from .gost.keys import GostPrivateKey
 from .keyfiles import PrivateKey, cert_pem, key_pem, load_certificate, load_pkcs12, load_private_key_pem, pkcs12_bytes
 from .pki_index import CertStatus, Index, IndexData, IssuedRecord, exclusive
 from .pki_profile import ROLE_OIDS, Purpose, Urls
+from .pki_shared import SharedRegister, joined
 
 __all__ = [
     "CertStatus", "IssuedCert", "IssuedRecord", "Purpose", "ROLE_OIDS", "TestPKI",
@@ -273,6 +274,9 @@ class TestPKI:
         self._authority: _Authority | None = None
         self._authority_lock = threading.Lock()
         self._gost: tuple[str, pki_gost.GostAuthority] | None = None
+        self._shared: SharedRegister | None = None
+        self._joined: tuple[IndexData, Mapping[int, IssuedRecord], dict[int, IssuedRecord]] | None = None
+        """(index, register's records, the two joined): joined again when either is read anew."""
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -324,6 +328,27 @@ class TestPKI:
         atomic.write_bytes(directory / "ocsp.pem", cert_pem(authority.responder))
         atomic.write_bytes(directory / "trust.pem", cert_pem(authority.root) + cert_pem(authority.ca))
         return cls.open(directory, clock=clock, algorithm=algorithm)
+
+    def attach(self, register: SharedRegister) -> None:
+        """Share issues and revocations with the other hosts of one database (see
+        :mod:`egov_sim.signing.pki_shared`); what this host's index holds is entered first."""
+        data = self._current()[0]
+        register.add(data.generation, data.records.values())
+        self._shared = register
+
+    def _records(self, *, fresh: bool = False) -> tuple[IndexData, dict[int, IssuedRecord]]:
+        """The index and every certificate of this CA generation: this host's joined with the
+        shared register's when one is attached."""
+        data = self._current()[0]
+        if self._shared is None:
+            return data, data.records
+        shared = self._shared.records(data.generation, fresh=fresh)
+        cached = self._joined
+        if cached is not None and cached[0] is data and cached[1] is shared:
+            return data, cached[2]
+        records = joined(data.records, shared)
+        self._joined = (data, shared, records)
+        return data, records
 
     def _current(self) -> tuple[IndexData, _Authority]:
         """The index and the CA generation it names, both reloaded when another process changed them."""
@@ -382,10 +407,12 @@ class TestPKI:
         return self._current()[0].base_url
 
     @property
-    def version(self) -> tuple[str, int]:
+    def version(self) -> tuple:
         """Changes whenever the PKI does (a cache key for whatever is derived from it)."""
         data = self._current()[0]
-        return data.generation, data.revision
+        if self._shared is None:
+            return data.generation, data.revision
+        return data.generation, data.revision, self._shared.revision(data.generation)
 
     @property
     def urls(self) -> Urls:
@@ -524,31 +551,35 @@ class TestPKI:
             if pem:
                 files += [(pem_path, cert_pem(cert), 0o644), (key_path, key_pem(key), 0o600)]
             _write_all(files)
-            data.records[serial] = IssuedRecord(
+            record = data.records[serial] = IssuedRecord(
                 serial=serial, name=stem, subject=pki_profile.dn_string(subject),
                 common_name=f"{surname_} {given}", iin=iin, bin=bin, purpose=purpose,
                 roles=tuple(role_names), not_before=start, not_after=end,
                 issued_at=_utc(self._clock()), p12_path=p12_path, cert_pem_path=pem_path,
                 key_pem_path=key_path, algorithm=algorithm)
+        if self._shared is not None:  # after the index: a failure here is mended by the next attach
+            self._shared.add(authority.generation, [record])
         return IssuedCert(serial, cert, key, p12_path, pem_path, key_path)
 
     # --- revocation ------------------------------------------------------------------------
 
     def certificates(self) -> list[IssuedRecord]:
-        return sorted(self._current()[0].records.values(), key=lambda r: (r.issued_at, r.serial))
+        return sorted(self._records()[1].values(), key=lambda r: (r.issued_at, r.serial))
 
     def record(self, serial: int) -> IssuedRecord:
-        found = self._current()[0].records.get(serial)
+        found = self._records()[1].get(serial)
         if found is None:
             raise InputError(f"no certificate with serial {serial:X} was issued by this PKI",
                              code="UNKNOWN_SERIAL")
         return found
 
     def revoke(self, serial: int, reason: str = "keyCompromise", at: dt.datetime | None = None) -> None:
+        """Revoke a certificate of this PKI; with a shared register attached, also one issued on
+        another host (the register is written first: of two hosts revoking at once, one wins)."""
         reason = parse_reason(reason)
         now = _utc(self._clock())
-        with self._index.update() as data:
-            record = data.records.get(serial)
+
+        def revoked(record: IssuedRecord | None) -> IssuedRecord:
             if record is None:
                 raise InputError(f"no certificate with serial {serial:X} was issued by this PKI",
                                  code="UNKNOWN_SERIAL")
@@ -556,26 +587,38 @@ class TestPKI:
                 raise InputError(f"certificate {serial:X} was already revoked on "
                                  f"{record.revoked_at:%Y-%m-%d %H:%M:%S}Z ({record.reason})",
                                  code="ALREADY_REVOKED")
-            data.records[serial] = dataclasses.replace(
-                record, status="revoked", revoked_at=(_utc(at) or now).replace(microsecond=0),
-                recorded_at=now, reason=reason)
+            return dataclasses.replace(record, status="revoked", recorded_at=now, reason=reason,
+                                       revoked_at=(_utc(at) or now).replace(microsecond=0))
+
+        if self._shared is not None:
+            data, records = self._records(fresh=True)
+            entered = revoked(records.get(serial))
+            self._shared.revoke(data.generation, entered)
+            if serial not in data.records:
+                return  # issued on another host: the register is its only record here
+        with self._index.update() as data:
+            local = data.records.get(serial)
+            if self._shared is not None and local is not None and local.status == "revoked":
+                return  # entered in the register above; this index had it already
+            data.records[serial] = revoked(local)
 
     def status(self, serial: int) -> CertStatus:
-        data, authority = self._current()
+        authority = self._current()[1]
         if serial == authority.responder.serial_number:
             return CertStatus("good")
-        return CertStatus.of(data.records.get(serial))
+        return CertStatus.of(self._records()[1].get(serial))
 
     def _issuing(self, ca: str):
         """(certificate, key, records, delta URL) of the ҰКО named ``rsa``, ``gost2004`` or ``gost2015``."""
-        data, authority = self._current()
+        authority = self._current()[1]
+        records = self._records()[1]
         if ca == "rsa":
-            return authority.ca, authority.ca_key, [r for r in data.records.values() if r.algorithm == "rsa"], \
+            return authority.ca, authority.ca_key, [r for r in records.values() if r.algorithm == "rsa"], \
                 self.delta_crl_url
         if ca not in pki_gost.CAS:
             raise InputError(f"unknown CA {ca!r}; use rsa, {', '.join(pki_gost.CAS)}", code="BAD_CA")
         gost = self.gost_authority(create=True)
-        records = [r for r in data.records.values() if pki_gost.ISSUER_OF.get(r.algorithm) == ca]
+        records = [r for r in records.values() if pki_gost.ISSUER_OF.get(r.algorithm) == ca]
         return gost.ca(ca), gost.ca_key(ca), records, self.gost_urls(ca).delta_crl
 
     def full_crl(self, at: dt.datetime | None = None, *, ca: str = "rsa") -> bytes:

@@ -43,7 +43,9 @@ class IssuedRecord:
     not_before: dt.datetime
     not_after: dt.datetime
     issued_at: dt.datetime
-    p12_path: Path
+    p12_path: Path | None
+    """None for a certificate issued on another host (known from the shared register,
+    :mod:`egov_sim.signing.pki_shared`): its key file stays on that host."""
     cert_pem_path: Path | None = None
     key_pem_path: Path | None = None
     status: str = "good"
@@ -68,7 +70,7 @@ class IssuedRecord:
             "commonName": self.common_name, "iin": self.iin, "bin": self.bin,
             "purpose": self.purpose, "roles": list(self.roles),
             "notBefore": self.not_before.isoformat(), "notAfter": self.not_after.isoformat(),
-            "issuedAt": self.issued_at.isoformat(), "p12": str(self.p12_path),
+            "issuedAt": self.issued_at.isoformat(), "p12": str(self.p12_path) if self.p12_path else None,
             "certPem": str(self.cert_pem_path) if self.cert_pem_path else None,
             "keyPem": str(self.key_pem_path) if self.key_pem_path else None,
             "status": self.status,
@@ -118,7 +120,7 @@ def _relative(path: Path | None, directory: Path) -> str | None:
         return str(path)
 
 
-def _record_to_disk(r: IssuedRecord, directory: Path) -> dict:
+def record_to_disk(r: IssuedRecord, directory: Path) -> dict:
     return {
         "serial": r.serial_hex, "name": r.name, "subject": r.subject, "common_name": r.common_name,
         "iin": r.iin, "bin": r.bin, "purpose": r.purpose, "roles": list(r.roles),
@@ -133,14 +135,14 @@ def _record_to_disk(r: IssuedRecord, directory: Path) -> dict:
     }
 
 
-def _record_from_disk(d: dict, directory: Path) -> IssuedRecord:
+def record_from_disk(d: dict, directory: Path) -> IssuedRecord:
     rev = d.get("revocation")
     return IssuedRecord(
         serial=int(d["serial"], 16), name=d["name"], subject=d["subject"],
         common_name=d["common_name"], iin=d["iin"], bin=d.get("bin"), purpose=d["purpose"],
         roles=tuple(d.get("roles", ())), not_before=_time(d["not_before"]),
         not_after=_time(d["not_after"]), issued_at=_time(d["issued_at"]),
-        p12_path=directory / d["p12"],
+        p12_path=directory / d["p12"] if d.get("p12") else None,
         cert_pem_path=directory / d["cert_pem"] if d.get("cert_pem") else None,
         key_pem_path=directory / d["key_pem"] if d.get("key_pem") else None,
         status="revoked" if rev else "good",
@@ -153,7 +155,7 @@ def encode(data: IndexData, directory: Path) -> str:
     return json.dumps({
         "format": FORMAT, "revision": data.revision, "generation": data.generation,
         "base_url": data.base_url,
-        "certificates": [_record_to_disk(r, directory) for r in data.records.values()],
+        "certificates": [record_to_disk(r, directory) for r in data.records.values()],
     }, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -164,7 +166,7 @@ def decode(text: str, directory: Path) -> IndexData:
                          code="PKI_CORRUPT")
     records = {}
     for d in raw["certificates"]:
-        rec = _record_from_disk(d, directory)
+        rec = record_from_disk(d, directory)
         records[rec.serial] = rec
     return IndexData(generation=raw["generation"], base_url=raw["base_url"],
                      revision=raw["revision"], records=records)

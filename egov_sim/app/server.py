@@ -69,6 +69,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     from egov_sim.reference.balkhash_services import Readings as BalkhashReadings
     from egov_sim.signing import pki_http
     from egov_sim.signing.pki import TestPKI
+    from egov_sim.signing.pki_shared import SharedRegister
     from egov_sim.signing.revocation import RevocationPolicy
 
     config = load_config(settings.config_file, base=builtin_config())
@@ -81,6 +82,7 @@ def build_app(settings: Settings, *, clock: Clock = system_clock,
     # Hosts (and workers) starting at the same moment seed the shared database one after the
     # other: each system's first start creates its accounts, personas and households.
     with db.exclusive("egov-sim start-up"):
+        pki.attach(SharedRegister(db))  # issues and revocations seen by every host of this database
         registries = build_registries(db, pki, clock=clock, population=settings.population)
         gateway_url = settings.with_(public_url=None).base_url
         if channels_transport is None:

@@ -275,8 +275,8 @@ def open_failure(url: str, exc: BaseException) -> str:
 
     SQLite says ``database or disk is full`` or ``unable to open database file``; the file
     system says which: read-only (``ST_RDONLY``) or out of space (no block free)."""
-    if not url.startswith("sqlite:///"):
-        return f"the database {redact_url(url)} cannot be opened or written: {exc}"
+    if not url.startswith("sqlite:///"):  # a driver's message may run over lines: one line
+        return f"the database {redact_url(url)} cannot be opened or written: {' '.join(str(exc).split())}"
     path = Path(_parse_url(url).location)
     detail = str(exc).removeprefix(f"{path}: ").removeprefix(f"{url}: ")
     cause = _file_system_cause(path)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -22,11 +24,17 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509 import ocsp
 
+from egov_sim.core.database import DATABASE_URL_ENV, Database
 from egov_sim.core.testing import free_port
 from egov_sim.reference import personas
 from egov_sim.signing.enveloped import sign_enveloped
 from egov_sim.signing.pki import TestPKI
+from egov_sim.signing.pki_shared import SharedRegister
 from tests.support.async_channel import PATH as ASYNC_PATH
 from tests.support.async_channel import csharp_get_messages, csharp_notification, php_send_message, response
 from tests.support.con import guardian_application
@@ -117,6 +125,14 @@ def _soap(client: httpx.Client, path: str, body: bytes) -> httpx.Response:
     return client.post(path, content=body, headers={"Content-Type": "text/xml; charset=utf-8"})
 
 
+def _ocsp(client: httpx.Client, cert: x509.Certificate, issuer: x509.Certificate) -> ocsp.OCSPCertStatus:
+    request = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA256()).build()
+    r = client.post("/pki/ocsp", content=request.public_bytes(Encoding.DER),
+                    headers={"Content-Type": "application/ocsp-request"})
+    assert r.status_code == 200, r.text
+    return ocsp.load_der_ocsp_response(r.content).certificate_status
+
+
 def _eventually(check, timeout: float = 20.0, step: float = 0.2):
     deadline = time.monotonic() + timeout
     while True:
@@ -139,12 +155,16 @@ def test_two_hosts_share_one_database_and_survive_losing_one(cluster):
         served_by = {client.get("/portal/services").headers["X-Upstream"] for _ in range(6)}
     assert served_by == {f"{a.link.address}:{a.port}", f"{b.link.address}:{b.port}"}  # round-robin
 
-    def submit(c: httpx.Client) -> str:
+    def post_signed(c: httpx.Client, signer) -> tuple[str, httpx.Response]:
         draft = c.post("/portal/requests/draft", json=guardian_draft(), headers=portal).json()
-        signed = sign_enveloped(draft["xml"].encode(), cert.private_key, cert.certificate)
-        r = c.post("/portal/requests", content=signed, headers={**portal, "Content-Type": "application/xml"})
+        signed = sign_enveloped(draft["xml"].encode(), signer.private_key, signer.certificate)
+        return draft["requestId"], c.post("/portal/requests", content=signed,
+                                          headers={**portal, "Content-Type": "application/xml"})
+
+    def submit(c: httpx.Client) -> str:
+        request_id, r = post_signed(c, cert)
         assert r.status_code == 201, r.text
-        return draft["requestId"]
+        return request_id
 
     # --- what one host accepted, the other sees and works on (each addressed directly) ---------
     with httpx.Client(base_url=a.url, timeout=60) as on_a, httpx.Client(base_url=b.url, timeout=60) as on_b:
@@ -174,6 +194,28 @@ def test_two_hosts_share_one_database_and_survive_losing_one(cluster):
         second = _soap(on_b, "/bip-sync-wss-gost/", envelope("jaxws", info=request_info()))
         assert b"SCE909" in first.content and b"SCSS001" in second.content, (first.text[:400], second.text[:400])
         assert on_b.delete("/admin/faults", headers=admin).status_code == 200
+
+        # a certificate issued on host b is known to host a's OCSP responder; revoked with the
+        # command line on host a's home (whose index never held it), host b refuses it
+        with Database.open(cluster["url"]) as db:
+            pki_b = TestPKI.open(b.home / "pki")
+            pki_b.attach(SharedRegister(db))
+            issued = pki_b.issue(iin=personas.GUARDIAN, surname="ЖУМАБАЕВА", given_name="АЙГЕРИМ",
+                                 name="issued-on-b")
+        known = _eventually(lambda: _ocsp(on_a, issued.certificate, pki_b.ca) == ocsp.OCSPCertStatus.GOOD, 10)
+        assert known, "host a's OCSP responder never learnt of a certificate issued on host b"
+        assert post_signed(on_b, issued)[1].status_code == 201
+        revoked = subprocess.run([sys.executable, "-m", "egov_sim", "--home", str(a.home), "pki", "revoke",
+                                  "issued-on-b"], env={**os.environ, DATABASE_URL_ENV: cluster["url"]},
+                                 capture_output=True, text=True, timeout=60)
+        assert revoked.returncode == 0, revoked.stderr
+        def refused() -> bool:  # the register is read again within a second (docs/deployment.md)
+            r = post_signed(on_b, issued)[1]
+            assert r.status_code in (201, 422), r.text
+            return r.status_code == 422 and r.json()["error"]["check"] == "K09"
+
+        assert _eventually(refused, timeout=10), "host b still accepts a certificate revoked on host a"
+        assert _eventually(lambda: _ocsp(on_a, issued.certificate, pki_b.ca) == ocsp.OCSPCertStatus.REVOKED, 10)
 
         # the login throttle is one count for both hosts
         executor = {"login": "pvl_pavlodar_city.executor"}
