@@ -21,8 +21,12 @@ SECRET_NAMES = (r"pass(?:word|wd)?|secret|[A-Za-z]*token|pin|pincode|apikey|api_
                 r"|privatekey|private_key|[A-Za-z]*Password|[A-Za-z]*Secret")
 """Local names (whole, case-insensitive) of elements and attributes whose text is a secret:
 ``password``, ``kdpToken``, ``accessToken``, ``clientSecret``, ``pin``…"""
+PUBLIC_NAMES = ("BinarySecurityToken",)
+"""Named like a secret but public: a WS-Security ``BinarySecurityToken`` is the signer's X.509
+certificate, which the journal keeps so that the signer of a request stays on record."""
 
-_NAME = rf"(?:[A-Za-z_][\w.-]*:)?(?i:{SECRET_NAMES})"
+_PUBLIC = "|".join(PUBLIC_NAMES)
+_NAME = rf"(?:[A-Za-z_][\w.-]*:)?(?i:(?!(?:{_PUBLIC})(?![\w.-]))(?:{SECRET_NAMES}))"
 _ELEMENT = re.compile(
     rb"(<(" + _NAME.encode() + rb")(?:\s[^<>]*)?>)"        # <ns:password attr="…">
     rb"((?:<!\[CDATA\[.*?\]\]>|<!--.*?-->|[^<])+?)"      # text, CDATA, comments
@@ -38,6 +42,7 @@ _KEYWORDS = (b"pass", b"secret", b"token", b"pin", b"apikey", b"api_key", b"cred
 names no secret costs a few microseconds, and one that does only a look at each mention (no
 separate "any keyword?" pass: nearly every ШЭП request names its sender's password)."""
 _SECRET_LOCAL = re.compile(rf"(?i:{SECRET_NAMES})".encode())
+_PUBLIC_LOCAL = frozenset(name.lower().encode() for name in PUBLIC_NAMES)
 _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_.-:")
 _SPACE = frozenset(b" \t\r\n")
 
@@ -82,7 +87,8 @@ def _secret_at(low: bytes, at: int, length: int) -> tuple[int, int] | None:
     while end < len(low) and low[end] in _NAME_CHARS:
         end += 1
     name = low[start:end]
-    if not _SECRET_LOCAL.fullmatch(name.rpartition(b":")[2]):
+    local = name.rpartition(b":")[2]
+    if local in _PUBLIC_LOCAL or not _SECRET_LOCAL.fullmatch(local):
         return None
     if low[start - 1:start] == b"<":                        # <password …>value</password>
         return _between(low, name, end, b">", b"<", b"</")

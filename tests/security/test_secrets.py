@@ -9,10 +9,12 @@ service says ``forward_password = true``; a page never echoes a password it was 
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,7 +24,7 @@ from egov_sim.core.database import Database, sqlite_url
 from egov_sim.core.testing import serve_in_thread
 from egov_sim.gateway.journal import JOURNAL_SCHEMA, Journal, JournalFilter
 from egov_sim.gateway.redaction import has_secret, redact
-from tests.support.security import egov_sim_cli, whole_simulator
+from tests.support.security import egov_sim_cli, issue, signed_envelope, whole_simulator
 from tests.support.shep import CS, XSI, envelope, request_info
 from tests.support.web import Browserless
 
@@ -70,6 +72,17 @@ def test_no_reader_of_the_journal_sees_a_password_or_a_token(sim):
     for name, text in readers.items():
         assert message_id in text or name == "page", name
         assert PASSWORD not in text and TOKEN not in text, name
+
+
+def test_the_journal_keeps_the_signers_certificate(sim):
+    """A BinarySecurityToken is named like a secret but is the signer's public certificate."""
+    cert = issue(sim.pki, name="journal-signer")
+    message_id = str(uuid.uuid4())
+    assert sim.shep(signed_envelope(cert, message_id=message_id)).status_code == 200
+    (entry,) = sim.journal.list(JournalFilter(message_id=message_id))
+    stored = b"".join(sim.journal.get(entry.id).request_body.split())
+    assert base64.b64encode(cert.certificate.public_bytes(Encoding.DER)) in stored
+    assert PASSWORD.encode() not in stored
 
 
 def test_the_migration_redacts_rows_stored_before(tmp_path):
@@ -136,7 +149,12 @@ def test_a_refused_registration_page_does_not_echo_the_password(sim):
      b"<passport>N123</passport><pinfl>1</pinfl><tokens><t>1</t></tokens>"),
     (b"<password/><password></password>", b"<password/><password></password>"),
     (b"\xff\xfe<password>\xc3\x28</password>", b"\xff\xfe<password>***</password>"),
-], ids=["plain", "prefixed-spaced", "attribute", "cdata", "escaped", "look-alikes", "empty", "not-utf8"])
+    (b"<wsse:BinarySecurityToken ValueType='x509'>MIIC</wsse:BinarySecurityToken><kdpToken>k</kdpToken>",
+     b"<wsse:BinarySecurityToken ValueType='x509'>MIIC</wsse:BinarySecurityToken><kdpToken>***</kdpToken>"),
+    (b"<binarysecuritytoken><!-- c -->MIIC</binarysecuritytoken><accessToken>t</accessToken>",
+     b"<binarysecuritytoken><!-- c -->MIIC</binarysecuritytoken><accessToken>***</accessToken>"),
+], ids=["plain", "prefixed-spaced", "attribute", "cdata", "escaped", "look-alikes", "empty", "not-utf8",
+        "certificate-kept", "certificate-kept-by-expressions"])
 def test_what_redaction_changes_and_what_it_leaves(body, expected):
     assert redact(body) == expected
     assert redact(redact(body)) == redact(body)
