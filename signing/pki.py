@@ -22,7 +22,8 @@ from typing import Literal, Mapping, Sequence
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from egov_sim.core import atomic
 from egov_sim.core.clock import Clock, system_clock
@@ -387,6 +388,15 @@ class TestPKI:
         return Urls(crl=base + ca.crl_path, delta_crl=base + ca.delta_crl_path,
                     ca_issuers=base + ca.cert_path, ocsp=base + OCSP_PATH,
                     root_crl=base + pki_gost.ROOT_CRL_PATH, root_cert=base + pki_gost.ROOT_CERT_PATH)
+
+    def derive_secret(self, purpose: str) -> bytes:
+        """32 bytes every host with a copy of this PKI derives alike (HKDF-SHA256 of the issuing
+        CA's key, ``purpose`` as the info): what several hosts must agree on, such as the key of
+        the pages' CSRF tokens, without a further secret to store or copy. A new CA generation
+        (``pki init --force``) gives new secrets."""
+        ca_key = self._current()[1].ca_key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=b"egov-sim " + purpose.encode("utf-8")).derive(ca_key)
 
     # --- the chain and its addresses -----------------------------------------------------
 

@@ -35,6 +35,9 @@ from egov_sim.core.idempotency import idempotent
 from egov_sim.core.settings import Settings
 
 _SETTINGS_ENV = "EGOV_SIM_SERVER_SETTINGS"
+PAGE_SECRET = "web pages: CSRF tokens, admin cookie"
+"""What the pages' secret is derived for (``TestPKI.derive_secret``): the same on every worker
+and every host with a copy of the PKI, so a form shown by one is accepted by another."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,7 +213,7 @@ def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoint
                balkhash_uo=None, balkhash_con=None) -> list:
     """The pages a person uses (docs/pages.md): each system's own, the shared chrome's static
     files, and the overview at ``/``."""
-    from egov_sim.core.web import NavLink, Site, load_secret
+    from egov_sim.core.web import NavLink, Site
     from egov_sim.gateway.rshep import pages as arm_pages
     from egov_sim.portal_mock.balkhash.con import pages as balkhash_con_pages
     from egov_sim.portal_mock.balkhash.department import pages as balkhash_uo_pages
@@ -219,7 +222,7 @@ def web_routes(settings: Settings, *, portal, con, rshep, gateway, pki, endpoint
 
     from .overview import Overview
 
-    site = Site(secret=load_secret(settings.home), ncalayer_url=settings.ncalayer_url,
+    site = Site(secret=pki.derive_secret(PAGE_SECRET), ncalayer_url=settings.ncalayer_url,
                 secure_cookies=settings.base_url.startswith("https://"), claims=claims,
                 nav=(NavLink("nav_overview", "/"), NavLink("nav_portal", "/web/portal/"),
                      NavLink("nav_con", "/web/con/"), NavLink("nav_arm", "/web/arm/"),

@@ -9,6 +9,6 @@ handlers. docs/pages.md describes them.
 
 from .i18n import LANGUAGES, Messages
 from .rendering import PageError, Pages
-from .site import NavLink, Site, load_secret
+from .site import NavLink, Site
 
-__all__ = ["LANGUAGES", "Messages", "NavLink", "PageError", "Pages", "Site", "load_secret"]
+__all__ = ["LANGUAGES", "Messages", "NavLink", "PageError", "Pages", "Site"]

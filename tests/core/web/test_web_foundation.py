@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from starlette.requests import Request
 
-from egov_sim.core.web import Messages, Site, csrf, load_secret
+from egov_sim.core.web import Messages, Site, csrf
 from egov_sim.core.web.forms import FormTooLarge, read_form
 from egov_sim.core.web.i18n import COMMON, choose
 from egov_sim.core.web.rendering import Pages, local_time
@@ -54,12 +54,6 @@ def test_language_choice():
     assert choose("kk", None, "ru") == ("kk", True)
     assert choose(None, "kk", "ru") == ("kk", False)
     assert choose("en", "xx", "ru") == ("ru", False)
-
-
-def test_the_secret_is_made_once_and_private(tmp_path):
-    first = load_secret(tmp_path)
-    assert len(first) == 32 and load_secret(tmp_path) == first
-    assert oct((tmp_path / "web-secret").stat().st_mode & 0o777) == "0o600"
 
 
 def _request(method="POST", headers=(), body=b"", cookies=""):

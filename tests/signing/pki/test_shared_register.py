@@ -179,6 +179,18 @@ def test_another_pki_never_sees_the_register(hosts, tmp_path):
         other.revoke(issued.serial)
 
 
+def test_every_copy_of_a_pki_derives_the_same_secrets(tmp_path, db_url):
+    made = Hosts(tmp_path, db_url)
+    a, b = made.host(0, attached=False), made.host(1, attached=False)
+    secret = a.derive_secret("web pages")
+    assert len(secret) == 32 and b.derive_secret("web pages") == secret
+    assert a.derive_secret("something else") != secret
+    other = TestPKI.init(tmp_path / "other" / "pki", base_url="http://a.test:8080", clock=clock)
+    assert other.derive_secret("web pages") != secret
+    TestPKI.init(made.dirs[1], base_url="http://a.test:8080", clock=clock, force=True)
+    assert b.derive_secret("web pages") != secret  # a new CA generation: new secrets
+
+
 def test_the_command_line_revokes_a_certificate_issued_on_another_host(hosts, cli, monkeypatch):
     a = hosts.host(0)
     issued = issue(a, "cli-target")
