@@ -171,6 +171,10 @@ def issue(
 def _serial(pki: TestPKI, text: str) -> int:
     """A serial in hex (as ``pki list`` shows it, ``0x`` and ``:`` allowed) or a certificate's name."""
     named = [r.serial for r in pki.certificates() if r.name == text]
+    if len(named) > 1:  # hosts sharing a register each name their own (e.g. their ШЭП certificate)
+        raise InputError(f"{len(named)} certificates are named {text!r} (issued on different hosts): "
+                         f"give the serial, one of {', '.join(format(n, 'X') for n in named)}",
+                         code="AMBIGUOUS_NAME")
     if named:
         return named[0]
     cleaned = text.strip().lower().removeprefix("0x").replace(":", "")

@@ -206,6 +206,18 @@ def test_the_command_line_revokes_a_certificate_issued_on_another_host(hosts, cl
     assert again.code == 2 and "already revoked" in again.stderr
 
 
+def test_a_name_two_hosts_gave_needs_the_serial(hosts, cli, monkeypatch):
+    first, second = issue(hosts.host(0), "same-name"), issue(hosts.host(1), "same-name")
+    monkeypatch.setenv(DATABASE_URL_ENV, hosts.url)
+    ambiguous = cli("--home", hosts.dirs[0].parent, "pki", "revoke", "same-name")
+    assert ambiguous.code == 2 and "2 certificates are named 'same-name'" in ambiguous.stderr
+    assert format(first.serial, "X") in ambiguous.stderr and format(second.serial, "X") in ambiguous.stderr
+    assert hosts.host(0).status(first.serial).state == "good"  # nothing revoked
+    assert cli("--home", hosts.dirs[0].parent, "pki", "revoke", format(second.serial, "X")).code == 0
+    assert hosts.host(1).status(second.serial).state == "revoked"
+    assert hosts.host(1).status(first.serial).state == "good"
+
+
 def test_the_command_line_names_a_database_it_cannot_open(hosts, cli, monkeypatch, tmp_path):
     monkeypatch.setenv(DATABASE_URL_ENV, "postgresql://nobody@127.0.0.1:9/none?connect_timeout=2")
     result = cli("--home", hosts.dirs[1].parent, "pki", "list")
