@@ -241,8 +241,8 @@ def list_(
     table = Table(box=box.SIMPLE_HEAD)
     for column in ("serial", "name", "holder", "IIN / BIN", "use", "expires", "status"):
         table.add_column(column, no_wrap=column == "serial", overflow="fold")
-    for r in records:
-        table.add_row(r.serial_hex, r.name, r.common_name, r.iin + (f" {r.bin}" if r.bin else ""),
+    for r in records:  # a certificate without a key file here was issued on another host
+        table.add_row(r.serial_hex, r.name if r.p12_path else f"{r.name} (another host)", r.common_name, r.iin + (f" {r.bin}" if r.bin else ""),
                       r.purpose, f"{r.not_after:%Y-%m-%d}", _status_text(r, now))
     _console().print(table)
 

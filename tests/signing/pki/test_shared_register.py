@@ -198,6 +198,8 @@ def test_the_command_line_revokes_a_certificate_issued_on_another_host(hosts, cl
     monkeypatch.setenv(DATABASE_URL_ENV, hosts.url)
     listed = cli("--home", home_b, "pki", "list")
     assert listed.code == 0 and format(issued.serial, "X") in listed.stdout.replace("\n", ""), listed.stdout
+    assert "cli-target (another host)" in listed.stdout
+    assert "(another host)" not in cli("--home", hosts.dirs[0].parent, "pki", "list").stdout
     revoked = cli("--home", home_b, "pki", "revoke", "cli-target", "--reason", "cessationOfOperation")
     assert revoked.code == 0, revoked.stderr
     assert "cessationOfOperation" in revoked.stdout
