@@ -33,7 +33,7 @@ from egov_sim.reference.iin import parse_bin, parse_iin
 from . import ocsp_responder, pki_crl, pki_gost, pki_profile
 from .gost.keys import GostPrivateKey
 from .keyfiles import PrivateKey, cert_pem, key_pem, load_certificate, load_pkcs12, load_private_key_pem, pkcs12_bytes
-from .pki_index import CertStatus, Index, IndexData, IssuedRecord, exclusive
+from .pki_index import CertStatus, Index, IndexData, IssuedRecord, already_revoked, exclusive
 from .pki_profile import ROLE_OIDS, Purpose, Urls
 from .pki_shared import SharedRegister, joined
 
@@ -594,9 +594,7 @@ class TestPKI:
                 raise InputError(f"no certificate with serial {serial:X} was issued by this PKI",
                                  code="UNKNOWN_SERIAL")
             if record.status == "revoked":
-                raise InputError(f"certificate {serial:X} was already revoked on "
-                                 f"{record.revoked_at:%Y-%m-%d %H:%M:%S}Z ({record.reason})",
-                                 code="ALREADY_REVOKED")
+                raise already_revoked(serial, record.revoked_at, record.reason)
             return dataclasses.replace(record, status="revoked", recorded_at=now, reason=reason,
                                        revoked_at=(_utc(at) or now).replace(microsecond=0))
 

@@ -79,6 +79,14 @@ class IssuedRecord:
         }
 
 
+def already_revoked(serial: int, revoked_at: dt.datetime | None, reason: str | None) -> InputError:
+    """The one error for revoking a certificate twice, whether the index or the shared
+    register found the first revocation."""
+    when = f"{revoked_at:%Y-%m-%d %H:%M:%S}Z" if revoked_at else "an earlier date"
+    return InputError(f"certificate {serial:X} was already revoked on {when} ({reason})",
+                      code="ALREADY_REVOKED")
+
+
 @dataclass(frozen=True)
 class CertStatus:
     """Revocation status of a serial number, as OCSP reports it."""
@@ -107,7 +115,8 @@ class IndexData:
     records: dict[int, IssuedRecord] = field(default_factory=dict)
 
 
-def _time(value: str | None) -> dt.datetime | None:
+def iso_time(value: str | None) -> dt.datetime | None:
+    """A stored ISO 8601 time (None stays None)."""
     return dt.datetime.fromisoformat(value) if value else None
 
 
@@ -140,13 +149,13 @@ def record_from_disk(d: dict, directory: Path) -> IssuedRecord:
     return IssuedRecord(
         serial=int(d["serial"], 16), name=d["name"], subject=d["subject"],
         common_name=d["common_name"], iin=d["iin"], bin=d.get("bin"), purpose=d["purpose"],
-        roles=tuple(d.get("roles", ())), not_before=_time(d["not_before"]),
-        not_after=_time(d["not_after"]), issued_at=_time(d["issued_at"]),
+        roles=tuple(d.get("roles", ())), not_before=iso_time(d["not_before"]),
+        not_after=iso_time(d["not_after"]), issued_at=iso_time(d["issued_at"]),
         p12_path=directory / d["p12"] if d.get("p12") else None,
         cert_pem_path=directory / d["cert_pem"] if d.get("cert_pem") else None,
         key_pem_path=directory / d["key_pem"] if d.get("key_pem") else None,
         status="revoked" if rev else "good",
-        revoked_at=_time(rev and rev["revoked_at"]), recorded_at=_time(rev and rev["recorded_at"]),
+        revoked_at=iso_time(rev and rev["revoked_at"]), recorded_at=iso_time(rev and rev["recorded_at"]),
         reason=rev and rev.get("reason"), algorithm=d.get("algorithm", "rsa"),
     )
 

@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from egov_sim.core.database import Database, Schema, Transaction
-from egov_sim.core.errors import InputError
 
-from .pki_index import IssuedRecord, record_from_disk, record_to_disk
+from .pki_index import IssuedRecord, already_revoked, iso_time, record_from_disk, record_to_disk
 
 SCHEMA = Schema("pki_register", (
     """CREATE TABLE pki_certificates (
@@ -45,6 +44,12 @@ REFRESH = 1.0
 
 _NOWHERE = Path("/")
 """Key files are on the issuing host: the register keeps no paths."""
+
+_INSERT = ("INSERT INTO pki_certificates (generation, serial, record, revoked_at, recorded_at, reason) "
+           "VALUES (?, ?, ?, ?, ?, ?)")
+_ENTER_REVOCATION = ("UPDATE pki_certificates SET revoked_at = ?, recorded_at = ?, reason = ? "
+                     "WHERE generation = ? AND serial = ? AND revoked_at IS NULL")
+"""Atomic on both databases: of two hosts entering a revocation at once, one changes the row."""
 
 
 class SharedRegister:
@@ -100,17 +105,11 @@ class SharedRegister:
         changed = 0
         with self._db.transaction() as tx:
             for record in records:
-                fields = _fields(record)
-                inserted = tx.execute(
-                    "INSERT INTO pki_certificates (generation, serial, record, revoked_at, recorded_at, "
-                    "reason) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (generation, serial) DO NOTHING",
-                    (generation, record.serial_hex, json.dumps(fields, ensure_ascii=False),
-                     *_revocation(record)))
+                inserted = tx.execute(_INSERT + " ON CONFLICT (generation, serial) DO NOTHING",
+                                      _row(generation, record))
                 if not inserted and record.status == "revoked":
-                    inserted = tx.execute(
-                        "UPDATE pki_certificates SET revoked_at = ?, recorded_at = ?, reason = ? "
-                        "WHERE generation = ? AND serial = ? AND revoked_at IS NULL",
-                        (*_revocation(record), generation, record.serial_hex))
+                    inserted = tx.execute(_ENTER_REVOCATION,
+                                          (*_revocation(record), generation, record.serial_hex))
                 changed += inserted
             if changed:
                 _bump(tx, generation)
@@ -123,22 +122,13 @@ class SharedRegister:
         if record.status != "revoked":
             raise ValueError("the record to enter must be revoked")
         with self._db.transaction() as tx:
-            done = tx.execute(
-                "UPDATE pki_certificates SET revoked_at = ?, recorded_at = ?, reason = ? "
-                "WHERE generation = ? AND serial = ? AND revoked_at IS NULL",
-                (*_revocation(record), generation, record.serial_hex))
+            done = tx.execute(_ENTER_REVOCATION, (*_revocation(record), generation, record.serial_hex))
             if not done:
                 row = tx.query_one("SELECT revoked_at, reason FROM pki_certificates "
                                    "WHERE generation = ? AND serial = ?", (generation, record.serial_hex))
                 if row is not None:
-                    raise InputError(f"certificate {record.serial_hex} was already revoked on "
-                                     f"{row['revoked_at'].replace('T', ' ')[:19]}Z ({row['reason']})",
-                                     code="ALREADY_REVOKED")
-                done = tx.execute(
-                    "INSERT INTO pki_certificates (generation, serial, record, revoked_at, recorded_at, "
-                    "reason) VALUES (?, ?, ?, ?, ?, ?)",
-                    (generation, record.serial_hex, json.dumps(_fields(record), ensure_ascii=False),
-                     *_revocation(record)))
+                    raise already_revoked(record.serial, iso_time(row["revoked_at"]), row["reason"])
+                tx.execute(_INSERT, _row(generation, record))  # entered here, never by its host
             _bump(tx, generation)
         self._forget(generation)
 
@@ -162,10 +152,11 @@ def joined(local: Mapping[int, IssuedRecord], shared: Mapping[int, IssuedRecord]
     return out
 
 
-def _fields(record: IssuedRecord) -> dict:
+def _row(generation: str, record: IssuedRecord) -> tuple:
+    """The values of :data:`_INSERT`: the record without paths, its revocation in columns."""
     fields = record_to_disk(record, _NOWHERE)
     fields.update(p12=None, cert_pem=None, key_pem=None, revocation=None)
-    return fields
+    return (generation, record.serial_hex, json.dumps(fields, ensure_ascii=False), *_revocation(record))
 
 
 def _revocation(record: IssuedRecord) -> tuple[str | None, str | None, str | None]:
